@@ -120,12 +120,16 @@ public final class SocketmapServer implements AutoCloseable {
         log.info("socketmap server listening on {} ({})", describe(address), epoll ? "epoll" : "nio");
     }
 
-    /** The bound address: an {@link InetSocketAddress} for TCP (with the real port when 0 was asked for). */
+    /**
+     * The bound address: an {@link InetSocketAddress} for TCP (with the real port when 0 was asked for), a
+     * JDK {@link UnixDomainSocketAddress} for a UNIX socket whichever transport serves it.
+     */
     public SocketAddress localAddress() {
         if (listener == null) {
             throw new IllegalStateException("socketmap server not started");
         }
-        return listener.localAddress();
+        SocketAddress bound = listener.localAddress();
+        return bound instanceof DomainSocketAddress domain ? UnixDomainSocketAddress.of(domain.path()) : bound;
     }
 
     /**
@@ -143,9 +147,9 @@ public final class SocketmapServer implements AutoCloseable {
         for (Channel connection : connections) {
             drain(connection);
         }
-        if (!connections.newCloseFuture().awaitUninterruptibly(grace.toMillis())) {
-            log.warn("closing {} socketmap connections with answers still pending after {}",
-                    connections.size(), grace);
+        if (!connections.newCloseFuture().awaitUninterruptibly(grace.toMillis()) && !connections.isEmpty()) {
+            log.warn("{} socketmap connections still owe answers after the shutdown grace of {}s; closing them",
+                    connections.size(), grace.toMillis() / 1000.0);
             connections.close().awaitUninterruptibly();
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
