@@ -241,6 +241,11 @@ class SocketmapServerTest {
     }
 
     @Test
+    void permissionBitsMapToPosixPermissions() {
+        assertThat(PosixFilePermissions.toString(SocketmapServer.permissions(0751))).isEqualTo("rwxr-x--x");
+    }
+
+    @Test
     void refusesToReplaceAFileThatIsNotASocket() throws Exception {
         Path path = dir.resolve("socketmap.sock");
         Files.writeString(path, "precious");
