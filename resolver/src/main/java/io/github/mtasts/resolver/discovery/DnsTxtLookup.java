@@ -1,6 +1,8 @@
 package io.github.mtasts.resolver.discovery;
 
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +11,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.xbill.DNS.Address;
 import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
@@ -83,12 +86,12 @@ public final class DnsTxtLookup {
             host = server.substring(0, server.indexOf(':'));
             port = parsePort(server, server.substring(server.indexOf(':')));
         }
-        if (!org.xbill.DNS.Address.isDottedQuad(host) && org.xbill.DNS.Address.toByteArray(host, org.xbill.DNS.Address.IPv6) == null) {
+        if (!Address.isDottedQuad(host) && Address.toByteArray(host, Address.IPv6) == null) {
             throw new IllegalArgumentException("DNS server \"" + server + "\": not an IP address");
         }
         try {
-            return new InetSocketAddress(org.xbill.DNS.Address.getByAddress(host), port);
-        } catch (java.net.UnknownHostException e) {
+            return new InetSocketAddress(Address.getByAddress(host), port);
+        } catch (UnknownHostException e) {
             throw new IllegalArgumentException("DNS server \"" + server + "\": " + e.getMessage(), e);
         }
     }
@@ -120,7 +123,9 @@ public final class DnsTxtLookup {
         try {
             session.lookupAsync(qname, Type.TXT).whenComplete((answer, error) -> {
                 if (error == null) {
-                    result.complete(new TxtLookupResult.Records(texts(answer.getRecords())));
+                    List<String> texts = texts(answer.getRecords());
+                    // dnsjava reports NODATA as an empty answer rather than NoSuchRRSetException
+                    result.complete(texts.isEmpty() ? noData(name) : new TxtLookupResult.Records(texts));
                 } else {
                     result.complete(classify(name, error));
                 }
@@ -144,6 +149,10 @@ public final class DnsTxtLookup {
         return texts;
     }
 
+    private static TxtLookupResult noData(String name) {
+        return new TxtLookupResult.NoRecord(name + ": no TXT record (NODATA)");
+    }
+
     private TxtLookupResult classify(String name, Throwable error) {
         Throwable cause = error;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
@@ -153,7 +162,7 @@ public final class DnsTxtLookup {
             return new TxtLookupResult.NoRecord(name + ": NXDOMAIN");
         }
         if (cause instanceof NoSuchRRSetException) {
-            return new TxtLookupResult.NoRecord(name + ": no TXT record (NODATA)");
+            return noData(name);
         }
         if (cause instanceof ServerFailedException) {
             return new TxtLookupResult.Failure(name + " TXT: " + Rcode.string(Rcode.SERVFAIL) + " from " + servers);
@@ -167,7 +176,7 @@ public final class DnsTxtLookup {
 
     private static boolean isTimeout(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException
+            if (t instanceof TimeoutException || t instanceof SocketTimeoutException
                     || (t.getMessage() != null && t.getMessage().contains("Timed out"))) {
                 return true;
             }
