@@ -67,7 +67,10 @@ public final class PolicyFetcher {
                 .sslContext(trust)
                 // RFC 8461 §3.3: "HTTP 3xx redirects MUST NOT be followed".
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(timeout);
+                .connectTimeout(timeout)
+                // One small GET per policy needs nothing from HTTP/2; on JDK 17 the HTTP/2 negotiation path held a
+                // response whose body we refuse unread (404, wrong type) until the request timeout.
+                .version(HttpClient.Version.HTTP_1_1);
         proxy.ifPresent(builder::proxy);
         this.client = builder.build();
         this.timeout = timeout;

@@ -29,7 +29,7 @@ class DnsTxtLookupTest {
                 .host("nodata.test", "127.0.0.9")
                 .txt("_smtp._tls.good.test", "v=TLSRPTv1; rua=mailto:tlsrpt@good.test")
                 .start();
-        lookup = DnsTxtLookup.using(List.of(dns.address()), Duration.ofSeconds(2));
+        lookup = DnsTxtLookup.using(List.of(dns.address()), Duration.ofSeconds(5));
     }
 
     @AfterAll
@@ -98,7 +98,7 @@ class DnsTxtLookupTest {
     @Test
     void servfailIsFailureNotNoRecord() {
         try (StubDnsServer servfail = StubDnsServer.servfail()) {
-            DnsTxtLookup failing = DnsTxtLookup.using(List.of(servfail.address()), Duration.ofSeconds(2));
+            DnsTxtLookup failing = DnsTxtLookup.using(List.of(servfail.address()), Duration.ofSeconds(5));
             TxtLookupResult result = failing.lookupTxt("_mta-sts.good.test").join();
             assertThat(result).isInstanceOf(TxtLookupResult.Failure.class);
             assertThat(((TxtLookupResult.Failure) result).detail()).contains("_mta-sts.good.test TXT: SERVFAIL");
@@ -108,7 +108,7 @@ class DnsTxtLookupTest {
     @Test
     void seesChangedRecordsAfterReconfigure() {
         try (DnsmasqServer changing = DnsmasqServer.builder().txt("_mta-sts.change.test", "v=STSv1; id=old").start()) {
-            DnsTxtLookup own = DnsTxtLookup.using(List.of(changing.address()), Duration.ofSeconds(2));
+            DnsTxtLookup own = DnsTxtLookup.using(List.of(changing.address()), Duration.ofSeconds(5));
             assertThat(own.lookupTxt("_mta-sts.change.test").join())
                     .isEqualTo(new TxtLookupResult.Records(List.of("v=STSv1; id=old")));
             changing.reconfigure(DnsmasqServer.builder().txt("_mta-sts.change.test", "v=STSv1; id=new"));
