@@ -18,9 +18,33 @@ import java.util.function.Function;
  */
 final class FakeDiscovery implements PolicyDiscovery {
 
-    record Call(String domain, String knownTxtId, CompletableFuture<DiscoveryResult> result) {
+    /** One discover() call; completing it counts it as no longer outstanding before any dependent runs. */
+    final class Call {
+        private final String domain;
+        private final String knownTxtId;
+        private final CompletableFuture<DiscoveryResult> result = new CompletableFuture<>();
+
+        private Call(String domain, String knownTxtId) {
+            this.domain = domain;
+            this.knownTxtId = knownTxtId;
+        }
+
+        String domain() {
+            return domain;
+        }
+
+        String knownTxtId() {
+            return knownTxtId;
+        }
+
         void complete(DiscoveryResult answer) {
+            finished();
             result.complete(answer);
+        }
+
+        void fail(Throwable error) {
+            finished();
+            result.completeExceptionally(error);
         }
     }
 
@@ -42,17 +66,12 @@ final class FakeDiscovery implements PolicyDiscovery {
 
     @Override
     public CompletableFuture<DiscoveryResult> discover(String domain, String knownTxtId) {
-        Call call = new Call(domain, knownTxtId, new CompletableFuture<>());
+        Call call = new Call(domain, knownTxtId);
         synchronized (this) {
             calls.add(call);
             outstanding++;
             maxOutstanding = Math.max(maxOutstanding, outstanding);
         }
-        call.result.whenComplete((r, e) -> {
-            synchronized (this) {
-                outstanding--;
-            }
-        });
         Function<Call, DiscoveryResult> answer = autoAnswer;
         if (answer != null) {
             call.complete(answer.apply(call));
@@ -60,6 +79,10 @@ final class FakeDiscovery implements PolicyDiscovery {
             pending.add(call);
         }
         return call.result;
+    }
+
+    private synchronized void finished() {
+        outstanding--;
     }
 
     /** The next call left pending; fails the test when none arrives within 10 s (a hang guard, not a timing check). */
