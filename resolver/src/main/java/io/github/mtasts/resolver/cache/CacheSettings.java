@@ -12,10 +12,12 @@ import java.util.Objects;
  *                                 policy
  * @param failureTtl               how long a failed discovery is remembered for a domain without a cached policy
  * @param maxConcurrentDiscoveries discoveries running at once; further ones wait their turn
+ * @param maxEntries               domains held in memory; beyond it the policy closest to expiry is dropped from
+ *                                 memory (it stays in the store and is read back on its next lookup)
  * @param proactive                the Python tool's {@code proactive_policy_fetching}
  */
 public record CacheSettings(Duration cacheGrace, Duration noPolicyTtl, Duration failureTtl,
-                            int maxConcurrentDiscoveries, ProactiveFetching proactive) {
+                            int maxConcurrentDiscoveries, int maxEntries, ProactiveFetching proactive) {
 
     /** The Python tool's default {@code cache_grace}. */
     public static final Duration DEFAULT_CACHE_GRACE = Duration.ofSeconds(60);
@@ -31,6 +33,9 @@ public record CacheSettings(Duration cacheGrace, Duration noPolicyTtl, Duration 
             throw new IllegalArgumentException("maximum concurrent discoveries must be at least 1: "
                     + maxConcurrentDiscoveries);
         }
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("maximum cached domains must be at least 1: " + maxEntries);
+        }
     }
 
     /** Defaults; "no policy" is remembered as long as a positive answer is trusted without a check. */
@@ -41,11 +46,12 @@ public record CacheSettings(Duration cacheGrace, Duration noPolicyTtl, Duration 
     /** Defaults around a configured {@code cache_grace}. */
     public static CacheSettings withCacheGrace(Duration cacheGrace) {
         return new CacheSettings(cacheGrace, cacheGrace, DEFAULT_FAILURE_TTL, DEFAULT_MAX_CONCURRENT_DISCOVERIES,
-                ProactiveFetching.defaults());
+                MemoryPolicyStore.DEFAULT_CACHE_SIZE, ProactiveFetching.defaults());
     }
 
     public CacheSettings withProactive(ProactiveFetching proactiveFetching) {
-        return new CacheSettings(cacheGrace, noPolicyTtl, failureTtl, maxConcurrentDiscoveries, proactiveFetching);
+        return new CacheSettings(cacheGrace, noPolicyTtl, failureTtl, maxConcurrentDiscoveries, maxEntries,
+                proactiveFetching);
     }
 
     private static void requirePositive(String key, Duration value) {

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -90,7 +92,7 @@ public final class PolicyCache implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("policy-refresh"));
     }
 
-    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+    private static ThreadFactory daemonThreads(String name) {
         return runnable -> {
             Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);
@@ -116,7 +118,7 @@ public final class PolicyCache implements AutoCloseable {
             if (now < held.expiresAtMillis) {
                 counters.hit();
                 if (now >= held.refreshAtMillis && !inFlight.containsKey(domain)) {
-                    refresh(domain, this::dueForGraceRefresh);
+                    refreshInBackground(domain);
                 }
                 return held.answer;
             }
@@ -132,18 +134,27 @@ public final class PolicyCache implements AutoCloseable {
         return resolveMiss(domain);
     }
 
-    /** Loads every usable policy from the store, so a restart opens no downgrade window (RFC 8461 §10.2). */
+    /**
+     * Loads the usable policies from the store, so a restart opens no downgrade window (RFC 8461 §10.2). Beyond
+     * {@code maxEntries} the ones expiring last are loaded; the others stay in the store for their next lookup.
+     */
     public CompletableFuture<Integer> warmStart() {
         return storeRead("load all policies", s -> {
             Instant now = now();
-            int loaded = 0;
+            List<CachedPolicy> usable = new ArrayList<>();
             for (CachedPolicy policy : s.loadAll()) {
                 if (policy.usableAt(now)) {
-                    entries.putIfAbsent(policy.domain(), Held.of(policy, settings.cacheGrace()));
-                    s.policyServed(policy.domain(), policy.policy(), now, now);
-                    loaded++;
+                    usable.add(policy);
                 } else {
                     s.remove(policy.domain());
+                }
+            }
+            usable.sort(Comparator.comparing(CachedPolicy::expiresAt).reversed());
+            int loaded = 0;
+            for (CachedPolicy policy : usable.subList(0, Math.min(usable.size(), settings.maxEntries()))) {
+                if (entries.putIfAbsent(policy.domain(), Held.of(policy, settings.cacheGrace())) == null) {
+                    s.policyServed(policy.domain(), policy.policy(), now, now);
+                    loaded++;
                 }
             }
             return loaded;
@@ -163,7 +174,11 @@ public final class PolicyCache implements AutoCloseable {
     private void scheduleProactiveRun(long delayMillis) {
         try {
             scheduler.schedule(() -> refreshProactively().whenComplete((count, error) -> {
-                log.info("proactive policy refresh checked {} domains", count);
+                if (error != null) {
+                    log.error("proactive policy refresh failed", error);
+                } else {
+                    log.info("proactive policy refresh checked {} domains", count);
+                }
                 scheduleProactiveRun(settings.proactive().interval().toMillis());
             }), delayMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closed) {
@@ -248,7 +263,7 @@ public final class PolicyCache implements AutoCloseable {
                     Instant now = now();
                     if (stored.isPresent() && stored.get().usableAt(now)) {
                         CachedPolicy policy = stored.get();
-                        entries.put(domain, Held.of(policy, settings.cacheGrace()));
+                        install(policy);
                         storeWrite("record served policy of " + domain,
                                 s -> s.policyServed(domain, policy.policy(), now, now));
                         return CompletableFuture.completedFuture(stored);
@@ -261,6 +276,15 @@ public final class PolicyCache implements AutoCloseable {
                 })
                 .whenComplete((answer, error) -> finish(domain, flight, answer, error));
         return flight;
+    }
+
+    /** Starts the cache_grace refresh on the refresh thread: a hit must not start I/O itself. */
+    private void refreshInBackground(String domain) {
+        try {
+            scheduler.execute(() -> refresh(domain, this::dueForGraceRefresh));
+        } catch (RejectedExecutionException closed) {
+            // the cache is closing; the policy stays served until it expires
+        }
     }
 
     private CompletableFuture<Optional<CachedPolicy>> refresh(String domain, Predicate<CachedPolicy> stillDue) {
@@ -313,7 +337,14 @@ public final class PolicyCache implements AutoCloseable {
                     if (error != null) {
                         log.warn("discovery of {} broke its contract and failed: {}", domain, error.toString());
                     }
-                    return apply(domain, error == null ? result : null);
+                    return error == null ? result : null;
+                })
+                .thenCompose(result -> {
+                    if (result instanceof Unchanged && knownTxtId != null && !(entries.get(domain) instanceof Held)) {
+                        // the policy this id confirms expired while we asked: RFC 8461 §5.1 step 1, fetch afresh
+                        return discoverAndApply(domain, null);
+                    }
+                    return CompletableFuture.completedFuture(apply(domain, result));
                 });
     }
 
@@ -369,7 +400,7 @@ public final class PolicyCache implements AutoCloseable {
             storeWrite("remove expired policy of " + domain, s -> s.remove(domain));
         }
         Duration ttl = result instanceof NoPolicy ? settings.noPolicyTtl() : settings.failureTtl();
-        entries.put(domain, new Absent(now.plus(ttl).toEpochMilli()));
+        put(domain, new Absent(now.plus(ttl).toEpochMilli()));
         log.debug("no policy for {} ({}), remembered for {} s", domain, describe(result), ttl.toSeconds());
         return Optional.empty();
     }
@@ -388,7 +419,43 @@ public final class PolicyCache implements AutoCloseable {
     }
 
     private void install(CachedPolicy policy) {
-        entries.put(policy.domain(), Held.of(policy, settings.cacheGrace()));
+        put(policy.domain(), Held.of(policy, settings.cacheGrace()));
+    }
+
+    private void put(String domain, Entry entry) {
+        if (entries.put(domain, entry) == null && entries.size() > settings.maxEntries()) {
+            evictOneBesides(domain);
+        }
+    }
+
+    /**
+     * Keeps memory within maxEntries: drops a negative entry if there is one, else the policy closest to expiry.
+     * A dropped policy stays in the store and is read back on its next lookup, so nothing is downgraded.
+     */
+    private void evictOneBesides(String keep) {
+        purgeExpired();
+        if (entries.size() <= settings.maxEntries()) {
+            return;
+        }
+        String victim = null;
+        long earliestExpiry = Long.MAX_VALUE;
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            if (e.getKey().equals(keep)) {
+                continue;
+            }
+            if (e.getValue() instanceof Absent) {
+                victim = e.getKey();
+                break;
+            }
+            Held held = (Held) e.getValue();
+            if (held.expiresAtMillis < earliestExpiry) {
+                earliestExpiry = held.expiresAtMillis;
+                victim = e.getKey();
+            }
+        }
+        if (victim != null) {
+            entries.remove(victim);
+        }
     }
 
     /** Now, in whole seconds: the store keeps epoch seconds, and memory must agree with it. */
@@ -447,6 +514,11 @@ public final class PolicyCache implements AutoCloseable {
     /** Completes when every store operation queued before this call has run. */
     CompletableFuture<Void> flush() {
         return CompletableFuture.runAsync(() -> { }, storeThread);
+    }
+
+    /** Completes when the background tasks submitted before this call (refresh starts, purges) have run. */
+    CompletableFuture<Void> backgroundIdle() {
+        return CompletableFuture.runAsync(() -> { }, scheduler);
     }
 
     /** Stops background work and waits (up to 10 s) for queued store writes; does not close the store. */

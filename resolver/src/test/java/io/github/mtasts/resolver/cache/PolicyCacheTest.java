@@ -4,6 +4,7 @@ import static io.github.mtasts.resolver.cache.Policies.enforce;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.mtasts.resolver.cache.CacheSettings.ProactiveFetching;
+import io.github.mtasts.resolver.discovery.DiscoveryResult;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.Failed;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.Found;
@@ -61,6 +62,20 @@ class PolicyCacheTest {
 
     static Optional<CachedPolicy> await(CompletableFuture<Optional<CachedPolicy>> answer) throws Exception {
         return answer.get(10, TimeUnit.SECONDS);
+    }
+
+    /** Waits until refreshes that hits handed to the background have started. */
+    static void idle(PolicyCache cache) throws Exception {
+        cache.backgroundIdle().get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Completes a discovery call started by a background refresh and waits until the cache has applied it (the
+     * refresh thread may attach its continuation only after the test completed the call).
+     */
+    static void settle(PolicyCache cache, FakeDiscovery.Call call, DiscoveryResult result) throws Exception {
+        call.complete(result);
+        idle(cache);
     }
 
     /** Caches POLICY under id "1" through a first discovery. */
@@ -130,8 +145,9 @@ class PolicyCacheTest {
         assertThat(discovery.callCount()).isEqualTo(2);
         assertThat(cache.counters().refreshes()).isEqualTo(1);
 
-        refresh.complete(new Unchanged("1"));
+        settle(cache, refresh, new Unchanged("1"));
         cache.lookup(DOMAIN);
+        idle(cache);
         assertThat(discovery.callCount()).as("the refresh reset cache_grace").isEqualTo(2);
     }
 
@@ -142,7 +158,7 @@ class PolicyCacheTest {
         clock.advance(Duration.ofHours(20));
 
         cache.lookup(DOMAIN);
-        discovery.nextPending().complete(new Unchanged("1"));
+        settle(cache, discovery.nextPending(), new Unchanged("1"));
 
         CachedPolicy cached = cache.lookup(DOMAIN).join().orElseThrow();
         assertThat(cached.fetchedAt()).isEqualTo(T0);
@@ -158,7 +174,7 @@ class PolicyCacheTest {
         clock.advance(Duration.ofMinutes(5));
 
         assertThat(cache.lookup(DOMAIN).join()).get().extracting(CachedPolicy::policy).isEqualTo(POLICY);
-        discovery.nextPending().complete(new Found("2", NEWER_POLICY));
+        settle(cache, discovery.nextPending(), new Found("2", NEWER_POLICY));
 
         CachedPolicy cached = cache.lookup(DOMAIN).join().orElseThrow();
         assertThat(cached.txtId()).isEqualTo("2");
@@ -176,7 +192,7 @@ class PolicyCacheTest {
         prime(cache, discovery);
         clock.advance(Duration.ofHours(1));
         cache.lookup(DOMAIN);
-        discovery.nextPending().complete(new NoPolicy("NXDOMAIN"));
+        settle(cache, discovery.nextPending(), new NoPolicy("NXDOMAIN"));
 
         assertThat(cache.lookup(DOMAIN).join()).get().extracting(CachedPolicy::policy).isEqualTo(POLICY);
 
@@ -195,7 +211,7 @@ class PolicyCacheTest {
         clock.advance(Duration.ofHours(2));
         cache.lookup(DOMAIN);
 
-        discovery.nextPending().complete(new Failed(FailureType.WEBPKI_INVALID, "certificate expired"));
+        settle(cache, discovery.nextPending(), new Failed(FailureType.WEBPKI_INVALID, "certificate expired"));
 
         CachedPolicy cached = cache.lookup(DOMAIN).join().orElseThrow();
         assertThat(cached.policy()).isEqualTo(POLICY);
@@ -213,13 +229,15 @@ class PolicyCacheTest {
         prime(cache, discovery);
         clock.advance(Duration.ofMinutes(2));
         cache.lookup(DOMAIN);
-        discovery.nextPending().complete(new Failed(FailureType.POLICY_FETCH_ERROR, "HTTP 503"));
+        settle(cache, discovery.nextPending(), new Failed(FailureType.POLICY_FETCH_ERROR, "HTTP 503"));
 
         cache.lookup(DOMAIN);
+        idle(cache);
         assertThat(discovery.callCount()).isEqualTo(2);
 
         clock.advance(Duration.ofSeconds(60));
         cache.lookup(DOMAIN);
+        assertThat(discovery.nextPending().knownTxtId()).isEqualTo("1");
         assertThat(discovery.callCount()).isEqualTo(3);
     }
 
@@ -263,7 +281,7 @@ class PolicyCacheTest {
     @Test
     void noPolicyIsRememberedForTheNoPolicyTtl() throws Exception {
         CacheSettings settings = new CacheSettings(Duration.ofSeconds(60), Duration.ofSeconds(300),
-                Duration.ofSeconds(30), 10, ProactiveFetching.defaults());
+                Duration.ofSeconds(30), 10, 100, ProactiveFetching.defaults());
         PolicyCache cache = cache(new MemoryPolicyStore(100), settings);
         discovery.answerWith(call -> new NoPolicy("NXDOMAIN"));
         assertThat(await(cache.lookup(DOMAIN))).isEmpty();
@@ -283,7 +301,7 @@ class PolicyCacheTest {
     @Test
     void failedDiscoveryIsRememberedForTheFailureTtl() throws Exception {
         CacheSettings settings = new CacheSettings(Duration.ofSeconds(60), Duration.ofSeconds(300),
-                Duration.ofSeconds(30), 10, ProactiveFetching.defaults());
+                Duration.ofSeconds(30), 10, 100, ProactiveFetching.defaults());
         PolicyCache cache = cache(new MemoryPolicyStore(100), settings);
         discovery.answerWith(call -> new Failed(FailureType.DNS_FAILURE, "SERVFAIL"));
         assertThat(await(cache.lookup(DOMAIN))).isEmpty();
@@ -405,6 +423,7 @@ class PolicyCacheTest {
         CompletableFuture<Optional<CachedPolicy>> answer = second.lookup(DOMAIN);
         assertThat(answer).isDone();
         assertThat(answer.join()).get().extracting(CachedPolicy::policy).isEqualTo(POLICY);
+        idle(second);
         assertThat(discovery.calls().get(discovery.callCount() - 1).knownTxtId())
                 .as("the stale entry was refreshed with its known id").isEqualTo("1");
         assertThat(await(second.lookup(DOMAIN))).get().extracting(CachedPolicy::policy).isEqualTo(POLICY);
@@ -426,5 +445,89 @@ class PolicyCacheTest {
         assertThat(discovery.callCount()).isEqualTo(1);
         cache.flush().join();
         assertThat(cache.counters().storeFailures()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void unchangedIdForAPolicyThatExpiredDuringTheCheckFetchesItAfresh() throws Exception {
+        PolicyCache cache = cache();
+        discovery.answerWith(call -> new Found("1", enforce(120, "mx1.example.com")));
+        await(cache.lookup(DOMAIN));
+        discovery.holdCalls();
+        clock.advance(Duration.ofSeconds(100));
+        cache.lookup(DOMAIN);
+        FakeDiscovery.Call check = discovery.nextPending();
+        clock.advance(Duration.ofSeconds(20));
+        CompletableFuture<Optional<CachedPolicy>> afterExpiry = cache.lookup(DOMAIN);
+
+        check.complete(new Unchanged("1"));
+        FakeDiscovery.Call fetch = discovery.nextPending();
+        assertThat(fetch.knownTxtId()).isNull();
+        fetch.complete(new Found("1", POLICY));
+
+        assertThat(await(afterExpiry)).get().extracting(CachedPolicy::policy).isEqualTo(POLICY);
+    }
+
+    @Test
+    void memoryHoldsAtMostMaxEntriesAndReadsDroppedPoliciesBackFromTheStore() throws Exception {
+        CacheSettings settings = new CacheSettings(Duration.ofSeconds(60), Duration.ofSeconds(60),
+                Duration.ofSeconds(60), 10, 2, ProactiveFetching.defaults());
+        PolicyStore store = new MemoryPolicyStore(100);
+        PolicyCache cache = cache(store, settings);
+        discovery.answerWith(call -> new Found("1", enforce(call.domain().equals("a.example") ? 3600 : 86_400, "mx")));
+        for (String domain : List.of("a.example", "b.example", "c.example")) {
+            await(cache.lookup(domain));
+        }
+        cache.flush().join();
+
+        CompletableFuture<Optional<CachedPolicy>> dropped = cache.lookup("a.example");
+        CompletableFuture<Optional<CachedPolicy>> kept = cache.lookup("c.example");
+
+        assertThat(kept).isDone();
+        assertThat(await(dropped)).get().extracting(CachedPolicy::domain).isEqualTo("a.example");
+        assertThat(cache.counters().misses()).as("a.example was dropped from memory: a miss").isEqualTo(4);
+        assertThat(discovery.callCount()).as("but read back from the store, not discovered again").isEqualTo(3);
+    }
+
+    @Test
+    void startRunsProactiveRefreshInTheBackground() throws Exception {
+        ProactiveFetching proactive = new ProactiveFetching(true, Duration.ofSeconds(1000), 5, 2.0);
+        PolicyCache cache = cache(new MemoryPolicyStore(100), CacheSettings.defaults().withProactive(proactive));
+        prime(cache, discovery);
+        clock.advance(Duration.ofSeconds(500));
+
+        cache.start();
+
+        FakeDiscovery.Call check = discovery.nextPending();
+        assertThat(check.domain()).isEqualTo(DOMAIN);
+        assertThat(check.knownTxtId()).isEqualTo("1");
+        check.complete(new Unchanged("1"));
+    }
+
+    @Test
+    void storeOutageIsLoggedOnceNotPerOperation() throws Exception {
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(PolicyCache.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            SqlitePolicyStore store = SqlitePolicyStore.open(dir.resolve("down.db"));
+            store.close();
+            PolicyCache cache = cache(store, CacheSettings.defaults());
+            discovery.answerWith(call -> new Found("1", POLICY));
+
+            for (String domain : List.of("a.example", "b.example", "c.example")) {
+                assertThat(await(cache.lookup(domain))).isPresent();
+            }
+            cache.flush().join();
+
+            assertThat(cache.counters().storeFailures()).isGreaterThanOrEqualTo(6);
+            assertThat(appender.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.getFormattedMessage()).contains("policy store failed"));
+        } finally {
+            logger.detachAppender(appender);
+        }
     }
 }
