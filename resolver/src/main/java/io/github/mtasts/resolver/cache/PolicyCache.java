@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,13 +56,17 @@ public final class PolicyCache implements AutoCloseable {
 
     private sealed interface Entry permits Held, Absent {}
 
-    /** A policy with its answer built in advance, so that a hit allocates nothing. */
+    /**
+     * A policy with its answer built in advance, so that a hit allocates nothing. {@code refreshQueued} lets the
+     * first stale hit, and only it, queue a refresh; every refresh outcome installs a new Held with a fresh flag.
+     */
     private record Held(CachedPolicy policy, CompletableFuture<Optional<CachedPolicy>> answer, long expiresAtMillis,
-                        long refreshAtMillis) implements Entry {
+                        long refreshAtMillis, AtomicBoolean refreshQueued) implements Entry {
 
         static Held of(CachedPolicy policy, Duration cacheGrace) {
             return new Held(policy, CompletableFuture.completedFuture(Optional.of(policy)),
-                    policy.expiresAt().toEpochMilli(), policy.lastCheckedAt().plus(cacheGrace).toEpochMilli());
+                    policy.expiresAt().toEpochMilli(), policy.lastCheckedAt().plus(cacheGrace).toEpochMilli(),
+                    new AtomicBoolean());
         }
     }
 
@@ -82,10 +87,10 @@ public final class PolicyCache implements AutoCloseable {
     private final AtomicBoolean storeDown = new AtomicBoolean();
 
     public PolicyCache(PolicyDiscovery discovery, PolicyStore store, CacheSettings settings, Clock clock) {
-        this.discovery = discovery;
-        this.store = store;
-        this.settings = settings;
-        this.clock = clock;
+        this.discovery = Objects.requireNonNull(discovery, "discovery");
+        this.store = Objects.requireNonNull(store, "store");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.discoveries = new ConcurrencyLimiter(settings.maxConcurrentDiscoveries());
         // one thread: store writes stay in order, and a single SQLite connection suffices
         this.storeThread = Executors.newSingleThreadExecutor(daemonThreads("policy-store"));
@@ -107,7 +112,7 @@ public final class PolicyCache implements AutoCloseable {
     /**
      * The policy in force for {@code domain}, or empty when it has none. Completes at once for a cached domain (and
      * starts at most one background refresh once {@code cache_grace} has passed since the last check); otherwise when
-     * discovery ends. Never completes exceptionally.
+     * discovery ends. Never completes exceptionally. The future may be shared by many callers: never complete it.
      *
      * @param domain normalised policy domain
      */
@@ -117,8 +122,10 @@ public final class PolicyCache implements AutoCloseable {
         if (entry instanceof Held held) {
             if (now < held.expiresAtMillis) {
                 counters.hit();
-                if (now >= held.refreshAtMillis && !inFlight.containsKey(domain)) {
-                    refreshInBackground(domain);
+                // read before compare-and-set: stale hits then only read a shared flag
+                if (now >= held.refreshAtMillis && !held.refreshQueued.get()
+                        && held.refreshQueued.compareAndSet(false, true)) {
+                    refreshInBackground(domain, held);
                 }
                 return held.answer;
             }
@@ -139,26 +146,27 @@ public final class PolicyCache implements AutoCloseable {
      * {@code maxEntries} the ones expiring last are loaded; the others stay in the store for their next lookup.
      */
     public CompletableFuture<Integer> warmStart() {
-        return storeRead("load all policies", s -> {
+        return storeRead("load all policies", PolicyStore::loadAll, List.<CachedPolicy>of()).thenApply(stored -> {
             Instant now = now();
             List<CachedPolicy> usable = new ArrayList<>();
-            for (CachedPolicy policy : s.loadAll()) {
+            for (CachedPolicy policy : stored) {
                 if (policy.usableAt(now)) {
                     usable.add(policy);
                 } else {
-                    s.remove(policy.domain());
+                    storeWrite("remove expired policy of " + policy.domain(), s -> s.remove(policy.domain()));
                 }
             }
             usable.sort(Comparator.comparing(CachedPolicy::expiresAt).reversed());
             int loaded = 0;
             for (CachedPolicy policy : usable.subList(0, Math.min(usable.size(), settings.maxEntries()))) {
                 if (entries.putIfAbsent(policy.domain(), Held.of(policy, settings.cacheGrace())) == null) {
-                    s.policyServed(policy.domain(), policy.policy(), now, now);
+                    storeWrite("record served policy of " + policy.domain(),
+                            s -> s.policyServed(policy.domain(), policy.policy(), now, now));
                     loaded++;
                 }
             }
             return loaded;
-        }, 0);
+        });
     }
 
     /** Starts the background work: purging of expired entries and, when enabled, proactive refresh. */
@@ -206,8 +214,9 @@ public final class PolicyCache implements AutoCloseable {
         return CompletableFuture.allOf(runs).thenApply(done -> due.size());
     }
 
+    /** Same arithmetic as a hit's {@code refreshAtMillis}, so a refresh a hit asked for is never skipped. */
     private boolean dueForGraceRefresh(CachedPolicy policy) {
-        return !now().isBefore(policy.lastCheckedAt().plus(settings.cacheGrace()));
+        return clock.millis() >= policy.lastCheckedAt().plus(settings.cacheGrace()).toEpochMilli();
     }
 
     /**
@@ -278,10 +287,14 @@ public final class PolicyCache implements AutoCloseable {
         return flight;
     }
 
-    /** Starts the cache_grace refresh on the refresh thread: a hit must not start I/O itself. */
-    private void refreshInBackground(String domain) {
+    /**
+     * Starts the cache_grace refresh on the refresh thread: a hit must not start I/O itself. Once it has ended,
+     * {@code held} may queue again, in case the refresh left it in place (it joined another flight).
+     */
+    private void refreshInBackground(String domain, Held held) {
         try {
-            scheduler.execute(() -> refresh(domain, this::dueForGraceRefresh));
+            scheduler.execute(() -> refresh(domain, this::dueForGraceRefresh)
+                    .whenComplete((answer, error) -> held.refreshQueued.set(false)));
         } catch (RejectedExecutionException closed) {
             // the cache is closing; the policy stays served until it expires
         }

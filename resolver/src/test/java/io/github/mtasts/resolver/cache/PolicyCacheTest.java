@@ -400,7 +400,10 @@ class PolicyCacheTest {
 
         assertThat(cache.warmStart().get(10, TimeUnit.SECONDS)).isEqualTo(1);
 
+        cache.flush().join();
         assertThat(store.load("expired.example")).isEmpty();
+        assertThat(store.servedPolicies("usable.example")).singleElement()
+                .extracting(ServedPolicy::firstServed).isEqualTo(T0);
         CompletableFuture<Optional<CachedPolicy>> answer = cache.lookup("usable.example");
         assertThat(answer).isDone();
         assertThat(answer.join()).contains(usable);
