@@ -112,7 +112,9 @@ public final class PolicyCache implements AutoCloseable {
     /**
      * The policy in force for {@code domain}, or empty when it has none. Completes at once for a cached domain (and
      * starts at most one background refresh once {@code cache_grace} has passed since the last check); otherwise when
-     * discovery ends. Never completes exceptionally. The future may be shared by many callers: never complete it.
+     * discovery ends. Never completes exceptionally. A caller may stop waiting with {@code completeOnTimeout} (the
+     * socketmap's zone timeout): a pending answer is the caller's own copy, so the shared discovery goes on and fills
+     * the cache; a completed answer may be shared and ignores such calls.
      *
      * @param domain normalised policy domain
      */
@@ -138,7 +140,7 @@ public final class PolicyCache implements AutoCloseable {
             entries.remove(domain, absent);
         }
         counters.miss();
-        return resolveMiss(domain);
+        return resolveMiss(domain).copy();
     }
 
     /**

@@ -533,4 +533,20 @@ class PolicyCacheTest {
             logger.detachAppender(appender);
         }
     }
+
+    @Test
+    void aWaiterThatGivesUpLeavesTheDiscoveryToTheOthers() throws Exception {
+        PolicyCache cache = cache();
+        discovery.holdCalls();
+        CompletableFuture<Optional<CachedPolicy>> impatient = cache.lookup(DOMAIN);
+        CompletableFuture<Optional<CachedPolicy>> patient = cache.lookup(DOMAIN);
+        FakeDiscovery.Call call = discovery.nextPending();
+
+        impatient.complete(Optional.empty());
+        call.complete(new Found("1", POLICY));
+
+        assertThat(await(patient)).get().extracting(CachedPolicy::policy).isEqualTo(POLICY);
+        assertThat(cache.lookup(DOMAIN)).isDone();
+        assertThat(discovery.callCount()).isEqualTo(1);
+    }
 }
