@@ -4,7 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "mtasts", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
-        description = "MTA-STS policy resolver for Postfix and TLSRPT reporting.")
+        description = "MTA-STS policy resolver for Postfix and TLSRPT reporting.",
+        subcommands = ConfigCommand.class)
 public final class Main implements Runnable {
 
     @CommandLine.Spec
