@@ -12,8 +12,13 @@ import java.util.Objects;
  */
 public record SocketmapConfig(int maxConnections, Duration idleTimeout, int maxRequestLength) {
 
-    // The request limit matches the Python daemon's REQUEST_LIMIT: a domain name (253) plus a zone name fit.
-    public static final SocketmapConfig DEFAULT = new SocketmapConfig(1000, Duration.ofSeconds(300), 1024);
+    /*
+     * Each Postfix smtp process holds one connection (default_process_limit is 100 per service), so 1024
+     * leaves room for several services. A request is "<name> <domain>" and Postfix may send the domain in
+     * UTF-8 (SMTPUTF8), up to 4 bytes a character: 4096 bytes hold any 253-octet name. Postfix closes an
+     * idle socketmap connection itself after 10 s; 300 s only reclaims connections of vanished clients.
+     */
+    public static final SocketmapConfig DEFAULT = new SocketmapConfig(1024, Duration.ofSeconds(300), 4096);
 
     public SocketmapConfig {
         Objects.requireNonNull(idleTimeout, "idleTimeout");

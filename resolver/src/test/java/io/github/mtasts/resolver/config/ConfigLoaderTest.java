@@ -48,7 +48,7 @@ class ConfigLoaderTest {
         assertThat(config.caFile()).isEmpty();
         assertThat(config.dns()).isEqualTo(new DnsConfig(List.of(), Optional.empty()));
         assertThat(config.metrics()).isEqualTo(new MetricsConfig(false, "127.0.0.1", 9461));
-        assertThat(config.socketmap()).isEqualTo(new SocketmapConfig(1000, Duration.ofSeconds(300), 1024));
+        assertThat(config.socketmap()).isEqualTo(new SocketmapConfig(1024, Duration.ofSeconds(300), 4096));
     }
 
     @Test

@@ -11,7 +11,7 @@ class ConfigWriterTest {
         String yaml = ConfigWriter.toYaml(DaemonConfig.defaults());
 
         assertThat(yaml).contains("port: 8461", "filename: /var/lib/mtasts/cache.db", "grace_ratio: 2.0",
-                "require_sni: true", "max_request_length: 1024");
+                "require_sni: true", "max_request_length: 4096");
         assertThat(ConfigLoader.parse("rendered", yaml)).isEqualTo(DaemonConfig.defaults());
     }
 
