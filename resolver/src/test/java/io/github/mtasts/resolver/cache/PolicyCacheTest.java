@@ -11,6 +11,9 @@ import io.github.mtasts.resolver.discovery.DiscoveryResult.Found;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.NoPolicy;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.Unchanged;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -548,5 +552,32 @@ class PolicyCacheTest {
         assertThat(await(patient)).get().extracting(CachedPolicy::policy).isEqualTo(POLICY);
         assertThat(cache.lookup(DOMAIN)).isDone();
         assertThat(discovery.callCount()).isEqualTo(1);
+    }
+
+    @Test
+    void everyStoreCallRunsOnTheStoreThreadNeverOnTheCaller() throws Exception {
+        Set<String> storeCallers = ConcurrentHashMap.newKeySet();
+        PolicyStore recording = (PolicyStore) Proxy.newProxyInstance(PolicyStore.class.getClassLoader(),
+                new Class<?>[] {PolicyStore.class}, new InvocationHandler() {
+                    final PolicyStore target = new MemoryPolicyStore(100);
+
+                    @Override
+                    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+                        if (!method.getName().equals("close")) {
+                            storeCallers.add(Thread.currentThread().getName());
+                        }
+                        return method.invoke(target, args);
+                    }
+                });
+        PolicyCache cache = cache(recording, CacheSettings.defaults());
+        cache.warmStart().get(10, TimeUnit.SECONDS);
+        prime(cache, discovery);
+        clock.advance(Duration.ofMinutes(2));
+        cache.lookup(DOMAIN);
+        settle(cache, discovery.nextPending(), new Failed(FailureType.POLICY_FETCH_ERROR, "HTTP 500"));
+        cache.lookup(DOMAIN);
+        cache.flush().join();
+
+        assertThat(storeCallers).containsExactly("policy-store");
     }
 }
