@@ -177,11 +177,6 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Requests read but not yet answered. */
-    int pending() {
-        return answers.size();
-    }
-
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         for (Answer answer : answers) {

@@ -138,6 +138,7 @@ public final class SocketmapServer implements AutoCloseable {
     /**
      * Stops accepting connections, lets each open connection finish the answers it owes (up to {@code grace}),
      * then closes everything. Idle connections close at once; Postfix reconnects to the next daemon.
+     * Blocks, so never call it from an event-loop thread.
      */
     public void close(Duration grace) {
         if (!closed.compareAndSet(false, true) || group == null) {
