@@ -1,11 +1,15 @@
 package io.github.mtasts.resolver.socketmap;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -25,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
 
     static final String NOTFOUND = "NOTFOUND ";
+    /** Postfix's dict_sockmap waits for each answer before the next query; only a misbehaving client gets here. */
+    static final int MAX_PENDING = 128;
 
     private static final Logger log = LoggerFactory.getLogger(PolicyLookupHandler.class);
 
@@ -67,7 +73,7 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof SocketmapRequest request) {
             lookUp(request);
         } else if (msg instanceof MalformedRequest malformed) {
-            log.debug("{}: request without a space: {}", ctx.channel().remoteAddress(), malformed.payload());
+            log.debug("{}: request without a space: {}", peer(ctx.channel()), malformed.payload());
             Answer answer = new Answer(malformed.payload());
             answers.add(answer);
             complete(answer, MalformedRequest.REPLY);
@@ -92,12 +98,6 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
             complete(answer, NOTFOUND);
             return;
         }
-        answer.deadline = ctx.executor().schedule(() -> {
-            if (answer.reply == null) {
-                log.warn("no answer for {} within the safety deadline, answering NOTFOUND", request);
-                complete(answer, NOTFOUND);
-            }
-        }, deadlineNanos, TimeUnit.NANOSECONDS);
         stage.whenComplete((reply, failure) -> {
             if (ctx.executor().inEventLoop()) {
                 settle(answer, request, reply, failure);
@@ -105,6 +105,20 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
                 ctx.executor().execute(() -> settle(answer, request, reply, failure));
             }
         });
+        // a cached answer has settled inline above: the hit path schedules no timer. A stage completing on
+        // another thread settles in a later event-loop task, after this timer exists, and cancels it.
+        if (answer.reply == null) {
+            answer.deadline = ctx.executor().schedule(() -> {
+                if (answer.reply == null) {
+                    log.warn("no answer for {} within the safety deadline, answering NOTFOUND", request);
+                    complete(answer, NOTFOUND);
+                }
+            }, deadlineNanos, TimeUnit.NANOSECONDS);
+        }
+        if (answers.size() >= MAX_PENDING) {
+            // a client that pipelines without reading answers must not grow our queue without bound
+            ctx.channel().config().setAutoRead(false);
+        }
     }
 
     private void settle(Answer answer, SocketmapRequest request, String reply, Throwable failure) {
@@ -130,12 +144,17 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
         boolean wrote = false;
         while (!answers.isEmpty() && answers.peek().reply != null) {
             Answer head = answers.poll();
-            log.debug("{}: {} -> {}", ctx.channel().remoteAddress(), head.key, head.reply);
+            if (log.isDebugEnabled()) {
+                log.debug("{}: {} -> {}", peer(ctx.channel()), head.key, head.reply);
+            }
             ctx.write(head.reply, ctx.voidPromise());
             wrote = true;
         }
         if (wrote) {
             ctx.flush();
+        }
+        if (answers.size() <= MAX_PENDING / 2 && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
         }
         if (draining && answers.isEmpty()) {
             closeAfterWrites();
@@ -158,11 +177,6 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Requests read but not yet answered. */
-    int pending() {
-        return answers.size();
-    }
-
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         for (Answer answer : answers) {
@@ -177,11 +191,23 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof DecoderException && cause.getCause() instanceof NetstringException malformed) {
-            log.warn("closing connection from {}: malformed netstring: {}",
-                    ctx.channel().remoteAddress(), malformed.getMessage());
+            log.warn("closing connection from {}: malformed netstring: {}", peer(ctx.channel()),
+                    malformed.getMessage());
+        } else if (cause instanceof IOException) {
+            // Postfix processes exit and reset their connections: routine, not worth a warning
+            log.debug("closing connection from {}: {}", peer(ctx.channel()), cause.toString());
         } else {
-            log.info("closing connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            log.warn("closing connection from {}", peer(ctx.channel()), cause);
         }
         ctx.close();
+    }
+
+    /** The client for log lines: address and port over TCP; UNIX socket clients have no name, so the channel id. */
+    static String peer(Channel channel) {
+        SocketAddress remote = channel.remoteAddress();
+        if (remote instanceof InetSocketAddress inet) {
+            return inet.getHostString() + ":" + inet.getPort() + " [" + channel.id().asShortText() + "]";
+        }
+        return "unix socket client [" + channel.id().asShortText() + "]";
     }
 }

@@ -18,6 +18,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -27,6 +28,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -97,8 +99,9 @@ public final class SocketmapServer implements AutoCloseable {
             address = new InetSocketAddress(settings.host(), settings.port());
             Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
             bootstrap.channel(type);
-            if (epoll && settings.reusePort()) {
-                bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+            if (settings.reusePort()) {
+                bootstrap.option(epoll ? EpollChannelOption.SO_REUSEPORT
+                        : NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
             }
         }
         ChannelFuture bind = bootstrap.bind(address).awaitUninterruptibly();
@@ -135,6 +138,7 @@ public final class SocketmapServer implements AutoCloseable {
     /**
      * Stops accepting connections, lets each open connection finish the answers it owes (up to {@code grace}),
      * then closes everything. Idle connections close at once; Postfix reconnects to the next daemon.
+     * Blocks, so never call it from an event-loop thread.
      */
     public void close(Duration grace) {
         if (!closed.compareAndSet(false, true) || group == null) {

@@ -16,7 +16,7 @@ import java.util.OptionalInt;
  * @param mode             permission bits for the UNIX socket file ({@code mode}, e.g. 0666); absent keeps
  *                         what the process umask gives
  * @param reusePort        {@code reuse_port}: SO_REUSEPORT on the TCP listener, so several daemons can share
- *                         the port (honoured with the native epoll transport only)
+ *                         the port
  * @param maxRequestLength longest request payload accepted; longer ones close the connection
  * @param maxConnections   open connections allowed at once; excess connections are accepted and closed
  * @param idleTimeout      a connection without traffic for this long is closed

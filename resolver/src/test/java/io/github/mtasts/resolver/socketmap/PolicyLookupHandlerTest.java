@@ -44,6 +44,28 @@ class PolicyLookupHandlerTest {
     }
 
     @Test
+    void answerCompletedAlreadySchedulesNoDeadline() {
+        EmbeddedChannel channel = channel(request -> CompletableFuture.completedFuture("OK secure"));
+        channel.writeInbound(request("example.com"));
+        assertThat(channel.runScheduledPendingTasks()).isEqualTo(-1);
+    }
+
+    @Test
+    void clientPipeliningWithoutLimitIsPausedUntilAnswersCatchUp() {
+        EmbeddedChannel channel = channel(controllable);
+        for (int i = 0; i < PolicyLookupHandler.MAX_PENDING; i++) {
+            channel.writeInbound(request("host" + i + ".example"));
+        }
+        assertThat(channel.config().isAutoRead()).isFalse();
+        for (int i = 0; i < PolicyLookupHandler.MAX_PENDING; i++) {
+            lookups.get("host" + i + ".example").complete("OK " + i);
+        }
+        channel.runPendingTasks();
+        assertThat(channel.config().isAutoRead()).isTrue();
+        assertThat(replies(channel)).hasSize(PolicyLookupHandler.MAX_PENDING).startsWith("OK 0", "OK 1");
+    }
+
+    @Test
     void responderThrowingIsAnsweredNotFound() {
         EmbeddedChannel channel = channel(request -> {
             throw new IllegalStateException("bug in the responder");

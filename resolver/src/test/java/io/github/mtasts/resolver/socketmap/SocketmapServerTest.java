@@ -266,11 +266,13 @@ class SocketmapServerTest {
                 .hasMessageContaining("tcp:127.0.0.1:" + port);
     }
 
-    @Test
-    void reusePortLetsTwoServersShareThePortWithEpoll() throws Exception {
-        start(Listener.TCP_EPOLL, s -> s);
+    @ParameterizedTest
+    @EnumSource(value = Listener.class, names = {"TCP_EPOLL", "TCP_NIO"})
+    void reusePortLetsTwoServersShareThePort(Listener listener) throws Exception {
+        start(listener, s -> s);
         int port = ((java.net.InetSocketAddress) server.localAddress()).getPort();
-        SocketmapServer second = new SocketmapServer(SocketmapServerSettings.tcp("127.0.0.1", port), responder, true);
+        SocketmapServer second = new SocketmapServer(SocketmapServerSettings.tcp("127.0.0.1", port), responder,
+                listener.epoll);
         second.start();
         open.add(() -> second.close(Duration.ZERO));
         server.close(Duration.ZERO);
