@@ -69,11 +69,10 @@ final class ConfigSection {
 
     /** Every entry of this mapping as a section of its own, in file order (for {@code zones}). */
     Map<String, ConfigSection> entries() throws ConfigException {
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
         Map<String, ConfigSection> entries = new LinkedHashMap<>();
-        for (var it = node.fieldNames(); it.hasNext(); ) {
-            entries.put(it.next(), null);
-        }
-        for (String key : entries.keySet()) {
+        for (String key : keys) {
             entries.put(key, section(key));
         }
         return entries;
@@ -131,7 +130,8 @@ final class ConfigSection {
             return Optional.empty();
         }
         JsonNode v = value.get();
-        if (!v.isNumber() || !(v.doubleValue() > 0) || v.doubleValue() > MAX_SECONDS) {
+        // a positive number below a nanosecond would become a zero duration
+        if (!v.isNumber() || !(v.doubleValue() > 0) || v.doubleValue() > MAX_SECONDS || seconds(v).isZero()) {
             throw error(key, "a positive number", v);
         }
         return Optional.of(seconds(v));
