@@ -183,13 +183,13 @@ class ConfigLoaderTest {
         DaemonConfig config = parse("""
                 proactive_policy_fetching:
                   enabled: true
-                  interval: 3600
+                  interval: 3600.5
                   concurrency_limit: 10
                   grace_ratio: 2
                 """);
 
         assertThat(config.proactivePolicyFetching())
-                .isEqualTo(new ProactiveFetchConfig(true, Duration.ofSeconds(3600), 10, 2.0));
+                .isEqualTo(new ProactiveFetchConfig(true, Duration.ofMillis(3600_500), 10, 2.0));
     }
 
     @Test
@@ -306,7 +306,7 @@ class ConfigLoaderTest {
                 Arguments.of("zones:\n  \"my zone\": {}\n", "test.yml: zones.my zone: a zone name must be non-empty"
                         + " without spaces: Postfix sends it before the domain"),
                 Arguments.of("proactive_policy_fetching: {interval: 0}\n", "test.yml: proactive_policy_fetching"
-                        + ".interval: expected an integer from 1 to 2147483647, got 0"),
+                        + ".interval: expected a number >= 1, got 0"),
                 Arguments.of("proactive_policy_fetching: {grace_ratio: 0}\n", "test.yml: proactive_policy_fetching"
                         + ".grace_ratio: expected a positive number, got 0"),
                 Arguments.of("proactive_policy_fetching: {concurrency_limit: 1.5}\n", "test.yml:"
