@@ -164,13 +164,12 @@ public final class ConfigLoader {
     private static ProactiveFetchConfig proactive(ConfigSection section) throws ConfigException {
         ProactiveFetchConfig d = ProactiveFetchConfig.DEFAULT;
         boolean enabled = section.bool("enabled", d.enabled());
-        OptionalInt interval = section.optionalInteger("interval", 1, Integer.MAX_VALUE);
+        // the Python daemon never sleeps less than a second between rounds
+        Duration interval = section.secondsAtLeast("interval", d.interval(), 1);
         int concurrency = section.integer("concurrency_limit", d.concurrencyLimit(), 1, MAX_POOL);
         double graceRatio = section.positiveNumber("grace_ratio", d.graceRatio());
         section.rejectUnknownKeys();
-        return new ProactiveFetchConfig(enabled,
-                interval.isPresent() ? Duration.ofSeconds(interval.getAsInt()) : d.interval(),
-                concurrency, graceRatio);
+        return new ProactiveFetchConfig(enabled, interval, concurrency, graceRatio);
     }
 
     /**

@@ -69,11 +69,10 @@ final class ConfigSection {
 
     /** Every entry of this mapping as a section of its own, in file order (for {@code zones}). */
     Map<String, ConfigSection> entries() throws ConfigException {
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
         Map<String, ConfigSection> entries = new LinkedHashMap<>();
-        for (var it = node.fieldNames(); it.hasNext(); ) {
-            entries.put(it.next(), null);
-        }
-        for (String key : entries.keySet()) {
+        for (String key : keys) {
             entries.put(key, section(key));
         }
         return entries;
@@ -121,32 +120,35 @@ final class ConfigSection {
 
     /** Seconds as the Python daemon takes them: an integer or a fraction, more than zero. */
     Duration positiveSeconds(String key, Duration defaultValue) throws ConfigException {
-        Optional<Duration> value = optionalPositiveSeconds(key);
-        return value.orElse(defaultValue);
+        return optionalPositiveSeconds(key).orElse(defaultValue);
     }
 
     Optional<Duration> optionalPositiveSeconds(String key) throws ConfigException {
+        return seconds(key, 0, false, "a positive number");
+    }
+
+    Duration nonNegativeSeconds(String key, Duration defaultValue) throws ConfigException {
+        return seconds(key, 0, true, "a number >= 0").orElse(defaultValue);
+    }
+
+    Duration secondsAtLeast(String key, Duration defaultValue, int min) throws ConfigException {
+        return seconds(key, min, true, "a number >= " + min).orElse(defaultValue);
+    }
+
+    private Optional<Duration> seconds(String key, double min, boolean minAllowed, String expected)
+            throws ConfigException {
         Optional<JsonNode> value = value(key);
         if (value.isEmpty()) {
             return Optional.empty();
         }
         JsonNode v = value.get();
-        if (!v.isNumber() || !(v.doubleValue() > 0) || v.doubleValue() > MAX_SECONDS) {
-            throw error(key, "a positive number", v);
+        boolean valid = v.isNumber() && (minAllowed ? v.doubleValue() >= min : v.doubleValue() > min)
+                && v.doubleValue() <= MAX_SECONDS;
+        // a positive number below a nanosecond would become a zero duration
+        if (!valid || (!minAllowed && seconds(v).isZero())) {
+            throw error(key, expected, v);
         }
         return Optional.of(seconds(v));
-    }
-
-    Duration nonNegativeSeconds(String key, Duration defaultValue) throws ConfigException {
-        Optional<JsonNode> value = value(key);
-        if (value.isEmpty()) {
-            return defaultValue;
-        }
-        JsonNode v = value.get();
-        if (!v.isNumber() || !(v.doubleValue() >= 0) || v.doubleValue() > MAX_SECONDS) {
-            throw error(key, "a number >= 0", v);
-        }
-        return seconds(v);
     }
 
     Optional<String> optionalString(String key) throws ConfigException {

@@ -1,5 +1,10 @@
 package io.github.mtasts.resolver.config;
 
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -178,13 +183,13 @@ class ConfigLoaderTest {
         DaemonConfig config = parse("""
                 proactive_policy_fetching:
                   enabled: true
-                  interval: 3600
+                  interval: 3600.5
                   concurrency_limit: 10
                   grace_ratio: 2
                 """);
 
         assertThat(config.proactivePolicyFetching())
-                .isEqualTo(new ProactiveFetchConfig(true, Duration.ofSeconds(3600), 10, 2.0));
+                .isEqualTo(new ProactiveFetchConfig(true, Duration.ofMillis(3600_500), 10, 2.0));
     }
 
     @Test
@@ -252,6 +257,8 @@ class ConfigLoaderTest {
                         "test.yml: default_zone.timeout: expected a positive number, got -1"),
                 Arguments.of("default_zone:\n  timeout: 0\n",
                         "test.yml: default_zone.timeout: expected a positive number, got 0"),
+                Arguments.of("default_zone:\n  timeout: 0.0000000001\n",
+                        "test.yml: default_zone.timeout: expected a positive number, got 1.0E-10"),
                 Arguments.of("port: 70000\n", "test.yml: port: expected an integer from 0 to 65535, got 70000"),
                 Arguments.of("port: \"8461\"\n", "test.yml: port: expected an integer from 0 to 65535, got \"8461\""),
                 Arguments.of("port: 8461.5\n", "test.yml: port: expected an integer from 0 to 65535, got 8461.5"),
@@ -299,7 +306,7 @@ class ConfigLoaderTest {
                 Arguments.of("zones:\n  \"my zone\": {}\n", "test.yml: zones.my zone: a zone name must be non-empty"
                         + " without spaces: Postfix sends it before the domain"),
                 Arguments.of("proactive_policy_fetching: {interval: 0}\n", "test.yml: proactive_policy_fetching"
-                        + ".interval: expected an integer from 1 to 2147483647, got 0"),
+                        + ".interval: expected a number >= 1, got 0"),
                 Arguments.of("proactive_policy_fetching: {grace_ratio: 0}\n", "test.yml: proactive_policy_fetching"
                         + ".grace_ratio: expected a positive number, got 0"),
                 Arguments.of("proactive_policy_fetching: {concurrency_limit: 1.5}\n", "test.yml:"
@@ -357,5 +364,55 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(file))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(file + ": no such file");
+    }
+
+    @Property(tries = 300)
+    void noTextMakesTheLoaderFailWithAnythingButConfigException(@ForAll String yaml) {
+        assertParsesOrFailsWithConfigException(yaml);
+    }
+
+    @Property(tries = 1000)
+    void noValueOfAnyKeyMakesTheLoaderFailWithAnythingButConfigException(
+            @ForAll("keyTemplates") String template, @ForAll("scalars") String scalar) {
+        assertParsesOrFailsWithConfigException(template.replace("%s", scalar));
+    }
+
+    private static void assertParsesOrFailsWithConfigException(String yaml) {
+        try {
+            assertThat(parse(yaml)).isNotNull();
+        } catch (ConfigException e) {
+            assertThat(e).hasMessageStartingWith("test.yml: ");
+        }
+    }
+
+    @Provide
+    Arbitrary<String> keyTemplates() {
+        return Arbitraries.of(
+                "host: %s", "port: %s", "path: %s", "mode: %s", "reuse_port: %s", "shutdown_timeout: %s",
+                "cache_grace: %s", "cache: %s", "cache: {type: %s}", "cache: {options: {cache_size: %s}}",
+                "cache: {type: sqlite, options: {filename: %s}}",
+                "cache: {type: sqlite, options: {filename: /x.db, threads: %s, timeout: %s}}",
+                "cache: {type: redis, options: {url: %s}}",
+                "cache: {type: redis, options: {url: 'redis://h', db: %s, socket_timeout: %s}}",
+                "cache: {type: redis_sentinel, options: {sentinel_master_name: m, sentinels: %s}}",
+                "cache: {type: redis_sentinel, options: {sentinel_master_name: m, sentinels: [[%s, 1]]}}",
+                "cache: {type: postgres, options: {dsn: %s, min_size: %s}}",
+                "proactive_policy_fetching: {enabled: %s, interval: %s}",
+                "proactive_policy_fetching: {concurrency_limit: %s, grace_ratio: %s}",
+                "default_zone: {timeout: %s, strict_testing: %s}", "default_zone: %s", "zones: %s",
+                "zones: {%s: {}}", "zones: {z: {timeout: %s, tlsrpt: %s}}", "ca_file: %s",
+                "dns: {nameservers: [%s], timeout: %s}", "dns: {nameservers: %s}", "metrics: {port: %s, host: %s}",
+                "socketmap: {max_connections: %s, idle_timeout: %s, max_request_length: %s}");
+    }
+
+    @Provide
+    Arbitrary<String> scalars() {
+        return Arbitraries.oneOf(
+                Arbitraries.of("~", "[]", "{}", "[[]]", "''", ".inf", "-.inf", ".nan", "1e-12", "1e400", "-0",
+                        "0x1F", "0o17", "0777", "1_000", "99999999999999999999", "true", "yes", "'0660'",
+                        "\"[::1]:53\"", "\"300.1.1.1\"", "\"1.2.3.4:0\"", "[a, 1]", "&a 1", "*b", "!!binary AA=="),
+                Arbitraries.integers().map(String::valueOf),
+                Arbitraries.doubles().map(String::valueOf),
+                Arbitraries.strings().alpha().numeric().withChars(".:-[]_/ ").ofMaxLength(20));
     }
 }
