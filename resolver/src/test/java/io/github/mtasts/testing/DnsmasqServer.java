@@ -92,12 +92,16 @@ public final class DnsmasqServer implements AutoCloseable {
                     .redirectOutput(directory.resolve("dnsmasq.log").toFile())
                     .start();
             awaitAnswers();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopProcess();
+            throw new IllegalStateException("interrupted while starting dnsmasq", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start dnsmasq (apt-get install dnsmasq-base): " + e.getMessage(), e);
         }
     }
 
-    private void awaitAnswers() throws IOException {
+    private void awaitAnswers() throws IOException, InterruptedException {
         SimpleResolver probe = new SimpleResolver(address());
         probe.setTimeout(Duration.ofMillis(200));
         Message query = Message.newQuery(Record.newRecord(Name.fromConstantString("probe.invalid."), Type.A, 1));
@@ -110,7 +114,8 @@ public final class DnsmasqServer implements AutoCloseable {
                 probe.send(query);
                 return;
             } catch (IOException notYet) {
-                // not listening yet
+                // not listening yet (port unreachable fails at once, so pause before asking again)
+                Thread.sleep(20);
             }
         }
         stopProcess();

@@ -133,16 +133,17 @@ public final class DnsTxtLookup {
         } catch (RuntimeException e) {
             result.complete(new TxtLookupResult.Failure(name + " TXT: " + e));
         }
-        // dnsjava bounds each query by the timeout; this is a guard against a lookup that never completes.
-        return result.completeOnTimeout(new TxtLookupResult.Failure(name + " TXT: no answer within " + timeout
-                        + " from " + servers), timeout.toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+        // dnsjava bounds each query by the timeout; this guard only catches a lookup that never completes.
+        Duration guard = timeout.multipliedBy(2).plusSeconds(1);
+        return result.completeOnTimeout(new TxtLookupResult.Failure(name + " TXT: no answer within " + guard
+                        + " from " + servers), guard.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static List<String> texts(List<Record> records) {
         List<String> texts = new ArrayList<>();
         for (Record record : records) {
             if (record instanceof TXTRecord txt) {
-                // RFC 7208 §3.3 style: one TXT record's character-strings are joined without separator.
+                // One TXT record's character-strings are joined without separator, as RFC 7208 §3.3 does for SPF.
                 texts.add(String.join("", txt.getStrings()));
             }
         }

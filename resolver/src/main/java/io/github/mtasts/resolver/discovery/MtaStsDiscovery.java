@@ -58,10 +58,10 @@ public final class MtaStsDiscovery implements PolicyDiscovery {
             // RFC 8461 §3.3: the policy is only fetched again when the id changed.
             return done(new DiscoveryResult.Unchanged(record.id()));
         }
-        return fetcher.fetch(domain).thenApply(fetched -> afterFetch(record, fetched));
+        return fetcher.fetch(domain).thenApply(fetched -> afterFetch(domain, record, fetched));
     }
 
-    private static DiscoveryResult afterFetch(StsTxtRecord record, FetchResult fetched) {
+    private DiscoveryResult afterFetch(String domain, StsTxtRecord record, FetchResult fetched) {
         if (fetched instanceof FetchResult.Failure failure) {
             return new DiscoveryResult.Failed(failure.type(), failure.detail());
         }
@@ -69,7 +69,7 @@ public final class MtaStsDiscovery implements PolicyDiscovery {
         try {
             return new DiscoveryResult.Found(record.id(), StsPolicy.parse(text));
         } catch (PolicySyntaxException e) {
-            return new DiscoveryResult.Failed(FailureType.POLICY_INVALID, e.getMessage());
+            return new DiscoveryResult.Failed(FailureType.POLICY_INVALID, fetcher.policyUri(domain) + ": " + e.getMessage());
         }
     }
 

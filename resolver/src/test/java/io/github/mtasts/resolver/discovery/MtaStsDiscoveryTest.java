@@ -158,7 +158,7 @@ class MtaStsDiscoveryTest {
     @ParameterizedTest
     @ValueSource(strings = {"no-version.test", "bad-mode.test", "bad-max-age.test", "no-mx.test", "no-colon.test"})
     void policyThatDoesNotParseIsPolicyInvalid(String domain) {
-        failed(discover(domain), FailureType.POLICY_INVALID, "");
+        failed(discover(domain), FailureType.POLICY_INVALID, "https://mta-sts." + domain + ":" + https.port() + "/.well-known/mta-sts.txt: ");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.github.mtasts.resolver.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
+import io.github.mtasts.testing.ConnectProxy;
 import io.github.mtasts.testing.PolicyHttpsServer;
 import io.github.mtasts.testing.PolicyHttpsServer.Response;
 import io.github.mtasts.testing.TestCa;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -194,6 +196,43 @@ class PolicyFetcherTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> PolicyFetcher.trustFrom(empty))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ca_file " + empty);
+    }
+
+    @Test
+    void httpsProxyFromEnvironmentTunnelsTheFetch() {
+        try (ConnectProxy proxy = ConnectProxy.start()) {
+            PolicyFetcher proxied = new PolicyFetcher(Duration.ofSeconds(10), fetcherTrust(),
+                    EnvironmentProxySelector.fromEnvironment(Map.of("https_proxy", "http://127.0.0.1:" + proxy.port())),
+                    https.port());
+            assertThat(proxied.fetch("good.test").join()).isEqualTo(new FetchResult.Body(POLICY));
+            assertThat(proxy.targets()).containsExactly("mta-sts.good.test:" + https.port());
+        }
+    }
+
+    @Test
+    void noProxyDomainIsFetchedDirectly() {
+        try (ConnectProxy proxy = ConnectProxy.start()) {
+            PolicyFetcher direct = new PolicyFetcher(Duration.ofSeconds(10), fetcherTrust(),
+                    EnvironmentProxySelector.fromEnvironment(
+                            Map.of("https_proxy", "http://127.0.0.1:" + proxy.port(), "no_proxy", "good.test")),
+                    https.port());
+            assertThat(direct.fetch("good.test").join()).isEqualTo(new FetchResult.Body(POLICY));
+            assertThat(proxy.targets()).isEmpty();
+        }
+    }
+
+    @Test
+    void certificateIsValidatedThroughTheProxyTunnel() {
+        try (ConnectProxy proxy = ConnectProxy.start()) {
+            PolicyFetcher proxied = new PolicyFetcher(Duration.ofSeconds(10), fetcherTrust(),
+                    EnvironmentProxySelector.fromEnvironment(Map.of("https_proxy", "http://127.0.0.1:" + proxy.port())),
+                    https.port());
+            assertFailure(proxied.fetch("mismatch.test").join(), FailureType.WEBPKI_INVALID, "mta-sts.mismatch.test");
+        }
+    }
+
+    static SSLContext fetcherTrust() {
+        return PolicyFetcher.trustFrom(dir.resolve("ca.pem"));
     }
 
     @Test
