@@ -33,6 +33,8 @@ import java.util.function.Predicate;
  * thread-safe: one tracker per ingest loop.
  */
 public final class SessionTracker {
+    private static final String CANNOT_START_TLS = "Cannot start TLS";
+
     private final Predicate<TlsSession> ownReportMail;
     private final int maxProcesses;
     private final Duration maxIdle;
@@ -178,7 +180,10 @@ public final class SessionTracker {
         }
         Attempt current = fresh(attempt, relay, out);
         current.delivered = true;
-        if (delivery.status().equals("sent")) {
+        if (delivery.reason().startsWith(CANNOT_START_TLS)) {
+            emit(line, delivery, domain, relay, ResultType.VALIDATION_FAILURE, delivery.reason(), Evidence.TLS_LOG,
+                    out);
+        } else if (delivery.status().equals("sent")) {
             emit(line, delivery, domain, relay, ResultType.STARTTLS_NOT_SUPPORTED, null, Evidence.PLAINTEXT_DELIVERY,
                     out);
         }
