@@ -179,7 +179,7 @@ final class PostfixTlsMessages {
         }
         Peer peer = Peer.parse(mx, 0, mx.length());
         String mxHost = peer != null ? peer.host() : mx;
-        String mxIp = peer != null ? peer.ip() : null;
+        String mxIp = peer != null && looksLikeIp(peer.ip()) ? peer.ip() : null;
         return new TlsEvent.TlsrptStatus(domain, mxHost, mxIp, result, reason);
     }
 
@@ -209,7 +209,24 @@ final class PostfixTlsMessages {
         if (statusEnd > 0 && message.startsWith(" (", statusEnd) && message.endsWith(")")) {
             reason = message.substring(statusEnd + 2, message.length() - 1);
         }
-        return new TlsEvent.Delivery(message.substring(0, colon), recipient, relay, status, reason);
+        int tlsAt = message.indexOf(", tls=", recipientEnd);
+        String tls = null;
+        if (tlsAt >= 0 && tlsAt < statusAt) {
+            int tlsStart = tlsAt + ", tls=".length();
+            tls = message.substring(tlsStart, message.indexOf(',', tlsStart));
+        }
+        return new TlsEvent.Delivery(message.substring(0, colon), recipient, relay, status, reason, tls);
+    }
+
+    /** Digits, hex digits, dots and colons only: an IPv4 or IPv6 address, not a placeholder. */
+    private static boolean looksLikeIp(String ip) {
+        for (int i = 0; i < ip.length(); i++) {
+            char c = ip.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '.' || c == ':')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The index of the colon after a leading Postfix queue id (alphanumeric), or -1. */

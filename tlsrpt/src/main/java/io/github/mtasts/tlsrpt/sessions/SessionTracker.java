@@ -183,7 +183,7 @@ public final class SessionTracker {
         if (delivery.reason().startsWith(CANNOT_START_TLS)) {
             emit(line, delivery, domain, relay, ResultType.VALIDATION_FAILURE, delivery.reason(), Evidence.TLS_LOG,
                     out);
-        } else if (delivery.status().equals("sent")) {
+        } else if (delivery.status().equals("sent") && isPlaintext(delivery.tls())) {
             emit(line, delivery, domain, relay, ResultType.STARTTLS_NOT_SUPPORTED, null, Evidence.PLAINTEXT_DELIVERY,
                     out);
         }
@@ -200,6 +200,10 @@ public final class SessionTracker {
         } else if (attempt.handshakeError != null) {
             result = ResultType.VALIDATION_FAILURE;
             reason = attempt.handshakeError;
+        } else if ("Trusted".equals(attempt.level) && delivery.reason().startsWith("Server certificate not verified")) {
+            // Older Postfix: chain trusted, but no name matched under "secure"/"verify".
+            result = ResultType.CERTIFICATE_HOST_MISMATCH;
+            reason = delivery.reason();
         } else if ("Verified".equals(attempt.level) || "Trusted".equals(attempt.level)) {
             result = ResultType.SUCCESS;
             reason = null;
@@ -283,6 +287,19 @@ public final class SessionTracker {
             eldest.remove();
             evictedProcesses++;
         }
+    }
+
+    /**
+     * Without a {@code tls=} field (Postfix < 3.11) a delivery with no TLS line is taken as plaintext; with one,
+     * only the levels that say so ({@code none}, a downgrade {@code may:none}) are.
+     */
+    private static boolean isPlaintext(String tls) {
+        if (tls == null) {
+            return true;
+        }
+        int slash = tls.indexOf('/');
+        String level = slash < 0 ? tls : tls.substring(0, slash);
+        return level.equals("none") || level.endsWith(":none");
     }
 
     private static String domainOf(String recipient) {

@@ -28,7 +28,12 @@ sealed interface TlsEvent {
             implements TlsEvent {
     }
 
-    /** {@code QUEUEID: to=<rcpt>, relay=host[ip]:port, ..., status=sent|deferred|bounced (reason)}. */
-    record Delivery(String queueId, String recipient, Peer relay, String status, String reason) implements TlsEvent {
+    /**
+     * {@code QUEUEID: to=<rcpt>, relay=host[ip]:port, ..., status=sent|deferred|bounced (reason)}; {@code tls} is
+     * the Postfix ≥ 3.11 {@code tls=} feature status ({@code may}, {@code may:none}, {@code dane/requiretls}),
+     * null when not logged.
+     */
+    record Delivery(String queueId, String recipient, Peer relay, String status, String reason, String tls)
+            implements TlsEvent {
     }
 }

@@ -52,11 +52,16 @@ class PostfixTlsMessagesTest {
 
     @Test
     void tlsrptLinesMapPostfixFailureTypes() {
-        assertThat(PostfixTlsMessages.parse("TLSRPT: status=failure, domain=example.org, receiving_mx=mail.example.org[ipaddr], failure_type=starttls_not_supported"))
-                .isEqualTo(new TlsEvent.TlsrptStatus("example.org", "mail.example.org", "ipaddr", ResultType.STARTTLS_NOT_SUPPORTED, null));
-        assertThat(PostfixTlsMessages.parse("TLSRPT: status=failure, domain=example.org, receiving_mx=mx[ip], failure_type=brand_new_type"))
-                .isEqualTo(new TlsEvent.TlsrptStatus("example.org", "mx", "ip", ResultType.VALIDATION_FAILURE, "brand_new_type"));
+        assertThat(PostfixTlsMessages.parse("TLSRPT: status=failure, domain=example.org, receiving_mx=mail.example.org[192.0.2.25], failure_type=starttls_not_supported"))
+                .isEqualTo(new TlsEvent.TlsrptStatus("example.org", "mail.example.org", "192.0.2.25", ResultType.STARTTLS_NOT_SUPPORTED, null));
+        assertThat(PostfixTlsMessages.parse("TLSRPT: status=failure, domain=example.org, receiving_mx=mail.example.org[ipaddr], failure_type=certificate_not_trusted"))
+                .as("a documentation placeholder is no address")
+                .isEqualTo(new TlsEvent.TlsrptStatus("example.org", "mail.example.org", null, ResultType.CERTIFICATE_NOT_TRUSTED, null));
+        assertThat(PostfixTlsMessages.parse("TLSRPT: status=failure, domain=example.org, receiving_mx=mx[2001:db8::1], failure_type=brand_new_type"))
+                .isEqualTo(new TlsEvent.TlsrptStatus("example.org", "mx", "2001:db8::1", ResultType.VALIDATION_FAILURE, "brand_new_type"));
         assertThat(PostfixTlsMessages.parse("TLSRPT: status=success, domain=mpi-klsb.mpg.de, receiving_mx=u04mx01.mp"))
+                .isEqualTo(new TlsEvent.TlsrptStatus("mpi-klsb.mpg.de", "u04mx01.mp", null, ResultType.SUCCESS, null));
+        assertThat(PostfixTlsMessages.parse("TLSRPT: status=success, domain=mpi-klsb.mpg.de, receiving_mx=u04mx01.mp[...truncated in source...]"))
                 .isEqualTo(new TlsEvent.TlsrptStatus("mpi-klsb.mpg.de", "u04mx01.mp", null, ResultType.SUCCESS, null));
         assertThat(PostfixTlsMessages.parse("TLSRPT: status=maybe, domain=example.org, receiving_mx=mx[ip]")).isNull();
     }
@@ -65,13 +70,13 @@ class PostfixTlsMessagesTest {
     void deliveryLinesOfEveryVersionAreParsed() {
         assertThat(PostfixTlsMessages.parse("D33A02504112: to=<[email protected]>, relay=in1-smtp.messagingengine.com[66.111.4.74]:25, delay=8.4, delays=0.02/0/8.4/0, dsn=4.7.5, status=deferred (Server certificate not verified)"))
                 .isEqualTo(new TlsEvent.Delivery("D33A02504112", "[email protected]",
-                        new Peer("in1-smtp.messagingengine.com", "66.111.4.74", 25), "deferred", "Server certificate not verified"));
+                        new Peer("in1-smtp.messagingengine.com", "66.111.4.74", 25), "deferred", "Server certificate not verified", null));
         // Postfix 3.11: conn_use= glued to relay=, tls= before dsn=, orig_to= before relay=.
         assertThat(PostfixTlsMessages.parse("4c8vgk2lXhzNcrX: to=<wie...@porcupine.org>, orig_to=<wietse>, relay=spike.porcupine.org[168.100.3.2]:25,conn_use=2, delay=0.31, delays=0.06/0.05/0.07/0.12, tls=may, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4c8vgk3xlZzJrNm)"))
                 .isEqualTo(new TlsEvent.Delivery("4c8vgk2lXhzNcrX", "wie...@porcupine.org",
-                        new Peer("spike.porcupine.org", "168.100.3.2", 25), "sent", "250 2.0.0 Ok: queued as 4c8vgk3xlZzJrNm"));
+                        new Peer("spike.porcupine.org", "168.100.3.2", 25), "sent", "250 2.0.0 Ok: queued as 4c8vgk3xlZzJrNm", "may"));
         assertThat(PostfixTlsMessages.parse("Q: to=<u@x>, relay=none, delay=1, dsn=4.7.5, status=deferred (client TLS configuration problem)"))
-                .isEqualTo(new TlsEvent.Delivery("Q", "u@x", null, "deferred", "client TLS configuration problem"));
+                .isEqualTo(new TlsEvent.Delivery("Q", "u@x", null, "deferred", "client TLS configuration problem", null));
     }
 
     @Test

@@ -221,4 +221,28 @@ class SessionTrackerTest {
         assertThat(sessions).isEmpty();
         assertThat(tracker.trackedProcesses()).isZero();
     }
+
+    @Test
+    void trustedChainWithUnverifiedNameIsHostMismatch() {
+        SessionTracker tracker = tracker();
+        tracker.accept(line(4, 0, "Trusted TLS connection established to in1-smtp.messagingengine.com[66.111.4.74]:25: TLSv1.2 with cipher X"), sessions::add);
+        tracker.accept(line(4, 8, "D33A02504112: to=<u@fastmail.example>, relay=in1-smtp.messagingengine.com[66.111.4.74]:25, delay=8.4, dsn=4.7.5, status=deferred (Server certificate not verified)"), sessions::add);
+
+        assertThat(sessions).singleElement().satisfies(session -> {
+            assertThat(session.result()).isEqualTo(ResultType.CERTIFICATE_HOST_MISMATCH);
+            assertThat(session.failureReasonCode()).isEqualTo("Server certificate not verified");
+        });
+    }
+
+    @Test
+    void tlsFeatureStatusDecidesWhetherADeliveryWithoutTlsLinesWasPlaintext() {
+        SessionTracker tracker = tracker();
+        tracker.accept(line(5, 0, "Q1: to=<a@example.com>, relay=mx.example.com[192.0.2.1]:25, delay=1, tls=may, dsn=2.0.0, status=sent (250 ok)"), sessions::add);
+        tracker.accept(line(6, 0, "Q2: to=<a@example.org>, relay=mx.example.org[192.0.2.2]:25, delay=1, tls=may:none, dsn=2.0.0, status=sent (250 ok)"), sessions::add);
+        tracker.accept(line(7, 0, "Q3: to=<a@example.net>, relay=mx.example.net[192.0.2.3]:25, delay=1, dsn=2.0.0, status=sent (250 ok)"), sessions::add);
+
+        assertThat(sessions).extracting(TlsSession::queueId, TlsSession::result, TlsSession::evidence).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("Q2", ResultType.STARTTLS_NOT_SUPPORTED, Evidence.PLAINTEXT_DELIVERY),
+                org.assertj.core.groups.Tuple.tuple("Q3", ResultType.STARTTLS_NOT_SUPPORTED, Evidence.PLAINTEXT_DELIVERY));
+    }
 }
