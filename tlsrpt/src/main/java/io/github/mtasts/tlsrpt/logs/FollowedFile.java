@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * A live log file read from a byte offset, surviving rotation while followed:
@@ -56,6 +58,37 @@ public final class FollowedFile implements Closeable {
     /** The identity {@code path} has now, before opening it: to look up a stored offset. */
     public static SourceId idOf(Path path) throws IOException {
         return SourceId.ofFile(path, SourceId.inode(path));
+    }
+
+    /**
+     * After a restart, the file a stored offset belongs to when rotation renamed it meanwhile: the sibling of
+     * {@code path} named {@code path.*} (not compressed) that still has {@code inode}. The caller reads it to
+     * its end from the stored offset, then {@code path} from 0, so no line is lost across the restart.
+     */
+    public static Optional<Path> rotatedPredecessor(Path path, long inode) throws IOException {
+        Path dir = path.toAbsolutePath().getParent();
+        String prefix = path.getFileName() + ".";
+        try (Stream<Path> siblings = Files.list(dir)) {
+            return siblings
+                    .filter(sibling -> sibling.getFileName().toString().startsWith(prefix))
+                    .filter(sibling -> !sibling.getFileName().toString().endsWith(".gz"))
+                    .filter(sibling -> hasInode(sibling, inode))
+                    .findFirst();
+        }
+    }
+
+    private static boolean hasInode(Path file, long inode) {
+        try {
+            return Files.isRegularFile(file) && SourceId.inode(file) == inode;
+        } catch (IOException vanished) {
+            return false;
+        }
+    }
+
+    /** Reads the file to its end including an unterminated last line: it is a rotated file, done growing. */
+    public void readToEnd(Consumer<SourceLine> out) throws IOException {
+        readAvailable(out);
+        framer.flushPartial(out);
     }
 
     /** The offset after the last complete line delivered from the current file. */

@@ -152,4 +152,26 @@ class FollowedFileTest {
         }
         assertThat(texts()).containsExactly("x", "y");
     }
+
+    @Test
+    void restartAfterRotationFindsTheRenamedFileByInodeAndFinishesIt() throws IOException {
+        Path log = dir.resolve("mail.log");
+        append(log, "seen\nunseen\n");
+        long storedInode = SourceId.inode(log);
+        long storedOffset = 5;
+        Files.move(log, dir.resolve("mail.log.1"));
+        append(log, "fresh\n");
+        Files.writeString(dir.resolve("mail.log.2.gz"), "not this one");
+
+        Path predecessor = FollowedFile.rotatedPredecessor(log, storedInode).orElseThrow();
+        assertThat(predecessor.getFileName().toString()).isEqualTo("mail.log.1");
+        try (FollowedFile old = new FollowedFile(predecessor, storedOffset, 1024)) {
+            old.readToEnd(lines::add);
+        }
+        try (FollowedFile current = new FollowedFile(log, 0, 1024)) {
+            current.readAvailable(lines::add);
+        }
+        assertThat(texts()).containsExactly("unseen", "fresh");
+        assertThat(FollowedFile.rotatedPredecessor(log, SourceId.inode(log))).isEmpty();
+    }
 }
