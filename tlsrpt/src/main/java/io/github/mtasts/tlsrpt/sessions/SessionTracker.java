@@ -44,6 +44,7 @@ public final class SessionTracker {
     private long reusedConnections;
     private long ownReportSessions;
     private long evictedProcesses;
+    private long withoutRecipientDomain;
 
     public SessionTracker(Predicate<TlsSession> ownReportMail, int maxProcesses, Duration maxIdle) {
         this.ownReportMail = Objects.requireNonNull(ownReportMail, "ownReportMail");
@@ -97,6 +98,11 @@ public final class SessionTracker {
 
     public long evictedProcesses() {
         return evictedProcesses;
+    }
+
+    /** Sessions dropped because the recipient had no domain ({@code to=<root>}): no policy domain to count. */
+    public long withoutRecipientDomain() {
+        return withoutRecipientDomain;
     }
 
     /** Processes with state right now (bounded by {@code maxProcesses}). */
@@ -225,6 +231,7 @@ public final class SessionTracker {
     private void emit(LogLine line, TlsEvent.Delivery delivery, String domain, Peer relay, ResultType result,
                       String reason, Evidence evidence, Consumer<TlsSession> out) {
         if (domain == null) {
+            withoutRecipientDomain++;
             return;
         }
         publish(new TlsSession(line.time(), line.host(), delivery.queueId(), delivery.recipient(), domain,

@@ -245,4 +245,15 @@ class SessionTrackerTest {
                 org.assertj.core.groups.Tuple.tuple("Q2", ResultType.STARTTLS_NOT_SUPPORTED, Evidence.PLAINTEXT_DELIVERY),
                 org.assertj.core.groups.Tuple.tuple("Q3", ResultType.STARTTLS_NOT_SUPPORTED, Evidence.PLAINTEXT_DELIVERY));
     }
+
+    @Test
+    void sessionWithoutRecipientDomainIsCountedNotEmitted() {
+        SessionTracker tracker = tracker();
+        tracker.accept(line(8, 0, "Verified TLS connection established to mx.example.com[192.0.2.1]:25: TLSv1.3"), sessions::add);
+        tracker.accept(line(8, 1, "Q: to=<root>, relay=mx.example.com[192.0.2.1]:25, dsn=2.0.0, status=sent (250 ok)"), sessions::add);
+
+        assertThat(sessions).isEmpty();
+        assertThat(tracker.withoutRecipientDomain()).isEqualTo(1);
+        assertThat(tracker.sessions()).isZero();
+    }
 }
