@@ -43,12 +43,17 @@ public final class ResolverDaemon implements AutoCloseable {
     private final Optional<MetricsEndpoint> metrics;
 
     public ResolverDaemon(DaemonConfig config) {
+        this(config, PolicyFetcher.HTTPS_PORT);
+    }
+
+    /** @param policyPort HTTPS port of policy hosts: 443 except in tests */
+    ResolverDaemon(DaemonConfig config, int policyPort) {
         this.config = config;
         Duration longestZone = Stream.concat(Stream.of(config.defaultZone()), config.zones().values().stream())
                 .map(ZoneConfig::timeout).max(Duration::compareTo).orElseThrow();
         this.store = PolicyStores.open(config.cache());
         PolicyDiscovery discovery = new TimedDiscovery(new MtaStsDiscovery(dns(config, longestZone),
-                PolicyFetcher.create(max(longestZone, MIN_FETCH_TIMEOUT), config.caFile())), registry);
+                fetcher(config, max(longestZone, MIN_FETCH_TIMEOUT), policyPort)), registry);
         this.cache = new PolicyCache(discovery, store, cacheSettings(config), Clock.systemUTC());
         CacheMetrics.bind(cache.counters(), registry);
         this.server = new SocketmapServer(serverSettings(config, longestZone),
@@ -63,6 +68,12 @@ public final class ResolverDaemon implements AutoCloseable {
         return config.dns().nameservers().isEmpty()
                 ? DnsTxtLookup.system(timeout)
                 : DnsTxtLookup.using(config.dns().nameservers(), timeout);
+    }
+
+    private static PolicyFetcher fetcher(DaemonConfig config, Duration timeout, int port) {
+        return new PolicyFetcher(timeout,
+                config.caFile().map(PolicyFetcher::trustFrom).orElseGet(PolicyFetcher::defaultTrust),
+                PolicyFetcher.environmentProxy(), port);
     }
 
     private static CacheSettings cacheSettings(DaemonConfig config) {
@@ -106,6 +117,11 @@ public final class ResolverDaemon implements AutoCloseable {
 
     public SocketAddress socketmapAddress() {
         return server.localAddress();
+    }
+
+    /** Where the metrics endpoint listens, when enabled. */
+    public Optional<java.net.InetSocketAddress> metricsAddress() {
+        return metrics.map(MetricsEndpoint::address);
     }
 
     /** Graceful stop: in-flight answers are completed (up to {@code shutdown_timeout}), then the store is closed. */
