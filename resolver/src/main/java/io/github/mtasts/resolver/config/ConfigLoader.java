@@ -47,6 +47,7 @@ public final class ConfigLoader {
     private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([^\\]]+)]|([^:\\[\\]]+))(?::(\\d{1,5}))?");
     private static final Pattern ZONE_NAME = Pattern.compile("\\S+");
     private static final int MAX_POOL = 10_000;
+    private static final Pattern MAIL_ADDRESS = Pattern.compile("[^@\\s<>]+@[^@\\s<>]+");
 
     private ConfigLoader() {
     }
@@ -119,9 +120,10 @@ public final class ConfigLoader {
         DnsConfig dns = dns(root.section("dns"));
         MetricsConfig metrics = metrics(root.section("metrics"));
         SocketmapConfig socketmap = socketmap(root.section("socketmap"));
+        MilterConfig milter = milter(root.section("milter"));
         root.rejectUnknownKeys();
         return new DaemonConfig(host, port, path, mode, reusePort, shutdownTimeout, cacheGrace, cache, proactive,
-                defaultZone, zones, caFile, dns, metrics, socketmap);
+                defaultZone, zones, caFile, dns, metrics, socketmap, milter);
     }
 
     /**
@@ -342,5 +344,30 @@ public final class ConfigLoader {
                 section.integer("max_request_length", d.maxRequestLength(), 1, 1 << 20));
         section.rejectUnknownKeys();
         return parsed;
+    }
+
+    private static MilterConfig milter(ConfigSection section) throws ConfigException {
+        MilterConfig d = MilterConfig.DEFAULT;
+        String host = section.string("host", d.host());
+        int port = section.integer("port", d.port(), 0, 65535);
+        int maxMessageSize = section.integer("max_message_size", d.maxMessageSize(), 1, Integer.MAX_VALUE);
+        Map<String, MilterConfig.Disposition> addresses = new LinkedHashMap<>();
+        ConfigSection addressSection = section.section("addresses");
+        for (String address : addressSection.keys()) {
+            if (!MAIL_ADDRESS.matcher(address).matches()) {
+                throw addressSection.error(address, "a report address must look like local@domain");
+            }
+            String disposition = addressSection.requiredString(address, "for a report address: keep or discard");
+            if (!disposition.equals("keep") && !disposition.equals("discard")) {
+                throw addressSection.error(address, "keep or discard",
+                        JsonNodeFactory.instance.textNode(disposition));
+            }
+            if (addresses.put(address.toLowerCase(java.util.Locale.ROOT),
+                    MilterConfig.Disposition.valueOf(disposition.toUpperCase(java.util.Locale.ROOT))) != null) {
+                throw addressSection.error(address, "the same address in another case is listed already");
+            }
+        }
+        section.rejectUnknownKeys();
+        return new MilterConfig(host, port, maxMessageSize, addresses);
     }
 }

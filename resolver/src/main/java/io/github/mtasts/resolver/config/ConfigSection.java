@@ -78,6 +78,14 @@ final class ConfigSection {
         return entries;
     }
 
+    /** The keys of this mapping in file order, each marked known (for maps keyed by user data). */
+    List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
+        known.addAll(keys);
+        return keys;
+    }
+
     boolean bool(String key, boolean defaultValue) throws ConfigException {
         Optional<JsonNode> value = value(key);
         if (value.isEmpty()) {

@@ -60,6 +60,13 @@ public final class ConfigWriter {
                 "max_connections", config.socketmap().maxConnections(),
                 "idle_timeout", seconds(config.socketmap().idleTimeout()),
                 "max_request_length", config.socketmap().maxRequestLength()));
+        Map<String, Object> addresses = new LinkedHashMap<>();
+        config.milter().addresses().forEach((address, disposition) -> addresses.put(address, disposition.wireName()));
+        root.put("milter", map(
+                "host", config.milter().host(),
+                "port", config.milter().port(),
+                "max_message_size", config.milter().maxMessageSize(),
+                "addresses", addresses));
         try {
             return YAML.writeValueAsString(root);
         } catch (JsonProcessingException e) {

@@ -28,7 +28,7 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
                            Duration shutdownTimeout, Duration cacheGrace, CacheConfig cache,
                            ProactiveFetchConfig proactivePolicyFetching, ZoneConfig defaultZone,
                            Map<String, ZoneConfig> zones, Optional<Path> caFile, DnsConfig dns,
-                           MetricsConfig metrics, SocketmapConfig socketmap) {
+                           MetricsConfig metrics, SocketmapConfig socketmap, MilterConfig milter) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8461;
@@ -48,6 +48,7 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
         Objects.requireNonNull(dns, "dns");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(socketmap, "socketmap");
+        Objects.requireNonNull(milter, "milter");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -60,7 +61,7 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
         return new DaemonConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), OptionalInt.empty(), true,
                 DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_CACHE_GRACE, CacheConfig.Sqlite.DEFAULT,
                 ProactiveFetchConfig.DEFAULT, ZoneConfig.DEFAULT, Map.of(), Optional.empty(),
-                DnsConfig.DEFAULT, MetricsConfig.DEFAULT, SocketmapConfig.DEFAULT);
+                DnsConfig.DEFAULT, MetricsConfig.DEFAULT, SocketmapConfig.DEFAULT, MilterConfig.DEFAULT);
     }
 
     /** The zone a socketmap request name selects; unknown names get the default zone, like the Python daemon. */

@@ -54,6 +54,37 @@ class ConfigLoaderTest {
         assertThat(config.dns()).isEqualTo(new DnsConfig(List.of(), Optional.empty()));
         assertThat(config.metrics()).isEqualTo(new MetricsConfig(false, "127.0.0.1", 9461));
         assertThat(config.socketmap()).isEqualTo(new SocketmapConfig(1024, Duration.ofSeconds(300), 4096));
+        assertThat(config.milter()).isEqualTo(new MilterConfig("127.0.0.1", 8891, 10 * 1024 * 1024, java.util.Map.of()));
+    }
+
+    @Test
+    void milterSectionNamesReportAddressesWithWhatToDoAfterStoring() throws Exception {
+        DaemonConfig config = parse("""
+                milter:
+                  port: 18891
+                  max_message_size: 2000000
+                  addresses:
+                    TLSRPT@Example.com: discard
+                    postmaster@example.com: keep
+                """);
+        assertThat(config.milter()).isEqualTo(new MilterConfig("127.0.0.1", 18891, 2_000_000, java.util.Map.of(
+                "tlsrpt@example.com", MilterConfig.Disposition.DISCARD,
+                "postmaster@example.com", MilterConfig.Disposition.KEEP)));
+        assertThat(ConfigLoader.parse("rendered", ConfigWriter.toYaml(config))).isEqualTo(config);
+    }
+
+    @Test
+    void milterAddressDispositionOtherThanKeepOrDiscardNamesTheAddress() {
+        assertThatThrownBy(() -> parse("milter:\n  addresses:\n    tlsrpt@example.com: delete\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: milter.addresses.tlsrpt@example.com: expected keep or discard, got \"delete\"");
+    }
+
+    @Test
+    void milterAddressWithoutDomainIsRejected() {
+        assertThatThrownBy(() -> parse("milter:\n  addresses:\n    tlsrpt: keep\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: milter.addresses.tlsrpt: a report address must look like local@domain");
     }
 
     @Test
@@ -296,10 +327,10 @@ class ConfigLoaderTest {
                         + " cache type postgres: a postgres:// connection URI"),
                 Arguments.of("hots: 0.0.0.0\n", "test.yml: hots: unknown key; expected one of host, port, path,"
                         + " mode, reuse_port, shutdown_timeout, cache_grace, cache, proactive_policy_fetching,"
-                        + " default_zone, zones, ca_file, dns, metrics, socketmap"),
+                        + " default_zone, zones, ca_file, dns, metrics, socketmap, milter"),
                 Arguments.of("tlsrpt: {}\n", "test.yml: tlsrpt: unknown key; expected one of host, port, path,"
                         + " mode, reuse_port, shutdown_timeout, cache_grace, cache, proactive_policy_fetching,"
-                        + " default_zone, zones, ca_file, dns, metrics, socketmap"),
+                        + " default_zone, zones, ca_file, dns, metrics, socketmap, milter"),
                 Arguments.of("zones:\n  z:\n    strict: true\n", "test.yml: zones.z.strict: unknown key; expected"
                         + " one of strict_testing, timeout, require_sni, tlsrpt"),
                 Arguments.of("zones: [a, b]\n", "test.yml: zones: expected a mapping, got a list"),
@@ -398,6 +429,8 @@ class ConfigLoaderTest {
                 "cache: {type: redis_sentinel, options: {sentinel_master_name: m, sentinels: [[%s, 1]]}}",
                 "cache: {type: postgres, options: {dsn: %s, min_size: %s}}",
                 "proactive_policy_fetching: {enabled: %s, interval: %s}",
+                "milter: {port: %s, max_message_size: %s}", "milter: {addresses: %s}",
+                "milter: {addresses: {'a@b': %s}}",
                 "proactive_policy_fetching: {concurrency_limit: %s, grace_ratio: %s}",
                 "default_zone: {timeout: %s, strict_testing: %s}", "default_zone: %s", "zones: %s",
                 "zones: {%s: {}}", "zones: {z: {timeout: %s, tlsrpt: %s}}", "ca_file: %s",
