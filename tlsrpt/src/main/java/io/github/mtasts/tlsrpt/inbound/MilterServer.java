@@ -1,6 +1,8 @@
 package io.github.mtasts.tlsrpt.inbound;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -10,7 +12,7 @@ import org.nightcode.milter.net.ServerFactory;
 /** The milter's listener: jmilter's Netty server speaking the milter protocol to Postfix over TCP. */
 public final class MilterServer implements AutoCloseable {
 
-    private static final long BIND_TIMEOUT_SECONDS = 30;
+    private static final long BIND_TIMEOUT_SECONDS = 10;
 
     private final MilterGatewayManager<InetSocketAddress> gateway;
     private final InetSocketAddress address;
@@ -22,6 +24,13 @@ public final class MilterServer implements AutoCloseable {
 
     /** Binds {@code address} and serves {@code milter} until closed. */
     public static MilterServer start(InetSocketAddress address, ReportMilter milter) throws MilterStartException {
+        // jmilter retries a failed bind every second forever; a quick probe turns a taken port into an error
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(address);
+        } catch (IOException e) {
+            throw new MilterStartException("cannot listen for Postfix on " + address + ": " + e.getMessage(), e);
+        }
         MilterGatewayManager<InetSocketAddress> gateway =
                 new MilterGatewayManager<>(ServerFactory.tcpIpFactory(address), milter);
         try {

@@ -1,0 +1,111 @@
+package io.github.mtasts.cli;
+
+import io.github.mtasts.resolver.config.ConfigException;
+import io.github.mtasts.resolver.config.DaemonConfig;
+import io.github.mtasts.tlsrpt.inbound.InboundMetrics;
+import io.github.mtasts.tlsrpt.inbound.InboundStoreException;
+import io.github.mtasts.tlsrpt.inbound.InboundStores;
+import io.github.mtasts.tlsrpt.inbound.ReportExtractor;
+import io.github.mtasts.tlsrpt.inbound.ReportImporter;
+import io.github.mtasts.tlsrpt.inbound.ReportIntake;
+import io.github.mtasts.tlsrpt.inbound.SqliteInboundReportStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mtasts tlsrpt import PATH...}: loads the history of reports others sent us into the same store the
+ * milter fills. Exit 0 when every report was stored or was there already, 1 when some were rejected or some
+ * path could not be read, 2 on a configuration or store error.
+ */
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = "Import received TLSRPT reports from .json, .json.gz, .eml, mbox files and Maildir folders.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:all reports stored or already there", "1:some reports rejected or paths unreadable",
+                "2:configuration or store error"})
+public final class TlsrptImportCommand implements Callable<Integer> {
+
+    static final int OK = 0;
+    static final int SOME_REJECTED = 1;
+    static final int ERROR = 2;
+    /** A report file larger than this after decompression is refused (Google's are a few kB). */
+    private static final long MAX_REPORT_BYTES = 64L * 1024 * 1024;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = ConfigLocation.HELP)
+    Path config;
+
+    @Parameters(paramLabel = "PATH", arity = "1..*", description = "report files, messages, mbox files or Maildirs")
+    List<Path> paths;
+
+    private final List<Path> defaultConfigs;
+
+    public TlsrptImportCommand() {
+        this(ConfigLocation.DEFAULTS);
+    }
+
+    TlsrptImportCommand(List<Path> defaultConfigs) {
+        this.defaultConfigs = List.copyOf(defaultConfigs);
+    }
+
+    /** The {@code tlsrpt} group {@code import} lives in while no other tlsrpt command provides one. */
+    @Command(name = "tlsrpt", mixinStandardHelpOptions = true, description = "TLSRPT (RFC 8460) reports.")
+    static final class Group implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getErr());
+            return ERROR;
+        }
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        DaemonConfig daemonConfig;
+        try {
+            daemonConfig = ConfigFiles.load(ConfigLocation.resolve(config, defaultConfigs));
+        } catch (ConfigException e) {
+            err.println("mtasts tlsrpt import: " + e.getMessage());
+            return ERROR;
+        }
+        Path database = InboundStores.sqliteFile(daemonConfig);
+        try (SqliteInboundReportStore store = SqliteInboundReportStore.open(database)) {
+            ReportImporter importer = new ReportImporter(new ReportIntake(new ReportExtractor(MAX_REPORT_BYTES),
+                    store, new InboundMetrics(new SimpleMeterRegistry()), Clock.systemUTC()));
+            ReportImporter.Result result = importer.importPaths(paths);
+            for (ReportIntake.Outcome outcome : result.outcomes()) {
+                if (outcome.result() == ReportIntake.Result.REJECTED) {
+                    err.println("rejected " + outcome.origin() + ": " + outcome.detail());
+                }
+            }
+            for (String unreadable : result.unreadable()) {
+                err.println("unreadable " + unreadable);
+            }
+            out.println("imported: " + result.count(ReportIntake.Result.STORED));
+            out.println("duplicates: " + result.count(ReportIntake.Result.DUPLICATE));
+            out.println("rejected: " + result.count(ReportIntake.Result.REJECTED));
+            out.println("messages without a report: " + result.messagesWithoutReport());
+            out.println("unreadable paths: " + result.unreadable().size());
+            out.println("store: " + database);
+            return result.count(ReportIntake.Result.REJECTED) == 0 && result.unreadable().isEmpty() ? OK : SOME_REJECTED;
+        } catch (InboundStoreException e) {
+            err.println("mtasts tlsrpt import: " + e.getMessage());
+            return ERROR;
+        }
+    }
+}
