@@ -3,6 +3,7 @@ package io.github.mtasts.cli;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.config.MilterConfig;
+import io.github.mtasts.resolver.daemon.MetricsEndpoint;
 import io.github.mtasts.tlsrpt.inbound.InboundMetrics;
 import io.github.mtasts.tlsrpt.inbound.InboundStoreException;
 import io.github.mtasts.tlsrpt.inbound.InboundStores;
@@ -11,7 +12,9 @@ import io.github.mtasts.tlsrpt.inbound.ReportExtractor;
 import io.github.mtasts.tlsrpt.inbound.ReportIntake;
 import io.github.mtasts.tlsrpt.inbound.ReportMilter;
 import io.github.mtasts.tlsrpt.inbound.SqliteInboundReportStore;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -81,8 +84,19 @@ public final class MilterCommand implements Callable<Integer> {
         } catch (InboundStoreException e) {
             return fail(log, e.getMessage());
         }
-        // counted for the log at shutdown; the milter has no HTTP listener of its own
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Optional<MetricsEndpoint> metrics = Optional.empty();
+        if (milter.metrics().enabled()) {
+            MetricsEndpoint endpoint = new MetricsEndpoint(milter.metrics().host(), milter.metrics().port(), registry);
+            try {
+                endpoint.start();
+            } catch (IOException e) {
+                store.close();
+                return fail(log, "cannot serve milter metrics on " + milter.metrics().host() + ":"
+                        + milter.metrics().port() + ": " + e.getMessage());
+            }
+            metrics = Optional.of(endpoint);
+        }
         ReportIntake intake = new ReportIntake(new ReportExtractor(milter.maxMessageSize()), store,
                 new InboundMetrics(registry), Clock.systemUTC());
         MilterServer server;
@@ -90,15 +104,18 @@ public final class MilterCommand implements Callable<Integer> {
             server = MilterServer.start(new InetSocketAddress(milter.host(), milter.port()),
                     new ReportMilter(intake, milter.addresses(), milter.maxMessageSize()));
         } catch (MilterServer.MilterStartException e) {
+            metrics.ifPresent(MetricsEndpoint::close);
             store.close();
             return fail(log, e.getMessage());
         }
         log.info("milter listening on {}:{}, storing reports in {}", milter.host(), milter.port(), database);
         CountDownLatch stopped = new CountDownLatch(1);
+        Optional<MetricsEndpoint> listener = metrics;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            listener.ifPresent(MetricsEndpoint::close);
             store.close();
-            log.info("milter stopped; reports: {}", registry.getMetersAsString().replace('\n', ' '));
+            log.info("milter stopped");
             stopped.countDown();
         }, "milter-shutdown"));
         stopped.await();

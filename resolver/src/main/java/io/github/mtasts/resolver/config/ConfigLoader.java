@@ -118,7 +118,7 @@ public final class ConfigLoader {
         }
         Optional<Path> caFile = root.optionalString("ca_file").map(Path::of);
         DnsConfig dns = dns(root.section("dns"));
-        MetricsConfig metrics = metrics(root.section("metrics"));
+        MetricsConfig metrics = metrics(root.section("metrics"), MetricsConfig.DEFAULT);
         SocketmapConfig socketmap = socketmap(root.section("socketmap"));
         MilterConfig milter = milter(root.section("milter"));
         root.rejectUnknownKeys();
@@ -326,8 +326,7 @@ public final class ConfigLoader {
         return true;
     }
 
-    private static MetricsConfig metrics(ConfigSection section) throws ConfigException {
-        MetricsConfig d = MetricsConfig.DEFAULT;
+    private static MetricsConfig metrics(ConfigSection section, MetricsConfig d) throws ConfigException {
         MetricsConfig parsed = new MetricsConfig(
                 section.bool("enabled", d.enabled()),
                 section.string("host", d.host()),
@@ -367,7 +366,8 @@ public final class ConfigLoader {
                 throw addressSection.error(address, "the same address in another case is listed already");
             }
         }
+        MetricsConfig metrics = metrics(section.section("metrics"), d.metrics());
         section.rejectUnknownKeys();
-        return new MilterConfig(host, port, maxMessageSize, addresses);
+        return new MilterConfig(host, port, maxMessageSize, addresses, metrics);
     }
 }

@@ -66,7 +66,11 @@ public final class ConfigWriter {
                 "host", config.milter().host(),
                 "port", config.milter().port(),
                 "max_message_size", config.milter().maxMessageSize(),
-                "addresses", addresses));
+                "addresses", addresses,
+                "metrics", map(
+                        "enabled", config.milter().metrics().enabled(),
+                        "host", config.milter().metrics().host(),
+                        "port", config.milter().metrics().port())));
         try {
             return YAML.writeValueAsString(root);
         } catch (JsonProcessingException e) {

@@ -15,8 +15,10 @@ import java.util.Objects;
  * @param maxMessageSize larger messages pass through untouched and unread, in bytes
  * @param addresses      report addresses (lower case) and what to do with a message to them once its reports
  *                       are stored; mail to other addresses is still read when it carries a report, and kept
+ * @param metrics        the milter process's own Prometheus listener (off by default; the daemon's port differs)
  */
-public record MilterConfig(String host, int port, int maxMessageSize, Map<String, Disposition> addresses) {
+public record MilterConfig(String host, int port, int maxMessageSize, Map<String, Disposition> addresses,
+                           MetricsConfig metrics) {
 
     /** What happens to a message to a report address after its reports are safely stored. */
     public enum Disposition { KEEP, DISCARD;
@@ -26,7 +28,8 @@ public record MilterConfig(String host, int port, int maxMessageSize, Map<String
         }
     }
 
-    public static final MilterConfig DEFAULT = new MilterConfig("127.0.0.1", 8891, 10 * 1024 * 1024, Map.of());
+    public static final MilterConfig DEFAULT = new MilterConfig("127.0.0.1", 8891, 10 * 1024 * 1024, Map.of(),
+            new MetricsConfig(false, "127.0.0.1", 9462));
 
     public MilterConfig {
         Objects.requireNonNull(host, "host");
@@ -36,6 +39,7 @@ public record MilterConfig(String host, int port, int maxMessageSize, Map<String
         if (maxMessageSize < 1) {
             throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);
         }
+        Objects.requireNonNull(metrics, "metrics");
         addresses = Collections.unmodifiableMap(new LinkedHashMap<>(addresses));
     }
 }

@@ -9,21 +9,24 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 
-/** Serves {@code GET /metrics} in the Prometheus text format on a listener of its own (off by default). */
-final class MetricsEndpoint implements AutoCloseable {
+/**
+ * Serves {@code GET /metrics} in the Prometheus text format on a listener of its own (off by default). Public
+ * so the milter process can serve its own counters the same way.
+ */
+public final class MetricsEndpoint implements AutoCloseable {
 
     private final String host;
     private final int port;
     private final PrometheusMeterRegistry registry;
     private HttpServer server;
 
-    MetricsEndpoint(String host, int port, PrometheusMeterRegistry registry) {
+    public MetricsEndpoint(String host, int port, PrometheusMeterRegistry registry) {
         this.host = host;
         this.port = port;
         this.registry = registry;
     }
 
-    void start() throws IOException {
+    public void start() throws IOException {
         server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.createContext("/metrics", this::scrape);
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
@@ -34,7 +37,7 @@ final class MetricsEndpoint implements AutoCloseable {
         server.start();
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return server.getAddress();
     }
 

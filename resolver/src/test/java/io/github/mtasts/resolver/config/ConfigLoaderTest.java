@@ -54,7 +54,9 @@ class ConfigLoaderTest {
         assertThat(config.dns()).isEqualTo(new DnsConfig(List.of(), Optional.empty()));
         assertThat(config.metrics()).isEqualTo(new MetricsConfig(false, "127.0.0.1", 9461));
         assertThat(config.socketmap()).isEqualTo(new SocketmapConfig(1024, Duration.ofSeconds(300), 4096));
-        assertThat(config.milter()).isEqualTo(new MilterConfig("127.0.0.1", 8891, 10 * 1024 * 1024, java.util.Map.of()));
+        assertThat(config.milter()).isEqualTo(MilterConfig.DEFAULT)
+                .isEqualTo(new MilterConfig("127.0.0.1", 8891, 10 * 1024 * 1024, java.util.Map.of(),
+                        new MetricsConfig(false, "127.0.0.1", 9462)));
     }
 
     @Test
@@ -66,10 +68,14 @@ class ConfigLoaderTest {
                   addresses:
                     TLSRPT@Example.com: discard
                     postmaster@example.com: keep
+                  metrics:
+                    enabled: true
+                    port: 19462
                 """);
         assertThat(config.milter()).isEqualTo(new MilterConfig("127.0.0.1", 18891, 2_000_000, java.util.Map.of(
                 "tlsrpt@example.com", MilterConfig.Disposition.DISCARD,
-                "postmaster@example.com", MilterConfig.Disposition.KEEP)));
+                "postmaster@example.com", MilterConfig.Disposition.KEEP),
+                new MetricsConfig(true, "127.0.0.1", 19462)));
         assertThat(ConfigLoader.parse("rendered", ConfigWriter.toYaml(config))).isEqualTo(config);
     }
 
