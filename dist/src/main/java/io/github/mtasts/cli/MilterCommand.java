@@ -4,6 +4,7 @@ import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.config.MilterConfig;
 import io.github.mtasts.resolver.daemon.MetricsEndpoint;
+import io.github.mtasts.tlsrpt.inbound.DashboardServer;
 import io.github.mtasts.tlsrpt.inbound.InboundMetrics;
 import io.github.mtasts.tlsrpt.inbound.InboundStoreException;
 import io.github.mtasts.tlsrpt.inbound.InboundStores;
@@ -99,21 +100,36 @@ public final class MilterCommand implements Callable<Integer> {
         }
         ReportIntake intake = new ReportIntake(new ReportExtractor(milter.maxMessageSize()), store,
                 new InboundMetrics(registry), Clock.systemUTC());
+        Optional<DashboardServer> dashboard = Optional.empty();
+        if (milter.dashboard().enabled()) {
+            try {
+                dashboard = Optional.of(DashboardServer.start(new InetSocketAddress(milter.dashboard().host(),
+                        milter.dashboard().port()), store, milter.dashboard().token()));
+            } catch (IOException e) {
+                metrics.ifPresent(MetricsEndpoint::close);
+                store.close();
+                return fail(log, "cannot serve the dashboard on " + milter.dashboard().host() + ":"
+                        + milter.dashboard().port() + ": " + e.getMessage());
+            }
+        }
         MilterServer server;
         try {
             server = MilterServer.start(new InetSocketAddress(milter.host(), milter.port()),
                     new ReportMilter(intake, milter.addresses(), milter.maxMessageSize()));
         } catch (MilterServer.MilterStartException e) {
             metrics.ifPresent(MetricsEndpoint::close);
+            dashboard.ifPresent(DashboardServer::close);
             store.close();
             return fail(log, e.getMessage());
         }
         log.info("milter listening on {}:{}, storing reports in {}", milter.host(), milter.port(), database);
         CountDownLatch stopped = new CountDownLatch(1);
         Optional<MetricsEndpoint> listener = metrics;
+        Optional<DashboardServer> page = dashboard;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             listener.ifPresent(MetricsEndpoint::close);
+            page.ifPresent(DashboardServer::close);
             store.close();
             log.info("milter stopped");
             stopped.countDown();

@@ -367,7 +367,14 @@ public final class ConfigLoader {
             }
         }
         MetricsConfig metrics = metrics(section.section("metrics"), d.metrics());
+        ConfigSection dashboardSection = section.section("dashboard");
+        DashboardConfig dashboard = new DashboardConfig(
+                dashboardSection.bool("enabled", d.dashboard().enabled()),
+                dashboardSection.string("host", d.dashboard().host()),
+                dashboardSection.integer("port", d.dashboard().port(), 0, 65535),
+                dashboardSection.optionalString("token"));
+        dashboardSection.rejectUnknownKeys();
         section.rejectUnknownKeys();
-        return new MilterConfig(host, port, maxMessageSize, addresses, metrics);
+        return new MilterConfig(host, port, maxMessageSize, addresses, metrics, dashboard);
     }
 }

@@ -70,7 +70,8 @@ public final class ConfigWriter {
                 "metrics", map(
                         "enabled", config.milter().metrics().enabled(),
                         "host", config.milter().metrics().host(),
-                        "port", config.milter().metrics().port())));
+                        "port", config.milter().metrics().port()),
+                "dashboard", dashboard(config.milter().dashboard())));
         try {
             return YAML.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -144,6 +145,12 @@ public final class ConfigWriter {
         for (int i = 0; i < keysAndValues.length; i += 2) {
             map.put((String) keysAndValues[i], keysAndValues[i + 1]);
         }
+        return map;
+    }
+
+    private static Map<String, Object> dashboard(DashboardConfig dashboard) {
+        Map<String, Object> map = map("enabled", dashboard.enabled(), "host", dashboard.host(), "port", dashboard.port());
+        dashboard.token().ifPresent(token -> map.put("token", token));
         return map;
     }
 }

@@ -56,7 +56,8 @@ class ConfigLoaderTest {
         assertThat(config.socketmap()).isEqualTo(new SocketmapConfig(1024, Duration.ofSeconds(300), 4096));
         assertThat(config.milter()).isEqualTo(MilterConfig.DEFAULT)
                 .isEqualTo(new MilterConfig("127.0.0.1", 8891, 10 * 1024 * 1024, java.util.Map.of(),
-                        new MetricsConfig(false, "127.0.0.1", 9462)));
+                        new MetricsConfig(false, "127.0.0.1", 9462),
+                        new DashboardConfig(false, "127.0.0.1", 9463, Optional.empty())));
     }
 
     @Test
@@ -71,11 +72,15 @@ class ConfigLoaderTest {
                   metrics:
                     enabled: true
                     port: 19462
+                  dashboard:
+                    enabled: true
+                    token: s3cret
                 """);
         assertThat(config.milter()).isEqualTo(new MilterConfig("127.0.0.1", 18891, 2_000_000, java.util.Map.of(
                 "tlsrpt@example.com", MilterConfig.Disposition.DISCARD,
                 "postmaster@example.com", MilterConfig.Disposition.KEEP),
-                new MetricsConfig(true, "127.0.0.1", 19462)));
+                new MetricsConfig(true, "127.0.0.1", 19462),
+                new DashboardConfig(true, "127.0.0.1", 9463, Optional.of("s3cret"))));
         assertThat(ConfigLoader.parse("rendered", ConfigWriter.toYaml(config))).isEqualTo(config);
     }
 
