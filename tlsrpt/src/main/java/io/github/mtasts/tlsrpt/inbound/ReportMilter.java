@@ -39,6 +39,8 @@ public final class ReportMilter extends AbstractMilterHandler {
         String contentType = "";
         long size;
         boolean oversized;
+        /** Decided at the end of the headers: whether the body is worth keeping in memory. */
+        boolean candidate = true;
     }
 
     private final ReportIntake intake;
@@ -93,6 +95,12 @@ public final class ReportMilter extends AbstractMilterHandler {
         Message message = messages.get(context.id());
         if (message != null) {
             append(message, "\r\n".getBytes(StandardCharsets.US_ASCII));
+            message.candidate = message.recipients.stream().anyMatch(r -> addresses.containsKey(bare(r)))
+                    || mayCarryReport(message.contentType);
+            if (!message.candidate) {
+                // ordinary mail: only its size is followed, its body is not held in memory
+                message.content.reset();
+            }
         }
         context.sendContinue();
     }
@@ -108,7 +116,7 @@ public final class ReportMilter extends AbstractMilterHandler {
 
     private void append(Message message, byte[] bytes) {
         message.size += bytes.length;
-        if (message.oversized) {
+        if (message.oversized || !message.candidate) {
             return;
         }
         if (message.size > maxMessageSize) {
@@ -163,7 +171,7 @@ public final class ReportMilter extends AbstractMilterHandler {
                     context.id(), message.size, maxMessageSize);
             return List.of();
         }
-        if (!toReportAddress && !mayCarryReport(message.contentType)) {
+        if (!message.candidate) {
             return List.of();
         }
         List<ReportIntake.Outcome> outcomes = intake.acceptMessage("message to " + message.recipients,
