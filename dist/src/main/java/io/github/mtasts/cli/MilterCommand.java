@@ -3,22 +3,9 @@ package io.github.mtasts.cli;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.config.MilterConfig;
-import io.github.mtasts.resolver.daemon.MetricsEndpoint;
-import io.github.mtasts.tlsrpt.inbound.DashboardServer;
-import io.github.mtasts.tlsrpt.inbound.InboundMetrics;
-import io.github.mtasts.tlsrpt.inbound.InboundStoreException;
 import io.github.mtasts.tlsrpt.inbound.InboundStores;
-import io.github.mtasts.tlsrpt.inbound.MilterServer;
-import io.github.mtasts.tlsrpt.inbound.ReportExtractor;
-import io.github.mtasts.tlsrpt.inbound.ReportIntake;
-import io.github.mtasts.tlsrpt.inbound.ReportMilter;
-import io.github.mtasts.tlsrpt.inbound.SqliteInboundReportStore;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.net.InetSocketAddress;
+import io.github.mtasts.tlsrpt.inbound.MilterService;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -79,58 +66,18 @@ public final class MilterCommand implements Callable<Integer> {
         }
         MilterConfig milter = daemonConfig.milter();
         Path database = InboundStores.sqliteFile(daemonConfig);
-        SqliteInboundReportStore store;
+        MilterService service;
         try {
-            store = SqliteInboundReportStore.open(database);
-        } catch (InboundStoreException e) {
+            service = MilterService.start(milter, database);
+        } catch (MilterService.StartException e) {
             return fail(log, e.getMessage());
         }
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Optional<MetricsEndpoint> metrics = Optional.empty();
-        if (milter.metrics().enabled()) {
-            MetricsEndpoint endpoint = new MetricsEndpoint(milter.metrics().host(), milter.metrics().port(), registry);
-            try {
-                endpoint.start();
-            } catch (IOException e) {
-                store.close();
-                return fail(log, "cannot serve milter metrics on " + milter.metrics().host() + ":"
-                        + milter.metrics().port() + ": " + e.getMessage());
-            }
-            metrics = Optional.of(endpoint);
-        }
-        ReportIntake intake = new ReportIntake(new ReportExtractor(milter.maxMessageSize()), store,
-                new InboundMetrics(registry), Clock.systemUTC());
-        Optional<DashboardServer> dashboard = Optional.empty();
-        if (milter.dashboard().enabled()) {
-            try {
-                dashboard = Optional.of(DashboardServer.start(new InetSocketAddress(milter.dashboard().host(),
-                        milter.dashboard().port()), store, milter.dashboard().token()));
-            } catch (IOException e) {
-                metrics.ifPresent(MetricsEndpoint::close);
-                store.close();
-                return fail(log, "cannot serve the dashboard on " + milter.dashboard().host() + ":"
-                        + milter.dashboard().port() + ": " + e.getMessage());
-            }
-        }
-        MilterServer server;
-        try {
-            server = MilterServer.start(new InetSocketAddress(milter.host(), milter.port()),
-                    new ReportMilter(intake, milter.addresses(), milter.maxMessageSize()));
-        } catch (MilterServer.MilterStartException e) {
-            metrics.ifPresent(MetricsEndpoint::close);
-            dashboard.ifPresent(DashboardServer::close);
-            store.close();
-            return fail(log, e.getMessage());
-        }
-        log.info("milter listening on {}:{}, storing reports in {}", milter.host(), milter.port(), database);
+        log.info("milter listening on {}, storing reports in {}{}{}", service.milterAddress(), database,
+                service.metricsAddress().map(a -> ", metrics on " + a).orElse(""),
+                service.dashboardAddress().map(a -> ", dashboard on " + a).orElse(""));
         CountDownLatch stopped = new CountDownLatch(1);
-        Optional<MetricsEndpoint> listener = metrics;
-        Optional<DashboardServer> page = dashboard;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            listener.ifPresent(MetricsEndpoint::close);
-            page.ifPresent(DashboardServer::close);
-            store.close();
+            service.close();
             log.info("milter stopped");
             stopped.countDown();
         }, "milter-shutdown"));

@@ -13,24 +13,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.nightcode.milter.Actions;
-import org.nightcode.milter.ProtocolFamily;
-import org.nightcode.milter.ProtocolSteps;
 import org.nightcode.milter.ResponseCode;
-import org.nightcode.milter.client.ConnectionFactory;
-import org.nightcode.milter.client.MilterResponse;
-import org.nightcode.milter.client.MilterSession;
-import org.nightcode.milter.client.MilterSessionFactory;
-import org.nightcode.milter.client.MilterSessionFactoryBuilder;
 import org.nightcode.milter.codec.MilterPacket;
 
 /** Drives the milter over a real socket with jmilter's MTA-side client, the way Postfix talks to it. */
@@ -44,7 +33,7 @@ class ReportMilterTest {
 
     private SqliteInboundReportStore store;
     private MilterServer server;
-    private MilterSessionFactory clients;
+    private MilterClient clients;
 
     private InetSocketAddress start(Map<String, Disposition> addresses, int maxMessageSize) throws Exception {
         store = SqliteInboundReportStore.open(dir.resolve("cache.db"));
@@ -52,16 +41,11 @@ class ReportMilterTest {
                 new InboundMetrics(new SimpleMeterRegistry()), CLOCK);
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort());
         server = MilterServer.start(address, new ReportMilter(intake, addresses, maxMessageSize));
-        clients = MilterSessionFactoryBuilder.<InetSocketAddress>builder()
-                .factory(ConnectionFactory.tcpIpFactory(address))
-                .protocolVersion(6)
-                .actions(Actions.builder().addHeader().deleteRecipients().build())
-                .protocolSteps(ProtocolSteps.builder().build())
-                .create();
+        clients = new MilterClient(address);
         return address;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
@@ -80,51 +64,12 @@ class ReportMilterTest {
         }
     }
 
-    /** Sends one message as Postfix would: envelope, headers one by one, body in chunks, end of message. */
     private List<MilterPacket> send(List<String> recipients, byte[] message) throws Exception {
-        String text = new String(message, StandardCharsets.ISO_8859_1).replace("\r\n", "\n").replace("\n", "\r\n");
-        int split = text.indexOf("\r\n\r\n");
-        String head = text.substring(0, split);
-        byte[] body = text.substring(split + 4).getBytes(StandardCharsets.ISO_8859_1);
-        MilterSession session = clients.createSession().get(30, TimeUnit.SECONDS);
-        try {
-            session.connect("mail.example.net", ProtocolFamily.SMFIA_INET, 25, "192.0.2.25").get(30, TimeUnit.SECONDS);
-            session.helo("mail.example.net").get(30, TimeUnit.SECONDS);
-            session.envfrom(List.of("<noreply-smtp-tls-reporting@google.com>")).get(30, TimeUnit.SECONDS);
-            for (String recipient : recipients) {
-                session.envrcpt(List.of(recipient)).get(30, TimeUnit.SECONDS);
-            }
-            for (String header : unfoldedHeaders(head)) {
-                int colon = header.indexOf(':');
-                session.header(header.substring(0, colon), header.substring(colon + 1).stripLeading())
-                        .get(30, TimeUnit.SECONDS);
-            }
-            session.eoh().get(30, TimeUnit.SECONDS);
-            for (int offset = 0; offset < body.length; offset += 1000) {
-                session.body(Arrays.copyOfRange(body, offset, Math.min(body.length, offset + 1000)))
-                        .get(30, TimeUnit.SECONDS);
-            }
-            MilterResponse response = session.eob().get(30, TimeUnit.SECONDS);
-            return response.packets();
-        } finally {
-            session.quit();
-        }
-    }
-
-    private static List<String> unfoldedHeaders(String head) {
-        List<String> headers = new ArrayList<>();
-        for (String line : head.split("\r\n")) {
-            if ((line.startsWith(" ") || line.startsWith("\t")) && !headers.isEmpty()) {
-                headers.set(headers.size() - 1, headers.get(headers.size() - 1) + "\r\n" + line);
-            } else {
-                headers.add(line);
-            }
-        }
-        return headers;
+        return clients.send(recipients, message);
     }
 
     private static List<ResponseCode> codes(List<MilterPacket> packets) {
-        return packets.stream().map(p -> ResponseCode.valueOf(p.command())).toList();
+        return MilterClient.codes(packets);
     }
 
     @Test

@@ -1,0 +1,77 @@
+package io.github.mtasts.tlsrpt.inbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.mtasts.resolver.config.DashboardConfig;
+import io.github.mtasts.resolver.config.MetricsConfig;
+import io.github.mtasts.resolver.config.MilterConfig;
+import io.github.mtasts.resolver.config.MilterConfig.Disposition;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.nightcode.milter.ResponseCode;
+
+@Timeout(60)
+class MilterServiceTest {
+
+    @TempDir
+    Path dir;
+
+    private static String get(InetSocketAddress address, String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + address.getPort() + path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Test
+    void reportMailThroughTheMilterIsCountedInMetricsAndShownOnTheDashboard() throws Exception {
+        MilterConfig config = new MilterConfig("127.0.0.1", ReportMilterTest.freePort(), 1 << 20,
+                Map.of("postmaster-smtp-rua@digilicious.com", Disposition.DISCARD),
+                new MetricsConfig(true, "127.0.0.1", 0), new DashboardConfig(true, "127.0.0.1", 0, Optional.of("t0k")));
+        try (MilterService service = MilterService.start(config, dir.resolve("cache.db"));
+             MilterClient client = new MilterClient(service.milterAddress())) {
+
+            List<ResponseCode> reply = MilterClient.codes(client.send(List.of("<postmaster-smtp-rua@digilicious.com>"),
+                    Samples.bytes(Samples.GOOGLE_DIGILICIOUS_EML)));
+
+            assertThat(reply).containsExactly(ResponseCode.SMFIR_DISCARD);
+            assertThat(get(service.metricsAddress().orElseThrow(), "/metrics", null))
+                    .contains("mtasts_inbound_reports_total{outcome=\"stored\"} 1.0",
+                            "mtasts_inbound_reports_received_total 1.0");
+            assertThat(get(service.dashboardAddress().orElseThrow(), "/", "t0k"))
+                    .contains("<h2>digilicious.com</h2>", "<td class=\"successful\">5</td>");
+        }
+    }
+
+    @Test
+    void takenDashboardPortStopsStartUpAndReleasesWhatWasStarted() throws Exception {
+        int milterPort = ReportMilterTest.freePort();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            MilterConfig config = new MilterConfig("127.0.0.1", milterPort, 1 << 20, Map.of(),
+                    new MetricsConfig(false, "127.0.0.1", 0),
+                    new DashboardConfig(true, "127.0.0.1", taken.getLocalPort(), Optional.empty()));
+
+            assertThatThrownBy(() -> MilterService.start(config, dir.resolve("cache.db")))
+                    .isInstanceOf(MilterService.StartException.class)
+                    .hasMessageStartingWith("cannot serve the dashboard on 127.0.0.1:" + taken.getLocalPort());
+        }
+        // nothing was left listening: the milter port is free to bind
+        try (ServerSocket milter = new ServerSocket(milterPort, 1, InetAddress.getLoopbackAddress())) {
+            assertThat(milter.isBound()).isTrue();
+        }
+    }
+}
