@@ -68,7 +68,7 @@ public final class MilterCommand implements Callable<Integer> {
         Path database = InboundStores.sqliteFile(daemonConfig);
         MilterService service;
         try {
-            service = MilterService.start(milter, database);
+            service = MilterService.start(milter, database, InboundStores.policyCacheFile(daemonConfig));
         } catch (MilterService.StartException e) {
             return fail(log, e.getMessage());
         }

@@ -1,5 +1,8 @@
 package io.github.mtasts.tlsrpt.inbound;
 
+import io.github.mtasts.resolver.cache.CachedPolicy;
+import io.github.mtasts.resolver.cache.DiscoveryFailureCount;
+import io.github.mtasts.resolver.policy.MxPattern;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -9,9 +12,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Renders the inbound part of the dashboard: per policy domain and UTC day, what each reporting organisation
- * saw of its deliveries to us (successful and failed sessions, failure details), with an SVG chart of the
- * daily failure rate. Plain server-side HTML, no script. Pure: reports in, text out.
+ * Renders the dashboard: per policy domain and UTC day, what each reporting organisation saw of its deliveries
+ * to us (successful and failed sessions, failure details), with an SVG chart of the daily failure rate; then
+ * the policy cache (mode, expiry, last check, today's discovery failures). Plain server-side HTML, no script.
+ * Pure: data in, text out.
  */
 public final class DashboardPage {
 
@@ -32,7 +36,19 @@ public final class DashboardPage {
     private DashboardPage() {
     }
 
+    /** The inbound reports alone, for a deployment without a policy cache to show. */
     public static String render(List<InboundReport> reports) {
+        return render(reports, List.of(), List.of());
+    }
+
+    /**
+     * The whole page: the inbound reports, then the policy cache with today's discovery failures.
+     *
+     * @param policies  the cached MTA-STS policies
+     * @param discoveryFailures discovery failures of the current UTC day, per domain and type
+     */
+    public static String render(List<InboundReport> reports, List<CachedPolicy> policies,
+                                List<DiscoveryFailureCount> discoveryFailures) {
         // domain → day → organisation → figures, all sorted for a stable page
         Map<String, Map<LocalDate, Map<String, Row>>> byDomain = new TreeMap<>();
         for (InboundReport report : reports) {
@@ -101,7 +117,46 @@ public final class DashboardPage {
             }
             html.append("</section>\n");
         }
+        policyCache(html, policies, discoveryFailures);
         return html.append("</body></html>\n").toString();
+    }
+
+    private static void policyCache(StringBuilder html, List<CachedPolicy> policies, List<DiscoveryFailureCount> failures) {
+        if (policies.isEmpty() && failures.isEmpty()) {
+            return;
+        }
+        Map<String, List<DiscoveryFailureCount>> failuresByDomain = new TreeMap<>();
+        failures.forEach(f -> failuresByDomain.computeIfAbsent(f.domain(), d -> new ArrayList<>()).add(f));
+        Map<String, CachedPolicy> byDomain = new TreeMap<>();
+        policies.forEach(p -> byDomain.put(p.domain(), p));
+        java.util.Set<String> domains = new java.util.TreeSet<>(byDomain.keySet());
+        domains.addAll(failuresByDomain.keySet());
+        html.append("<section id=\"policy-cache\"><h2>Policy cache</h2>\n<table class=\"policies\"><tr>")
+                .append("<th class=\"text\">domain</th><th class=\"text\">mode</th><th>max_age</th>")
+                .append("<th class=\"text\">mx</th><th class=\"text\">fetched</th><th class=\"text\">expires</th>")
+                .append("<th class=\"text\">last checked</th><th class=\"text\">discovery failures today</th></tr>\n");
+        for (String domain : domains) {
+            CachedPolicy policy = byDomain.get(domain);
+            html.append("<tr data-domain=\"").append(escape(domain)).append("\"><td class=\"text\">")
+                    .append(escape(domain)).append("</td>");
+            if (policy == null) {
+                html.append("<td class=\"text\" colspan=\"6\">no policy cached</td>");
+            } else {
+                html.append("<td class=\"text mode\">").append(policy.policy().mode().wireName())
+                        .append("</td><td>").append(policy.policy().maxAge()).append("</td><td class=\"text\">")
+                        .append(escape(String.join(" ", policy.policy().mx().stream().map(MxPattern::pattern).toList())))
+                        .append("</td><td class=\"text\">").append(policy.fetchedAt())
+                        .append("</td><td class=\"text\">").append(policy.expiresAt())
+                        .append("</td><td class=\"text\">").append(policy.lastCheckedAt()).append("</td>");
+            }
+            html.append("<td class=\"text\">");
+            for (DiscoveryFailureCount f : failuresByDomain.getOrDefault(domain, List.of())) {
+                html.append(f.type().name().toLowerCase(Locale.ROOT).replace('_', '-')).append(" \u00d7").append(f.count()).append(": ")
+                        .append(escape(f.lastDetail())).append("<br>");
+            }
+            html.append("</td></tr>\n");
+        }
+        html.append("</table></section>\n");
     }
 
     /** One bar per day: its height is the day's failure rate over all organisations. */

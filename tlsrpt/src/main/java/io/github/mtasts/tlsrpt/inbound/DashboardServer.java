@@ -2,12 +2,18 @@ package io.github.mtasts.tlsrpt.inbound;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.github.mtasts.resolver.cache.PolicyStore;
+import io.github.mtasts.resolver.cache.PolicyStoreException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -24,20 +30,31 @@ public final class DashboardServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
 
     private final InboundReportStore store;
+    private final Optional<PolicyStore> policies;
     private final Optional<byte[]> token;
+    private final Clock clock;
     private final HttpServer server;
 
-    private DashboardServer(InboundReportStore store, Optional<String> token, HttpServer server) {
+    private DashboardServer(InboundReportStore store, Optional<PolicyStore> policies, Optional<String> token,
+                            Clock clock, HttpServer server) {
         this.store = store;
+        this.policies = policies;
         this.token = token.map(t -> t.getBytes(StandardCharsets.UTF_8));
+        this.clock = clock;
         this.server = server;
     }
 
-    public static DashboardServer start(InetSocketAddress address, InboundReportStore store, Optional<String> token)
+    /**
+     * @param policies the policy cache to show next to the reports, when this process can read it
+     * @param clock    decides which UTC day's discovery failures are "today"
+     */
+    public static DashboardServer start(InetSocketAddress address, InboundReportStore store,
+                                        Optional<PolicyStore> policies, Optional<String> token, Clock clock)
             throws IOException {
         Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(policies, "policies");
         HttpServer http = HttpServer.create(address, 16);
-        DashboardServer dashboard = new DashboardServer(store, token, http);
+        DashboardServer dashboard = new DashboardServer(store, policies, token, clock, http);
         http.createContext("/", dashboard::handle);
         http.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "dashboard-http");
@@ -70,11 +87,15 @@ public final class DashboardServer implements AutoCloseable {
             byte[] body;
             int status = 200;
             try {
-                body = DashboardPage.render(store.reports()).getBytes(StandardCharsets.UTF_8);
-            } catch (InboundStoreException e) {
+                LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+                body = DashboardPage.render(store.reports(),
+                        policies.map(PolicyStore::loadAll).orElse(List.of()),
+                        policies.map(p -> p.discoveryFailures(today)).orElse(List.of()))
+                        .getBytes(StandardCharsets.UTF_8);
+            } catch (InboundStoreException | PolicyStoreException e) {
                 LOG.error("dashboard: {}", e.getMessage());
                 status = 503;
-                body = "inbound report store unavailable\n".getBytes(StandardCharsets.UTF_8);
+                body = "report or policy store unavailable\n".getBytes(StandardCharsets.UTF_8);
             }
             exchange.getResponseHeaders().set("Content-Type",
                     status == 200 ? "text/html; charset=utf-8" : "text/plain; charset=utf-8");

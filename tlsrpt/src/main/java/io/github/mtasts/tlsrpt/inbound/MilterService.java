@@ -1,5 +1,8 @@
 package io.github.mtasts.tlsrpt.inbound;
 
+import io.github.mtasts.resolver.cache.PolicyStore;
+import io.github.mtasts.resolver.cache.PolicyStoreException;
+import io.github.mtasts.resolver.cache.SqlitePolicyStore;
 import io.github.mtasts.resolver.config.MilterConfig;
 import io.github.mtasts.resolver.daemon.MetricsEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -32,8 +35,13 @@ public final class MilterService implements AutoCloseable {
         this.dashboard = dashboard;
     }
 
-    /** Starts the milter service with reports stored in the SQLite {@code database}. */
-    public static MilterService start(MilterConfig config, Path database) throws StartException {
+    /**
+     * Starts the milter service with reports stored in the SQLite {@code database}.
+     *
+     * @param policyCache the SQLite policy cache, shown on the dashboard; empty when the cache lives elsewhere
+     */
+    public static MilterService start(MilterConfig config, Path database, Optional<Path> policyCache)
+            throws StartException {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
             SqliteInboundReportStore store = SqliteInboundReportStore.open(database);
@@ -53,9 +61,19 @@ public final class MilterService implements AutoCloseable {
             }
             Optional<DashboardServer> dashboard = Optional.empty();
             if (config.dashboard().enabled()) {
+                Optional<PolicyStore> policies = Optional.empty();
+                if (policyCache.isPresent()) {
+                    try {
+                        SqlitePolicyStore policyStore = SqlitePolicyStore.open(policyCache.get());
+                        started.push(policyStore::close);
+                        policies = Optional.of(policyStore);
+                    } catch (PolicyStoreException e) {
+                        throw new StartException("dashboard: " + e.getMessage(), e);
+                    }
+                }
                 try {
                     DashboardServer server = DashboardServer.start(new InetSocketAddress(config.dashboard().host(),
-                            config.dashboard().port()), store, config.dashboard().token());
+                            config.dashboard().port()), store, policies, config.dashboard().token(), Clock.systemUTC());
                     started.push(server);
                     dashboard = Optional.of(server);
                 } catch (IOException e) {

@@ -3,6 +3,10 @@ package io.github.mtasts.tlsrpt.inbound;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.github.mtasts.resolver.cache.CachedPolicy;
+import io.github.mtasts.resolver.cache.SqlitePolicyStore;
+import io.github.mtasts.resolver.discovery.DiscoveryResult;
+import io.github.mtasts.resolver.policy.StsPolicy;
 import java.io.File;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,6 +19,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -38,7 +45,10 @@ class DashboardServerTest {
     @TempDir
     Path dir;
 
+    private static final Instant NOW = Instant.parse("2025-06-15T12:00:00Z");
+
     private SqliteInboundReportStore store;
+    private SqlitePolicyStore policies;
     private DashboardServer server;
 
     @BeforeEach
@@ -50,14 +60,21 @@ class DashboardServerTest {
                 Samples.GOOGLE_DIGILICIOUS)) {
             assertThat(intake.acceptFile(sample, Samples.bytes(sample)).result()).isEqualTo(ReportIntake.Result.STORED);
         }
+        policies = SqlitePolicyStore.open(dir.resolve("cache.db"));
+        policies.save(new CachedPolicy("example.com", "20240101", StsPolicy.parse(
+                "version: STSv1\r\nmode: testing\r\nmx: mail.example.com\r\nmax_age: 86400\r\n"),
+                NOW.minusSeconds(3600), NOW.plusSeconds(86400 - 3600), NOW.minusSeconds(60)));
+        policies.discoveryFailure("xxxxxxxx.xx", LocalDate.ofInstant(NOW, ZoneOffset.UTC),
+                DiscoveryResult.FailureType.POLICY_FETCH_ERROR, "HTTP status 404");
         server = DashboardServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), store,
-                Optional.of(TOKEN));
+                Optional.of(policies), Optional.of(TOKEN), Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
     @AfterEach
     void stop() {
         server.close();
         store.close();
+        policies.close();
     }
 
     private String url(String query) {
@@ -93,6 +110,11 @@ class DashboardServerTest {
             assertThat(details).hasSize(2);
             assertThat(details.get(1).getText()).contains("Microsoft Corporation", "sts-policy-fetch-error", "3");
             assertThat(browser.findElements(By.cssSelector("svg.failure-rate rect.rate"))).hasSize(4);
+            WebElement cached = browser.findElement(By.cssSelector("#policy-cache tr[data-domain='example.com']"));
+            assertThat(cached.findElement(By.className("mode")).getText()).isEqualTo("testing");
+            assertThat(cached.getText()).contains("mail.example.com", "86400", "2025-06-16T11:00:00Z");
+            assertThat(browser.findElement(By.cssSelector("#policy-cache tr[data-domain='xxxxxxxx.xx']")).getText())
+                    .contains("no policy cached", "policy-fetch-error \u00d71: HTTP status 404");
 
             Path screenshot = Path.of("target", "dashboard.png");
             Files.createDirectories(screenshot.getParent());
