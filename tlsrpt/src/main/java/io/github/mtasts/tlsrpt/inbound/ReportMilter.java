@@ -149,8 +149,13 @@ public final class ReportMilter extends AbstractMilterHandler {
             reply = MilterPackets.SMFIS_CONTINUE;
             drop = List.of();
         }
-        for (String recipient : drop) {
-            messageModificationService.deleteRecipient(context, recipient);
+        try {
+            for (String recipient : drop) {
+                messageModificationService.deleteRecipient(context, recipient);
+            }
+        } catch (MilterException e) {
+            // the recipients not yet removed get their copy: a report stored twice is harmless, lost mail is not
+            LOG.error("milter {}: cannot remove a discard recipient, delivering to the rest: {}", context.id(), e.toString());
         }
         context.sendPacket(reply);
     }
