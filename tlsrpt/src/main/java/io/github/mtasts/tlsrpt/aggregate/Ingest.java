@@ -61,7 +61,8 @@ public final class Ingest {
 
     /**
      * Counts the complete lines of {@code path} not counted yet and commits them. A {@code .gz} file is a rotated
-     * backlog read whole; an unterminated last line of a live file is left for the next run.
+     * backlog read whole; of a live file, an unterminated last line and the connections still pending at its end
+     * are left for the next run.
      */
     public void importFile(Path path) throws IOException {
         if (path.getFileName().toString().endsWith(".gz")) {
@@ -69,14 +70,14 @@ public final class Ingest {
             SourceOffset resume = store.offset(id).orElse(new SourceOffset(0, 0));
             Run run = new Run(id, resume, true);
             StreamSource.readGzip(path, resume.replay(), LogLineParser.DEFAULT_MAX_LINE_LENGTH, run::line);
-            run.end();
+            run.end(true);
             return;
         }
         SourceOffset resume = resumeOf(path);
         try (FollowedFile file = new FollowedFile(path, resume.replay(), LogLineParser.DEFAULT_MAX_LINE_LENGTH)) {
             Run run = new Run(file.id(), resume, true);
             file.readAvailable(run::line);
-            run.end();
+            run.end(false);
         }
     }
 
@@ -84,7 +85,7 @@ public final class Ingest {
     public void importStream(InputStream in) throws IOException {
         Run run = new Run(SourceId.STDIN, new SourceOffset(0, 0), false);
         StreamSource.read(in, SourceId.STDIN, 0, LogLineParser.DEFAULT_MAX_LINE_LENGTH, run::line);
-        run.end();
+        run.end(true);
     }
 
     /**
@@ -226,11 +227,15 @@ public final class Ingest {
         }
 
         /**
-         * The source is done for this run: pending TLSRPT verdicts are emitted and counted (they never were: a
-         * commit leaves pending connections to be replayed), everything is committed.
+         * This run is done with the source; everything read is committed. A source that has {@code ended} (a gzip
+         * backlog, a closed stream) will get no more lines, so pending TLSRPT verdicts are emitted and counted now
+         * (never before: a commit leaves pending connections to be replayed). A live file keeps its pending
+         * connections for the next run, which replays them from the stored offset.
          */
-        void end() {
-            tracker.finish(this::count);
+        void end(boolean ended) {
+            if (ended) {
+                tracker.finish(this::count);
+            }
             commit(true);
         }
     }
