@@ -58,14 +58,17 @@ public final class TlsrptIngestCommand implements Callable<Integer> {
 
     private final List<Path> defaultConfigs;
     private final InputStream stdin;
+    private final Clock clock;
 
     public TlsrptIngestCommand() {
-        this(ConfigLocation.DEFAULTS, System.in);
+        this(ConfigLocation.DEFAULTS, System.in, Clock.systemUTC());
     }
 
-    TlsrptIngestCommand(List<Path> defaultConfigs, InputStream stdin) {
+    /** {@code clock} places classic syslog timestamps, which have no year, in a year. */
+    TlsrptIngestCommand(List<Path> defaultConfigs, InputStream stdin, Clock clock) {
         this.defaultConfigs = List.copyOf(defaultConfigs);
         this.stdin = stdin;
+        this.clock = clock;
     }
 
     @Override
@@ -98,7 +101,7 @@ public final class TlsrptIngestCommand implements Callable<Integer> {
             Ingest ingest = new Ingest(store,
                     new PolicyInForce(policies::servedPolicies, new SendingMtaIps(tlsrpt.sendingMtaIps()),
                             Clock.systemUTC(), POLICY_RELOAD),
-                    new LogLineParser(tlsrpt.logTimezone(), Clock.systemUTC()),
+                    new LogLineParser(tlsrpt.logTimezone(), clock),
                     () -> new SessionTracker(session -> tlsrpt.isReportRecipient(session.recipient()),
                             MAX_PROCESSES, MAX_IDLE),
                     tlsrpt.batchLines(), tlsrpt.batchInterval(), Clock.systemUTC());
