@@ -82,13 +82,17 @@ class IngestTest {
     }
 
     private Ingest ingest(AggregateStore store, SqlitePolicyStore policies, int batchLines) {
+        return ingest(store, policies, batchLines, Duration.ofDays(1));
+    }
+
+    private Ingest ingest(AggregateStore store, SqlitePolicyStore policies, int batchLines, Duration batchInterval) {
         return new Ingest(store,
                 new PolicyInForce(policies::servedPolicies, new SendingMtaIps(List.of("192.0.2.1")), CAPTURE,
                         Duration.ofMinutes(1)),
                 new LogLineParser(ZoneOffset.UTC, CAPTURE),
                 () -> new SessionTracker(s -> "tlsrpt@reports.example".equals(s.recipient()), 1000,
                         Duration.ofHours(1)),
-                batchLines, Duration.ofDays(1), CAPTURE);
+                batchLines, batchInterval, Clock.systemUTC());
     }
 
     private void importFile(Path log, int batchLines) throws IOException {
@@ -246,6 +250,54 @@ class IngestTest {
             importFile(log, 1);
             assertThat(everything()).as("crash before commit " + crashAt).isEqualTo(clean);
         }
+    }
+
+    @Test
+    void followCountsGrowingAndRenameRotatedFilesAndResumesAfterAStop() throws Exception {
+        Path log = dir.resolve("mail.log");
+        Files.writeString(log, fixture("a-selfsigned-secure.log"));
+        try (SqlitePolicyStore policies = SqlitePolicyStore.open(database());
+             SqliteAggregateStore store = SqliteAggregateStore.open(database())) {
+            // a follower commits by time: the log may stay quiet for long
+            Ingest ingest = ingest(store, policies, 1000, Duration.ofMillis(10));
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread follower = new Thread(() -> {
+                try {
+                    ingest.follow(List.of(log), Duration.ofMillis(20), running::get);
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            follower.start();
+            awaitDomain("a.example.test");
+            Files.writeString(log, fixture("d-verified-secure.log"), StandardOpenOption.APPEND);
+            awaitDomain("d.example.test");
+            // rename rotation: the old file's rest is read, then the new file from its start
+            Files.writeString(log, fixture("e-expired-secure.log"), StandardOpenOption.APPEND);
+            Files.move(log, dir.resolve("mail.log.1"));
+            Files.writeString(log, fixture("g-policy-NOTFOUND-fallback-may.log"));
+            awaitDomain("e.example.test");
+            awaitDomain("g.example.test");
+            running.set(false);
+            follower.join(60_000);
+            assertThat(follower.isAlive()).isFalse();
+        }
+        // stopped: lines written meanwhile are counted by the next run, nothing twice
+        Files.writeString(log, fixture("h-encrypt-no-starttls.log"), StandardOpenOption.APPEND);
+        importFile(log, 1000);
+        Map<String, DomainDay> days = byDomain();
+        assertThat(days.keySet()).containsExactlyInAnyOrder("a.example.test", "d.example.test", "e.example.test",
+                "g.example.test", "h.example.test");
+        assertThat(days.values()).allSatisfy(d -> assertThat(d.successes() + d.failures()).isEqualTo(1));
+    }
+
+    /** Waits (bounded, to avoid a hang) until the follower committed a count for {@code domain}. */
+    private void awaitDomain(String domain) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (!byDomain().containsKey(domain) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(byDomain()).containsKey(domain);
     }
 
     /** Delegates until the n-th commit, which it drops and fails: the process died before committing. */
