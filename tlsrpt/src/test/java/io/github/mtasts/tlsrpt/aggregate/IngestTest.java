@@ -291,6 +291,29 @@ class IngestTest {
         assertThat(days.values()).allSatisfy(d -> assertThat(d.successes() + d.failures()).isEqualTo(1));
     }
 
+    @Test
+    void fileRotatedWhileStoppedIsReadToItsEndWithItsPendingConnectionsFirst() throws IOException {
+        String d = fixture("d-verified-secure.log");
+        int delivery = d.indexOf("Nov 29 01:37:58 sender postfix-send/smtp[21117]: 8C291216058: to=");
+        Path log = Files.writeString(dir.resolve("mail.log"), fixture("a-selfsigned-secure.log")
+                + d.substring(0, delivery));
+        importFile(log, 1000);
+        assertThat(byDomain().keySet()).containsExactly("a.example.test");
+        // another process's session written after our stop, then rotated away; the handshake of d's connection
+        // is in the old file, its delivery line in the new one
+        Files.writeString(log, fixture("i-may-selfsigned.log"), StandardOpenOption.APPEND);
+        Files.move(log, dir.resolve("mail.log.1"));
+        Files.writeString(log, d.substring(delivery) + fixture("g-policy-NOTFOUND-fallback-may.log"));
+        importFile(log, 1000);
+        Map<String, DomainDay> days = byDomain();
+        assertThat(days.keySet()).containsExactlyInAnyOrder("a.example.test", "d.example.test", "i.example.test",
+                "g.example.test");
+        assertThat(days.get("d.example.test").successes()).isEqualTo(1);
+        assertThat(days.values()).allSatisfy(day -> assertThat(day.successes() + day.failures()).isEqualTo(1));
+        importFile(log, 1000);
+        assertThat(byDomain()).isEqualTo(days);
+    }
+
     /** Waits (bounded, to avoid a hang) until the follower committed a count for {@code domain}. */
     private void awaitDomain(String domain) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
@@ -313,6 +336,11 @@ class IngestTest {
         @Override
         public Optional<SourceOffset> offset(SourceId source) {
             return delegate.offset(source);
+        }
+
+        @Override
+        public Map<SourceId, SourceOffset> offsets(String keyPrefix) {
+            return delegate.offsets(keyPrefix);
         }
 
         @Override
