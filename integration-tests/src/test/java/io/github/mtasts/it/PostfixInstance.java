@@ -86,7 +86,6 @@ final class PostfixInstance implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the Postfix instance in " + dir, e);
         }
-        Commands.check("postfix", "-c", instance.configDir().toString(), "check");
         Commands.check("postfix", "-c", instance.configDir().toString(), "start");
         instance.running = true;
         return instance;
