@@ -1,0 +1,18 @@
+package io.github.mtasts.cli;
+
+import io.github.mtasts.resolver.config.DaemonConfig;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Runs the resolver daemon until it is told to stop; what {@code mtasts daemon} hands a valid configuration to. */
+@FunctionalInterface
+public interface DaemonRunner {
+
+    /**
+     * @param config     the validated configuration
+     * @param configFile the file it came from, empty when the built-in defaults apply
+     * @return the process exit code
+     */
+    int run(DaemonConfig config, Optional<Path> configFile) throws Exception;
+}

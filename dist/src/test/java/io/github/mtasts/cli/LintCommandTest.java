@@ -1,0 +1,167 @@
+package io.github.mtasts.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class LintCommandTest {
+
+    private static final String POLICY = "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmax_age: 604800\r\n";
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(CommandLine commandLine, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int exitCode = commandLine.execute(args);
+        return new Run(exitCode, out.toString(), err.toString());
+    }
+
+    /** Through Main, as bin/mtasts runs it. */
+    private static Run mtasts(String... args) {
+        return run(new CommandLine(new Main()), args);
+    }
+
+    private static Run lintWithStdin(String stdin, String... args) {
+        return run(new CommandLine(new LintCommand(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)))), args);
+    }
+
+    private Path file(String content) throws IOException {
+        return Files.writeString(dir.resolve("mta-sts.txt"), content, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void validPolicyFilePrintsParsedFieldsAndExitsZero() throws IOException {
+        Run run = mtasts("lint", "policy", file(POLICY).toString());
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo(String.join(System.lineSeparator(),
+                "valid MTA-STS policy", "mode: enforce", "max_age: 604800", "mx: mail.example.com", "mx: *.example.net", ""));
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void invalidPolicyPrintsTheLineAndRuleAndExitsOne() throws IOException {
+        Run run = mtasts("lint", "policy", file("version: STSv1\nmode: enforce\nmx: mx.example.com\nmax_age: +86400\n").toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains(
+                "invalid MTA-STS policy: line 4: \"max_age: +86400\": max_age must be 1 to 10 digits");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void subtleViolationsAreReported() throws IOException {
+        assertThat(mtasts("lint", "policy", file("version: STSv1\nmode: Enforce\nmx: a.example\nmax_age: 1\n").toString()).err())
+                .contains("line 2: \"mode: Enforce\": mode must be one of enforce, testing, none (RFC 8461 §3.2)");
+        assertThat(mtasts("lint", "policy", file("version: STSv1\nmode : none\nmax_age: 1\n").toString()).err())
+                .contains("line 2").contains("whitespace before ':'");
+        assertThat(mtasts("lint", "policy", file("version: STSv1\n\nmode: none\nmax_age: 1\n").toString()).err())
+                .contains("line 2").contains("empty lines are not allowed");
+    }
+
+    @Test
+    void duplicateModeUsesTheFirst() throws IOException {
+        Run run = mtasts("lint", "policy", file("version: STSv1\nmode: none\nmode: enforce\nmax_age: 1\n").toString());
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("mode: none");
+    }
+
+    @Test
+    void dashReadsThePolicyFromStandardInput() {
+        Run run = lintWithStdin(POLICY, "policy", "-");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("mx: *.example.net");
+    }
+
+    @Test
+    void invalidPolicyOnStandardInputExitsOne() {
+        Run run = lintWithStdin("version: STSv1\nmode: testing\nmax_age: 1\n", "policy", "-");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("at least one mx field is required unless mode is none");
+    }
+
+    @Test
+    void policyThatIsNotUtf8IsInvalid() throws IOException {
+        Path latin1 = Files.write(dir.resolve("latin1.txt"),
+                "version: STSv1\nmode: none\nmax_age: 1\nnote: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+        Run run = mtasts("lint", "policy", latin1.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("not valid UTF-8");
+    }
+
+    @Test
+    void missingFileIsAnIoErrorExitingTwo() {
+        Run run = mtasts("lint", "policy", dir.resolve("absent.txt").toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("cannot read").contains("absent.txt").contains("no such file");
+    }
+
+    @Test
+    void directoryIsAnIoErrorExitingTwo() {
+        assertThat(mtasts("lint", "policy", dir.toString()).exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void validTxtRecordPrintsTheIdAndExitsZero() {
+        Run run = mtasts("lint", "txt", "v=STSv1; id=20160831085700Z;");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo("valid MTA-STS TXT record" + System.lineSeparator()
+                + "id: 20160831085700Z" + System.lineSeparator());
+    }
+
+    @Test
+    void txtIdWithHyphenIsInvalid() {
+        Run run = mtasts("lint", "txt", "v=STSv1; id=2024-01-01");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("invalid MTA-STS TXT record: id must be 1-32 letters or digits");
+    }
+
+    @Test
+    void txtIdOf33CharactersIsInvalid() {
+        assertThat(mtasts("lint", "txt", "v=STSv1; id=" + "a".repeat(33)).exitCode()).isEqualTo(1);
+        assertThat(mtasts("lint", "txt", "v=STSv1; id=" + "a".repeat(32)).exitCode()).isZero();
+    }
+
+    @Test
+    void missingArgumentIsAUsageErrorExitingTwo() {
+        assertThat(mtasts("lint", "txt").exitCode()).isEqualTo(2);
+        Run run = mtasts("lint", "policy");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Missing required parameter: 'FILE'");
+    }
+
+    @Test
+    void lintWithoutSubcommandIsAUsageErrorExitingTwo() {
+        Run run = mtasts("lint");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("policy").contains("txt");
+    }
+
+    @Test
+    void unknownOptionIsAUsageErrorExitingTwo() {
+        assertThat(mtasts("lint", "txt", "--frobnicate", "v=STSv1; id=1").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void everyLintCommandHasHelp() {
+        for (String[] args : new String[][] {{"lint", "--help"}, {"lint", "policy", "--help"}, {"lint", "txt", "--help"}}) {
+            Run run = mtasts(args);
+            assertThat(run.exitCode()).isZero();
+            assertThat(run.out()).contains("Usage: mtasts lint").contains("Exit codes:");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.github.mtasts.resolver.cache;
+
+import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
+import io.github.mtasts.resolver.policy.StsPolicy;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code internal} cache type: everything in memory, lost on restart. Each table keeps at most
+ * {@code cache_size} rows and drops the least recently used one beyond that, as the Python tool's internal cache.
+ */
+public final class MemoryPolicyStore implements PolicyStore {
+
+    /** The Python tool's default {@code cache: {type: internal, options: {cache_size}}}. */
+    public static final int DEFAULT_CACHE_SIZE = 10_000;
+
+    private record ServedKey(String domain, String policyHash) {}
+
+    private record FailureKey(String domain, LocalDate day, FailureType type) {}
+
+    private final Map<String, CachedPolicy> policies;
+    private final Map<ServedKey, ServedPolicy> served;
+    private final Map<FailureKey, DiscoveryFailureCount> failures;
+
+    public MemoryPolicyStore(int cacheSize) {
+        if (cacheSize < 1) {
+            throw new IllegalArgumentException("cache.options.cache_size must be at least 1: " + cacheSize);
+        }
+        policies = lruMap(cacheSize);
+        served = lruMap(cacheSize);
+        failures = lruMap(cacheSize);
+    }
+
+    private static <K, V> Map<K, V> lruMap(int bound) {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > bound;
+            }
+        };
+    }
+
+    @Override
+    public synchronized Optional<CachedPolicy> load(String domain) {
+        return Optional.ofNullable(policies.get(domain));
+    }
+
+    @Override
+    public synchronized List<CachedPolicy> loadAll() {
+        return List.copyOf(policies.values());
+    }
+
+    @Override
+    public synchronized void save(CachedPolicy policy) {
+        policies.put(policy.domain(), policy);
+    }
+
+    @Override
+    public synchronized void remove(String domain) {
+        policies.remove(domain);
+    }
+
+    @Override
+    public synchronized void policyServed(String domain, StsPolicy policy, Instant from, Instant until) {
+        String hash = ServedPolicy.hashOf(policy);
+        served.merge(new ServedKey(domain, hash),
+                new ServedPolicy(domain, hash, ServedPolicy.textOf(policy), policy.mode(), from, until),
+                (old, fresh) -> old.widenedTo(from, until));
+    }
+
+    @Override
+    public synchronized List<ServedPolicy> servedPolicies(String domain) {
+        List<ServedPolicy> result = new ArrayList<>();
+        for (ServedPolicy s : served.values()) {
+            if (s.domain().equals(domain)) {
+                result.add(s);
+            }
+        }
+        result.sort(Comparator.comparing(ServedPolicy::firstServed));
+        return result;
+    }
+
+    @Override
+    public synchronized void discoveryFailure(String domain, LocalDate day, FailureType type, String detail) {
+        failures.merge(new FailureKey(domain, day, type), new DiscoveryFailureCount(domain, day, type, 1, detail),
+                (old, fresh) -> new DiscoveryFailureCount(domain, day, type, old.count() + 1, detail));
+    }
+
+    @Override
+    public synchronized List<DiscoveryFailureCount> discoveryFailures(LocalDate day) {
+        List<DiscoveryFailureCount> result = new ArrayList<>();
+        for (DiscoveryFailureCount f : failures.values()) {
+            if (f.day().equals(day)) {
+                result.add(f);
+            }
+        }
+        result.sort(Comparator.comparing(DiscoveryFailureCount::domain).thenComparing(DiscoveryFailureCount::type));
+        return result;
+    }
+
+    @Override
+    public void close() {
+        // nothing to release: the maps go with the object
+    }
+}

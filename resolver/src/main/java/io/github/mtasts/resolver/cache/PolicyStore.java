@@ -1,0 +1,46 @@
+package io.github.mtasts.resolver.cache;
+
+import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
+import io.github.mtasts.resolver.policy.StsPolicy;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The durable facts of the resolver: cached policies, the policies served (for TLSRPT), and discovery failures.
+ *
+ * <p>Synchronous and possibly slow (disk, network): {@link PolicyCache} calls it only from its own store thread,
+ * never on the request path. Every method may throw {@link PolicyStoreException}; callers degrade, they never fail
+ * a lookup because of it.
+ */
+public interface PolicyStore extends AutoCloseable {
+
+    Optional<CachedPolicy> load(String domain);
+
+    /** Every stored policy, expired or not (the caller decides what is still usable). */
+    List<CachedPolicy> loadAll();
+
+    /** Inserts or replaces the policy of {@code policy.domain()}. */
+    void save(CachedPolicy policy);
+
+    void remove(String domain);
+
+    /**
+     * Records that {@code policy} was in force for {@code domain} from {@code from} until {@code until}; repeated calls
+     * for the same policy widen its first/last served times.
+     */
+    void policyServed(String domain, StsPolicy policy, Instant from, Instant until);
+
+    /** Served policies of {@code domain}, ordered by first served time. */
+    List<ServedPolicy> servedPolicies(String domain);
+
+    /** Counts one discovery failure of {@code type} for {@code domain} on the UTC {@code day}. */
+    void discoveryFailure(String domain, LocalDate day, FailureType type, String detail);
+
+    /** Failure counts of the UTC {@code day}, ordered by domain and type. */
+    List<DiscoveryFailureCount> discoveryFailures(LocalDate day);
+
+    @Override
+    void close();
+}

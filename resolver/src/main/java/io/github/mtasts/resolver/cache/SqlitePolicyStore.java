@@ -1,0 +1,303 @@
+package io.github.mtasts.resolver.cache;
+
+import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
+import io.github.mtasts.resolver.policy.MxPattern;
+import io.github.mtasts.resolver.policy.PolicyMode;
+import io.github.mtasts.resolver.policy.StsPolicy;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code sqlite} cache type: one database file in WAL mode, so policies survive a restart and a restart opens no
+ * downgrade window (RFC 8461 §10.2). One connection, used under this object's lock; the cache calls it from a single
+ * store thread. Times are 64-bit epoch seconds.
+ */
+public final class SqlitePolicyStore implements PolicyStore {
+
+    /** Schema steps; step {@code i} brings the schema from version {@code i} to {@code i + 1}. */
+    private static final List<List<String>> MIGRATIONS = List.of(List.of(
+            """
+            CREATE TABLE policy (
+              domain TEXT PRIMARY KEY,
+              txt_id TEXT NOT NULL,
+              mode TEXT NOT NULL,
+              max_age INTEGER NOT NULL,
+              mx TEXT NOT NULL,
+              policy_text TEXT NOT NULL,
+              fetched_at INTEGER NOT NULL,
+              expires_at INTEGER NOT NULL,
+              last_checked_at INTEGER NOT NULL)""",
+            """
+            CREATE TABLE policy_served (
+              domain TEXT NOT NULL,
+              policy_hash TEXT NOT NULL,
+              policy_text TEXT NOT NULL,
+              mode TEXT NOT NULL,
+              first_served INTEGER NOT NULL,
+              last_served INTEGER NOT NULL,
+              PRIMARY KEY (domain, policy_hash))""",
+            """
+            CREATE TABLE discovery_failure (
+              domain TEXT NOT NULL,
+              day TEXT NOT NULL,
+              type TEXT NOT NULL,
+              count INTEGER NOT NULL,
+              last_detail TEXT NOT NULL,
+              PRIMARY KEY (domain, day, type))"""));
+
+    public static final int SCHEMA_VERSION = MIGRATIONS.size();
+
+    private final Path file;
+    private final Connection connection;
+
+    private SqlitePolicyStore(Path file, Connection connection) {
+        this.file = file;
+        this.connection = connection;
+    }
+
+    /** Opens (creating if needed) the database {@code file} and brings its schema to {@link #SCHEMA_VERSION}. */
+    public static SqlitePolicyStore open(Path file) {
+        Connection connection = null;
+        try {
+            connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+            try (Statement st = connection.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 5000");
+                st.execute("PRAGMA journal_mode = WAL");
+                // WAL + NORMAL: a power loss may lose the last commits but never corrupts the file
+                st.execute("PRAGMA synchronous = NORMAL");
+            }
+            migrate(file, connection);
+            return new SqlitePolicyStore(file, connection);
+        } catch (SQLException e) {
+            closeQuietly(connection);
+            throw new PolicyStoreException("cannot open policy database " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(connection);
+            throw e;
+        }
+    }
+
+    private static void migrate(Path file, Connection connection) throws SQLException {
+        connection.setAutoCommit(false);
+        try (Statement st = connection.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+            int version = 0;
+            try (ResultSet rs = st.executeQuery("SELECT max(version) FROM schema_version")) {
+                if (rs.next()) {
+                    version = rs.getInt(1);
+                }
+            }
+            if (version > SCHEMA_VERSION) {
+                throw new PolicyStoreException("policy database " + file + " has schema version " + version
+                        + ", newer than the " + SCHEMA_VERSION + " this program knows; refusing to touch it");
+            }
+            for (int step = version; step < SCHEMA_VERSION; step++) {
+                for (String sql : MIGRATIONS.get(step)) {
+                    st.execute(sql);
+                }
+            }
+            if (version < SCHEMA_VERSION) {
+                st.execute("DELETE FROM schema_version");
+                st.execute("INSERT INTO schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
+            }
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // already failing; the original error is the one to report
+            }
+        }
+    }
+
+    @Override
+    public synchronized Optional<CachedPolicy> load(String domain) {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT * FROM policy WHERE domain = ?")) {
+            ps.setString(1, domain);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(policyRow(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("load policy of " + domain, e);
+        }
+    }
+
+    @Override
+    public synchronized List<CachedPolicy> loadAll() {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT * FROM policy ORDER BY domain");
+             ResultSet rs = ps.executeQuery()) {
+            List<CachedPolicy> result = new ArrayList<>();
+            while (rs.next()) {
+                result.add(policyRow(rs));
+            }
+            return result;
+        } catch (SQLException e) {
+            throw failure("load all policies", e);
+        }
+    }
+
+    private CachedPolicy policyRow(ResultSet rs) throws SQLException {
+        String domain = rs.getString("domain");
+        String mode = rs.getString("mode");
+        try {
+            StsPolicy policy = new StsPolicy(PolicyMode.valueOf(mode), rs.getLong("max_age"),
+                    splitLines(rs.getString("mx")).stream().map(MxPattern::new).toList(),
+                    splitLines(rs.getString("policy_text")));
+            return new CachedPolicy(domain, rs.getString("txt_id"), policy,
+                    Instant.ofEpochSecond(rs.getLong("fetched_at")), Instant.ofEpochSecond(rs.getLong("expires_at")),
+                    Instant.ofEpochSecond(rs.getLong("last_checked_at")));
+        } catch (IllegalArgumentException e) {
+            throw new PolicyStoreException("policy database " + file + ": unreadable row for " + domain + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> splitLines(String joined) {
+        return joined.isEmpty() ? List.of() : List.of(joined.split("\n", -1));
+    }
+
+    @Override
+    public synchronized void save(CachedPolicy p) {
+        String sql = """
+                INSERT OR REPLACE INTO policy
+                  (domain, txt_id, mode, max_age, mx, policy_text, fetched_at, expires_at, last_checked_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, p.domain());
+            ps.setString(2, p.txtId());
+            ps.setString(3, p.policy().mode().name());
+            ps.setLong(4, p.policy().maxAge());
+            ps.setString(5, String.join("\n", p.policy().mx().stream().map(MxPattern::pattern).toList()));
+            ps.setString(6, ServedPolicy.textOf(p.policy()));
+            ps.setLong(7, p.fetchedAt().getEpochSecond());
+            ps.setLong(8, p.expiresAt().getEpochSecond());
+            ps.setLong(9, p.lastCheckedAt().getEpochSecond());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("save policy of " + p.domain(), e);
+        }
+    }
+
+    @Override
+    public synchronized void remove(String domain) {
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM policy WHERE domain = ?")) {
+            ps.setString(1, domain);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("remove policy of " + domain, e);
+        }
+    }
+
+    @Override
+    public synchronized void policyServed(String domain, StsPolicy policy, Instant from, Instant until) {
+        String sql = """
+                INSERT INTO policy_served (domain, policy_hash, policy_text, mode, first_served, last_served)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (domain, policy_hash) DO UPDATE SET
+                  first_served = min(first_served, excluded.first_served),
+                  last_served = max(last_served, excluded.last_served)""";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, domain);
+            ps.setString(2, ServedPolicy.hashOf(policy));
+            ps.setString(3, ServedPolicy.textOf(policy));
+            ps.setString(4, policy.mode().name());
+            ps.setLong(5, from.getEpochSecond());
+            ps.setLong(6, until.getEpochSecond());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("record served policy of " + domain, e);
+        }
+    }
+
+    @Override
+    public synchronized List<ServedPolicy> servedPolicies(String domain) {
+        String sql = "SELECT * FROM policy_served WHERE domain = ? ORDER BY first_served, policy_hash";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, domain);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<ServedPolicy> result = new ArrayList<>();
+                while (rs.next()) {
+                    result.add(new ServedPolicy(domain, rs.getString("policy_hash"), rs.getString("policy_text"),
+                            PolicyMode.valueOf(rs.getString("mode")),
+                            Instant.ofEpochSecond(rs.getLong("first_served")),
+                            Instant.ofEpochSecond(rs.getLong("last_served"))));
+                }
+                return result;
+            }
+        } catch (SQLException e) {
+            throw failure("read served policies of " + domain, e);
+        }
+    }
+
+    @Override
+    public synchronized void discoveryFailure(String domain, LocalDate day, FailureType type, String detail) {
+        String sql = """
+                INSERT INTO discovery_failure (domain, day, type, count, last_detail) VALUES (?, ?, ?, 1, ?)
+                ON CONFLICT (domain, day, type) DO UPDATE SET
+                  count = count + 1, last_detail = excluded.last_detail""";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, domain);
+            ps.setString(2, day.toString());
+            ps.setString(3, type.name());
+            ps.setString(4, detail);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("count discovery failure of " + domain, e);
+        }
+    }
+
+    @Override
+    public synchronized List<DiscoveryFailureCount> discoveryFailures(LocalDate day) {
+        String sql = "SELECT * FROM discovery_failure WHERE day = ? ORDER BY domain, type";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, day.toString());
+            try (ResultSet rs = ps.executeQuery()) {
+                List<DiscoveryFailureCount> result = new ArrayList<>();
+                while (rs.next()) {
+                    result.add(new DiscoveryFailureCount(rs.getString("domain"), day,
+                            FailureType.valueOf(rs.getString("type")), rs.getLong("count"),
+                            rs.getString("last_detail")));
+                }
+                // ORDER BY sorts type names alphabetically; callers expect the enum order
+                result.sort(Comparator.comparing(DiscoveryFailureCount::domain)
+                        .thenComparing(DiscoveryFailureCount::type));
+                return result;
+            }
+        } catch (SQLException e) {
+            throw failure("read discovery failures of " + day, e);
+        }
+    }
+
+    private PolicyStoreException failure(String what, SQLException e) {
+        return new PolicyStoreException("policy database " + file + ": cannot " + what + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            throw failure("close", e);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.github.mtasts.resolver.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The whole daemon configuration, read once at start-up by {@link ConfigLoader}. The first eleven
+ * components are the Python {@code postfix-mta-sts-resolver} daemon's keys with its meaning and defaults
+ * (except {@link #cache}, whose default is a SQLite file); the rest are ours.
+ *
+ * @param host            TCP listen address, used when {@code path} is empty
+ * @param port            TCP listen port, used when {@code path} is empty
+ * @param path            UNIX socket to listen on instead of TCP
+ * @param mode            file mode given to the UNIX socket (e.g. 0666)
+ * @param reusePort       set SO_REUSEPORT so a second instance can take over the port
+ * @param shutdownTimeout time granted to open connections to finish on shutdown
+ * @param cacheGrace      a cached policy younger than this is answered without checking the TXT id
+ * @param zones           socketmap names with their own settings; other names use {@code defaultZone}
+ * @param caFile          PEM bundle replacing the JDK's trust store for policy fetches
+ */
+public record DaemonConfig(String host, int port, Optional<Path> path, OptionalInt mode, boolean reusePort,
+                           Duration shutdownTimeout, Duration cacheGrace, CacheConfig cache,
+                           ProactiveFetchConfig proactivePolicyFetching, ZoneConfig defaultZone,
+                           Map<String, ZoneConfig> zones, Optional<Path> caFile, DnsConfig dns,
+                           MetricsConfig metrics, SocketmapConfig socketmap) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8461;
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
+    public static final Duration DEFAULT_CACHE_GRACE = Duration.ofSeconds(60);
+
+    public DaemonConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+        Objects.requireNonNull(cacheGrace, "cacheGrace");
+        Objects.requireNonNull(cache, "cache");
+        Objects.requireNonNull(proactivePolicyFetching, "proactivePolicyFetching");
+        Objects.requireNonNull(defaultZone, "defaultZone");
+        Objects.requireNonNull(caFile, "caFile");
+        Objects.requireNonNull(dns, "dns");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(socketmap, "socketmap");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        // insertion order kept so that `config check` prints zones as written
+        zones = Collections.unmodifiableMap(new LinkedHashMap<>(zones));
+    }
+
+    /** Every default; what an empty configuration file means. */
+    public static DaemonConfig defaults() {
+        return new DaemonConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), OptionalInt.empty(), true,
+                DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_CACHE_GRACE, CacheConfig.Sqlite.DEFAULT,
+                ProactiveFetchConfig.DEFAULT, ZoneConfig.DEFAULT, Map.of(), Optional.empty(),
+                DnsConfig.DEFAULT, MetricsConfig.DEFAULT, SocketmapConfig.DEFAULT);
+    }
+
+    /** The zone a socketmap request name selects; unknown names get the default zone, like the Python daemon. */
+    public ZoneConfig zone(String name) {
+        return zones.getOrDefault(name, defaultZone);
+    }
+}

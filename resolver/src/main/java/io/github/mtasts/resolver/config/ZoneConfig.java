@@ -1,0 +1,25 @@
+package io.github.mtasts.resolver.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How one socketmap name (Postfix's {@code socketmap:...:NAME}) answers; the keys of the Python daemon's
+ * {@code default_zone} and {@code zones.<name>}.
+ *
+ * @param strictTesting answer policies in {@code testing} mode as if they were {@code enforce}
+ * @param timeout       how long an answer may wait for discovery (DNS and HTTPS)
+ * @param requireSni    append {@code servername=hostname} so Postfix sends SNI (RFC 8461 §4.2)
+ * @param tlsrpt        append the Postfix ≥ 3.10 TLSRPT attributes to each answer
+ */
+public record ZoneConfig(boolean strictTesting, Duration timeout, boolean requireSni, boolean tlsrpt) {
+
+    public static final ZoneConfig DEFAULT = new ZoneConfig(false, Duration.ofSeconds(4), true, false);
+
+    public ZoneConfig {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("zone timeout must be positive: " + timeout);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package io.github.mtasts.resolver.socketmap;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers each request through the {@link SocketmapResponder}, strictly in request order (Postfix matches
+ * answers to pipelined queries by position). Every request gets exactly one answer: the responder's, or
+ * {@code NOTFOUND } when the responder throws, fails, returns null or misses the safety deadline. NOTFOUND is
+ * what Postfix does without a policy map, so our own faults never block or defer mail.
+ *
+ * <p>All state is confined to the channel's event loop; responder stages may complete on any thread.
+ */
+public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
+
+    static final String NOTFOUND = "NOTFOUND ";
+    /** Postfix's dict_sockmap waits for each answer before the next query; only a misbehaving client gets here. */
+    static final int MAX_PENDING = 128;
+
+    private static final Logger log = LoggerFactory.getLogger(PolicyLookupHandler.class);
+
+    private final SocketmapResponder responder;
+    private final long deadlineNanos;
+    private final ArrayDeque<Answer> answers = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private boolean draining;
+
+    /**
+     * @param deadline longest wait for the responder before answering {@code NOTFOUND } ourselves; set it above
+     *                 the responder's own timeout and below Postfix's socketmap timeout
+     */
+    public PolicyLookupHandler(SocketmapResponder responder, Duration deadline) {
+        this.responder = Objects.requireNonNull(responder, "responder");
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("deadline must be positive, got " + deadline);
+        }
+        this.deadlineNanos = deadline.toNanos();
+    }
+
+    /** One request's place in the answer order. */
+    private static final class Answer {
+        final String key;
+        String reply;
+        ScheduledFuture<?> deadline;
+
+        Answer(String key) {
+            this.key = key;
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof SocketmapRequest request) {
+            lookUp(request);
+        } else if (msg instanceof MalformedRequest malformed) {
+            log.debug("{}: request without a space: {}", peer(ctx.channel()), malformed.payload());
+            Answer answer = new Answer(malformed.payload());
+            answers.add(answer);
+            complete(answer, MalformedRequest.REPLY);
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    private void lookUp(SocketmapRequest request) {
+        Answer answer = new Answer(request.key());
+        answers.add(answer);
+        CompletionStage<String> stage;
+        try {
+            stage = responder.respond(request);
+        } catch (RuntimeException e) {
+            log.warn("responder failed for {}, answering NOTFOUND", request, e);
+            complete(answer, NOTFOUND);
+            return;
+        }
+        if (stage == null) {
+            log.warn("responder returned no answer for {}, answering NOTFOUND", request);
+            complete(answer, NOTFOUND);
+            return;
+        }
+        stage.whenComplete((reply, failure) -> {
+            if (ctx.executor().inEventLoop()) {
+                settle(answer, request, reply, failure);
+            } else {
+                ctx.executor().execute(() -> settle(answer, request, reply, failure));
+            }
+        });
+        // a cached answer has settled inline above: the hit path schedules no timer. A stage completing on
+        // another thread settles in a later event-loop task, after this timer exists, and cancels it.
+        if (answer.reply == null) {
+            answer.deadline = ctx.executor().schedule(() -> {
+                if (answer.reply == null) {
+                    log.warn("no answer for {} within the safety deadline, answering NOTFOUND", request);
+                    complete(answer, NOTFOUND);
+                }
+            }, deadlineNanos, TimeUnit.NANOSECONDS);
+        }
+        if (answers.size() >= MAX_PENDING) {
+            // a client that pipelines without reading answers must not grow our queue without bound
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    private void settle(Answer answer, SocketmapRequest request, String reply, Throwable failure) {
+        if (answer.reply != null) {
+            return; // the deadline answered already
+        }
+        if (failure != null) {
+            log.warn("lookup failed for {}, answering NOTFOUND", request, failure);
+            complete(answer, NOTFOUND);
+        } else if (reply == null) {
+            log.warn("responder completed with no reply for {}, answering NOTFOUND", request);
+            complete(answer, NOTFOUND);
+        } else {
+            complete(answer, reply);
+        }
+    }
+
+    private void complete(Answer answer, String reply) {
+        answer.reply = reply;
+        if (answer.deadline != null) {
+            answer.deadline.cancel(false);
+        }
+        boolean wrote = false;
+        while (!answers.isEmpty() && answers.peek().reply != null) {
+            Answer head = answers.poll();
+            if (log.isDebugEnabled()) {
+                log.debug("{}: {} -> {}", peer(ctx.channel()), head.key, head.reply);
+            }
+            ctx.write(head.reply, ctx.voidPromise());
+            wrote = true;
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        if (answers.size() <= MAX_PENDING / 2 && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+        if (draining && answers.isEmpty()) {
+            closeAfterWrites();
+        }
+    }
+
+    /** Writes complete in order, so this closes once every answer before it reached the socket. */
+    private void closeAfterWrites() {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * Graceful shutdown of this connection: answers already requested are still written, then the connection
+     * closes (at once when none are pending). Must run on the channel's event loop.
+     */
+    void drain() {
+        draining = true;
+        if (answers.isEmpty()) {
+            closeAfterWrites();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        for (Answer answer : answers) {
+            if (answer.deadline != null) {
+                answer.deadline.cancel(false);
+            }
+        }
+        answers.clear();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException && cause.getCause() instanceof NetstringException malformed) {
+            log.warn("closing connection from {}: malformed netstring: {}", peer(ctx.channel()),
+                    malformed.getMessage());
+        } else if (cause instanceof IOException) {
+            // Postfix processes exit and reset their connections: routine, not worth a warning
+            log.debug("closing connection from {}: {}", peer(ctx.channel()), cause.toString());
+        } else {
+            log.warn("closing connection from {}", peer(ctx.channel()), cause);
+        }
+        ctx.close();
+    }
+
+    /** The client for log lines: address and port over TCP; UNIX socket clients have no name, so the channel id. */
+    static String peer(Channel channel) {
+        SocketAddress remote = channel.remoteAddress();
+        if (remote instanceof InetSocketAddress inet) {
+            return inet.getHostString() + ":" + inet.getPort() + " [" + channel.id().asShortText() + "]";
+        }
+        return "unix socket client [" + channel.id().asShortText() + "]";
+    }
+}

@@ -1,0 +1,104 @@
+package io.github.mtasts.resolver.socketmap;
+
+import io.github.mtasts.resolver.policy.MxPattern;
+import io.github.mtasts.resolver.policy.StsPolicy;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The socketmap reply to Postfix's {@code smtp_tls_policy_maps} for a policy in a zone.
+ *
+ * <ul>
+ * <li>{@code enforce}: {@code OK secure match=<patterns>}, patterns in policy order in their
+ *     {@link MxPattern#postfixMatch()} form joined by ':', plus {@code servername=hostname} when the
+ *     zone requires SNI;</li>
+ * <li>{@code testing}: {@code NOTFOUND } (Postfix applies its default TLS level) unless the zone has
+ *     {@code strict_testing}, then as for enforce;</li>
+ * <li>{@code none}: {@code NOTFOUND }.</li>
+ * </ul>
+ *
+ * <p>With {@code tlsrpt} on, the reply carries the attributes Postfix 3.10 and later need to report
+ * the session to TLSRPT (RFC 8460). Their syntax is documented in Postfix's {@code TLSRPT_README}
+ * ("MTA-STS Support via smtp_tls_policy_maps", Postfix 3.10): whitespace-separated
+ * {@code policy_type=sts}, {@code policy_domain=<name>}, one {@code mx_host_pattern=<pattern>} per
+ * {@code mx} line (pattern as published, {@code *.} kept), and one
+ * {@code { policy_string = <line> }} per policy line, the braces protecting the whitespace inside the
+ * line. postfix-tlspol emits the same shape. The README also says these attributes are an error on a
+ * non-STS policy, so they are added only to a {@code secure} answer. A policy line containing '{'
+ * or '}' (possible only in extension fields, never in version, mode, max_age or mx) is left out of
+ * the policy strings: it would unbalance Postfix's brace parsing, the lookup would fail and mail
+ * would be deferred, which an optional report detail must never cause.
+ */
+public final class PostfixReply {
+
+    /** The socketmap "no policy" answer; Postfix then applies its default TLS security level. */
+    public static final String NOT_FOUND = "NOTFOUND ";
+
+    /**
+     * Zone options that shape the reply.
+     *
+     * @param strictTesting answer {@code testing} policies as if they were {@code enforce}
+     * @param requireSni    add {@code servername=hostname} (send SNI with the MX host name)
+     * @param tlsrpt        add the Postfix 3.10 TLSRPT attributes
+     */
+    public record ReplyOptions(boolean strictTesting, boolean requireSni, boolean tlsrpt) {
+    }
+
+    private PostfixReply() {
+    }
+
+    /** The reply for {@code policy}, discovered for {@code policyDomain}. */
+    public static String forPolicy(String policyDomain, StsPolicy policy, ReplyOptions options) {
+        Objects.requireNonNull(policyDomain, "policyDomain");
+        Objects.requireNonNull(options, "options");
+        boolean secure = switch (policy.mode()) {
+            case ENFORCE -> true;
+            case TESTING -> options.strictTesting();
+            case NONE -> false;
+        };
+        if (!secure) {
+            return NOT_FOUND;
+        }
+        List<MxPattern> mx = policy.mx();
+        StringBuilder reply = new StringBuilder(estimateLength(policyDomain, policy, options));
+        reply.append("OK secure match=");
+        for (int i = 0; i < mx.size(); i++) {
+            if (i > 0) {
+                reply.append(':');
+            }
+            MxPattern pattern = mx.get(i);
+            // postfixMatch() without the substring: "*.x" is written from its '.' on
+            reply.append(pattern.pattern(), pattern.isWildcard() ? 1 : 0, pattern.pattern().length());
+        }
+        if (options.requireSni()) {
+            reply.append(" servername=hostname");
+        }
+        if (options.tlsrpt()) {
+            reply.append(" policy_type=sts policy_domain=").append(policyDomain);
+            for (MxPattern pattern : mx) {
+                reply.append(" mx_host_pattern=").append(pattern.pattern());
+            }
+            for (String line : policy.lines()) {
+                if (line.indexOf('{') < 0 && line.indexOf('}') < 0) {
+                    reply.append(" { policy_string = ").append(line).append(" }");
+                }
+            }
+        }
+        return reply.toString();
+    }
+
+    private static int estimateLength(String policyDomain, StsPolicy policy, ReplyOptions options) {
+        int length = 40;
+        for (MxPattern pattern : policy.mx()) {
+            length += pattern.pattern().length() + 1;
+        }
+        if (options.tlsrpt()) {
+            length *= 2;
+            length += 40 + policyDomain.length();
+            for (String line : policy.lines()) {
+                length += line.length() + 24;
+            }
+        }
+        return length;
+    }
+}

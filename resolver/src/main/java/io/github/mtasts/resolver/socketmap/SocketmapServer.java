@@ -1,0 +1,281 @@
+package io.github.mtasts.resolver.socketmap;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The socketmap listener Postfix queries ({@code smtp_tls_policy_maps = socketmap:inet:127.0.0.1:8461:postfix}
+ * or {@code socketmap:unix:/path:postfix}). Each connection runs
+ * {@link NetstringDecoder} → {@link SocketmapRequestDecoder} → {@link PolicyLookupHandler}, answering through
+ * {@link NetstringEncoder}. Native epoll when available, else NIO (UNIX sockets through JDK 16+ NIO).
+ */
+public final class SocketmapServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SocketmapServer.class);
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+
+    private final SocketmapServerSettings settings;
+    private final SocketmapResponder responder;
+    private final boolean epoll;
+    private final ChannelGroup connections = new DefaultChannelGroup("socketmap", GlobalEventExecutor.INSTANCE);
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicBoolean overLimit = new AtomicBoolean();
+    private final AtomicLong refusedInEpisode = new AtomicLong();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean draining;
+    private EventLoopGroup group;
+    private Channel listener;
+
+    public SocketmapServer(SocketmapServerSettings settings, SocketmapResponder responder) {
+        this(settings, responder, Epoll.isAvailable());
+    }
+
+    /** {@code nativeTransport = false} forces NIO, so tests cover both transports on Linux. */
+    SocketmapServer(SocketmapServerSettings settings, SocketmapResponder responder, boolean nativeTransport) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.responder = Objects.requireNonNull(responder, "responder");
+        this.epoll = nativeTransport && Epoll.isAvailable();
+    }
+
+    /** Binds the listener and returns once it accepts connections (the moment to report readiness). */
+    public void start() throws IOException {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("socketmap server already started");
+        }
+        group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).childHandler(new ConnectionInitializer());
+        SocketAddress address;
+        if (settings.path().isPresent()) {
+            Path path = settings.path().get();
+            removeStaleSocket(path);
+            address = epoll ? new DomainSocketAddress(path.toString()) : UnixDomainSocketAddress.of(path);
+            bootstrap.channel(epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class);
+        } else {
+            address = new InetSocketAddress(settings.host(), settings.port());
+            Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+            bootstrap.channel(type);
+            if (settings.reusePort()) {
+                bootstrap.option(epoll ? EpollChannelOption.SO_REUSEPORT
+                        : NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+            }
+        }
+        ChannelFuture bind = bootstrap.bind(address).awaitUninterruptibly();
+        if (!bind.isSuccess()) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
+            throw new IOException("cannot listen on " + describe(address) + ": " + bind.cause().getMessage(),
+                    bind.cause());
+        }
+        listener = bind.channel();
+        if (settings.path().isPresent() && settings.mode().isPresent()) {
+            try {
+                Files.setPosixFilePermissions(settings.path().get(), permissions(settings.mode().getAsInt()));
+            } catch (IOException | RuntimeException e) {
+                close(Duration.ZERO);
+                throw new IOException("cannot set mode 0" + Integer.toOctalString(settings.mode().getAsInt())
+                        + " on " + settings.path().get() + ": " + e.getMessage(), e);
+            }
+        }
+        log.info("socketmap server listening on {} ({})", describe(address), epoll ? "epoll" : "nio");
+    }
+
+    /**
+     * The bound address: an {@link InetSocketAddress} for TCP (with the real port when 0 was asked for), a
+     * JDK {@link UnixDomainSocketAddress} for a UNIX socket whichever transport serves it.
+     */
+    public SocketAddress localAddress() {
+        if (listener == null) {
+            throw new IllegalStateException("socketmap server not started");
+        }
+        SocketAddress bound = listener.localAddress();
+        return bound instanceof DomainSocketAddress domain ? UnixDomainSocketAddress.of(domain.path()) : bound;
+    }
+
+    /**
+     * Stops accepting connections, lets each open connection finish the answers it owes (up to {@code grace}),
+     * then closes everything. Idle connections close at once; Postfix reconnects to the next daemon.
+     * Blocks, so never call it from an event-loop thread.
+     */
+    public void close(Duration grace) {
+        if (!closed.compareAndSet(false, true) || group == null) {
+            return;
+        }
+        draining = true;
+        if (listener != null) {
+            listener.close().awaitUninterruptibly();
+        }
+        for (Channel connection : connections) {
+            drain(connection);
+        }
+        if (!connections.newCloseFuture().awaitUninterruptibly(grace.toMillis()) && !connections.isEmpty()) {
+            log.warn("{} socketmap connections still owe answers after the shutdown grace of {}s; closing them",
+                    connections.size(), grace.toMillis() / 1000.0);
+            connections.close().awaitUninterruptibly();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        settings.path().ifPresent(SocketmapServer::deleteQuietly);
+        log.info("socketmap server stopped");
+    }
+
+    /** Graceful close with the Python daemon's default {@code shutdown_timeout} of 20 s. */
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(20));
+    }
+
+    private static void drain(Channel connection) {
+        connection.eventLoop().execute(() -> {
+            PolicyLookupHandler handler = connection.pipeline().get(PolicyLookupHandler.class);
+            if (handler != null) {
+                handler.drain();
+            } else {
+                connection.close();
+            }
+        });
+    }
+
+    private final class ConnectionInitializer extends ChannelInitializer<Channel> {
+        private final IdleCloser idleCloser = new IdleCloser();
+        private final NetstringEncoder encoder = new NetstringEncoder();
+
+        @Override
+        protected void initChannel(Channel ch) {
+            if (open.incrementAndGet() > settings.maxConnections()) {
+                open.decrementAndGet();
+                refuse(ch);
+                return;
+            }
+            ch.closeFuture().addListener(f -> connectionClosed());
+            // added before reading `draining`, so close() either sees this connection or we see `draining`
+            connections.add(ch);
+            ch.pipeline().addLast(
+                    new IdleStateHandler(0, 0, settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS),
+                    idleCloser,
+                    new NetstringDecoder(settings.maxRequestLength()),
+                    encoder,
+                    new SocketmapRequestDecoder(),
+                    new PolicyLookupHandler(responder, settings.answerDeadline()));
+            if (draining) {
+                ch.close();
+            }
+        }
+    }
+
+    private void refuse(Channel ch) {
+        refusedInEpisode.incrementAndGet();
+        // one line per episode: a flood of connections must not become a flood of log lines
+        if (overLimit.compareAndSet(false, true)) {
+            log.warn("{} socketmap connections open, the limit; closing new connections until one ends",
+                    settings.maxConnections());
+        }
+        ch.close();
+    }
+
+    private void connectionClosed() {
+        if (open.decrementAndGet() < settings.maxConnections() && overLimit.compareAndSet(true, false)) {
+            log.info("socketmap connections below the limit again; {} were refused",
+                    refusedInEpisode.getAndSet(0));
+        }
+    }
+
+    @Sharable
+    private static final class IdleCloser extends ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) {
+                log.debug("closing idle socketmap connection from {}", ctx.channel().remoteAddress());
+                ctx.close();
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+    }
+
+    /** A socket left by a previous run would make bind fail; anything else at the path is not ours to delete. */
+    private static void removeStaleSocket(Path path) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        if ((mode & S_IFMT) != S_IFSOCK) {
+            throw new IOException("cannot listen on " + path + ": a file that is not a socket exists there");
+        }
+        Files.delete(path);
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            log.warn("cannot remove socket file {}: {}", path, e.getMessage());
+        }
+    }
+
+    static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] byBit = {
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+        for (int bit = 0; bit < byBit.length; bit++) {
+            if ((mode & (1 << bit)) != 0) {
+                permissions.add(byBit[bit]);
+            }
+        }
+        return permissions;
+    }
+
+    private static String describe(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return "tcp:" + inet.getHostString() + ":" + inet.getPort();
+        }
+        if (address instanceof DomainSocketAddress domain) {
+            return "unix:" + domain.path();
+        }
+        return address instanceof UnixDomainSocketAddress unix ? "unix:" + unix.getPath() : String.valueOf(address);
+    }
+}
