@@ -18,6 +18,7 @@ public final class MailWorld implements AutoCloseable {
     public static final int SOCKETMAP_PORT = 8461;
 
     private final Path dir;
+    private final String dnsAddress;
     private final TestCa ca;
     private final Path caFile;
     private final AtomicInteger instances = new AtomicInteger();
@@ -25,8 +26,9 @@ public final class MailWorld implements AutoCloseable {
     private PolicyServers policyServers;
     private ReceivingMx mx;
 
-    private MailWorld(Path dir) {
+    private MailWorld(Path dir, String dnsAddress) {
         this.dir = dir;
+        this.dnsAddress = dnsAddress;
         this.ca = TestCa.create("mtasts test CA");
         this.caFile = dir.resolve("ca.pem");
     }
@@ -39,11 +41,11 @@ public final class MailWorld implements AutoCloseable {
             throw new IllegalStateException("the mail world runs only inside the network namespace set up by "
                     + "integration-tests/src/test/netns-jvm/bin/java (surefire's <jvm>): run it through Maven as root");
         }
-        MailWorld world = new MailWorld(Path.of(dirName));
+        MailWorld world = new MailWorld(Path.of(dirName), dnsAddress);
         try {
             Files.createDirectories(world.dir);
             world.ca.writePem(world.caFile);
-            world.dns = DnsServer.start(world.dir.resolve("dns"), dnsAddress, TestZone.DOMAINS);
+            world.dns = DnsServer.start(world.dir.resolve("dns"), world.dnsAddress, TestZone.DOMAINS);
             world.policyServers = PolicyServers.start(world.ca, TestZone.DOMAINS);
             world.mx = ReceivingMx.start(world.dir, world.dir.resolve("mx"), world.ca,
                     TestCa.create("untrusted issuer"), TestZone.DOMAINS);
@@ -56,6 +58,11 @@ public final class MailWorld implements AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    /** Where the test zone's DNS server listens (port 53); the namespace's resolv.conf points here. */
+    public String dnsAddress() {
+        return dnsAddress;
     }
 
     /** The test CA's certificate (PEM): Postfix's {@code smtp_tls_CAfile} and the daemon's {@code ca_file}. */

@@ -30,7 +30,9 @@ public final class TestZone {
             new TestDomain("wildcard.test", 12, "mx1.wildcard.test", MxTls.TRUSTED, Publication.PUBLISHED, "enforce",
                     List.of("*.wildcard.test")),
             new TestDomain("nonemode.test", 13, "mx.nonemode.test", MxTls.SELF_SIGNED, Publication.PUBLISHED, "none",
-                    List.of()));
+                    List.of()),
+            // where the TLSRPT tests send their reports (the rua of every domain's _smtp._tls record)
+            new TestDomain("reports.test", 14, "mx.reports.test", MxTls.TRUSTED, Publication.NONE, null, List.of()));
 
     private TestZone() {
     }

@@ -1,10 +1,15 @@
 package io.github.mtasts.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Hashtable;
+import javax.naming.NameNotFoundException;
+import javax.naming.NamingException;
+import javax.naming.directory.InitialDirContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -79,6 +84,35 @@ class WorldSmokeTest {
 
             assertThat(delivery.sent()).as(delivery.toString()).isTrue();
             assertThat(delivery.logged("Untrusted TLS connection established to mx.nopolicy.test")).isTrue();
+            world.awaitInMailbox(recipient);
+        }
+    }
+
+    @Test
+    void zonePublishesStsAndTlsrptRecordsOnlyWhereConfigured() throws NamingException {
+        Hashtable<String, String> env = new Hashtable<>();
+        env.put("java.naming.factory.initial", "com.sun.jndi.dns.DnsContextFactory");
+        env.put("java.naming.provider.url", "dns://" + world.dnsAddress());
+        InitialDirContext dns = new InitialDirContext(env);
+
+        assertThat(dns.getAttributes("_mta-sts.good.test", new String[] {"TXT"}).get("TXT").get())
+                .isEqualTo("\"v=STSv1; id=1;\"");
+        assertThat(dns.getAttributes("_smtp._tls.good.test", new String[] {"TXT"}).get("TXT").get())
+                .isEqualTo("\"v=TLSRPTv1; rua=mailto:tlsrpt@reports.test\"");
+        assertThat(dns.getAttributes("good.test", new String[] {"MX"}).get("MX").get()).isEqualTo("10 mx.good.test.");
+        assertThatThrownBy(() -> dns.getAttributes("_mta-sts.nopolicy.test", new String[] {"TXT"}))
+                .isInstanceOf(NameNotFoundException.class);
+    }
+
+    @Test
+    void tlsrptReportAddressReceivesMailOverTrustedTls() {
+        try (SendingPostfix sender = world.newSender(staticPolicies)) {
+            String recipient = SendingPostfix.uniqueRecipient("reports.test");
+            Delivery delivery = sender.sendAndAwait(recipient);
+
+            assertThat(delivery.sent()).as(delivery.toString()).isTrue();
+            assertThat(delivery.logged("Trusted TLS connection established to mx.reports.test[127.0.1.14]:25"))
+                    .as(delivery.toString()).isTrue();
             world.awaitInMailbox(recipient);
         }
     }
