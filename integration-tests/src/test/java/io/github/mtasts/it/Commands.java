@@ -2,6 +2,7 @@ package io.github.mtasts.it;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,7 @@ final class Commands {
             ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
             Process process = builder.start();
             try (var in = process.getOutputStream()) {
-                in.write(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
             }
             if (!process.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();

@@ -3,7 +3,6 @@ package io.github.mtasts.it;
 import io.github.mtasts.testing.TestCa;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -80,15 +79,6 @@ public final class MailWorld implements AutoCloseable {
         return SendingPostfix.start(dir, newDirectory("send"), caFile, tlsPolicyMaps);
     }
 
-    /** A fresh sending Postfix asking our daemon's zone {@code zone}, as the README tells administrators. */
-    public SendingPostfix newSenderUsingZone(String zone) {
-        return newSender(socketmap(zone));
-    }
-
-    public static String socketmap(String zone) {
-        return "socketmap:inet:" + SOCKETMAP_HOST + ":" + SOCKETMAP_PORT + ":" + zone;
-    }
-
     /** Whether the message sent to {@code recipient} is in its domain's Maildir. */
     public boolean inMailbox(String recipient) {
         return !mx.messagesContaining(recipient.substring(recipient.indexOf('@') + 1), "marker " + recipient).isEmpty();
@@ -109,10 +99,6 @@ public final class MailWorld implements AutoCloseable {
     public void withdrawPolicy(String domain) {
         dns.withdrawStsRecord(domain);
         policyServers.stop(domain);
-    }
-
-    public List<String> receiverLog() {
-        return mx.instance().logLines();
     }
 
     @Override

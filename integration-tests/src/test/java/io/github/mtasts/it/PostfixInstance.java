@@ -124,9 +124,4 @@ final class PostfixInstance implements AutoCloseable {
         Waits.until("Postfix in " + dir + " to stop", Waits.GENEROUS,
                 () -> Commands.run("postfix", "-c", etc, "status").exitCode() != 0);
     }
-
-    /** The log, for failure messages. */
-    String describeLog() {
-        return String.join("\n", logLines());
-    }
 }

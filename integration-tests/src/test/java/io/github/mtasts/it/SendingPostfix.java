@@ -77,12 +77,13 @@ public final class SendingPostfix implements AutoCloseable {
                 .anyMatch(line -> line.contains("to=<" + recipient + ">") && line.contains("status=sent"));
     }
 
+    /** The log so far, as postlogd wrote it (the TLSRPT tests read it like a real maillog). */
     public List<String> log() {
         return instance.logLines();
     }
 
-    public Path configDir() {
-        return instance.configDir();
+    public Path maillog() {
+        return instance.maillog();
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.github.mtasts.it;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -36,7 +37,7 @@ final class Waits {
         }
     }
 
-    static void until(String what, Duration limit, java.util.function.BooleanSupplier condition) {
+    static void until(String what, Duration limit, BooleanSupplier condition) {
         until(what, limit, () -> condition.getAsBoolean() ? Optional.of(Boolean.TRUE) : Optional.empty());
     }
 }
