@@ -6,9 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.PrivateKey;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -79,17 +77,8 @@ final class ReceivingMx implements AutoCloseable {
         };
         // smtpd_tls_chain_files: the key first, then the certificate chain, leaf first
         Path chainFile = pki.resolve(domain.mxHost() + ".pem");
-        Files.writeString(chainFile, pkcs8Pem(certificate.key()) + certificate.chainPem());
+        Files.writeString(chainFile, certificate.keyPem() + certificate.chainPem());
         return prefix + " -o smtpd_tls_chain_files=" + chainFile;
-    }
-
-    /**
-     * The key as PKCS#8 PEM. {@code TestCa.Issued.keyPem()} writes an "EC PRIVATE KEY" without the curve
-     * parameters, which OpenSSL 3 refuses to load ("error loading private key").
-     */
-    private static String pkcs8Pem(PrivateKey key) {
-        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
-                + "\n-----END PRIVATE KEY-----\n";
     }
 
     /** The messages delivered so far to {@code domain}'s Maildir whose text contains {@code marker}. */
