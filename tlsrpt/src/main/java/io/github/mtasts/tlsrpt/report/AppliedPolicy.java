@@ -1,5 +1,7 @@
 package io.github.mtasts.tlsrpt.report;
 
+import io.github.mtasts.resolver.policy.MxPattern;
+import io.github.mtasts.resolver.policy.StsPolicy;
 import java.util.List;
 import java.util.Objects;
 
@@ -35,6 +37,11 @@ public record AppliedPolicy(PolicyType type, List<String> policyString, List<Str
     /** The policy of sessions to a domain that published neither DANE nor MTA-STS. */
     public static AppliedPolicy noPolicyFound() {
         return new AppliedPolicy(PolicyType.NO_POLICY_FOUND, List.of(), List.of());
+    }
+
+    /** The MTA-STS policy the resolver applied: its lines as published and its MX patterns. */
+    public static AppliedPolicy of(StsPolicy policy) {
+        return sts(policy.lines(), policy.mx().stream().map(MxPattern::pattern).toList());
     }
 
     /** An MTA-STS policy given by its lines and MX patterns. */

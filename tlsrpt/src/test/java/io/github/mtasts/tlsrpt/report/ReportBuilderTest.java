@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.github.mtasts.resolver.policy.StsPolicy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -103,6 +104,19 @@ class ReportBuilderTest {
         JsonNode tree = Rfc8460Json.parse(report.json());
         assertThat(Rfc8460Json.schemaViolations(tree)).isEmpty();
         assertThat(Rfc8460Json.parsedmarcViolations(tree)).isEmpty();
+    }
+
+    @Test
+    void resolverPolicyIsReportedWithItsPublishedLinesAndMxPatterns() throws Exception {
+        StsPolicy served = StsPolicy.parse("version: STSv1\r\nmode: testing\r\nmx: mx1.example.com\r\n"
+                + "mx: *.backup.example.com\r\nmax_age: 604800\r\n");
+        TlsRptReport report = new ReportBuilder(OURS).build(new DailyReport(LocalDate.of(2026, 11, 28), "example.com",
+                List.of(new PolicyResult(AppliedPolicy.of(served), 9, 0, List.of()))));
+        JsonNode policy = Rfc8460Json.parse(report.json()).at("/policies/0/policy");
+        assertThat(policy.path("policy-string")).extracting(JsonNode::asText).containsExactly("version: STSv1",
+                "mode: testing", "mx: mx1.example.com", "mx: *.backup.example.com", "max_age: 604800");
+        assertThat(policy.path("mx-host")).extracting(JsonNode::asText)
+                .containsExactly("mx1.example.com", "*.backup.example.com");
     }
 
     @Test
