@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -169,8 +168,7 @@ public final class Rfc8460Json {
                 errors.add(path + member + " is missing");
             }
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : object.properties()) {
             if (field.getValue().isNull()) {
                 errors.add(path + field.getKey() + " is null (an absent optional member must be left out)");
             }
