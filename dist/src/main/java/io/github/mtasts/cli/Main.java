@@ -1,5 +1,6 @@
 package io.github.mtasts.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +13,17 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The whole CLI; commands that run services get their runners here, so tests can build the same tree. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        PrintWriter out = cli.getOut();
+        PrintWriter err = cli.getErr();
+        cli.addSubcommand(new DaemonCommand(new ResolverDaemonRunner(err)));
+        cli.addSubcommand(new QueryCommand(new PolicyQuery(out, err)));
+        return cli;
     }
 
     @Override

@@ -1,0 +1,90 @@
+package io.github.mtasts.resolver.socketmap;
+
+import io.github.mtasts.resolver.cache.CachedPolicy;
+import io.github.mtasts.resolver.cache.PolicyCache;
+import io.github.mtasts.resolver.config.DaemonConfig;
+import io.github.mtasts.resolver.config.ZoneConfig;
+import io.github.mtasts.resolver.discovery.DomainKey;
+import io.github.mtasts.resolver.discovery.InvalidDomainKeyException;
+import io.github.mtasts.resolver.socketmap.PostfixReply.ReplyOptions;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers Postfix's {@code smtp_tls_policy_maps} requests: the map name selects the zone, the key is normalised
+ * to a policy domain, and the cached (or freshly discovered) policy is rendered for that zone. A domain whose
+ * discovery outlasts the zone timeout gets {@code NOTFOUND } (Postfix's own TLS settings apply) while discovery
+ * goes on and fills the cache for the next message.
+ */
+public final class PolicyResponder implements SocketmapResponder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyResponder.class);
+
+    private final DaemonConfig config;
+    private final PolicyCache cache;
+    private final Counter secure;
+    private final Counter notEnforced;
+    private final Counter noPolicy;
+    private final Counter invalidKey;
+    private final Counter timedOut;
+
+    public PolicyResponder(DaemonConfig config, PolicyCache cache, MeterRegistry registry) {
+        this.config = config;
+        this.cache = cache;
+        this.secure = lookups(registry, "secure");
+        this.notEnforced = lookups(registry, "not_enforced");
+        this.noPolicy = lookups(registry, "no_policy");
+        this.invalidKey = lookups(registry, "invalid_key");
+        this.timedOut = lookups(registry, "timeout");
+    }
+
+    private static Counter lookups(MeterRegistry registry, String result) {
+        return Counter.builder("mtasts_lookups").description("socketmap lookups by answer")
+                .tag("result", result).register(registry);
+    }
+
+    @Override
+    public CompletionStage<String> respond(SocketmapRequest request) {
+        ZoneConfig zone = config.zone(request.mapName());
+        String domain;
+        try {
+            domain = DomainKey.parse(request.key()).domain();
+        } catch (InvalidDomainKeyException e) {
+            LOG.debug("{}: NOTFOUND without lookup: {}", request.key(), e.getMessage());
+            invalidKey.increment();
+            return CompletableFuture.completedFuture(PostfixReply.NOT_FOUND);
+        }
+        CompletableFuture<Optional<CachedPolicy>> lookup = cache.lookup(domain);
+        if (lookup.isDone()) {
+            return CompletableFuture.completedFuture(render(domain, lookup.join(), zone));
+        }
+        // the cache hands each waiting caller its own future, so completing it here leaves discovery running
+        return lookup.completeOnTimeout(null, zone.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(found -> {
+                    if (found == null) {
+                        timedOut.increment();
+                        LOG.info("{}: discovery takes longer than the zone timeout of {} ms; answering NOTFOUND",
+                                domain, zone.timeout().toMillis());
+                        return PostfixReply.NOT_FOUND;
+                    }
+                    return render(domain, found, zone);
+                });
+    }
+
+    private String render(String domain, Optional<CachedPolicy> found, ZoneConfig zone) {
+        if (found.isEmpty()) {
+            noPolicy.increment();
+            return PostfixReply.NOT_FOUND;
+        }
+        String reply = PostfixReply.forPolicy(domain, found.get().policy(),
+                new ReplyOptions(zone.strictTesting(), zone.requireSni(), zone.tlsrpt()));
+        (reply.startsWith("OK") ? secure : notEnforced).increment();
+        return reply;
+    }
+}

@@ -1,0 +1,15 @@
+package io.github.mtasts.tlsrpt.sessions;
+
+/** What a {@link TlsSession}'s classification rests on, strongest first. */
+public enum Evidence {
+    /** A Postfix ≥ 3.10 {@code TLSRPT: status=...} line: Postfix's own verdict, authoritative. */
+    TLSRPT_LINE,
+    /** Postfix's TLS log lines ({@code ... TLS connection established}, verification failures, STARTTLS errors). */
+    TLS_LOG,
+    /**
+     * A delivery over SMTP with no TLS line at all: the connection was plaintext, or {@code smtp_tls_loglevel}
+     * is 0, or the transport is a content filter. Only meaningful once the policy join shows the relay is an MX
+     * of the policy domain; counted as {@code starttls-not-supported} only then.
+     */
+    PLAINTEXT_DELIVERY
+}
