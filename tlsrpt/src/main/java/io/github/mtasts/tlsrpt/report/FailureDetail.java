@@ -1,15 +1,19 @@
 package io.github.mtasts.tlsrpt.report;
 
+import io.github.mtasts.tlsrpt.sessions.ResultType;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * One {@code failure-details} entry (RFC 8460 §4.3): failed sessions sharing a result type and the same
  * sending and receiving ends. Optional members are null when unknown and are then left out of the report.
  *
- * @param resultType            an RFC 8460 §4.3 result type, e.g. {@code certificate-expired}
+ * @param resultType            an RFC 8460 §4.3 failure result type ({@link ResultType#rfcName()}), e.g.
+ *                              {@code certificate-expired}
  * @param sendingMtaIp          IP literal of our sending MTA, or null
  * @param receivingMxHostname   host name of the receiving MX, or null
  * @param receivingMxHelo       the name the receiving MX greeted with, or null
@@ -22,12 +26,9 @@ public record FailureDetail(String resultType, String sendingMtaIp, String recei
                             String receivingMxHelo, String receivingIp, long failedSessionCount,
                             String additionalInformation, String failureReasonCode) {
 
-    /** The result types of the IANA "STARTTLS Validation Result Types" registry (RFC 8460 §6.6). */
-    public static final Set<String> RESULT_TYPES = Set.of(
-            "starttls-not-supported", "certificate-host-mismatch", "certificate-expired",
-            "certificate-not-trusted", "validation-failure",
-            "tlsa-invalid", "dnssec-invalid", "dane-required",
-            "sts-policy-fetch-error", "sts-policy-invalid", "sts-webpki-invalid");
+    /** The failure result types of RFC 8460 §4.3 (the IANA registry of §6.6), as written in reports. */
+    public static final Set<String> RESULT_TYPES = Arrays.stream(ResultType.values())
+            .filter(ResultType::isFailure).map(ResultType::rfcName).collect(Collectors.toUnmodifiableSet());
 
     public FailureDetail {
         Objects.requireNonNull(resultType, "resultType");

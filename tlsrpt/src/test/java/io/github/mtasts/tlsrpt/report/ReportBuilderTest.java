@@ -235,6 +235,14 @@ class ReportBuilderTest {
     }
 
     @Test
+    void everyRfc8460ResultTypeAndNoOtherIsAccepted() {
+        assertThat(FailureDetail.RESULT_TYPES).isEqualTo(Rfc8460Json.RESULT_TYPES);
+        assertThat(FailureDetail.RESULT_TYPES).allSatisfy(type -> assertThat(FailureDetail.of(type, 1).resultType())
+                .isEqualTo(type));
+        assertThatThrownBy(() -> FailureDetail.of("success", 1)).hasMessageContaining("result-type \"success\"");
+    }
+
+    @Test
     void invalidInputIsRejectedWithTheRuleItBreaks() {
         assertThatThrownBy(() -> FailureDetail.of("certificate-revoked", 1))
                 .hasMessageContaining("result-type \"certificate-revoked\" is not an RFC 8460 §4.3 result type");
