@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
 
 /**
  * One {@code failure-details} entry (RFC 8460 §4.3): failed sessions sharing a result type and the same
- * sending and receiving ends. Optional members are null when unknown and are then left out of the report.
+ * sending and receiving ends. Optional members are null when unknown and are then left out of the report; an empty
+ * or blank string counts as unknown too, since the aggregate store keys absent values as empty strings.
  *
  * @param resultType            an RFC 8460 §4.3 failure result type ({@link ResultType#rfcName()}), e.g.
  *                              {@code certificate-expired}
@@ -32,6 +33,12 @@ public record FailureDetail(String resultType, String sendingMtaIp, String recei
 
     public FailureDetail {
         Objects.requireNonNull(resultType, "resultType");
+        sendingMtaIp = blankToNull(sendingMtaIp);
+        receivingMxHostname = blankToNull(receivingMxHostname);
+        receivingMxHelo = blankToNull(receivingMxHelo);
+        receivingIp = blankToNull(receivingIp);
+        additionalInformation = blankToNull(additionalInformation);
+        failureReasonCode = blankToNull(failureReasonCode);
         if (!RESULT_TYPES.contains(resultType)) {
             throw new IllegalArgumentException("result-type \"" + resultType
                     + "\" is not an RFC 8460 §4.3 result type " + RESULT_TYPES);
@@ -44,9 +51,6 @@ public record FailureDetail(String resultType, String sendingMtaIp, String recei
         }
         if (receivingMxHostname != null && !DomainNames.isHostName(trimDot(receivingMxHostname))) {
             throw new IllegalArgumentException("receiving-mx-hostname \"" + receivingMxHostname + "\" is not a host name");
-        }
-        if (receivingMxHelo != null && receivingMxHelo.isBlank()) {
-            throw new IllegalArgumentException("receiving-mx-helo is blank; use null when unknown");
         }
         if (failedSessionCount < 1) {
             throw new IllegalArgumentException("failed-session-count must be at least 1, got " + failedSessionCount);
@@ -61,9 +65,6 @@ public record FailureDetail(String resultType, String sendingMtaIp, String recei
                         + e.getMessage());
             }
         }
-        if (failureReasonCode != null && failureReasonCode.isBlank()) {
-            throw new IllegalArgumentException("failure-reason-code is blank; use null when unknown");
-        }
     }
 
     /** A detail with only the required members, as Microsoft sends for policy fetch errors. */
@@ -71,10 +72,8 @@ public record FailureDetail(String resultType, String sendingMtaIp, String recei
         return new FailureDetail(resultType, null, null, null, null, failedSessionCount, null, null);
     }
 
-    /** This detail with {@code sendingMtaIp} filled in. */
-    FailureDetail withSendingMtaIp(String ip) {
-        return new FailureDetail(resultType, ip, receivingMxHostname, receivingMxHelo, receivingIp,
-                failedSessionCount, additionalInformation, failureReasonCode);
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     private static String trimDot(String name) {

@@ -75,7 +75,7 @@ public final class ReportBuilder {
         if (!result.failureDetails().isEmpty()) {
             ArrayNode details = entry.putArray("failure-details");
             for (FailureDetail detail : result.failureDetails()) {
-                details.add(detail(withSendingIp(detail)));
+                details.add(detail(detail));
             }
         }
         return entry;
@@ -92,23 +92,6 @@ public final class ReportBuilder {
         putIfPresent(node, "additional-information", detail.additionalInformation());
         putIfPresent(node, "failure-reason-code", detail.failureReasonCode());
         return node;
-    }
-
-    /**
-     * Postfix does not log the address it sent from (issue: sending-mta-ip comes from configuration). When the
-     * receiving IP is known, the configured address of its family is the one used, if there is exactly one; without
-     * a receiving IP only a single configured address is certain. Otherwise the member stays absent.
-     */
-    private FailureDetail withSendingIp(FailureDetail detail) {
-        if (detail.sendingMtaIp() != null) {
-            return detail;
-        }
-        List<String> candidates = settings.sendingMtaIps();
-        if (detail.receivingIp() != null) {
-            boolean v6 = IpLiterals.isIpv6(detail.receivingIp());
-            candidates = candidates.stream().filter(ip -> IpLiterals.isIpv6(ip) == v6).toList();
-        }
-        return candidates.size() == 1 ? detail.withSendingMtaIp(candidates.get(0)) : detail;
     }
 
     private static void strings(ArrayNode array, List<String> values) {

@@ -1,20 +1,17 @@
 package io.github.mtasts.tlsrpt.report;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Who sends the reports (RFC 8460 §4.3 and §5.3).
+ * Who sends the reports (RFC 8460 §4.3 and §5.3). Our sending MTA addresses are not here: the aggregate layer puts
+ * them into each failure detail when it counts the session.
  *
  * @param organizationName {@code organization-name}, e.g. "Example Inc."
  * @param contactInfo      {@code contact-info}, usually a mailbox, e.g. "tlsrpt@example.net"
- * @param submitterDomain  the reporting domain: names the report file and fills {@code TLS-Report-Submitter}
- * @param sendingMtaIps    the IP addresses our MTA sends from; Postfix does not log them, so a failure detail
- *                         without {@code sending-mta-ip} gets the one of these with the receiving IP's family
+ * @param submitterDomain  the reporting domain: names the report file, the report-id and {@code TLS-Report-Submitter}
  */
-public record ReporterSettings(String organizationName, String contactInfo, String submitterDomain,
-                               List<String> sendingMtaIps) {
+public record ReporterSettings(String organizationName, String contactInfo, String submitterDomain) {
 
     public ReporterSettings {
         Objects.requireNonNull(organizationName, "organizationName");
@@ -29,12 +26,6 @@ public record ReporterSettings(String organizationName, String contactInfo, Stri
         submitterDomain = submitterDomain.toLowerCase(Locale.ROOT);
         if (!DomainNames.isHostName(submitterDomain)) {
             throw new IllegalArgumentException("submitter domain \"" + submitterDomain + "\" is not a host name");
-        }
-        sendingMtaIps = List.copyOf(sendingMtaIps);
-        for (String ip : sendingMtaIps) {
-            if (!IpLiterals.isIpLiteral(ip)) {
-                throw new IllegalArgumentException("sending MTA IP \"" + ip + "\" is not an IP address literal");
-            }
         }
     }
 }

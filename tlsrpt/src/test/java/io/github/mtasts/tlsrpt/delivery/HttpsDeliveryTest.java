@@ -47,8 +47,8 @@ class HttpsDeliveryTest {
     @BeforeAll
     static void setUp() {
         ca = TestCa.create("tlsrpt receiver CA");
-        report = new ReportBuilder(new ReporterSettings("Example Mail", "tlsrpt@mail.example.net", "mail.example.net",
-                List.of())).build(new DailyReport(LocalDate.of(2026, 11, 28), "example.com",
+        report = new ReportBuilder(new ReporterSettings("Example Mail", "tlsrpt@mail.example.net", "mail.example.net"))
+                .build(new DailyReport(LocalDate.of(2026, 11, 28), "example.com",
                 List.of(new PolicyResult(AppliedPolicy.noPolicyFound(), 12, 0, List.of()))));
     }
 

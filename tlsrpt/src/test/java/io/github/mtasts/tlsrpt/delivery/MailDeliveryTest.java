@@ -63,12 +63,11 @@ class MailDeliveryTest {
     Path tmp;
 
     private static TlsRptReport report(String policyDomain) {
-        ReporterSettings settings = new ReporterSettings("Example Mail", "tlsrpt@" + SUBMITTER, SUBMITTER,
-                List.of("192.0.2.10"));
+        ReporterSettings settings = new ReporterSettings("Example Mail", "tlsrpt@" + SUBMITTER, SUBMITTER);
         return new ReportBuilder(settings).build(new DailyReport(LocalDate.of(2026, 11, 28), policyDomain, List.of(
                 new PolicyResult(AppliedPolicy.sts(List.of("version: STSv1", "mode: enforce", "mx: mx1." + policyDomain,
                         "max_age: 86400"), List.of("mx1." + policyDomain)), 40, 2,
-                        List.of(new FailureDetail("certificate-expired", null, "mx1." + policyDomain, null,
+                        List.of(new FailureDetail("certificate-expired", "192.0.2.10", "mx1." + policyDomain, null,
                                 "198.51.100.7", 2, null, "X509_V_ERR_CERT_HAS_EXPIRED"))))));
     }
 

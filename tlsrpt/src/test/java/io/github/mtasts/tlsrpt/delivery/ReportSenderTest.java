@@ -44,7 +44,7 @@ class ReportSenderTest {
         server.start();
         try {
             TlsRptReport report = new ReportBuilder(new ReporterSettings("Example Mail", "tlsrpt@mail.example.net",
-                    "mail.example.net", List.of())).build(new DailyReport(LocalDate.of(2026, 11, 28), "example.com",
+                    "mail.example.net")).build(new DailyReport(LocalDate.of(2026, 11, 28), "example.com",
                     List.of(new PolicyResult(AppliedPolicy.noPolicyFound(), 3, 0, List.of()))));
             TlsRptRecord record = TlsRptRecord.parse("v=TLSRPTv1; rua=mailto:a@example.com%2Cb@example.com, https://localhost:"
                     + server.getAddress().getPort() + "/in");

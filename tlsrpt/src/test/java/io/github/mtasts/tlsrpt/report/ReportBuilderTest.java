@@ -22,9 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ReportBuilderTest {
 
     private static final ReporterSettings GOOGLE = new ReporterSettings("Google Inc.",
-            "smtp-tls-reporting@google.com", "google.com", List.of());
+            "smtp-tls-reporting@google.com", "google.com");
     private static final ReporterSettings OURS = new ReporterSettings("Example Mail", "tlsrpt@example.net",
-            "mail.example.net", List.of("192.0.2.10", "2001:db8::10"));
+            "mail.example.net");
 
     private static final List<String> STS_LINES = List.of("version: STSv1", "mode: enforce", "max_age: 86400",
             "mx: mx1.example.com", "mx: *.backup.example.com");
@@ -67,7 +67,7 @@ class ReportBuilderTest {
     @Test
     void policyFetchErrorMatchesMicrosoftsReport() {
         ReporterSettings microsoft = new ReporterSettings("Microsoft Corporation", "tlsrpt-noreply@microsoft.com",
-                "microsoft.com", List.of());
+                "microsoft.com");
         TlsRptReport report = new ReportBuilder(microsoft).build(new DailyReport(LocalDate.of(2025, 6, 14),
                 "xxxxxxxx.xx", List.of(new PolicyResult(new AppliedPolicy(PolicyType.STS, List.of(), List.of()), 0, 3,
                         List.of(FailureDetail.of("sts-policy-fetch-error", 3))))));
@@ -78,7 +78,7 @@ class ReportBuilderTest {
 
     @Test
     void fullReportHasEveryMemberInRfcOrderAndConformsToTheSchemaAndParsedmarc() {
-        FailureDetail expired = new FailureDetail("certificate-expired", null, "mx1.example.com", "mx1.example.com",
+        FailureDetail expired = new FailureDetail("certificate-expired", "192.0.2.10", "mx1.example.com", "mx1.example.com",
                 "198.51.100.7", 2, "https://tlsrpt.example.net/why/expired", "X509_V_ERR_CERT_HAS_EXPIRED");
         FailureDetail starttls = new FailureDetail("starttls-not-supported", "192.0.2.99", "mx2.backup.example.com",
                 null, "2001:db8:1::25", 1, null, null);
@@ -134,31 +134,17 @@ class ReportBuilderTest {
     }
 
     @Test
-    void sendingIpIsTheConfiguredOneOfTheReceivingIpsFamily() {
-        JsonNode details = detailsFor(OURS, List.of(
-                new FailureDetail("validation-failure", null, null, null, "198.51.100.7", 1, null, null),
-                new FailureDetail("validation-failure", null, null, null, "2001:db8:1::25", 1, null, null),
-                FailureDetail.of("sts-policy-fetch-error", 1)));
-        assertThat(details.get(0).path("sending-mta-ip").asText()).isEqualTo("192.0.2.10");
-        assertThat(details.get(1).path("sending-mta-ip").asText()).isEqualTo("2001:db8::10");
-        // Two configured addresses and no receiving IP: unknown, so left out rather than guessed.
-        assertThat(details.get(2).has("sending-mta-ip")).isFalse();
-    }
-
-    @Test
-    void aSingleConfiguredSendingIpFillsDetailsWithoutReceivingIp() {
-        ReporterSettings single = new ReporterSettings("Org", "c@example.net", "example.net", List.of("192.0.2.1"));
-        JsonNode details = detailsFor(single, List.of(FailureDetail.of("sts-policy-invalid", 1),
-                new FailureDetail("validation-failure", null, null, null, "2001:db8:1::25", 1, null, null)));
-        assertThat(details.get(0).path("sending-mta-ip").asText()).isEqualTo("192.0.2.1");
-        assertThat(details.get(1).has("sending-mta-ip")).as("no IPv6 sending address configured").isFalse();
-    }
-
-    private static JsonNode detailsFor(ReporterSettings settings, List<FailureDetail> details) {
-        long failed = details.stream().mapToLong(FailureDetail::failedSessionCount).sum();
-        TlsRptReport report = new ReportBuilder(settings).build(new DailyReport(LocalDate.of(2026, 1, 1), "example.com",
-                List.of(new PolicyResult(AppliedPolicy.sts(STS_LINES, List.of()), 0, failed, details))));
-        return Rfc8460Json.parse(report.json()).at("/policies/0/failure-details");
+    void absentOptionalMembersAreLeftOutWhetherNullOrEmpty() {
+        // the aggregate store keys absent values as empty strings
+        FailureDetail fromStore = new FailureDetail("validation-failure", "", "", " ", "", 4, "", "");
+        TlsRptReport report = new ReportBuilder(OURS).build(new DailyReport(LocalDate.of(2026, 1, 1), "example.com",
+                List.of(new PolicyResult(AppliedPolicy.sts(STS_LINES, List.of()), 0, 5,
+                        List.of(fromStore, FailureDetail.of("sts-policy-fetch-error", 1))))));
+        JsonNode details = Rfc8460Json.parse(report.json()).at("/policies/0/failure-details");
+        for (JsonNode detail : details) {
+            assertThat(detail.fieldNames()).toIterable().containsExactly("result-type", "failed-session-count");
+        }
+        assertThat(Rfc8460Json.parse(report.json()).at("/policies/0/policy").has("mx-host")).isFalse();
     }
 
     @Test
@@ -170,7 +156,7 @@ class ReportBuilderTest {
         assertThat(first.reportId()).isEqualTo("2026-02-28_example.com@mail.example.net");
         assertThat(second).isEqualTo(first);
         assertThat(second.gzip()).isEqualTo(first.gzip());
-        ReporterSettings other = new ReporterSettings("Other", "c@other.example", "other.example", List.of());
+        ReporterSettings other = new ReporterSettings("Other", "c@other.example", "other.example");
         assertThat(new ReportBuilder(other).build(daily).reportId()).isNotEqualTo(first.reportId());
     }
 
@@ -270,11 +256,11 @@ class ReportBuilderTest {
                 .hasMessageContaining("policy domain \"example..com\" is not a host name");
         assertThatThrownBy(() -> new DailyReport(LocalDate.of(2026, 1, 1), "example.com", List.of()))
                 .hasMessageContaining("no policies for example.com on 2026-01-01");
-        assertThatThrownBy(() -> new ReporterSettings("Org", "c@example.net", "example.net", List.of("localhost")))
-                .hasMessageContaining("sending MTA IP \"localhost\"");
-        assertThatThrownBy(() -> new ReporterSettings(" ", "c@example.net", "example.net", List.of()))
+        assertThatThrownBy(() -> new ReporterSettings("Org", "", "example.net"))
+                .hasMessageContaining("contact info is blank");
+        assertThatThrownBy(() -> new ReporterSettings(" ", "c@example.net", "example.net"))
                 .hasMessageContaining("organization name is blank");
-        assertThatThrownBy(() -> new ReporterSettings("Org", "c@example.net", "example net", List.of()))
+        assertThatThrownBy(() -> new ReporterSettings("Org", "c@example.net", "example net"))
                 .hasMessageContaining("submitter domain \"example net\"");
     }
 }
