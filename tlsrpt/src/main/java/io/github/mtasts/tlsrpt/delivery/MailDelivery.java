@@ -62,7 +62,7 @@ public final class MailDelivery {
         props.setProperty("mail.smtp.connectiontimeout", timeout);
         props.setProperty("mail.smtp.timeout", timeout);
         props.setProperty("mail.smtp.writetimeout", timeout);
-        props.setProperty("mail.smtp.from", settings.from());
+        props.setProperty("mail.smtp.from", settings.fromAddress().getAddress()); // MAIL FROM takes the bare address
         props.setProperty("mail.smtp.auth", Boolean.toString(settings.username() != null));
         if (settings.heloName() != null) {
             props.setProperty("mail.smtp.localhost", settings.heloName());
@@ -105,7 +105,7 @@ public final class MailDelivery {
 
     private MimeMessage compose(TlsRptReport report, InternetAddress to) throws MessagingException {
         MimeMessage message = new ReportMessage(session, messageId(report, to));
-        message.setFrom(new InternetAddress(settings.from()));
+        message.setFrom(settings.fromAddress());
         message.setRecipient(Message.RecipientType.TO, to);
         // RFC 8460 §5.3 tlsrpt-subject; the report-id is already an id-left "@" id-right
         message.setSubject("Report Domain: " + report.policyDomain() + " Submitter: " + report.submitterDomain()

@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param startTls  STARTTLS policy towards the relay
  * @param username  SMTP AUTH user, or null for no authentication
  * @param password  SMTP AUTH password (required with a username)
- * @param from      the From address, also the envelope sender, e.g. {@code tlsrpt-noreply@example.net}
+ * @param from      the From address, e.g. {@code tlsrpt-noreply@example.net} or {@code "TLS reports <tlsrpt@example.net>"};
+ *                  its bare address is also the envelope sender
  * @param heloName  the EHLO name, or null for the JVM's host name
  * @param timeout   connect, read and write timeout towards the relay
  * @param dkim      DKIM signing, or null when a milter on the relay signs
@@ -40,12 +41,25 @@ public record MailSettings(String relayHost, int relayPort, StartTls startTls, S
             throw new IllegalArgumentException("SMTP authentication needs both a username and a password");
         }
         try {
-            new InternetAddress(from, true);
+            fromAddress(from);
         } catch (AddressException e) {
             throw new IllegalArgumentException("from address \"" + from + "\" is invalid: " + e.getMessage());
         }
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, got " + timeout);
         }
+    }
+
+    /** The From header's address, display name included. */
+    public InternetAddress fromAddress() {
+        try {
+            return fromAddress(from);
+        } catch (AddressException e) {
+            throw new IllegalStateException("checked when constructed", e);
+        }
+    }
+
+    private static InternetAddress fromAddress(String from) throws AddressException {
+        return new InternetAddress(from, true);
     }
 }

@@ -200,6 +200,17 @@ class MailDeliveryTest {
     }
 
     @Test
+    void fromWithADisplayNameKeepsItInTheHeaderAndUsesTheBareAddressAsEnvelopeSender() throws Exception {
+        MailSettings named = new MailSettings("127.0.0.1", GREENMAIL.getSmtp().getPort(), StartTls.OFF, null, null,
+                "TLS reports <tlsrpt-noreply@mail.example.net>", "reporter.test", Duration.ofSeconds(20), null);
+        assertThat(new MailDelivery(named, Clock.systemUTC()).deliver(report("example.com"), RECIPIENT))
+                .isInstanceOf(DeliveryResult.Delivered.class);
+        MimeMessage mail = onlyReceived();
+        assertThat(header(mail, "From")).isEqualTo("TLS reports <tlsrpt-noreply@mail.example.net>");
+        assertThat(header(mail, "Return-Path")).isEqualTo("<tlsrpt-noreply@mail.example.net>");
+    }
+
+    @Test
     void redeliveryCarriesTheSameMessageIdAndAnotherRecipientAnother() throws Exception {
         TlsRptReport report = report("example.com");
         MailDelivery delivery = plain();
