@@ -161,6 +161,32 @@ class MailDeliveryTest {
     }
 
     @Test
+    void pythonsEmailParserFindsTheReportAsReportConsumersDo() throws Exception {
+        TlsRptReport report = report("example.com");
+        plain().deliver(report, RECIPIENT);
+
+        PythonChecks.Verdict found = PythonChecks.runScript("tlsrpt-mail-check.py", raw(onlyReceived()));
+        assertThat(found.verified()).as(found.output()).isTrue();
+        JsonNode summary = Rfc8460Json.parse(found.output());
+        assertThat(summary.path("content-type").asText()).isEqualTo("multipart/report");
+        assertThat(summary.path("report-type").asText()).isEqualTo("tlsrpt");
+        assertThat(summary.path("filename").asText()).isEqualTo(report.fileName());
+        assertThat(summary.path("report-id").asText()).isEqualTo(report.reportId());
+        assertThat(summary.path("policy-domains")).extracting(JsonNode::asText).containsExactly("example.com");
+    }
+
+    @Test
+    void pythonsEmailParserReadsGooglesMailTheSameWay() throws Exception {
+        PythonChecks.Verdict found = PythonChecks.runScript("tlsrpt-mail-check.py",
+                Samples.read("google-cardinalhealth.eml").getBytes(StandardCharsets.UTF_8));
+        assertThat(found.verified()).as(found.output()).isTrue();
+        JsonNode summary = Rfc8460Json.parse(found.output());
+        assertThat(summary.path("report-type").asText()).isEqualTo("tlsrpt");
+        assertThat(summary.path("filename").asText()).isEqualTo("google.com!cardinalhealth.ca!1725321600!1725407999!001.json.gz");
+        assertThat(summary.path("report-id").asText()).isEqualTo("2024-09-03T00:00:00Z_cardinalhealth.ca");
+    }
+
+    @Test
     void reportMailHasTheStructureOfGooglesReportMail() throws Exception {
         MimeMessage google = new MimeMessage(Session.getInstance(new Properties()),
                 new ByteArrayInputStream(Samples.read("google-cardinalhealth.eml").getBytes(StandardCharsets.UTF_8)));
@@ -241,14 +267,14 @@ class MailDeliveryTest {
                 "tls-report-domain", "tls-report-submitter", "tls-required", "auto-submitted", "content-type");
 
         byte[] message = raw(mail);
-        DkimVerifier.Verdict verdict = DkimVerifier.verify(message, "tls2026._domainkey.mail.example.net", record);
+        PythonChecks.Verdict verdict = PythonChecks.verify(message, "tls2026._domainkey.mail.example.net", record);
         assertThat(verdict.verified()).as(verdict.output()).isTrue();
 
         byte[] tampered = new String(message, StandardCharsets.ISO_8859_1)
                 .replace("TLS-Report-Domain: example.com", "TLS-Report-Domain: example.org")
                 .getBytes(StandardCharsets.ISO_8859_1);
         assertThat(tampered).isNotEqualTo(message);
-        assertThat(DkimVerifier.verify(tampered, "tls2026._domainkey.mail.example.net", record).verified())
+        assertThat(PythonChecks.verify(tampered, "tls2026._domainkey.mail.example.net", record).verified())
                 .as("a changed TLS-Report-Domain breaks the signature").isFalse();
     }
 
@@ -276,7 +302,7 @@ class MailDeliveryTest {
         new MailDelivery(settings(GREENMAIL.getSmtp().getPort(), StartTls.OFF, null, null,
                 new DkimSettings(SUBMITTER, "tls2026", keyFile)), Clock.systemUTC()).deliver(report("example.com"), RECIPIENT);
 
-        assertThat(DkimVerifier.verify(raw(onlyReceived()), "tls2026._domainkey.mail.example.net", otherRecord).verified())
+        assertThat(PythonChecks.verify(raw(onlyReceived()), "tls2026._domainkey.mail.example.net", otherRecord).verified())
                 .isFalse();
     }
 
