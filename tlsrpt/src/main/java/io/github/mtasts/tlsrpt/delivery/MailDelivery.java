@@ -113,7 +113,7 @@ public final class MailDelivery {
         message.setSentDate(new Date(clock.millis()));
         message.setHeader("TLS-Report-Domain", report.policyDomain());
         message.setHeader("TLS-Report-Submitter", report.submitterDomain());
-        // RFC 8460 §3: deliver despite TLS failures; RFC 8689 §5 lets the relay ignore the recipient's TLS policy
+        // RFC 8460 §3: deliver despite TLS failures; RFC 8689 §4 lets the relay ignore the recipient's TLS policy
         message.setHeader("TLS-Required", "No");
         message.setHeader("Auto-Submitted", "auto-generated"); // RFC 3834 §5: no auto-replies to reports
         message.setContent(body(report));
@@ -144,7 +144,7 @@ public final class MailDelivery {
      * A Message-ID derived from the report-id and the recipient: a retry after a lost acknowledgement carries the
      * same id, so a receiver that drops duplicate Message-IDs keeps one copy.
      */
-    static String messageId(TlsRptReport report, InternetAddress to) {
+    private static String messageId(TlsRptReport report, InternetAddress to) {
         String idLeft = report.reportId().substring(0, report.reportId().lastIndexOf('@'));
         byte[] recipient = to.getAddress().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
         try {
