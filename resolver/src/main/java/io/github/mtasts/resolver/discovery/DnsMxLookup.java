@@ -2,7 +2,6 @@ package io.github.mtasts.resolver.discovery;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.MXRecord;
@@ -144,10 +142,8 @@ public final class DnsMxLookup {
         if (cause instanceof ServerFailedException) {
             return new DnsAnswer.Failure<>(what + ": SERVFAIL from " + servers);
         }
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof TimeoutException || t instanceof SocketTimeoutException) {
-                return new DnsAnswer.Failure<>(what + ": timeout after " + timeout + " asking " + servers);
-            }
+        if (DnsTxtLookup.isTimeout(cause)) {
+            return new DnsAnswer.Failure<>(what + ": timeout after " + timeout + " asking " + servers);
         }
         return new DnsAnswer.Failure<>(what + ": " + cause.getClass().getSimpleName() + ": " + cause.getMessage()
                 + " (" + servers + ")");

@@ -185,7 +185,8 @@ public final class DnsTxtLookup {
                 + " (" + servers + ")");
     }
 
-    private static boolean isTimeout(Throwable error) {
+    /** dnsjava reports a query timeout as an IOException whose message says so; shared with {@link DnsMxLookup}. */
+    static boolean isTimeout(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof TimeoutException || t instanceof SocketTimeoutException
                     || (t.getMessage() != null && t.getMessage().contains("Timed out"))) {
