@@ -17,6 +17,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -90,7 +91,7 @@ public final class DomainChecker {
     private Optional<StsPolicy> policyItems(String domain, FetchResult result, List<CheckItem> items) {
         String url = fetcher.policyUri(domain).toString();
         if (result instanceof FetchResult.Failure failure) {
-            items.add(CheckItem.fail(CheckSection.POLICY, url, failure.type().name().toLowerCase().replace('_', '-')
+            items.add(CheckItem.fail(CheckSection.POLICY, url, failure.type().name().toLowerCase(Locale.ROOT).replace('_', '-')
                     + ": " + failure.detail()));
             return Optional.empty();
         }
@@ -131,6 +132,11 @@ public final class DomainChecker {
             return;
         }
         List<MxHost> hosts = ((DnsAnswer.Found<MxHost>) answer).values();
+        if (hosts.stream().anyMatch(h -> h.name().equals("."))) {
+            items.add(CheckItem.fail(CheckSection.MX, domain, "null MX (RFC 7505): the domain receives no mail, "
+                    + "so an MTA-STS policy has nothing to protect"));
+            return;
+        }
         List<MxPattern> patterns = policy.filter(p -> p.mode() != PolicyMode.NONE).map(StsPolicy::mx).orElse(List.of());
         for (MxHost host : hosts) {
             String subject = host.name() + " (preference " + host.preference() + ")";

@@ -156,8 +156,8 @@ public final class DnsMxLookup {
         return new DnsAnswer.Failure<>(((DnsAnswer.Failure<Record>) answer).detail());
     }
 
+    /** The root name stays "." so a null MX (RFC 7505) is recognisable. */
     private static String hostName(Name name) {
-        String text = name.toString(true);
-        return text.toLowerCase(Locale.ROOT);
+        return name.equals(Name.root) ? "." : name.toString(true).toLowerCase(Locale.ROOT);
     }
 }

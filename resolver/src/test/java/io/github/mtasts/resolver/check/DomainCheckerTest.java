@@ -91,6 +91,7 @@ class DomainCheckerTest {
                 .mx("chk-untrusted.test", "mx.chk-untrusted.test", 20)
                 .mx("chk-dead.test", "mx.chk-dead.test", 5)
                 .mx("chk-hang.test", "mx.chk-hang.test", 20);
+        records.mx("chk-nullmx.test", ".", 0);
         dns = records.start();
         https = policies.start();
         Instant now = Instant.now();
@@ -356,6 +357,18 @@ class DomainCheckerTest {
             assertThat(i.section()).isEqualTo(CheckSection.MX);
             assertThat(i.reason()).startsWith("no MX record");
         });
+        assertThat(report.exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void nullMxFailsWithoutProbingAnything() {
+        CheckReport report = checker.check("chk-nullmx.test");
+
+        assertThat(report.items(CheckSection.MX)).singleElement().satisfies(i -> {
+            assertThat(i.status()).isEqualTo(CheckStatus.FAIL);
+            assertThat(i.reason()).startsWith("null MX (RFC 7505)");
+        });
+        assertThat(report.items(CheckSection.SMTP)).isEmpty();
         assertThat(report.exitCode()).isEqualTo(1);
     }
 }

@@ -24,6 +24,7 @@ class DnsMxLookupTest {
                 .host("mx1.mail.test", "192.0.2.1,2001:db8::1")
                 .host("mx2.mail.test", "192.0.2.2")
                 .txt("nomx.test", "v=spf1 -all")
+                .mx("nullmx.test", ".", 0)
                 .start();
         lookup = DnsMxLookup.using(List.of(dns.address()), Duration.ofSeconds(3));
     }
@@ -37,6 +38,11 @@ class DnsMxLookupTest {
     void mxHostsComeLowestPreferenceFirstInLowerCase() {
         assertThat(lookup.lookupMx("mail.test").join()).isEqualTo(new DnsAnswer.Found<>(List.of(
                 new MxHost("mx1.mail.test", 10), new MxHost("mx2.mail.test", 20))));
+    }
+
+    @Test
+    void nullMxKeepsTheRootAsItsHost() {
+        assertThat(lookup.lookupMx("nullmx.test").join()).isEqualTo(new DnsAnswer.Found<>(List.of(new MxHost(".", 0))));
     }
 
     @Test
