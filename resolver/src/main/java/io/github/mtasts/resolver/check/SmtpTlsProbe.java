@@ -181,8 +181,6 @@ public final class SmtpTlsProbe {
             quit(tls);
         } catch (SocketTimeoutException e) {
             items.add(fail(subject, "no " + step + " reply within " + timeout));
-        } catch (SSLException e) {
-            items.add(fail(subject, step + " failed: " + e.getMessage()));
         } catch (IOException e) {
             items.add(fail(subject, step + " failed: " + e.getMessage()));
         }
