@@ -5,7 +5,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "mtasts", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
-        subcommands = {LintCommand.class, ConfigCommand.class, MilterCommand.class},
+        subcommands = {LintCommand.class, ConfigCommand.class, CheckCommand.class, TlsrptCommand.class,
+                MilterCommand.class},
         description = "MTA-STS policy resolver for Postfix and TLSRPT reporting.")
 public final class Main implements Runnable {
 
@@ -23,13 +24,6 @@ public final class Main implements Runnable {
         PrintWriter err = cli.getErr();
         cli.addSubcommand(new DaemonCommand(new ResolverDaemonRunner(err)));
         cli.addSubcommand(new QueryCommand(new PolicyQuery(out, err)));
-        // `mtasts tlsrpt import` joins the tlsrpt command when one is registered, else brings its own group
-        CommandLine tlsrpt = cli.getSubcommands().get("tlsrpt");
-        if (tlsrpt == null) {
-            tlsrpt = new CommandLine(new TlsrptImportCommand.Group());
-            cli.addSubcommand(tlsrpt);
-        }
-        tlsrpt.addSubcommand(new TlsrptImportCommand());
         return cli;
     }
 

@@ -58,20 +58,6 @@ public final class TlsrptImportCommand implements Callable<Integer> {
         this.defaultConfigs = List.copyOf(defaultConfigs);
     }
 
-    /** The {@code tlsrpt} group {@code import} lives in while no other tlsrpt command provides one. */
-    @Command(name = "tlsrpt", mixinStandardHelpOptions = true, description = "TLSRPT (RFC 8460) reports.")
-    static final class Group implements Callable<Integer> {
-
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getErr());
-            return ERROR;
-        }
-    }
-
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();

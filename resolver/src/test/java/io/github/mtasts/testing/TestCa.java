@@ -16,6 +16,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
@@ -103,6 +104,19 @@ public final class TestCa {
         return new Issued(cert, keys.getPrivate(), new X509Certificate[] {cert, certificate});
     }
 
+    /**
+     * A leaf, valid for a year, naming {@code commonName} only in the subject's CN, without Subject Alternative
+     * Names: what RFC 6125 clients no longer accept, though the JDK's HTTPS identity check still does.
+     */
+    public Issued issueWithoutSan(String commonName) {
+        Instant now = Instant.now();
+        KeyPair keys = newKeyPair();
+        X500Name issuer = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+        X509Certificate cert = signLeaf(issuer, new X500Name("CN=" + commonName), keys, keyPair.getPrivate(),
+                now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(365)));
+        return new Issued(cert, keys.getPrivate(), new X509Certificate[] {cert, certificate});
+    }
+
     /** This CA's certificate as PEM. */
     public String pem() {
         return toPem(certificate);
@@ -155,8 +169,11 @@ public final class TestCa {
             return sb.toString();
         }
 
+        /** The key as PKCS#8 PEM: OpenSSL 3 (Postfix, nginx) refuses a bare "EC PRIVATE KEY" without curve parameters. */
         public String keyPem() {
-            return toPem(key);
+            return "-----BEGIN PRIVATE KEY-----\n"
+                    + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n";
         }
 
         /** Writes the chain and the key (mode 0600 is left to the caller) as PEM files. */
@@ -172,7 +189,9 @@ public final class TestCa {
             X509v3CertificateBuilder builder = builder(issuer, subject, keys, notBefore, notAfter);
             GeneralName[] names = Arrays.stream(dnsNames).map(n -> new GeneralName(GeneralName.dNSName, n))
                     .toArray(GeneralName[]::new);
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+            if (names.length > 0) {
+                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+            }
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true,
                     new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));

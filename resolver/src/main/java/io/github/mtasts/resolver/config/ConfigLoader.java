@@ -121,6 +121,8 @@ public final class ConfigLoader {
         MetricsConfig metrics = metrics(root.section("metrics"), MetricsConfig.DEFAULT);
         SocketmapConfig socketmap = socketmap(root.section("socketmap"));
         MilterConfig milter = milter(root.section("milter"));
+        // The tlsrpt module reads its own section (TlsrptConfigLoader); the resolver only checks it is a mapping.
+        root.section("tlsrpt");
         root.rejectUnknownKeys();
         return new DaemonConfig(host, port, path, mode, reusePort, shutdownTimeout, cacheGrace, cache, proactive,
                 defaultZone, zones, caFile, dns, metrics, socketmap, milter);
