@@ -6,7 +6,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code mtasts tlsrpt}: the TLSRPT collector's commands. */
 @Command(name = "tlsrpt", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
-        subcommands = {TlsrptIngestCommand.class, TlsrptStatusCommand.class},
+        subcommands = {TlsrptIngestCommand.class, TlsrptStatusCommand.class, TlsrptRunCommand.class,
+                TlsrptReportCommand.class, TlsrptSendCommand.class, TlsrptQueueCommand.class},
         description = "Count TLS sessions from Postfix logs for RFC 8460 reports.")
 public final class TlsrptCommand implements Runnable {
 

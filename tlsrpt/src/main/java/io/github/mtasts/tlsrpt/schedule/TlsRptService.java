@@ -10,7 +10,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The scheduling half of {@code tlsrpt run} (the other half is the ingest loop): on every tick, builds each UTC day
@@ -60,15 +61,17 @@ public final class TlsRptService {
         dispatch.deliverDue(Optional.empty());
     }
 
-    /** Ticks every {@code interval} while {@code keepGoing}; a failing tick is logged and the next one tries again. */
-    public void run(Duration interval, BooleanSupplier keepGoing) throws InterruptedException {
-        while (keepGoing.getAsBoolean()) {
+    /**
+     * Ticks every {@code interval} until {@code stop} is counted down (returning at once then); a failing tick is
+     * logged and the next one tries again.
+     */
+    public void run(Duration interval, CountDownLatch stop) throws InterruptedException {
+        do {
             try {
                 tick();
             } catch (RuntimeException e) {
                 LOG.error("report scheduling failed, trying again in {}: {}", interval, e.getMessage(), e);
             }
-            Thread.sleep(interval.toMillis());
-        }
+        } while (!stop.await(interval.toMillis(), TimeUnit.MILLISECONDS));
     }
 }
