@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,7 +119,8 @@ public final class TlsrptIngestCommand implements Callable<Integer> {
             if (!live.isEmpty()) {
                 followUntilStopped(ingest, live);
             }
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
+            // what was committed stays committed; a rerun resumes there
             spec.commandLine().getErr().println("mtasts tlsrpt ingest: " + e.getMessage());
             return 1;
         }

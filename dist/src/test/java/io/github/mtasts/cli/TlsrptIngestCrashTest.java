@@ -63,7 +63,7 @@ class TlsrptIngestCrashTest {
             while (child.isAlive() && committed(crashedDb, source) == before && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            Thread.sleep(random.nextInt(300));
+            Thread.sleep(random.nextInt(150));
             if (child.isAlive()) {
                 child.destroyForcibly();
                 child.waitFor(1, TimeUnit.MINUTES);
@@ -76,8 +76,8 @@ class TlsrptIngestCrashTest {
         assertThat(last.waitFor(5, TimeUnit.MINUTES)).isTrue();
         assertThat(last.exitValue()).isZero();
 
-        assertThat(killedAt).as("kills that interrupted a run mid-file").isNotEmpty()
-                .allSatisfy(offset -> assertThat(offset).isBetween(1L, size - 1));
+        assertThat(killedAt).as("committed offsets after each kill").anySatisfy(
+                offset -> assertThat(offset).as("a kill that interrupted a run mid-file").isBetween(1L, size - 1));
         assertThat(committed(crashedDb, source)).isEqualTo(size);
         assertThat(everything(crashedDb)).isEqualTo(clean);
     }
@@ -92,7 +92,7 @@ class TlsrptIngestCrashTest {
                   sending_mta_ips: [192.0.2.1]
                   log_timezone: UTC
                   report_recipients_exclude: [tlsrpt@reports.example]
-                  batch_lines: 150
+                  batch_lines: 50
                   batch_interval: 0.05
                 """.formatted(database));
     }

@@ -4,6 +4,7 @@ import io.github.mtasts.tlsrpt.logs.SourceId;
 
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -15,6 +16,9 @@ public interface AggregateStore extends AutoCloseable {
 
     /** How far {@code source} has been counted; empty when never read. */
     Optional<SourceOffset> offset(SourceId source);
+
+    /** Every stored offset whose source key starts with {@code keyPrefix} (a path's files of every inode). */
+    Map<SourceId, SourceOffset> offsets(String keyPrefix);
 
     /** Adds the batch's counts and stores its offsets, all in one transaction. */
     void commit(AggregateBatch batch);

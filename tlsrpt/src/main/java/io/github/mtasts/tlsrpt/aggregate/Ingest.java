@@ -19,6 +19,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -73,11 +75,10 @@ public final class Ingest {
             run.end(true);
             return;
         }
-        SourceOffset resume = resumeOf(path);
-        try (FollowedFile file = new FollowedFile(path, resume.replay(), LogLineParser.DEFAULT_MAX_LINE_LENGTH)) {
-            Run run = new Run(file.id(), resume, true);
-            file.readAvailable(run::line);
-            run.end(false);
+        Opened opened = open(path);
+        try (FollowedFile file = opened.file()) {
+            file.readAvailable(opened.run()::line);
+            opened.run().end(false);
         }
     }
 
@@ -98,10 +99,9 @@ public final class Ingest {
         List<Run> runs = new ArrayList<>();
         try {
             for (Path path : paths) {
-                SourceOffset resume = resumeOf(path);
-                FollowedFile file = new FollowedFile(path, resume.replay(), LogLineParser.DEFAULT_MAX_LINE_LENGTH);
-                files.add(file);
-                runs.add(new Run(file.id(), resume, true));
+                Opened opened = open(path);
+                files.add(opened.file());
+                runs.add(opened.run());
             }
             while (keepGoing.getAsBoolean()) {
                 for (int i = 0; i < files.size(); i++) {
@@ -120,10 +120,57 @@ public final class Ingest {
         }
     }
 
-    /** The stored offsets of the file now at {@code path}; a file shorter than what was counted is a new file. */
-    private SourceOffset resumeOf(Path path) throws IOException {
-        SourceOffset stored = store.offset(FollowedFile.idOf(path)).orElse(new SourceOffset(0, 0));
-        return Files.size(path) < stored.committed() ? new SourceOffset(0, 0) : stored;
+    /**
+     * Opens the live file at {@code path} where the last run stopped. When rename rotation replaced it while we
+     * were stopped, the rotated file ({@code path.1}, found by its inode) is first read to its end from its stored
+     * offsets, with the same tracker, so that neither its last lines nor the connections pending in it are lost;
+     * the new file is then read from its start.
+     */
+    private Opened open(Path path) throws IOException {
+        SourceId current = FollowedFile.idOf(path);
+        Optional<SourceOffset> stored = store.offset(current);
+        if (stored.isEmpty()) {
+            String prefix = "file:" + path.toAbsolutePath().normalize() + "#ino=";
+            for (Map.Entry<SourceId, SourceOffset> row : store.offsets(prefix).entrySet()) {
+                Optional<Path> rotated = inodeOf(row.getKey(), prefix)
+                        .flatMap(inode -> rotatedPredecessor(path, inode));
+                if (rotated.isPresent() && Files.size(rotated.get()) > row.getValue().committed()) {
+                    Run run = new Run(row.getKey(), row.getValue(), true);
+                    try (FollowedFile old = new FollowedFile(rotated.get(), row.getValue().replay(),
+                            LogLineParser.DEFAULT_MAX_LINE_LENGTH)) {
+                        run.readAs(old.id());
+                        old.readToEnd(run::line);
+                    }
+                    return new Opened(new FollowedFile(path, 0, LogLineParser.DEFAULT_MAX_LINE_LENGTH), run);
+                }
+            }
+        }
+        SourceOffset resume = stored.orElse(new SourceOffset(0, 0));
+        if (Files.size(path) < resume.committed()) {
+            // shorter than what was counted: truncated while we were stopped, a new log
+            resume = new SourceOffset(0, 0);
+        }
+        FollowedFile file = new FollowedFile(path, resume.replay(), LogLineParser.DEFAULT_MAX_LINE_LENGTH);
+        return new Opened(file, new Run(file.id(), resume, true));
+    }
+
+    private static Optional<Long> inodeOf(SourceId id, String prefix) {
+        try {
+            return Optional.of(Long.parseLong(id.key().substring(prefix.length())));
+        } catch (NumberFormatException notAnInode) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Path> rotatedPredecessor(Path path, long inode) {
+        try {
+            return FollowedFile.rotatedPredecessor(path, inode);
+        } catch (IOException unreadableDirectory) {
+            return Optional.empty();
+        }
+    }
+
+    private record Opened(FollowedFile file, Run run) {
     }
 
     /** The reading of one source: its tracker, its uncommitted batch and where it stands. */
@@ -131,6 +178,8 @@ public final class Ingest {
         private final SessionTracker tracker = trackers.get();
         private final boolean storeOffsets;
         private SourceId source;
+        /** A rotated file whose lines continue {@link #source}, stored under the name it had when read. */
+        private SourceId readAs;
         /** Lines ending at or before this were counted by an earlier run: replayed into the tracker only. */
         private long countedUpTo;
         private long lineStart;
@@ -148,13 +197,18 @@ public final class Ingest {
             this.batchStartedMillis = clock.millis();
         }
 
+        void readAs(SourceId rotatedFile) {
+            this.readAs = rotatedFile;
+        }
+
         void line(SourceLine line) {
-            if (!line.source().equals(source)) {
+            SourceId lineSource = line.source().equals(readAs) ? source : line.source();
+            if (!lineSource.equals(source)) {
                 // rename rotation: the old file was read to its end; the new one starts at 0
                 if (storeOffsets && countedUpTo < 0) {
                     batch.offset(source, new SourceOffset(committed, committed));
                 }
-                source = line.source();
+                source = lineSource;
                 lineStart = 0;
                 committed = 0;
                 countedUpTo = -1;

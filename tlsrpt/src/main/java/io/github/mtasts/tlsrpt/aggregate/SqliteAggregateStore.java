@@ -161,6 +161,25 @@ public final class SqliteAggregateStore implements AggregateStore {
     }
 
     @Override
+    public synchronized Map<SourceId, SourceOffset> offsets(String keyPrefix) {
+        String sql = """
+                SELECT source, committed_offset, replay_offset FROM ingest_offset
+                WHERE substr(source, 1, length(?1)) = ?1 ORDER BY source""";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, keyPrefix);
+            try (ResultSet rs = ps.executeQuery()) {
+                Map<SourceId, SourceOffset> offsets = new LinkedHashMap<>();
+                while (rs.next()) {
+                    offsets.put(new SourceId(rs.getString(1)), new SourceOffset(rs.getLong(2), rs.getLong(3)));
+                }
+                return offsets;
+            }
+        } catch (SQLException e) {
+            throw failure("read the offsets of " + keyPrefix, e);
+        }
+    }
+
+    @Override
     public synchronized void commit(AggregateBatch batch) {
         try {
             connection.setAutoCommit(false);

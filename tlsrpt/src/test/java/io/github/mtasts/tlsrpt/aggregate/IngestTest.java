@@ -82,13 +82,17 @@ class IngestTest {
     }
 
     private Ingest ingest(AggregateStore store, SqlitePolicyStore policies, int batchLines) {
+        return ingest(store, policies, batchLines, Duration.ofDays(1));
+    }
+
+    private Ingest ingest(AggregateStore store, SqlitePolicyStore policies, int batchLines, Duration batchInterval) {
         return new Ingest(store,
                 new PolicyInForce(policies::servedPolicies, new SendingMtaIps(List.of("192.0.2.1")), CAPTURE,
                         Duration.ofMinutes(1)),
                 new LogLineParser(ZoneOffset.UTC, CAPTURE),
                 () -> new SessionTracker(s -> "tlsrpt@reports.example".equals(s.recipient()), 1000,
                         Duration.ofHours(1)),
-                batchLines, Duration.ofDays(1), CAPTURE);
+                batchLines, batchInterval, Clock.systemUTC());
     }
 
     private void importFile(Path log, int batchLines) throws IOException {
@@ -248,6 +252,77 @@ class IngestTest {
         }
     }
 
+    @Test
+    void followCountsGrowingAndRenameRotatedFilesAndResumesAfterAStop() throws Exception {
+        Path log = dir.resolve("mail.log");
+        Files.writeString(log, fixture("a-selfsigned-secure.log"));
+        try (SqlitePolicyStore policies = SqlitePolicyStore.open(database());
+             SqliteAggregateStore store = SqliteAggregateStore.open(database())) {
+            // a follower commits by time: the log may stay quiet for long
+            Ingest ingest = ingest(store, policies, 1000, Duration.ofMillis(10));
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread follower = new Thread(() -> {
+                try {
+                    ingest.follow(List.of(log), Duration.ofMillis(20), running::get);
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            follower.start();
+            awaitDomain("a.example.test");
+            Files.writeString(log, fixture("d-verified-secure.log"), StandardOpenOption.APPEND);
+            awaitDomain("d.example.test");
+            // rename rotation: the old file's rest is read, then the new file from its start
+            Files.writeString(log, fixture("e-expired-secure.log"), StandardOpenOption.APPEND);
+            Files.move(log, dir.resolve("mail.log.1"));
+            Files.writeString(log, fixture("g-policy-NOTFOUND-fallback-may.log"));
+            awaitDomain("e.example.test");
+            awaitDomain("g.example.test");
+            running.set(false);
+            follower.join(60_000);
+            assertThat(follower.isAlive()).isFalse();
+        }
+        // stopped: lines written meanwhile are counted by the next run, nothing twice
+        Files.writeString(log, fixture("h-encrypt-no-starttls.log"), StandardOpenOption.APPEND);
+        importFile(log, 1000);
+        Map<String, DomainDay> days = byDomain();
+        assertThat(days.keySet()).containsExactlyInAnyOrder("a.example.test", "d.example.test", "e.example.test",
+                "g.example.test", "h.example.test");
+        assertThat(days.values()).allSatisfy(d -> assertThat(d.successes() + d.failures()).isEqualTo(1));
+    }
+
+    @Test
+    void fileRotatedWhileStoppedIsReadToItsEndWithItsPendingConnectionsFirst() throws IOException {
+        String d = fixture("d-verified-secure.log");
+        int delivery = d.indexOf("Nov 29 01:37:58 sender postfix-send/smtp[21117]: 8C291216058: to=");
+        Path log = Files.writeString(dir.resolve("mail.log"), fixture("a-selfsigned-secure.log")
+                + d.substring(0, delivery));
+        importFile(log, 1000);
+        assertThat(byDomain().keySet()).containsExactly("a.example.test");
+        // another process's session written after our stop, then rotated away; the handshake of d's connection
+        // is in the old file, its delivery line in the new one
+        Files.writeString(log, fixture("i-may-selfsigned.log"), StandardOpenOption.APPEND);
+        Files.move(log, dir.resolve("mail.log.1"));
+        Files.writeString(log, d.substring(delivery) + fixture("g-policy-NOTFOUND-fallback-may.log"));
+        importFile(log, 1000);
+        Map<String, DomainDay> days = byDomain();
+        assertThat(days.keySet()).containsExactlyInAnyOrder("a.example.test", "d.example.test", "i.example.test",
+                "g.example.test");
+        assertThat(days.get("d.example.test").successes()).isEqualTo(1);
+        assertThat(days.values()).allSatisfy(day -> assertThat(day.successes() + day.failures()).isEqualTo(1));
+        importFile(log, 1000);
+        assertThat(byDomain()).isEqualTo(days);
+    }
+
+    /** Waits (bounded, to avoid a hang) until the follower committed a count for {@code domain}. */
+    private void awaitDomain(String domain) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (!byDomain().containsKey(domain) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(byDomain()).containsKey(domain);
+    }
+
     /** Delegates until the n-th commit, which it drops and fails: the process died before committing. */
     private static final class CrashingStore implements AggregateStore {
         private final AggregateStore delegate;
@@ -261,6 +336,11 @@ class IngestTest {
         @Override
         public Optional<SourceOffset> offset(SourceId source) {
             return delegate.offset(source);
+        }
+
+        @Override
+        public Map<SourceId, SourceOffset> offsets(String keyPrefix) {
+            return delegate.offsets(keyPrefix);
         }
 
         @Override
