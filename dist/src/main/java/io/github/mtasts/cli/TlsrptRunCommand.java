@@ -66,7 +66,7 @@ public final class TlsrptRunCommand implements Callable<Integer> {
                     new PolicyInForce(reporting.policies::servedPolicies, new SendingMtaIps(tlsrpt.sendingMtaIps()),
                             clock, POLICY_RELOAD),
                     new LogLineParser(tlsrpt.logTimezone(), clock),
-                    () -> new SessionTracker(session -> tlsrpt.isReportRecipient(session.recipient()),
+                    () -> new SessionTracker(session -> isOwnReportMail(reporting, session.recipient()),
                             MAX_PROCESSES, MAX_IDLE),
                     tlsrpt.batchLines(), tlsrpt.batchInterval(), clock);
             TlsRptService service = new TlsRptService(reporting.dispatch, reporting.queue, reporting.settings, clock);
@@ -78,6 +78,16 @@ public final class TlsrptRunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("mtasts tlsrpt run: " + e.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * Our report mail is not counted (RFC 8460 §5.3): its recipients are configured
+     * ({@code tlsrpt.report_recipients_exclude}) or known to the queue, which holds every report recipient before
+     * the mail is handed to Postfix, so before Postfix logs its delivery.
+     */
+    private static boolean isOwnReportMail(TlsrptReporting reporting, String recipient) {
+        return reporting.setup.tlsrpt().isReportRecipient(recipient)
+                || (recipient != null && reporting.queue.isReportRecipient(recipient));
     }
 
     private static int runUntilStopped(Ingest ingest, List<Path> sources, TlsRptService service) throws Exception {

@@ -67,6 +67,12 @@ public interface DeliveryQueue extends AutoCloseable {
     /** Records that the delivery is given up. */
     void markFailed(QueuedDelivery delivery, String error);
 
+    /**
+     * Whether {@code address} is a mail destination of a kept report (case-insensitive): Postfix's delivery of our
+     * own report mail to it is not a session to count (RFC 8460 §5.3 asks reporters not to report on it).
+     */
+    boolean isReportRecipient(String address);
+
     /** Every delivery of reports from {@code since} on, by day, domain and destination. */
     List<QueuedDelivery> deliveries(LocalDate since);
 

@@ -53,6 +53,7 @@ public final class SqliteDeliveryQueue implements DeliveryQueue {
               delivered_time INTEGER,
               PRIMARY KEY (report_id, destination_key))""",
             "CREATE INDEX delivery_due_idx ON delivery (state, next_attempt)",
+            "CREATE INDEX delivery_destination_idx ON delivery (destination_key COLLATE NOCASE)",
             """
             CREATE TABLE report_day (
               day TEXT PRIMARY KEY,
@@ -354,6 +355,19 @@ public final class SqliteDeliveryQueue implements DeliveryQueue {
             ps.executeUpdate();
         } catch (SQLException e) {
             throw failure(what + " " + describe(delivery), e);
+        }
+    }
+
+    @Override
+    public synchronized boolean isReportRecipient(String address) {
+        String sql = "SELECT 1 FROM delivery WHERE destination_key = ? COLLATE NOCASE LIMIT 1";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, "mailto:" + address);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw failure("look up report recipient " + address, e);
         }
     }
 

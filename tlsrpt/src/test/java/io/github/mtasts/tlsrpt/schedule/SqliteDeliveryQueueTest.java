@@ -98,6 +98,22 @@ class SqliteDeliveryQueueTest {
     }
 
     @Test
+    void mailDestinationsOfKeptReportsAreReportRecipients() {
+        try (SqliteDeliveryQueue queue = open()) {
+            TlsRptReport report = report(DAY, "a.test", 1);
+            queue.addReport(report, NOW);
+            queue.route(report.reportId(), List.of(new DeliveryQueue.Due("mailto:TLSRPT@a.test", NOW),
+                    new DeliveryQueue.Due("https://b.test/in", NOW)), null);
+
+            assertThat(queue.isReportRecipient("tlsrpt@A.test")).isTrue();
+            assertThat(queue.isReportRecipient("other@a.test")).isFalse();
+            assertThat(queue.isReportRecipient("https://b.test/in")).isFalse();
+            queue.purgeBefore(DAY.plusDays(1));
+            assertThat(queue.isReportRecipient("tlsrpt@a.test")).isFalse();
+        }
+    }
+
+    @Test
     void expediteMakesOnlyUntriedRowsOfTheDayDueNow() {
         try (SqliteDeliveryQueue queue = open()) {
             TlsRptReport report = report(DAY, "a.test", 1);
