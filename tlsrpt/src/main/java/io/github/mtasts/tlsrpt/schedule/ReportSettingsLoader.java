@@ -30,7 +30,8 @@ import java.util.Set;
  *     contact_info: tlsrpt@example.net     # required
  *     submitter_domain: mail.example.net   # required
  *     from: tlsrpt-noreply@example.net     # required
- *     relay: {host: localhost, port: 25, starttls: off|opportunistic|required, username: u, password: p}
+ *     relay: {host: localhost, port: 25, starttls: off|opportunistic|required, username: u, password: p,
+ *             timeout: 60}
  *     dkim: {domain: example.net, selector: tlsrpt, key_file: /etc/mtasts/dkim.key}
  *     https_timeout: 60
  *     delivery_window: 14400
@@ -47,7 +48,8 @@ public final class ReportSettingsLoader {
     private static final Set<String> KEYS = Set.of("organization_name", "contact_info", "submitter_domain", "from",
             "relay", "dkim", "https_timeout", "delivery_window", "max_attempts", "max_age", "retention_days",
             "late_lines_delay", "only_failures");
-    private static final Set<String> RELAY_KEYS = Set.of("host", "port", "starttls", "username", "password");
+    private static final Set<String> RELAY_KEYS = Set.of("host", "port", "starttls", "username", "password",
+            "timeout");
     private static final Set<String> DKIM_KEYS = Set.of("domain", "selector", "key_file");
 
     private ReportSettingsLoader() {
@@ -114,7 +116,7 @@ public final class ReportSettingsLoader {
                     (int) r.integer(SECTION + ".relay.port", relay, MailSettings.DEFAULT_RELAY_PORT, 1, 65535),
                     startTls, r.optional(SECTION + ".relay.username", relay, null),
                     r.optional(SECTION + ".relay.password", relay, null), r.required(SECTION + ".from", section), null,
-                    MailSettings.DEFAULT_TIMEOUT, dkim);
+                    r.seconds(SECTION + ".relay.timeout", relay, MailSettings.DEFAULT_TIMEOUT, 1), dkim);
         } catch (IllegalArgumentException e) {
             throw r.error(SECTION + ".relay", e.getMessage());
         }

@@ -38,6 +38,7 @@ class ReportSettingsLoaderTest {
         assertThat(settings.mail().relayHost()).isEqualTo("localhost");
         assertThat(settings.mail().relayPort()).isEqualTo(25);
         assertThat(settings.mail().startTls()).isEqualTo(StartTls.OFF);
+        assertThat(settings.mail().timeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(settings.mail().dkim()).isNull();
         assertThat(settings.deliveryWindow()).isEqualTo(Duration.ofHours(4));
         assertThat(settings.retry().maxAttempts()).isEqualTo(10);
@@ -50,7 +51,8 @@ class ReportSettingsLoaderTest {
     @Test
     void everyKeyIsRead() throws ConfigException {
         ReportSettings settings = parse(REQUIRED + """
-                    relay: {host: smtp.example.net, port: 587, starttls: required, username: u, password: p}
+                    relay: {host: smtp.example.net, port: 587, starttls: required, username: u, password: p,
+                            timeout: 20}
                     dkim: {domain: example.net, selector: tlsrpt, key_file: /etc/mtasts/dkim.key}
                     https_timeout: 30
                     delivery_window: 600
@@ -65,6 +67,9 @@ class ReportSettingsLoaderTest {
         assertThat(settings.mail().relayPort()).isEqualTo(587);
         assertThat(settings.mail().startTls()).isEqualTo(StartTls.REQUIRED);
         assertThat(settings.mail().username()).isEqualTo("u");
+        assertThat(settings.mail().timeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(settings.lease()).as("six relay timeouts: an SMTP transaction's phases").isEqualTo(
+                Duration.ofSeconds(180));
         assertThat(settings.mail().dkim().keyFile()).isEqualTo(Path.of("/etc/mtasts/dkim.key"));
         assertThat(settings.httpsTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(settings.deliveryWindow()).isEqualTo(Duration.ofMinutes(10));
