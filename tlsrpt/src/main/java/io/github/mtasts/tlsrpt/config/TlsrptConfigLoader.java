@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
 public final class TlsrptConfigLoader {
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final Set<String> KEYS = Set.of("sending_mta_ips", "log_timezone", "sources",
-            "report_recipients_exclude", "batch_lines", "batch_interval");
+            "report_recipients_exclude", "batch_lines", "batch_interval",
+            "report"); // tlsrpt.report: read by schedule.ReportSettingsLoader
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
     private static final Pattern RECIPIENT = Pattern.compile("[^@\\s]*@[^@\\s]+");

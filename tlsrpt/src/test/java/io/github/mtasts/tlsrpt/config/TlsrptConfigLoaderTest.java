@@ -55,7 +55,7 @@ class TlsrptConfigLoaderTest {
         assertThatThrownBy(() -> parse("tlsrpt:\n  source: [/var/log/mail.log]\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("mtasts.yml: tlsrpt.source: unknown key; expected one of batch_interval, batch_lines,"
-                        + " log_timezone, report_recipients_exclude, sending_mta_ips, sources");
+                        + " log_timezone, report, report_recipients_exclude, sending_mta_ips, sources");
     }
 
     @Test

@@ -1,0 +1,137 @@
+package io.github.mtasts.cli;
+
+import io.github.mtasts.resolver.cache.SqlitePolicyStore;
+import io.github.mtasts.resolver.config.ConfigException;
+import io.github.mtasts.resolver.config.DaemonConfig;
+import io.github.mtasts.resolver.discovery.DnsTxtLookup;
+import io.github.mtasts.resolver.discovery.PolicyFetcher;
+import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
+import io.github.mtasts.tlsrpt.delivery.HttpsDelivery;
+import io.github.mtasts.tlsrpt.delivery.MailDelivery;
+import io.github.mtasts.tlsrpt.delivery.ReportSender;
+import io.github.mtasts.tlsrpt.report.ReportBuilder;
+import io.github.mtasts.tlsrpt.report.RuaLookup;
+import io.github.mtasts.tlsrpt.schedule.ReportDispatch;
+import io.github.mtasts.tlsrpt.schedule.ReportSettings;
+import io.github.mtasts.tlsrpt.schedule.ReportSettingsLoader;
+import io.github.mtasts.tlsrpt.schedule.SqliteDeliveryQueue;
+
+import javax.net.ssl.SSLContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the report commands ({@code report}, {@code send}, {@code queue}, {@code run}) share: the configuration
+ * ({@code tlsrpt.report:} required), and the open stores and dispatch over the one SQLite file.
+ */
+final class TlsrptReporting implements AutoCloseable {
+    private static final Duration DEFAULT_DNS_TIMEOUT = Duration.ofSeconds(10);
+
+    final TlsrptSetup setup;
+    final ReportSettings settings;
+    final SqlitePolicyStore policies;
+    final SqliteAggregateStore aggregates;
+    final SqliteDeliveryQueue queue;
+    final ReportDispatch dispatch;
+
+    private TlsrptReporting(TlsrptSetup setup, ReportSettings settings, SqlitePolicyStore policies,
+                            SqliteAggregateStore aggregates, SqliteDeliveryQueue queue, ReportDispatch dispatch) {
+        this.setup = setup;
+        this.settings = settings;
+        this.policies = policies;
+        this.aggregates = aggregates;
+        this.queue = queue;
+        this.dispatch = dispatch;
+    }
+
+    /**
+     * Loads the configuration and opens the stores.
+     *
+     * @throws ConfigException when the file is wrong or has no {@code tlsrpt.report:} section (named in the message)
+     */
+    static TlsrptReporting open(Path explicit, List<Path> defaults, Clock clock) throws ConfigException {
+        Optional<Path> file = ConfigLocation.resolve(explicit, defaults);
+        TlsrptSetup setup = TlsrptSetup.load(explicit, defaults);
+        if (file.isEmpty()) {
+            throw new ConfigException("no configuration file: reports need the tlsrpt.report section");
+        }
+        ReportSettings settings = ReportSettingsLoader.load(file.get()).orElseThrow(() -> new ConfigException(
+                file.get() + ": tlsrpt.report: missing; it names the reporter, the mail relay and the schedule"));
+        DaemonConfig daemon = ConfigFiles.load(file);
+        if (setup.database().getParent() != null && !Files.isDirectory(setup.database().getParent())) {
+            throw new ConfigException("cache.options.filename: directory " + setup.database().getParent()
+                    + " does not exist");
+        }
+        Duration dnsTimeout = daemon.dns().timeout().orElse(DEFAULT_DNS_TIMEOUT);
+        DnsTxtLookup dns = daemon.dns().nameservers().isEmpty()
+                ? DnsTxtLookup.system(dnsTimeout) : DnsTxtLookup.using(daemon.dns().nameservers(), dnsTimeout);
+        SSLContext tls;
+        MailDelivery mail;
+        try {
+            tls = daemon.caFile().map(PolicyFetcher::trustFrom).orElseGet(PolicyFetcher::defaultTrust);
+            mail = new MailDelivery(settings.mail(), clock);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file.get() + ": " + e.getMessage());
+        }
+        ReportSender sender = new ReportSender(mail, new HttpsDelivery(tls, settings.httpsTimeout(),
+                "mtasts-tlsrpt/0.1.0"));
+        SqlitePolicyStore policies = SqlitePolicyStore.open(setup.database());
+        SqliteAggregateStore aggregates = null;
+        SqliteDeliveryQueue queue = null;
+        try {
+            aggregates = SqliteAggregateStore.open(setup.database());
+            queue = SqliteDeliveryQueue.open(setup.database());
+            ReportDispatch dispatch = new ReportDispatch(aggregates, policies::servedPolicies,
+                    new ReportBuilder(settings.reporter()), new RuaLookup(dns), queue, sender::send,
+                    settings.retry(), settings.lease(), new SecureRandom(), clock);
+            return new TlsrptReporting(setup, settings, policies, aggregates, queue, dispatch);
+        } catch (RuntimeException e) {
+            if (queue != null) {
+                queue.close();
+            }
+            if (aggregates != null) {
+                aggregates.close();
+            }
+            policies.close();
+            throw e;
+        }
+    }
+
+    /** {@code --day}: an ISO date. */
+    static LocalDate parseDay(String day) throws ConfigException {
+        try {
+            return LocalDate.parse(day);
+        } catch (DateTimeParseException e) {
+            throw new ConfigException("--day: expected a UTC day as YYYY-MM-DD, got \"" + day + "\"");
+        }
+    }
+
+    /** Refuses days that have not ended yet: their counts are still growing. */
+    static void requireEnded(LocalDate day, Clock clock) throws ConfigException {
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        if (!day.isBefore(today)) {
+            throw new ConfigException("--day " + day + ": the UTC day has not ended yet (today is " + today + ")");
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            queue.close();
+        } finally {
+            try {
+                aggregates.close();
+            } finally {
+                policies.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+package io.github.mtasts.tlsrpt.schedule;
+
+import io.github.mtasts.tlsrpt.delivery.DeliveryResult;
+import io.github.mtasts.tlsrpt.report.Rfc8460Json;
+import io.github.mtasts.tlsrpt.report.TlsRptReport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+
+import static io.github.mtasts.tlsrpt.schedule.DispatchWorld.DAY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Build, route and deliver against real DNS, SMTP and HTTPS servers; the queue is the real SQLite one. */
+class ReportDispatchTest {
+    private static final Optional<LocalDate> ANY_DAY = Optional.empty();
+
+    @TempDir
+    Path dir;
+
+    private DispatchWorld world;
+    private SqliteDeliveryQueue queue;
+
+    @BeforeEach
+    void start() throws Exception {
+        world = new DispatchWorld(dir);
+        queue = SqliteDeliveryQueue.open(world.database);
+    }
+
+    @AfterEach
+    void stop() {
+        queue.close();
+        world.close();
+    }
+
+    /** Recipient and Message-ID of every mail the relay accepted. */
+    private List<String> received() {
+        return Arrays.stream(world.mail().getReceivedMessages()).map(m -> {
+            try {
+                return m.getAllRecipients()[0] + " " + m.getMessageID();
+            } catch (jakarta.mail.MessagingException e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+    }
+
+    private List<String> recipientsReceived() {
+        return received().stream().map(r -> r.substring(0, r.indexOf(' '))).toList();
+    }
+
+    private QueuedDelivery row(String destination) {
+        return queue.deliveries(DAY).stream().filter(d -> d.destinationKey().equals(destination)).findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void buildingADayTwiceStoresOneReportPerPolicyDomain() {
+        ReportDispatch dispatch = world.dispatch(queue, world.sender());
+
+        assertThat(dispatch.build(DAY, false)).isEqualTo(4);
+        assertThat(dispatch.build(DAY, false)).isZero();
+
+        assertThat(queue.reports(DAY)).extracting(DeliveryQueue.StoredReport::reportId).containsExactly(
+                "2026-11-28_good.test@mail.example.net", "2026-11-28_none.test@mail.example.net",
+                "2026-11-28_quiet.test@mail.example.net", "2026-11-28_web.test@mail.example.net");
+        assertThat(queue.dayBuilt(DAY)).isTrue();
+        TlsRptReport good = queue.report("2026-11-28_good.test@mail.example.net").orElseThrow();
+        assertThat(Rfc8460Json.schemaViolations(Rfc8460Json.parse(good.json()))).isEmpty();
+        assertThat(good.json()).contains("\"mode: enforce\"", "\"total-failure-session-count\":1",
+                "\"result-type\":\"certificate-expired\"");
+    }
+
+    @Test
+    void onlyFailuresLeavesOutDomainsWithoutFailedSessions() {
+        world.dispatch(queue, world.sender()).build(DAY, true);
+
+        assertThat(queue.reports(DAY)).extracting(DeliveryQueue.StoredReport::policyDomain)
+                .containsExactly("good.test", "web.test");
+    }
+
+    @Test
+    void everyDestinationGetsTheReportOnceHoweverOftenDeliveryRuns() throws Exception {
+        ReportDispatch dispatch = world.dispatch(queue, world.sender());
+        dispatch.build(DAY, false);
+        assertThat(dispatch.route(DAY, Duration.ZERO)).isZero();
+
+        assertThat(dispatch.deliverDue(ANY_DAY)).isEqualTo(4);
+        dispatch.build(DAY, false);
+        dispatch.route(DAY, Duration.ZERO);
+        world.clock.advance(Duration.ofDays(1));
+        assertThat(dispatch.deliverDue(ANY_DAY)).isZero();
+
+        assertThat(recipientsReceived()).containsExactlyInAnyOrder("tlsrpt@good.test", "ops@good.test",
+                "tlsrpt@quiet.test");
+        byte[] post = world.posts.poll(10, TimeUnit.SECONDS);
+        assertThat(post).isNotNull();
+        assertThat(world.posts).isEmpty();
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(post))) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                    .contains("\"report-id\":\"2026-11-28_web.test@mail.example.net\"");
+        }
+        assertThat(queue.deliveries(DAY)).hasSize(4).allSatisfy(d -> {
+            assertThat(d.state()).isEqualTo(QueuedDelivery.State.DELIVERED);
+            assertThat(d.attempts()).isEqualTo(1);
+            assertThat(d.deliveredAt()).isNotNull();
+        });
+    }
+
+    @Test
+    void aDomainWithoutTlsRptRecordGetsNoDeliveryAndTheReasonIsKept() {
+        ReportDispatch dispatch = world.dispatch(queue, world.sender());
+        dispatch.build(DAY, false);
+        dispatch.route(DAY, Duration.ZERO);
+
+        DeliveryQueue.StoredReport none = queue.reports(DAY).stream()
+                .filter(r -> r.policyDomain().equals("none.test")).findFirst().orElseThrow();
+        assertThat(none.routed()).isTrue();
+        assertThat(none.note()).contains("_smtp._tls.none.test");
+        assertThat(queue.deliveries(DAY)).extracting(QueuedDelivery::policyDomain).doesNotContain("none.test");
+    }
+
+    @Test
+    void deliveriesAreSpreadOverTheWindow() {
+        ReportDispatch dispatch = world.dispatch(queue, world.sender());
+        dispatch.build(DAY, false);
+        dispatch.route(DAY, Duration.ofHours(4));
+
+        assertThat(queue.deliveries(DAY)).hasSize(4).allSatisfy(d -> assertThat(d.nextAttempt())
+                .isBetween(world.clock.instant(), world.clock.instant().plus(Duration.ofHours(4))));
+        assertThat(queue.deliveries(DAY).stream().map(QueuedDelivery::nextAttempt).distinct()).hasSizeGreaterThan(1);
+        assertThat(dispatch.deliverDue(ANY_DAY)).isLessThan(4);
+        world.clock.advance(Duration.ofHours(4));
+        dispatch.deliverDue(ANY_DAY);
+        assertThat(queue.deliveries(DAY)).allSatisfy(d ->
+                assertThat(d.state()).isEqualTo(QueuedDelivery.State.DELIVERED));
+    }
+
+    @Test
+    void smtpDownIsRetriedAfterTheBackoffAndDeliveredOnce() throws Exception {
+        ReportDispatch dispatch = world.dispatch(queue, world.sender());
+        dispatch.build(DAY, true);
+        dispatch.route(DAY, Duration.ZERO);
+        world.stopMail();
+
+        dispatch.deliverDue(ANY_DAY);
+        QueuedDelivery failed = row("mailto:tlsrpt@good.test");
+        assertThat(failed.state()).isEqualTo(QueuedDelivery.State.PENDING);
+        assertThat(failed.attempts()).isEqualTo(1);
+        assertThat(failed.lastError()).isNotBlank();
+        assertThat(failed.nextAttempt()).isEqualTo(world.clock.instant().plus(Duration.ofMinutes(5)));
+
+        world.startMail();
+        assertThat(dispatch.deliverDue(ANY_DAY)).as("not due before the backoff").isZero();
+        world.clock.advance(Duration.ofMinutes(5));
+        assertThat(dispatch.deliverDue(ANY_DAY)).isEqualTo(2);
+        world.clock.advance(Duration.ofHours(1));
+        assertThat(dispatch.deliverDue(ANY_DAY)).isZero();
+
+        assertThat(recipientsReceived()).containsExactlyInAnyOrder("tlsrpt@good.test", "ops@good.test");
+        assertThat(row("mailto:tlsrpt@good.test").attempts()).isEqualTo(2);
+        assertThat(row("mailto:tlsrpt@good.test").state()).isEqualTo(QueuedDelivery.State.DELIVERED);
+    }
+
+    @Test
+    void aDestinationFailingEveryAttemptIsGivenUpAfterMaxAttempts() {
+        ReportDispatch dispatch = world.dispatch(queue, (report, destination) ->
+                new DeliveryResult.RetryableFailure("relay says 451 try later"));
+        dispatch.build(DAY, true);
+        dispatch.route(DAY, Duration.ZERO);
+
+        for (int i = 0; i < 5; i++) {
+            dispatch.deliverDue(ANY_DAY);
+            world.clock.advance(Duration.ofHours(1));
+        }
+
+        QueuedDelivery row = row("mailto:tlsrpt@good.test");
+        assertThat(row.state()).isEqualTo(QueuedDelivery.State.FAILED);
+        assertThat(row.attempts()).isEqualTo(DispatchWorld.RETRY.maxAttempts());
+        assertThat(row.lastError()).isEqualTo("relay says 451 try later");
+    }
+
+    @Test
+    void aPermanentRefusalIsNotRetried() {
+        ReportDispatch dispatch = world.dispatch(queue, (report, destination) ->
+                new DeliveryResult.PermanentFailure("550 no such user"));
+        dispatch.build(DAY, true);
+        dispatch.route(DAY, Duration.ZERO);
+
+        dispatch.deliverDue(ANY_DAY);
+
+        assertThat(row("mailto:ops@good.test").state()).isEqualTo(QueuedDelivery.State.FAILED);
+        assertThat(row("mailto:ops@good.test").attempts()).isEqualTo(1);
+    }
+
+    /**
+     * The process dies after the relay accepted the mail but before the delivered mark: the restarted process
+     * (a new queue on the same file) does not touch the row while the lease runs, then sends once more with the
+     * same Message-ID, the documented at-most-one duplicate, and never again.
+     */
+    @Test
+    void crashBetweenAcceptanceAndMarkResendsAtMostOnceAfterTheLease() throws Exception {
+        Deliverer real = world.sender();
+        ReportDispatch crashing = world.dispatch(queue, (report, destination) -> {
+            DeliveryResult accepted = real.send(report, destination);
+            assertThat(accepted).isInstanceOf(DeliveryResult.Delivered.class);
+            throw new IllegalStateException("killed after acceptance");
+        });
+        crashing.build(DAY, true);
+        crashing.route(DAY, Duration.ZERO);
+        QueuedDelivery first = queue.due(world.clock.instant(), ANY_DAY).get(0);
+        assertThat(first.destinationKey()).isEqualTo("mailto:ops@good.test");
+        try {
+            crashing.deliverDue(ANY_DAY);
+        } catch (IllegalStateException killed) {
+            assertThat(killed).hasMessage("killed after acceptance");
+        }
+        queue.close();
+        queue = SqliteDeliveryQueue.open(world.database);
+        ReportDispatch restarted = world.dispatch(queue, real);
+
+        assertThat(row(first.destinationKey()).state()).isEqualTo(QueuedDelivery.State.PENDING);
+        assertThat(restarted.deliverDue(ANY_DAY)).as("other rows go out; the crashed one waits").isEqualTo(2);
+        assertThat(recipientsReceived()).containsExactlyInAnyOrder("ops@good.test", "tlsrpt@good.test");
+        world.clock.advance(DispatchWorld.LEASE);
+        assertThat(restarted.deliverDue(ANY_DAY)).isEqualTo(1);
+        world.clock.advance(Duration.ofDays(1));
+        assertThat(restarted.deliverDue(ANY_DAY)).isZero();
+
+        List<String> duplicates = received().stream().filter(r -> r.startsWith("ops@good.test ")).toList();
+        assertThat(duplicates).as("the resend carries the same Message-ID, so receivers can drop it")
+                .hasSize(2).containsOnly(duplicates.get(0));
+        assertThat(recipientsReceived()).hasSize(3);
+        assertThat(world.posts).hasSize(1);
+        assertThat(row(first.destinationKey()).attempts()).isEqualTo(2);
+        assertThat(row(first.destinationKey()).state()).isEqualTo(QueuedDelivery.State.DELIVERED);
+    }
+
+    /** Dying before the relay accepted anything costs an attempt and nothing else: one mail in the end. */
+    @Test
+    void crashBeforeAcceptanceDeliversOnceAfterTheLease() throws Exception {
+        ReportDispatch crashing = world.dispatch(queue, (report, destination) -> {
+            throw new IllegalStateException("killed before connecting");
+        });
+        crashing.build(DAY, true);
+        crashing.route(DAY, Duration.ZERO);
+        try {
+            crashing.deliverDue(ANY_DAY);
+        } catch (IllegalStateException killed) {
+            assertThat(killed).hasMessage("killed before connecting");
+        }
+        queue.close();
+        queue = SqliteDeliveryQueue.open(world.database);
+        ReportDispatch restarted = world.dispatch(queue, world.sender());
+        restarted.deliverDue(ANY_DAY);
+        world.clock.advance(DispatchWorld.LEASE);
+        restarted.deliverDue(ANY_DAY);
+
+        assertThat(queue.deliveries(DAY)).allSatisfy(d ->
+                assertThat(d.state()).isEqualTo(QueuedDelivery.State.DELIVERED));
+        assertThat(recipientsReceived()).containsExactlyInAnyOrder("tlsrpt@good.test", "ops@good.test");
+        assertThat(world.posts).hasSize(1);
+    }
+
+    @Test
+    void twoProcessesSharingTheQueueDeliverEachRowOnce() throws Exception {
+        ReportDispatch dispatch = world.dispatch(queue, world.sender());
+        dispatch.build(DAY, false);
+        dispatch.route(DAY, Duration.ZERO);
+        try (SqliteDeliveryQueue other = SqliteDeliveryQueue.open(world.database)) {
+            List<QueuedDelivery> seenByOther = other.due(world.clock.instant(), ANY_DAY);
+
+            dispatch.deliverDue(ANY_DAY);
+            for (QueuedDelivery row : seenByOther) {
+                assertThat(other.claim(row, world.clock.instant(), world.clock.instant().plusSeconds(60))).isEmpty();
+            }
+        }
+        assertThat(world.mail().getReceivedMessages()).hasSize(3);
+    }
+
+}
