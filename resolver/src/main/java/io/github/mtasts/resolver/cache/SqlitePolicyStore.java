@@ -4,13 +4,14 @@ import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.resolver.store.SqliteDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -68,65 +69,11 @@ public final class SqlitePolicyStore implements PolicyStore {
 
     /** Opens (creating if needed) the database {@code file} and brings its schema to {@link #SCHEMA_VERSION}. */
     public static SqlitePolicyStore open(Path file) {
-        Connection connection = null;
         try {
-            connection = DriverManager.getConnection("jdbc:sqlite:" + file);
-            try (Statement st = connection.createStatement()) {
-                st.execute("PRAGMA busy_timeout = 5000");
-                st.execute("PRAGMA journal_mode = WAL");
-                // WAL + NORMAL: a power loss may lose the last commits but never corrupts the file
-                st.execute("PRAGMA synchronous = NORMAL");
-            }
-            migrate(file, connection);
-            return new SqlitePolicyStore(file, connection);
+            return new SqlitePolicyStore(file, SqliteDatabase.open(file, "policy", "schema_version", MIGRATIONS, Duration.ofSeconds(5),
+                    SqliteDatabase.Durability.PROCESS_CRASH));
         } catch (SQLException e) {
-            closeQuietly(connection);
             throw new PolicyStoreException("cannot open policy database " + file + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            closeQuietly(connection);
-            throw e;
-        }
-    }
-
-    private static void migrate(Path file, Connection connection) throws SQLException {
-        connection.setAutoCommit(false);
-        try (Statement st = connection.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-            int version = 0;
-            try (ResultSet rs = st.executeQuery("SELECT max(version) FROM schema_version")) {
-                if (rs.next()) {
-                    version = rs.getInt(1);
-                }
-            }
-            if (version > SCHEMA_VERSION) {
-                throw new PolicyStoreException("policy database " + file + " has schema version " + version
-                        + ", newer than the " + SCHEMA_VERSION + " this program knows; refusing to touch it");
-            }
-            for (int step = version; step < SCHEMA_VERSION; step++) {
-                for (String sql : MIGRATIONS.get(step)) {
-                    st.execute(sql);
-                }
-            }
-            if (version < SCHEMA_VERSION) {
-                st.execute("DELETE FROM schema_version");
-                st.execute("INSERT INTO schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
-            }
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
-        }
-    }
-
-    private static void closeQuietly(Connection connection) {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // already failing; the original error is the one to report
-            }
         }
     }
 

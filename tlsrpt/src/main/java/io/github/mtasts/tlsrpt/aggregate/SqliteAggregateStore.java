@@ -1,16 +1,16 @@
 package io.github.mtasts.tlsrpt.aggregate;
 
+import io.github.mtasts.resolver.store.SqliteDatabase;
 import io.github.mtasts.tlsrpt.logs.RejectReason;
 import io.github.mtasts.tlsrpt.logs.SourceId;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
-
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -85,65 +85,11 @@ public final class SqliteAggregateStore implements AggregateStore {
 
     /** Opens (creating if needed) the database {@code file} and brings the aggregate tables to the current schema. */
     public static SqliteAggregateStore open(Path file) {
-        Connection connection = null;
         try {
-            connection = DriverManager.getConnection("jdbc:sqlite:" + file);
-            try (Statement st = connection.createStatement()) {
-                st.execute("PRAGMA busy_timeout = 10000");
-                st.execute("PRAGMA journal_mode = WAL");
-                // a committed batch must survive kill -9 of this process; NORMAL keeps that in WAL mode
-                st.execute("PRAGMA synchronous = NORMAL");
-            }
-            migrate(file, connection);
-            return new SqliteAggregateStore(file, connection);
+            return new SqliteAggregateStore(file, SqliteDatabase.open(file, "aggregate", "aggregate_schema_version", MIGRATIONS, Duration.ofSeconds(10),
+                    SqliteDatabase.Durability.PROCESS_CRASH));
         } catch (SQLException e) {
-            closeQuietly(connection);
             throw new AggregateStoreException("cannot open aggregate database " + file + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            closeQuietly(connection);
-            throw e;
-        }
-    }
-
-    private static void migrate(Path file, Connection connection) throws SQLException {
-        connection.setAutoCommit(false);
-        try (Statement st = connection.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS aggregate_schema_version (version INTEGER NOT NULL)");
-            int version = 0;
-            try (ResultSet rs = st.executeQuery("SELECT max(version) FROM aggregate_schema_version")) {
-                if (rs.next()) {
-                    version = rs.getInt(1);
-                }
-            }
-            if (version > SCHEMA_VERSION) {
-                throw new AggregateStoreException("aggregate database " + file + " has schema version " + version
-                        + ", newer than the " + SCHEMA_VERSION + " this program knows; refusing to touch it", null);
-            }
-            for (int step = version; step < SCHEMA_VERSION; step++) {
-                for (String sql : MIGRATIONS.get(step)) {
-                    st.execute(sql);
-                }
-            }
-            if (version < SCHEMA_VERSION) {
-                st.execute("DELETE FROM aggregate_schema_version");
-                st.execute("INSERT INTO aggregate_schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
-            }
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
-        }
-    }
-
-    private static void closeQuietly(Connection connection) {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // already failing; the original error is the one to report
-            }
         }
     }
 

@@ -1,14 +1,15 @@
 package io.github.mtasts.tlsrpt.inbound;
 
+import io.github.mtasts.resolver.store.SqliteDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -82,55 +83,11 @@ public final class SqliteInboundReportStore implements InboundReportStore {
 
     /** Opens (creating if needed) {@code file} and brings the inbound tables to {@link #SCHEMA_VERSION}. */
     public static SqliteInboundReportStore open(Path file) {
-        Connection connection = null;
         try {
-            connection = DriverManager.getConnection("jdbc:sqlite:" + file);
-            try (Statement st = connection.createStatement()) {
-                st.execute("PRAGMA busy_timeout = 5000");
-                st.execute("PRAGMA journal_mode = WAL");
-                st.execute("PRAGMA synchronous = NORMAL");
-                st.execute("PRAGMA foreign_keys = ON");
-            }
-            migrate(file, connection);
-            return new SqliteInboundReportStore(file, connection);
+            return new SqliteInboundReportStore(file, SqliteDatabase.open(file, "inbound report", "inbound_schema_version", MIGRATIONS, Duration.ofSeconds(5),
+                    SqliteDatabase.Durability.PROCESS_CRASH, "foreign_keys = ON"));
         } catch (SQLException e) {
-            closeQuietly(connection);
             throw new InboundStoreException("cannot open inbound report database " + file + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            closeQuietly(connection);
-            throw e;
-        }
-    }
-
-    private static void migrate(Path file, Connection connection) throws SQLException {
-        connection.setAutoCommit(false);
-        try (Statement st = connection.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS inbound_schema_version (version INTEGER NOT NULL)");
-            int version = 0;
-            try (ResultSet rs = st.executeQuery("SELECT max(version) FROM inbound_schema_version")) {
-                if (rs.next()) {
-                    version = rs.getInt(1);
-                }
-            }
-            if (version > SCHEMA_VERSION) {
-                throw new InboundStoreException("inbound report tables in " + file + " have schema version " + version
-                        + ", newer than the " + SCHEMA_VERSION + " this program knows; refusing to touch them", null);
-            }
-            for (int step = version; step < SCHEMA_VERSION; step++) {
-                for (String sql : MIGRATIONS.get(step)) {
-                    st.execute(sql);
-                }
-            }
-            if (version < SCHEMA_VERSION) {
-                st.execute("DELETE FROM inbound_schema_version");
-                st.execute("INSERT INTO inbound_schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
-            }
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
         }
     }
 

@@ -1,17 +1,17 @@
 package io.github.mtasts.tlsrpt.schedule;
 
+import io.github.mtasts.resolver.store.SqliteDatabase;
 import io.github.mtasts.tlsrpt.report.TlsRptReport;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -75,65 +75,12 @@ public final class SqliteDeliveryQueue implements DeliveryQueue {
 
     /** Opens (creating if needed) the database {@code file} and brings the queue tables to the current schema. */
     public static SqliteDeliveryQueue open(Path file) {
-        Connection connection = null;
         try {
-            connection = DriverManager.getConnection("jdbc:sqlite:" + file);
-            try (Statement st = connection.createStatement()) {
-                st.execute("PRAGMA busy_timeout = 10000");
-                st.execute("PRAGMA journal_mode = WAL");
-                // FULL: the delivered mark must survive a power loss right after it, or the report goes out again
-                st.execute("PRAGMA synchronous = FULL");
-            }
-            migrate(file, connection);
-            return new SqliteDeliveryQueue(file, connection);
+        // the delivered mark must survive a power loss right after it, or the report goes out again
+            return new SqliteDeliveryQueue(file, SqliteDatabase.open(file, "delivery queue", "queue_schema_version", MIGRATIONS, Duration.ofSeconds(10),
+                    SqliteDatabase.Durability.POWER_LOSS));
         } catch (SQLException e) {
-            closeQuietly(connection);
             throw new DeliveryQueueException("cannot open delivery queue database " + file + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            closeQuietly(connection);
-            throw e;
-        }
-    }
-
-    private static void migrate(Path file, Connection connection) throws SQLException {
-        connection.setAutoCommit(false);
-        try (Statement st = connection.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS queue_schema_version (version INTEGER NOT NULL)");
-            int version = 0;
-            try (ResultSet rs = st.executeQuery("SELECT max(version) FROM queue_schema_version")) {
-                if (rs.next()) {
-                    version = rs.getInt(1);
-                }
-            }
-            if (version > SCHEMA_VERSION) {
-                throw new DeliveryQueueException("delivery queue database " + file + " has schema version " + version
-                        + ", newer than the " + SCHEMA_VERSION + " this program knows; refusing to touch it", null);
-            }
-            for (int step = version; step < SCHEMA_VERSION; step++) {
-                for (String sql : MIGRATIONS.get(step)) {
-                    st.execute(sql);
-                }
-            }
-            if (version < SCHEMA_VERSION) {
-                st.execute("DELETE FROM queue_schema_version");
-                st.execute("INSERT INTO queue_schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
-            }
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
-        }
-    }
-
-    private static void closeQuietly(Connection connection) {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // already failing; the original error is the one to report
-            }
         }
     }
 
