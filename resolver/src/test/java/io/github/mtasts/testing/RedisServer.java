@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,18 +34,39 @@ public final class RedisServer implements AutoCloseable {
 
     private final Path directory;
     private final int port;
+    /** Extra arguments: a Sentinel's configuration file and {@code --sentinel}. */
+    private final List<String> mode;
     private Process process;
 
-    private RedisServer(Path directory, int port) {
+    private RedisServer(Path directory, int port, List<String> mode) {
         this.directory = directory;
         this.port = port;
+        this.mode = mode;
     }
 
     public static RedisServer start() {
         try {
-            RedisServer server = new RedisServer(Files.createTempDirectory("mtasts-redis"), freePort());
+            RedisServer server = new RedisServer(Files.createTempDirectory("mtasts-redis"), freePort(), List.of());
             server.restart();
             return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A Redis Sentinel (the same {@code redis-server} binary in sentinel mode) watching {@code master} under
+     * {@code masterName}, alone in its quorum.
+     */
+    public static RedisServer startSentinel(String masterName, RedisServer master) {
+        try {
+            Path directory = Files.createTempDirectory("mtasts-sentinel");
+            // a Sentinel rewrites its configuration file, so it gets one of its own
+            Path conf = Files.writeString(directory.resolve("sentinel.conf"),
+                    "sentinel monitor " + masterName + " 127.0.0.1 " + master.port() + " 1\n");
+            RedisServer sentinel = new RedisServer(directory, freePort(), List.of(conf.toString(), "--sentinel"));
+            sentinel.restart();
+            return sentinel;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -73,9 +95,14 @@ public final class RedisServer implements AutoCloseable {
             return;
         }
         try {
-            process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
-                    "--dir", directory.toString(), "--logfile", directory.resolve("redis.log").toString()))
+            List<String> command = new ArrayList<>(List.of("redis-server"));
+            command.addAll(mode);
+            command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--daemonize", "no",
+                    "--dir", directory.toString(), "--logfile", directory.resolve("redis.log").toString()));
+            if (mode.isEmpty()) {
+                command.addAll(List.of("--save", "", "--appendonly", "no"));
+            }
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(directory.resolve("stdout.log").toFile())
                     .start();

@@ -8,6 +8,7 @@ import io.github.mtasts.testing.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -124,6 +125,23 @@ class RedisPolicyStoreTest extends PolicyStoreContract {
                 late.save(saved);
                 return late.loadAll();
             })).containsExactly(saved);
+        }
+    }
+
+    @Test
+    void sentinelLeadsToTheMasterItWatches() {
+        try (RedisServer sentinel = RedisServer.startSentinel("policies", server);
+             RedisPolicyStore viaSentinel = RedisPolicyStore.openSentinel("policies",
+                     List.of(new RedisPolicyStore.SentinelAddress("127.0.0.1", sentinel.port())), Optional.empty(),
+                     Optional.empty(), Optional.empty(), Duration.ofSeconds(2), Duration.ofSeconds(2))) {
+            CachedPolicy saved = cached("sentinel.example", "1", enforce(600, "mx.sentinel.example"));
+
+            eventually(() -> {
+                viaSentinel.save(saved);
+                return saved;
+            });
+
+            assertThat(store.load("sentinel.example")).contains(saved);
         }
     }
 
