@@ -231,9 +231,11 @@ public final class PolicyCache implements AutoCloseable {
     private CompletableFuture<Integer> refreshDue(List<CachedPolicy> stored) {
         Instant now = now();
         for (CachedPolicy policy : stored) {
-            Entry entry = entries.get(policy.domain());
-            if (policy.usableAt(now) && !inFlight.containsKey(policy.domain())
-                    && (!(entry instanceof Held held) || held.policy().lastCheckedAt().isBefore(policy.lastCheckedAt()))) {
+            // ours when it is newer; one we do not hold only when due, the others stay in the store for a miss
+            boolean adopt = entries.get(policy.domain()) instanceof Held held
+                    ? held.policy().lastCheckedAt().isBefore(policy.lastCheckedAt())
+                    : dueForProactiveRefresh(policy, now);
+            if (adopt && policy.usableAt(now) && !inFlight.containsKey(policy.domain())) {
                 install(policy);
             }
         }

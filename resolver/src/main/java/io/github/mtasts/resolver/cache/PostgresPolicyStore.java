@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * daemons share, so a policy one of them discovered is served by all, and one of them does the proactive refresh.
  *
  * <p>A HikariCP pool keeps the connections and replaces broken ones by itself, so an outage ends without our help.
- * Every call is bounded by the configured timeout (waiting for a connection, connecting, and each socket read), so a
- * dead server costs the cache's store thread one timeout per call and never hangs it. The schema is created or
+ * Every call is bounded by the configured timeout (waiting for a connection, connecting, and each socket read), and
+ * after a connection failure calls fail at once for a growing delay, so a dead server never holds up the cache's
+ * store thread for long. The schema is created or
  * migrated, under an advisory lock that serialises daemons starting together, on the first connection: at start-up,
  * or after the server comes back when it was down at start-up. Times are BIGINT epoch seconds (no 2038 overflow).
  */
@@ -77,9 +79,15 @@ public final class PostgresPolicyStore implements PolicyStore {
     /** The server's clock in epoch milliseconds: it judges leases, so the daemons' clocks need not agree. */
     private static final String SERVER_MILLIS = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
+    static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
     private final String description;
     private final HikariDataSource pool;
     private volatile boolean schemaReady;
+    private boolean unreachable;
+    private long nextAttemptNanos;
+    private Duration backoff = FIRST_BACKOFF;
 
     private PostgresPolicyStore(String description, HikariDataSource pool) {
         this.description = description;
@@ -137,15 +145,52 @@ public final class PostgresPolicyStore implements PolicyStore {
     }
 
     private <T> T withConnection(String what, SqlWork<T> work) {
+        long now = System.nanoTime();
+        synchronized (this) {
+            if (unreachable && now - nextAttemptNanos < 0) {
+                throw new PolicyStoreException(description + ": cannot " + what + ": server unreachable, next"
+                        + " attempt within " + backoff.toSeconds() + " s");
+            }
+        }
         try (Connection c = pool.getConnection()) {
             if (!schemaReady) {
                 migrate(c);
                 schemaReady = true;
             }
-            return work.apply(c);
+            T result = work.apply(c);
+            reachable();
+            return result;
         } catch (SQLException e) {
+            if (isConnectionFailure(e)) {
+                unreachable(now);
+            }
             throw new PolicyStoreException(description + ": cannot " + what + ": " + e.getMessage(), e);
         }
+    }
+
+    /** SQLSTATE class 08 (connection exception), or the pool giving up waiting for a connection. */
+    private static boolean isConnectionFailure(SQLException e) {
+        return e instanceof SQLTransientConnectionException
+                || (e.getSQLState() != null && e.getSQLState().startsWith("08"));
+    }
+
+    /**
+     * Each call to a dead server would wait out the timeout on the cache's single store thread, and the calls queued
+     * behind it (misses waiting for their store read) would wait for all of them; so after a connection failure calls
+     * fail at once until the next attempt, with a delay doubling up to {@link #MAX_BACKOFF}.
+     */
+    private synchronized void unreachable(long now) {
+        backoff = unreachable ? min(backoff.multipliedBy(2), MAX_BACKOFF) : FIRST_BACKOFF;
+        unreachable = true;
+        nextAttemptNanos = now + backoff.toNanos();
+    }
+
+    private synchronized void reachable() {
+        unreachable = false;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private void migrate(Connection c) throws SQLException {
