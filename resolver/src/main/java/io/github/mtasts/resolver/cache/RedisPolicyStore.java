@@ -362,6 +362,7 @@ public final class RedisPolicyStore implements PolicyStore {
         if (connection != null) {
             connection.close();
         }
-        client.shutdown();
+        // no quiet period: the store thread has finished its work when the cache closes the store
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }
