@@ -89,6 +89,11 @@ public final class RedisServer implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
+    /** The server's Unix-domain socket (not for a Sentinel). */
+    public Path socketPath() {
+        return directory.resolve("redis.sock");
+    }
+
     /** Starts the server (again, empty: it keeps nothing on disk) on the same port; returns once it answers PING. */
     public synchronized void restart() {
         if (process != null) {
@@ -100,7 +105,8 @@ public final class RedisServer implements AutoCloseable {
             command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--daemonize", "no",
                     "--dir", directory.toString(), "--logfile", directory.resolve("redis.log").toString()));
             if (mode.isEmpty()) {
-                command.addAll(List.of("--save", "", "--appendonly", "no"));
+                command.addAll(List.of("--save", "", "--appendonly", "no",
+                        "--unixsocket", socketPath().toString(), "--unixsocketperm", "700"));
             }
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)

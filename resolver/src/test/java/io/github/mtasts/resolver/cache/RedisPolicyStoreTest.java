@@ -146,6 +146,18 @@ class RedisPolicyStoreTest extends PolicyStoreContract {
     }
 
     @Test
+    void unixUrlReachesTheServerThroughItsSocket() {
+        try (RedisPolicyStore viaSocket = RedisPolicyStore.open("unix://" + server.socketPath(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Duration.ofSeconds(2), Duration.ofSeconds(2))) {
+            CachedPolicy saved = cached("socket.example", "1", enforce(600, "mx.socket.example"));
+
+            viaSocket.save(saved);
+
+            assertThat(store.load("socket.example")).contains(saved);
+        }
+    }
+
+    @Test
     void unknownUrlSchemeIsRejectedNamingTheKey() {
         assertThatThrownBy(() -> RedisPolicyStore.open("http://127.0.0.1:1", Optional.empty(), Optional.empty(),
                 Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(1)))
