@@ -2,14 +2,17 @@ package io.github.mtasts.resolver.cache;
 
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code internal} cache type: everything in memory, lost on restart. Each table keeps at most
@@ -24,9 +27,12 @@ public final class MemoryPolicyStore implements PolicyStore {
 
     private record FailureKey(String domain, LocalDate day, FailureType type) {}
 
+    private record Lease(String owner, long expiresAtNanos) {}
+
     private final Map<String, CachedPolicy> policies;
     private final Map<ServedKey, ServedPolicy> served;
     private final Map<FailureKey, DiscoveryFailureCount> failures;
+    private final Map<String, Lease> leases = new HashMap<>();
 
     public MemoryPolicyStore(int cacheSize) {
         if (cacheSize < 1) {
@@ -102,6 +108,18 @@ public final class MemoryPolicyStore implements PolicyStore {
         }
         result.sort(Comparator.comparing(DiscoveryFailureCount::domain).thenComparing(DiscoveryFailureCount::type));
         return result;
+    }
+
+    /** Shared by the caches of one process only; expiry follows {@link System#nanoTime()}. */
+    @Override
+    public synchronized boolean tryLease(String name, String owner, Duration ttl) {
+        long now = System.nanoTime();
+        Lease held = leases.get(name);
+        if (held != null && !held.owner().equals(owner) && now - held.expiresAtNanos() < 0) {
+            return false;
+        }
+        leases.put(name, new Lease(owner, now + TimeUnit.NANOSECONDS.convert(ttl)));
+        return true;
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -50,6 +51,9 @@ import org.slf4j.LoggerFactory;
 public final class PolicyCache implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PolicyCache.class);
+
+    /** The store lease a proactive run takes, so that one daemon of those sharing a store does each run. */
+    static final String PROACTIVE_LEASE = "proactive-refresh";
 
     private static final CompletableFuture<Optional<CachedPolicy>> NO_POLICY =
             CompletableFuture.completedFuture(Optional.empty());
@@ -85,6 +89,8 @@ public final class PolicyCache implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final CacheCounters counters = new CacheCounters();
     private final AtomicBoolean storeDown = new AtomicBoolean();
+    /** Names this cache among the daemons sharing a store, as holder of {@link #PROACTIVE_LEASE}. */
+    private final String leaseOwner = ProcessHandle.current().pid() + "-" + UUID.randomUUID();
 
     public PolicyCache(PolicyDiscovery discovery, PolicyStore store, CacheSettings settings, Clock clock) {
         this.discovery = Objects.requireNonNull(discovery, "discovery");
@@ -199,10 +205,40 @@ public final class PolicyCache implements AutoCloseable {
     /**
      * One proactive run: re-checks every cached policy that is due, at most {@code concurrency_limit} at a time.
      * Completes with the number of domains checked once all checks have ended.
+     *
+     * <p>Daemons sharing a store share the chore: the run first takes the store's {@link #PROACTIVE_LEASE} for one
+     * interval, and a daemon that finds it held by another checks nothing. The run works through the stored
+     * policies, not only those in memory, so it also refreshes what other daemons discovered; a stored copy newer
+     * than ours (another daemon refreshed it) replaces ours. When the store fails, every daemon refreshes what it
+     * holds in memory: RFC 8461 §3.3 wants policies refreshed before they expire, and a duplicated check is harmless.
      */
     public CompletableFuture<Integer> refreshProactively() {
         purgeExpired();
+        Duration interval = settings.proactive().interval();
+        return storeRead("take the proactive refresh lease", s -> s.tryLease(PROACTIVE_LEASE, leaseOwner, interval),
+                true)
+                .thenCompose(leased -> {
+                    if (!leased) {
+                        log.debug("proactive refresh: another daemon holds the lease of this run");
+                        return CompletableFuture.completedFuture(0);
+                    }
+                    // off the store thread: discovery may start its work on the calling thread
+                    return storeRead("load all policies", PolicyStore::loadAll, List.<CachedPolicy>of())
+                            .thenComposeAsync(this::refreshDue, scheduler);
+                });
+    }
+
+    private CompletableFuture<Integer> refreshDue(List<CachedPolicy> stored) {
         Instant now = now();
+        for (CachedPolicy policy : stored) {
+            // ours when it is newer; one we do not hold only when due, the others stay in the store for a miss
+            boolean adopt = entries.get(policy.domain()) instanceof Held held
+                    ? held.policy().lastCheckedAt().isBefore(policy.lastCheckedAt())
+                    : dueForProactiveRefresh(policy, now);
+            if (adopt && policy.usableAt(now) && !inFlight.containsKey(policy.domain())) {
+                install(policy);
+            }
+        }
         List<String> due = new ArrayList<>();
         for (Map.Entry<String, Entry> e : entries.entrySet()) {
             if (e.getValue() instanceof Held held && dueForProactiveRefresh(held.policy(), now)) {

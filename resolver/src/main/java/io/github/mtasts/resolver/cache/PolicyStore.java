@@ -2,6 +2,7 @@ package io.github.mtasts.resolver.cache;
 
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -40,6 +41,14 @@ public interface PolicyStore extends AutoCloseable {
 
     /** Failure counts of the UTC {@code day}, ordered by domain and type. */
     List<DiscoveryFailureCount> discoveryFailures(LocalDate day);
+
+    /**
+     * Takes or renews the lease {@code name} for {@code owner} for {@code ttl}: true when it is now held by
+     * {@code owner}, false while another owner holds an unexpired lease. Daemons sharing a store use it so that one
+     * of them, not all, does a shared chore such as a proactive refresh run. The store's own clock judges expiry, so
+     * the daemons' clocks need not agree.
+     */
+    boolean tryLease(String name, String owner, Duration ttl);
 
     @Override
     void close();

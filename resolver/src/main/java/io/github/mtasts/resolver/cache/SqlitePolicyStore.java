@@ -1,8 +1,6 @@
 package io.github.mtasts.resolver.cache;
 
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
-import io.github.mtasts.resolver.policy.MxPattern;
-import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.resolver.store.SqliteDatabase;
 import java.nio.file.Path;
@@ -55,7 +53,12 @@ public final class SqlitePolicyStore implements PolicyStore {
               type TEXT NOT NULL,
               count INTEGER NOT NULL,
               last_detail TEXT NOT NULL,
-              PRIMARY KEY (domain, day, type))"""));
+              PRIMARY KEY (domain, day, type))"""),
+            List.of("""
+            CREATE TABLE lease (
+              name TEXT PRIMARY KEY,
+              owner TEXT NOT NULL,
+              expires_at_millis INTEGER NOT NULL)"""));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
@@ -82,7 +85,7 @@ public final class SqlitePolicyStore implements PolicyStore {
         try (PreparedStatement ps = connection.prepareStatement("SELECT * FROM policy WHERE domain = ?")) {
             ps.setString(1, domain);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(policyRow(rs)) : Optional.empty();
+                return rs.next() ? Optional.of(PolicyRows.policy(rs, "policy database " + file)) : Optional.empty();
             }
         } catch (SQLException e) {
             throw failure("load policy of " + domain, e);
@@ -95,32 +98,12 @@ public final class SqlitePolicyStore implements PolicyStore {
              ResultSet rs = ps.executeQuery()) {
             List<CachedPolicy> result = new ArrayList<>();
             while (rs.next()) {
-                result.add(policyRow(rs));
+                result.add(PolicyRows.policy(rs, "policy database " + file));
             }
             return result;
         } catch (SQLException e) {
             throw failure("load all policies", e);
         }
-    }
-
-    private CachedPolicy policyRow(ResultSet rs) throws SQLException {
-        String domain = rs.getString("domain");
-        String mode = rs.getString("mode");
-        try {
-            StsPolicy policy = new StsPolicy(PolicyMode.valueOf(mode), rs.getLong("max_age"),
-                    splitLines(rs.getString("mx")).stream().map(MxPattern::new).toList(),
-                    splitLines(rs.getString("policy_text")));
-            return new CachedPolicy(domain, rs.getString("txt_id"), policy,
-                    Instant.ofEpochSecond(rs.getLong("fetched_at")), Instant.ofEpochSecond(rs.getLong("expires_at")),
-                    Instant.ofEpochSecond(rs.getLong("last_checked_at")));
-        } catch (IllegalArgumentException e) {
-            throw new PolicyStoreException("policy database " + file + ": unreadable row for " + domain + ": "
-                    + e.getMessage(), e);
-        }
-    }
-
-    private static List<String> splitLines(String joined) {
-        return joined.isEmpty() ? List.of() : List.of(joined.split("\n", -1));
     }
 
     @Override
@@ -134,7 +117,7 @@ public final class SqlitePolicyStore implements PolicyStore {
             ps.setString(2, p.txtId());
             ps.setString(3, p.policy().mode().name());
             ps.setLong(4, p.policy().maxAge());
-            ps.setString(5, String.join("\n", p.policy().mx().stream().map(MxPattern::pattern).toList()));
+            ps.setString(5, PolicyRows.mxText(p.policy()));
             ps.setString(6, ServedPolicy.textOf(p.policy()));
             ps.setLong(7, p.fetchedAt().getEpochSecond());
             ps.setLong(8, p.expiresAt().getEpochSecond());
@@ -184,10 +167,7 @@ public final class SqlitePolicyStore implements PolicyStore {
             try (ResultSet rs = ps.executeQuery()) {
                 List<ServedPolicy> result = new ArrayList<>();
                 while (rs.next()) {
-                    result.add(new ServedPolicy(domain, rs.getString("policy_hash"), rs.getString("policy_text"),
-                            PolicyMode.valueOf(rs.getString("mode")),
-                            Instant.ofEpochSecond(rs.getLong("first_served")),
-                            Instant.ofEpochSecond(rs.getLong("last_served"))));
+                    result.add(PolicyRows.served(rs));
                 }
                 return result;
             }
@@ -221,9 +201,7 @@ public final class SqlitePolicyStore implements PolicyStore {
             try (ResultSet rs = ps.executeQuery()) {
                 List<DiscoveryFailureCount> result = new ArrayList<>();
                 while (rs.next()) {
-                    result.add(new DiscoveryFailureCount(rs.getString("domain"), day,
-                            FailureType.valueOf(rs.getString("type")), rs.getLong("count"),
-                            rs.getString("last_detail")));
+                    result.add(PolicyRows.failure(rs, day));
                 }
                 // ORDER BY sorts type names alphabetically; callers expect the enum order
                 result.sort(Comparator.comparing(DiscoveryFailureCount::domain)
@@ -232,6 +210,25 @@ public final class SqlitePolicyStore implements PolicyStore {
             }
         } catch (SQLException e) {
             throw failure("read discovery failures of " + day, e);
+        }
+    }
+
+    /** Processes sharing the file share one host clock, which judges expiry. */
+    @Override
+    public synchronized boolean tryLease(String name, String owner, Duration ttl) {
+        String sql = """
+                INSERT INTO lease (name, owner, expires_at_millis) VALUES (?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at_millis = excluded.expires_at_millis
+                WHERE lease.owner = excluded.owner OR lease.expires_at_millis <= ?""";
+        long now = System.currentTimeMillis();
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, name);
+            ps.setString(2, owner);
+            ps.setLong(3, now + ttl.toMillis());
+            ps.setLong(4, now);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw failure("take lease " + name, e);
         }
     }
 

@@ -2,11 +2,15 @@ package io.github.mtasts.resolver.daemon;
 
 import io.github.mtasts.resolver.cache.MemoryPolicyStore;
 import io.github.mtasts.resolver.cache.PolicyStore;
+import io.github.mtasts.resolver.cache.PostgresPolicyStore;
+import io.github.mtasts.resolver.cache.RedisPolicyStore;
 import io.github.mtasts.resolver.cache.SqlitePolicyStore;
 import io.github.mtasts.resolver.config.CacheConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,13 +18,16 @@ import org.slf4j.LoggerFactory;
 final class PolicyStores {
 
     private static final Logger LOG = LoggerFactory.getLogger(PolicyStores.class);
+    /** Connections when {@code max_size} is not given: the cache uses the store from one thread. */
+    private static final int DEFAULT_POSTGRES_POOL = 2;
 
     private PolicyStores() {
     }
 
     /**
-     * @throws UnsupportedStoreException for a store type this build cannot open (so start-up fails with the reason
-     *                                   instead of silently serving without the shared store the operator asked for)
+     * A shared store (postgres, redis) that cannot be reached at start-up is opened anyway: the cache serves from
+     * memory and the store connects when its server answers. A store that cannot be opened at all (malformed dsn or
+     * url, schema newer than ours) leaves the daemon on memory, loudly: mail must flow while the operator fixes it.
      */
     static PolicyStore open(CacheConfig config) {
         if (config instanceof CacheConfig.Internal internal) {
@@ -29,8 +36,37 @@ final class PolicyStores {
         if (config instanceof CacheConfig.Sqlite sqlite) {
             return openSqlite(sqlite.filename());
         }
-        throw new UnsupportedStoreException("cache.type: " + config.type()
-                + " is not available in this version; use sqlite (default) or internal");
+        try {
+            return openShared(config);
+        } catch (RuntimeException e) {
+            LOG.error("cannot open the {} policy store ({}); serving from memory only: this daemon shares no"
+                    + " policies and keeps none across a restart until this is fixed", config.type(), e.getMessage());
+            return new MemoryPolicyStore(MemoryPolicyStore.DEFAULT_CACHE_SIZE);
+        }
+    }
+
+    private static PolicyStore openShared(CacheConfig config) {
+        if (config instanceof CacheConfig.Postgres postgres) {
+            int maxSize = postgres.maxSize().orElse(DEFAULT_POSTGRES_POOL);
+            return PostgresPolicyStore.open(postgres.dsn(), postgres.timeout(),
+                    postgres.minSize().orElse(1), maxSize);
+        }
+        if (config instanceof CacheConfig.Redis redis) {
+            CacheConfig.RedisOptions o = redis.options();
+            return RedisPolicyStore.open(redis.url(), o.username(), o.password(), boxed(o.db()), o.socketTimeout(),
+                    o.socketConnectTimeout());
+        }
+        if (config instanceof CacheConfig.RedisSentinel sentinel) {
+            CacheConfig.RedisOptions o = sentinel.options();
+            return RedisPolicyStore.openSentinel(sentinel.sentinelMasterName(), sentinel.sentinels().stream()
+                            .map(s -> new RedisPolicyStore.SentinelAddress(s.host(), s.port())).toList(),
+                    o.username(), o.password(), boxed(o.db()), o.socketTimeout(), o.socketConnectTimeout());
+        }
+        throw new IllegalStateException("cache type without a store: " + config.type());
+    }
+
+    private static Optional<Integer> boxed(OptionalInt value) {
+        return value.isPresent() ? Optional.of(value.getAsInt()) : Optional.empty();
     }
 
     /**
@@ -48,14 +84,6 @@ final class PolicyStores {
             LOG.error("cannot open the policy store {} ({}); serving from memory only: policies will not survive"
                     + " a restart until this is fixed", file, e.getMessage());
             return new MemoryPolicyStore(MemoryPolicyStore.DEFAULT_CACHE_SIZE);
-        }
-    }
-
-    static final class UnsupportedStoreException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UnsupportedStoreException(String message) {
-            super(message);
         }
     }
 }

@@ -580,4 +580,51 @@ class PolicyCacheTest {
 
         assertThat(storeCallers).containsExactly("policy-store");
     }
+
+    @Test
+    void proactiveRunIsSkippedWhileAnotherCacheHoldsTheStoreLease() throws Exception {
+        ProactiveFetching proactive = new ProactiveFetching(true, Duration.ofSeconds(1000), 5, 2.0);
+        PolicyStore shared = new MemoryPolicyStore(100);
+        PolicyCache cache = cache(shared, CacheSettings.defaults().withProactive(proactive));
+        prime(cache, discovery);
+        clock.advance(Duration.ofSeconds(500));
+        assertThat(shared.tryLease(PolicyCache.PROACTIVE_LEASE, "another daemon", Duration.ofHours(1))).isTrue();
+        int before = discovery.callCount();
+
+        assertThat(cache.refreshProactively().get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(discovery.callCount()).isEqualTo(before);
+    }
+
+    @Test
+    void proactiveRunTakesANewerStoredCopyOfAPolicyInsteadOfCheckingIt() throws Exception {
+        ProactiveFetching proactive = new ProactiveFetching(true, Duration.ofSeconds(1000), 5, 2.0);
+        PolicyStore shared = new MemoryPolicyStore(100);
+        PolicyCache cache = cache(shared, CacheSettings.defaults().withProactive(proactive));
+        prime(cache, discovery);
+        cache.flush().join();
+        clock.advance(Duration.ofSeconds(600));
+        // another daemon confirmed the policy a moment ago
+        CachedPolicy confirmedElsewhere = shared.load(DOMAIN).orElseThrow().confirmed(T0.plusSeconds(590));
+        shared.save(confirmedElsewhere);
+        int before = discovery.callCount();
+
+        assertThat(cache.refreshProactively().get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(discovery.callCount()).isEqualTo(before);
+        assertThat(await(cache.lookup(DOMAIN))).contains(confirmedElsewhere);
+    }
+
+    @Test
+    void proactiveRunRefreshesMemoryWhenTheStoreFails() throws Exception {
+        ProactiveFetching proactive = new ProactiveFetching(true, Duration.ofSeconds(1000), 5, 2.0);
+        SqlitePolicyStore store = SqlitePolicyStore.open(dir.resolve("failing.db"));
+        PolicyCache cache = cache(store, CacheSettings.defaults().withProactive(proactive));
+        prime(cache, discovery);
+        cache.flush().join();
+        store.close();
+        clock.advance(Duration.ofSeconds(600));
+        discovery.answerWith(call -> new Unchanged(call.knownTxtId()));
+
+        assertThat(cache.refreshProactively().get(10, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(discovery.calls()).last().extracting(FakeDiscovery.Call::knownTxtId).isEqualTo("1");
+    }
 }

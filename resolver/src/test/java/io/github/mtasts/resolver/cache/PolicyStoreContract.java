@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -149,5 +150,31 @@ abstract class PolicyStoreContract {
                 new DiscoveryFailureCount("b.example", DAY, FailureType.POLICY_INVALID, 1, "line 2: unknown mode"));
         assertThat(store.discoveryFailures(DAY.plusDays(1))).containsExactly(
                 new DiscoveryFailureCount("a.example", DAY.plusDays(1), FailureType.POLICY_FETCH_ERROR, 1, "timeout"));
+    }
+
+    @Test
+    void leaseIsHeldByOneOwnerWhoMayRenewIt() {
+        assertThat(store.tryLease("proactive-refresh", "daemon-a", Duration.ofMinutes(5))).isTrue();
+
+        assertThat(store.tryLease("proactive-refresh", "daemon-b", Duration.ofMinutes(5))).isFalse();
+        assertThat(store.tryLease("proactive-refresh", "daemon-a", Duration.ofMinutes(5))).isTrue();
+        assertThat(store.tryLease("proactive-refresh", "daemon-b", Duration.ofMinutes(5))).isFalse();
+    }
+
+    @Test
+    void leasesOfDifferentNamesAreIndependent() {
+        assertThat(store.tryLease("one", "daemon-a", Duration.ofMinutes(5))).isTrue();
+
+        assertThat(store.tryLease("two", "daemon-b", Duration.ofMinutes(5))).isTrue();
+    }
+
+    @Test
+    void expiredLeaseGoesToTheNextOwner() throws InterruptedException {
+        assertThat(store.tryLease("proactive-refresh", "daemon-a", Duration.ofMillis(1))).isTrue();
+        // waits past the expiry; the assertion does not depend on how long the wait took
+        Thread.sleep(50);
+
+        assertThat(store.tryLease("proactive-refresh", "daemon-b", Duration.ofMinutes(5))).isTrue();
+        assertThat(store.tryLease("proactive-refresh", "daemon-a", Duration.ofMinutes(5))).isFalse();
     }
 }

@@ -199,7 +199,7 @@ class ResolverDaemonTest {
     }
 
     /** A persistent socketmap connection, as a Postfix smtp process keeps one. */
-    private static final class Client implements AutoCloseable {
+    static final class Client implements AutoCloseable {
         private final SocketChannel channel;
         private final InputStream in;
 
