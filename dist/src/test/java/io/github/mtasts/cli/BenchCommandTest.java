@@ -187,4 +187,18 @@ class BenchCommandTest {
         assertThat(run.exitCode()).isEqualTo(BenchCommand.USAGE);
         assertThat(run.err()).contains("only sent to loopback");
     }
+
+    @Test
+    void genLogsThenIngestReportsRatesAndTheSessionsFound() throws IOException {
+        Run generated = bench("bench", "gen-logs", "--lines", "2000", "--seed", "4");
+        assertThat(generated.exitCode()).isZero();
+        assertThat(generated.err()).contains("HANDSHAKE_FAILURE=");
+        Path log = Files.writeString(dir.resolve("maillog"), generated.out());
+        Run run = bench("bench", "ingest", log.toString(), "--passes", "1", "--now", "2026-11-30T00:00:00Z");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("lines            " + Files.readAllLines(log).size())
+                .contains("(rejected 0)").containsPattern("parse only       best \\d+ lines/s")
+                .containsPattern("parse \\+ classify best \\d+ lines/s").contains("SUCCESS=");
+    }
 }
