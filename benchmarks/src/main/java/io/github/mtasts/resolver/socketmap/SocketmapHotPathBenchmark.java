@@ -39,7 +39,7 @@ public class SocketmapHotPathBenchmark {
 
     private static final ReplyOptions OPTIONS = new ReplyOptions(false, true, true);
 
-    private final byte[] request = "27:postfix mail.example.com.test,".getBytes(StandardCharsets.US_ASCII);
+    private final byte[] request = Netstring.encode("postfix mail.example.com.test");
     private StsPolicy cached;
     private EmbeddedChannel channel;
 
