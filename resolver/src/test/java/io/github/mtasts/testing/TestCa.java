@@ -16,6 +16,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
@@ -155,8 +156,11 @@ public final class TestCa {
             return sb.toString();
         }
 
+        /** The key as PKCS#8 PEM: OpenSSL 3 (Postfix, nginx) refuses a bare "EC PRIVATE KEY" without curve parameters. */
         public String keyPem() {
-            return toPem(key);
+            return "-----BEGIN PRIVATE KEY-----\n"
+                    + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n";
         }
 
         /** Writes the chain and the key (mode 0600 is left to the caller) as PEM files. */

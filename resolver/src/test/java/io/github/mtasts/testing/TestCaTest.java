@@ -15,7 +15,7 @@ class TestCaTest {
         leaf.certificate().verify(ca.certificate().getPublicKey());
         assertThat(leaf.certificate().getSubjectAlternativeNames()).hasSize(2);
         assertThat(leaf.chainPem()).contains("BEGIN CERTIFICATE");
-        assertThat(leaf.keyPem()).contains("PRIVATE KEY");
+        assertThat(leaf.keyPem()).startsWith("-----BEGIN PRIVATE KEY-----");
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.resolver.socketmap.PolicyResponder;
 import io.github.mtasts.resolver.socketmap.SocketmapServer;
 import io.github.mtasts.resolver.socketmap.SocketmapServerSettings;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -58,6 +59,8 @@ public final class ResolverDaemon implements AutoCloseable {
         CacheMetrics.bind(cache.counters(), registry);
         this.server = new SocketmapServer(serverSettings(config, longestZone),
                 new PolicyResponder(config, cache, registry));
+        Gauge.builder("mtasts_socketmap_connections", server, SocketmapServer::openConnections)
+                .description("open socketmap connections").register(registry);
         this.metrics = config.metrics().enabled()
                 ? Optional.of(new MetricsEndpoint(config.metrics().host(), config.metrics().port(), registry))
                 : Optional.empty();

@@ -135,6 +135,11 @@ public final class SocketmapServer implements AutoCloseable {
         return bound instanceof DomainSocketAddress domain ? UnixDomainSocketAddress.of(domain.path()) : bound;
     }
 
+    /** Connections open now (Postfix smtp processes holding one each). */
+    public int openConnections() {
+        return connections.size();
+    }
+
     /**
      * Stops accepting connections, lets each open connection finish the answers it owes (up to {@code grace}),
      * then closes everything. Idle connections close at once; Postfix reconnects to the next daemon.

@@ -193,7 +193,8 @@ class ResolverDaemonTest {
             assertThat(body).contains("mtasts_lookups_total{result=\"secure\"} 2.0")
                     .contains("mtasts_lookups_total{result=\"invalid_key\"} 1.0")
                     .contains("mtasts_cache_hits_total 1.0")
-                    .contains("mtasts_discovery_seconds_count{outcome=\"found\"} 1");
+                    .contains("mtasts_discovery_seconds_count{outcome=\"found\"} 1")
+                    .contains("mtasts_socketmap_connections 1.0");
         }
     }
 

@@ -1,0 +1,78 @@
+package io.github.mtasts.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs external commands (postfix, postmap, sendmail, chown) with a time limit and captured output. */
+final class Commands {
+
+    private static final Duration LIMIT = Duration.ofSeconds(60);
+
+    private Commands() {
+    }
+
+    /** What a finished command printed and returned. */
+    record Result(List<String> command, int exitCode, String stdout, String stderr) {
+
+        String describe() {
+            return String.join(" ", command) + " exited " + exitCode + "\nstdout: " + stdout + "\nstderr: " + stderr;
+        }
+    }
+
+    /** Runs {@code command} with {@code stdin} as its input; a command still running after a minute is killed. */
+    static Result runWithInput(String stdin, String... command) {
+        Path out = null;
+        Path err = null;
+        try {
+            out = Files.createTempFile("cmd", ".out");
+            err = Files.createTempFile("cmd", ".err");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            Process process = builder.start();
+            try (var in = process.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            if (!process.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + " still running after " + LIMIT);
+            }
+            return new Result(List.of(command), process.exitValue(), Files.readString(out), Files.readString(err));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + String.join(" ", command), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running " + String.join(" ", command), e);
+        } finally {
+            deleteQuietly(out);
+            deleteQuietly(err);
+        }
+    }
+
+    static Result run(String... command) {
+        return runWithInput("", command);
+    }
+
+    /** Runs {@code command} and fails with its output unless it exits 0. */
+    static Result check(String... command) {
+        Result result = run(command);
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException(result.describe());
+        }
+        return result;
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a leftover temp file is harmless; the wrapper removes the whole world afterwards anyway
+            }
+        }
+    }
+}

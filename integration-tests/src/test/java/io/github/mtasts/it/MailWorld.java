@@ -1,0 +1,116 @@
+package io.github.mtasts.it;
+
+import io.github.mtasts.testing.TestCa;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The hermetic mail world: the test zone on dnsmasq, the policy hosts, the receiving MX hosts and a test CA,
+ * all inside the network namespace that {@code src/test/netns-jvm/bin/java} put this JVM into. One world serves
+ * every test class of a run (see {@link MailWorldExtension}); scenarios get fresh sending Postfix instances.
+ */
+public final class MailWorld implements AutoCloseable {
+
+    /** The socketmap address Postfix is pointed at, as in a real deployment. */
+    public static final String SOCKETMAP_HOST = "127.0.0.1";
+    public static final int SOCKETMAP_PORT = 8461;
+
+    private final Path dir;
+    private final String dnsAddress;
+    private final TestCa ca;
+    private final Path caFile;
+    private final AtomicInteger instances = new AtomicInteger();
+    private DnsServer dns;
+    private PolicyServers policyServers;
+    private ReceivingMx mx;
+
+    private MailWorld(Path dir, String dnsAddress) {
+        this.dir = dir;
+        this.dnsAddress = dnsAddress;
+        this.ca = TestCa.create("mtasts test CA");
+        this.caFile = dir.resolve("ca.pem");
+    }
+
+    /** Starts the world in the directory and namespace the wrapper prepared; fails clearly outside it. */
+    public static MailWorld start() {
+        String dirName = System.getenv("MTASTS_IT_DIR");
+        String dnsAddress = System.getenv("MTASTS_IT_DNS");
+        if (dirName == null || dnsAddress == null || System.getenv("MTASTS_IT_NETNS") == null) {
+            throw new IllegalStateException("the mail world runs only inside the network namespace set up by "
+                    + "integration-tests/src/test/netns-jvm/bin/java (surefire's <jvm>): run it through Maven as root");
+        }
+        MailWorld world = new MailWorld(Path.of(dirName), dnsAddress);
+        try {
+            Files.createDirectories(world.dir);
+            world.ca.writePem(world.caFile);
+            world.dns = DnsServer.start(world.dir.resolve("dns"), world.dnsAddress, TestZone.DOMAINS);
+            world.policyServers = PolicyServers.start(world.ca, TestZone.DOMAINS);
+            world.mx = ReceivingMx.start(world.dir, world.dir.resolve("mx"), world.ca,
+                    TestCa.create("untrusted issuer"), TestZone.DOMAINS);
+            return world;
+        } catch (Exception e) {
+            world.close();
+            throw new IllegalStateException("cannot start the mail world in " + world.dir, e);
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Where the test zone's DNS server listens (port 53); the namespace's resolv.conf points here. */
+    public String dnsAddress() {
+        return dnsAddress;
+    }
+
+    /** The test CA's certificate (PEM): Postfix's {@code smtp_tls_CAfile} and the daemon's {@code ca_file}. */
+    public Path caFile() {
+        return caFile;
+    }
+
+    /** A fresh directory under the world for one scenario's files. */
+    public Path newDirectory(String prefix) {
+        return dir.resolve(prefix + "-" + instances.incrementAndGet());
+    }
+
+    /** A fresh sending Postfix whose {@code smtp_tls_policy_maps} is {@code tlsPolicyMaps}. */
+    public SendingPostfix newSender(String tlsPolicyMaps) {
+        return SendingPostfix.start(dir, newDirectory("send"), caFile, tlsPolicyMaps);
+    }
+
+    /** Whether the message sent to {@code recipient} is in its domain's Maildir. */
+    public boolean inMailbox(String recipient) {
+        return !mx.messagesContaining(recipient.substring(recipient.indexOf('@') + 1), "marker " + recipient).isEmpty();
+    }
+
+    /** Waits until the message sent to {@code recipient} is in its domain's Maildir. */
+    public void awaitInMailbox(String recipient) {
+        Waits.until("the message to " + recipient + " in the receiver's Maildir", Waits.GENEROUS,
+                () -> inMailbox(recipient));
+    }
+
+    /** {@code postmap -q KEY TABLE}, with the receiving instance's configuration (postmap needs one). */
+    public Commands.Result postmap(String key, String table) {
+        return Commands.run("postmap", "-c", mx.instance().configDir().toString(), "-q", key, table);
+    }
+
+    /** A downgrade attempt: the domain's {@code _mta-sts} record disappears and its policy host goes away. */
+    public void withdrawPolicy(String domain) {
+        dns.withdrawStsRecord(domain);
+        policyServers.stop(domain);
+    }
+
+    @Override
+    public void close() {
+        if (mx != null) {
+            mx.close();
+        }
+        if (policyServers != null) {
+            policyServers.close();
+        }
+        if (dns != null) {
+            dns.close();
+        }
+    }
+}

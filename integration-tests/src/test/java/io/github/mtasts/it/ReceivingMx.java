@@ -1,0 +1,113 @@
+package io.github.mtasts.it;
+
+import io.github.mtasts.it.TestDomain.MxTls;
+import io.github.mtasts.testing.TestCa;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The receiving MX hosts: one Postfix instance with one smtpd listener per domain on port 25 of the domain's
+ * MX address, each presenting that domain's certificate (or offering no STARTTLS), delivering every domain
+ * into its own Maildir {@code mail/<domain>/}.
+ */
+final class ReceivingMx implements AutoCloseable {
+
+    /** The uid and gid of nobody/nogroup on Debian, owner of the Maildirs. */
+    private static final String NOBODY = "65534";
+
+    private final PostfixInstance instance;
+    private final Path mailDir;
+
+    private ReceivingMx(PostfixInstance instance, Path mailDir) {
+        this.instance = instance;
+        this.mailDir = mailDir;
+    }
+
+    static ReceivingMx start(Path worldDir, Path dir, TestCa ca, TestCa otherCa, List<TestDomain> domains) {
+        Path pki = dir.resolve("pki");
+        Path mail = dir.resolve("mail");
+        try {
+            Files.createDirectories(pki);
+            Files.createDirectories(mail);
+            Commands.check("chown", NOBODY + ":" + NOBODY, mail.toString());
+            List<String> listeners = new ArrayList<>();
+            for (TestDomain domain : domains) {
+                listeners.add(listener(domain, pki, ca, otherCa));
+            }
+            Path mailboxes = dir.resolve("mailboxes");
+            Files.writeString(mailboxes, domains.stream().map(d -> "@" + d.name() + " " + d.name() + "/\n")
+                    .collect(Collectors.joining()));
+            Map<String, String> settings = Map.ofEntries(
+                    Map.entry("myhostname", "mx.receiver.test"),
+                    Map.entry("inet_interfaces", "loopback-only"),
+                    Map.entry("virtual_mailbox_domains", domains.stream().map(TestDomain::name)
+                            .collect(Collectors.joining(", "))),
+                    Map.entry("virtual_mailbox_base", mail.toString()),
+                    Map.entry("virtual_mailbox_maps", "texthash:" + mailboxes),
+                    Map.entry("virtual_uid_maps", "static:" + NOBODY),
+                    Map.entry("virtual_gid_maps", "static:" + NOBODY),
+                    Map.entry("smtpd_tls_security_level", "may"),
+                    Map.entry("smtpd_tls_loglevel", "1"));
+            return new ReceivingMx(PostfixInstance.start(worldDir, dir, "postfix-mx", settings, listeners), mail);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot set up the receiving MX hosts in " + dir, e);
+        }
+    }
+
+    private static String listener(TestDomain domain, Path pki, TestCa ca, TestCa otherCa) throws IOException {
+        String prefix = domain.mxAddress() + ":25 inet n - n - - smtpd -o syslog_name=mx-"
+                + domain.name().replace('.', '-');
+        if (domain.mxTls() == MxTls.NO_STARTTLS) {
+            return prefix + " -o smtpd_tls_security_level=none";
+        }
+        TestCa.Issued certificate = switch (domain.mxTls()) {
+            case TRUSTED -> ca.issue(domain.mxHost());
+            case SELF_SIGNED -> TestCa.selfSigned(domain.mxHost());
+            case EXPIRED -> ca.issueExpired(domain.mxHost());
+            case WRONG_NAME -> ca.issue("other-host.test");
+            case UNTRUSTED_ISSUER -> otherCa.issue(domain.mxHost());
+            case NO_STARTTLS -> throw new IllegalStateException("unreachable");
+        };
+        // smtpd_tls_chain_files: the key first, then the certificate chain, leaf first
+        Path chainFile = pki.resolve(domain.mxHost() + ".pem");
+        Files.writeString(chainFile, certificate.keyPem() + certificate.chainPem());
+        return prefix + " -o smtpd_tls_chain_files=" + chainFile;
+    }
+
+    /** The messages delivered so far to {@code domain}'s Maildir whose text contains {@code marker}. */
+    List<Path> messagesContaining(String domain, String marker) {
+        Path newDir = mailDir.resolve(domain).resolve("new");
+        if (!Files.isDirectory(newDir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(newDir)) {
+            return files.filter(file -> contains(file, marker)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean contains(Path file, String marker) {
+        try {
+            return Files.readString(file).contains(marker);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    PostfixInstance instance() {
+        return instance;
+    }
+
+    @Override
+    public void close() {
+        instance.close();
+    }
+}

@@ -1,0 +1,48 @@
+package io.github.mtasts.it;
+
+import io.github.mtasts.it.TestDomain.MxTls;
+import io.github.mtasts.it.TestDomain.Publication;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/** The domains of the hermetic world, one per behaviour the scenarios need. */
+public final class TestZone {
+
+    public static final List<TestDomain> DOMAINS = List.of(
+            enforce("good.test", 1, MxTls.TRUSTED),
+            enforce("selfsigned.test", 2, MxTls.SELF_SIGNED),
+            enforce("expired.test", 3, MxTls.EXPIRED),
+            enforce("wrongname.test", 4, MxTls.WRONG_NAME),
+            enforce("untrusted.test", 5, MxTls.UNTRUSTED_ISSUER),
+            // the MX has a valid certificate for its own name, but the policy names another host
+            new TestDomain("nomatch.test", 6, "mx.nomatch.test", MxTls.TRUSTED, Publication.PUBLISHED, "enforce",
+                    List.of("mx.elsewhere.test")),
+            enforce("nostarttls.test", 7, MxTls.NO_STARTTLS),
+            // the MX would fail an enforced policy, so delivery shows whether the policy was enforced
+            new TestDomain("testing.test", 8, "mx.testing.test", MxTls.SELF_SIGNED, Publication.PUBLISHED, "testing",
+                    List.of("mx.testing.test")),
+            new TestDomain("nopolicy.test", 9, "mx.nopolicy.test", MxTls.SELF_SIGNED, Publication.NONE, null,
+                    List.of()),
+            new TestDomain("fetchfail.test", 10, "mx.fetchfail.test", MxTls.SELF_SIGNED, Publication.FETCH_FAILS,
+                    "enforce", List.of("mx.fetchfail.test")),
+            // cached first, then its TXT record and policy host are withdrawn (downgrade attempt)
+            enforce("downgrade.test", 11, MxTls.SELF_SIGNED),
+            new TestDomain("wildcard.test", 12, "mx1.wildcard.test", MxTls.TRUSTED, Publication.PUBLISHED, "enforce",
+                    List.of("*.wildcard.test")),
+            new TestDomain("nonemode.test", 13, "mx.nonemode.test", MxTls.SELF_SIGNED, Publication.PUBLISHED, "none",
+                    List.of()),
+            // where the TLSRPT tests send their reports (the rua of every domain's _smtp._tls record)
+            new TestDomain("reports.test", 14, "mx.reports.test", MxTls.TRUSTED, Publication.NONE, null, List.of()));
+
+    private TestZone() {
+    }
+
+    public static TestDomain domain(String name) {
+        return DOMAINS.stream().filter(d -> d.name().equals(name)).findFirst()
+                .orElseThrow(() -> new NoSuchElementException("no test domain " + name));
+    }
+
+    private static TestDomain enforce(String name, int number, MxTls mxTls) {
+        return new TestDomain(name, number, "mx." + name, mxTls, Publication.PUBLISHED, "enforce", List.of("mx." + name));
+    }
+}
