@@ -5,7 +5,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "mtasts", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
-        subcommands = {LintCommand.class, ConfigCommand.class, BenchCommand.class},
+        subcommands = {LintCommand.class, ConfigCommand.class, CheckCommand.class, TlsrptCommand.class,
+                BenchCommand.class},
         description = "MTA-STS policy resolver for Postfix and TLSRPT reporting.")
 public final class Main implements Runnable {
 

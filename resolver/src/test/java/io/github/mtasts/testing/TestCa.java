@@ -104,6 +104,19 @@ public final class TestCa {
         return new Issued(cert, keys.getPrivate(), new X509Certificate[] {cert, certificate});
     }
 
+    /**
+     * A leaf, valid for a year, naming {@code commonName} only in the subject's CN, without Subject Alternative
+     * Names: what RFC 6125 clients no longer accept, though the JDK's HTTPS identity check still does.
+     */
+    public Issued issueWithoutSan(String commonName) {
+        Instant now = Instant.now();
+        KeyPair keys = newKeyPair();
+        X500Name issuer = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+        X509Certificate cert = signLeaf(issuer, new X500Name("CN=" + commonName), keys, keyPair.getPrivate(),
+                now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(365)));
+        return new Issued(cert, keys.getPrivate(), new X509Certificate[] {cert, certificate});
+    }
+
     /** This CA's certificate as PEM. */
     public String pem() {
         return toPem(certificate);
@@ -176,7 +189,9 @@ public final class TestCa {
             X509v3CertificateBuilder builder = builder(issuer, subject, keys, notBefore, notAfter);
             GeneralName[] names = Arrays.stream(dnsNames).map(n -> new GeneralName(GeneralName.dNSName, n))
                     .toArray(GeneralName[]::new);
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+            if (names.length > 0) {
+                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+            }
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true,
                     new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));

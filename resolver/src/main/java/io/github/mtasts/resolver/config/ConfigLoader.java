@@ -119,6 +119,8 @@ public final class ConfigLoader {
         DnsConfig dns = dns(root.section("dns"));
         MetricsConfig metrics = metrics(root.section("metrics"));
         SocketmapConfig socketmap = socketmap(root.section("socketmap"));
+        // The tlsrpt module reads its own section (TlsrptConfigLoader); the resolver only checks it is a mapping.
+        root.section("tlsrpt");
         root.rejectUnknownKeys();
         return new DaemonConfig(host, port, path, mode, reusePort, shutdownTimeout, cacheGrace, cache, proactive,
                 defaultZone, zones, caFile, dns, metrics, socketmap);

@@ -45,13 +45,23 @@ public final class DnsTxtLookup {
 
     /** Uses the system's resolver configuration ({@code /etc/resolv.conf} on Linux). */
     public static DnsTxtLookup system(Duration timeout) {
+        return new DnsTxtLookup(systemResolver(timeout), timeout, "system resolvers");
+    }
+
+    /** The system's resolvers, each query bounded by {@code timeout}; shared with {@link DnsMxLookup}. */
+    static Resolver systemResolver(Duration timeout) {
         ExtendedResolver resolver = new ExtendedResolver();
         resolver.setTimeout(timeout);
-        return new DnsTxtLookup(resolver, timeout, "system resolvers");
+        return resolver;
     }
 
     /** Uses only {@code servers}, asked in order. */
     public static DnsTxtLookup using(List<InetSocketAddress> servers, Duration timeout) {
+        return new DnsTxtLookup(resolverFor(servers, timeout), timeout, servers.toString());
+    }
+
+    /** A resolver asking only {@code servers}, in order; shared with {@link DnsMxLookup}. */
+    static Resolver resolverFor(List<InetSocketAddress> servers, Duration timeout) {
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("no DNS servers given");
         }
@@ -63,7 +73,7 @@ public final class DnsTxtLookup {
         }
         ExtendedResolver resolver = new ExtendedResolver(resolvers);
         resolver.setTimeout(timeout);
-        return new DnsTxtLookup(resolver, timeout, servers.toString());
+        return resolver;
     }
 
     /**
@@ -175,7 +185,8 @@ public final class DnsTxtLookup {
                 + " (" + servers + ")");
     }
 
-    private static boolean isTimeout(Throwable error) {
+    /** dnsjava reports a query timeout as an IOException whose message says so; shared with {@link DnsMxLookup}. */
+    static boolean isTimeout(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof TimeoutException || t instanceof SocketTimeoutException
                     || (t.getMessage() != null && t.getMessage().contains("Timed out"))) {

@@ -179,6 +179,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tlsrptSectionIsLeftToTheTlsrptModuleButMustBeAMapping() throws Exception {
+        assertThat(parse("port: 9000\ntlsrpt:\n  sources: [/var/log/mail.log]\n").port()).isEqualTo(9000);
+        assertThatThrownBy(() -> parse("tlsrpt: yes\n")).isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: tlsrpt: expected a mapping, got true");
+    }
+
+    @Test
     void proactiveFetchingKeysAreRead() throws Exception {
         DaemonConfig config = parse("""
                 proactive_policy_fetching:
@@ -296,10 +303,7 @@ class ConfigLoaderTest {
                         + " cache type postgres: a postgres:// connection URI"),
                 Arguments.of("hots: 0.0.0.0\n", "test.yml: hots: unknown key; expected one of host, port, path,"
                         + " mode, reuse_port, shutdown_timeout, cache_grace, cache, proactive_policy_fetching,"
-                        + " default_zone, zones, ca_file, dns, metrics, socketmap"),
-                Arguments.of("tlsrpt: {}\n", "test.yml: tlsrpt: unknown key; expected one of host, port, path,"
-                        + " mode, reuse_port, shutdown_timeout, cache_grace, cache, proactive_policy_fetching,"
-                        + " default_zone, zones, ca_file, dns, metrics, socketmap"),
+                        + " default_zone, zones, ca_file, dns, metrics, socketmap, tlsrpt"),
                 Arguments.of("zones:\n  z:\n    strict: true\n", "test.yml: zones.z.strict: unknown key; expected"
                         + " one of strict_testing, timeout, require_sni, tlsrpt"),
                 Arguments.of("zones: [a, b]\n", "test.yml: zones: expected a mapping, got a list"),

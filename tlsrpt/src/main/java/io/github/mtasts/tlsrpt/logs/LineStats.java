@@ -57,7 +57,7 @@ public final class LineStats {
     }
 
     /** At most {@link #SAMPLE_LENGTH} characters with control characters shown as {@code ?}. */
-    static String printable(String text) {
+    public static String printable(String text) {
         int length = Math.min(text.length(), SAMPLE_LENGTH);
         StringBuilder out = new StringBuilder(length);
         for (int i = 0; i < length; i++) {

@@ -41,6 +41,8 @@ public final class SessionTracker {
     private final LinkedHashMap<ProcessKey, Attempt> processes = new LinkedHashMap<>(64, 0.75f, true);
 
     private long sessions;
+    /** Start offset of the line being processed. */
+    private long currentOffset;
     private long reusedConnections;
     private long ownReportSessions;
     private long evictedProcesses;
@@ -60,6 +62,15 @@ public final class SessionTracker {
 
     /** Feeds one line; sessions it completes go to {@code out}. */
     public void accept(LogLine line, Consumer<TlsSession> out) {
+        accept(line, 0, out);
+    }
+
+    /**
+     * Feeds one line that starts at byte {@code lineOffset} of its source; sessions it completes go to
+     * {@code out}. The offsets make {@link #oldestPendingOffset()} meaningful.
+     */
+    public void accept(LogLine line, long lineOffset, Consumer<TlsSession> out) {
+        currentOffset = lineOffset;
         TlsEvent event = PostfixTlsMessages.parse(line.message());
         if (event != null) {
             ProcessKey key = new ProcessKey(line.host(), line.syslogName(), line.pid());
@@ -82,6 +93,20 @@ public final class SessionTracker {
             abandon(attempt, out);
         }
         processes.clear();
+    }
+
+    /**
+     * The offset of the first line of the oldest connection still tracked, or {@code Long.MAX_VALUE} when none
+     * is. Replaying the source from here rebuilds every pending state: a connection's state depends only on
+     * lines from its first line on, and a process's older connections are no longer tracked. A connection
+     * stays tracked after its first delivery, since later deliveries over it are the same session.
+     */
+    public long oldestPendingOffset() {
+        long oldest = Long.MAX_VALUE;
+        for (Attempt attempt : processes.values()) {
+            oldest = Math.min(oldest, attempt.firstOffset);
+        }
+        return oldest;
     }
 
     public long sessions() {
@@ -270,6 +295,7 @@ public final class SessionTracker {
         }
         Attempt attempt = new Attempt();
         attempt.peer = peer;
+        attempt.firstOffset = currentOffset;
         return attempt;
     }
 
@@ -324,6 +350,7 @@ public final class SessionTracker {
     /** What one process has logged about its current connection. */
     private static final class Attempt {
         Peer peer;
+        long firstOffset;
         String host;
         Instant lastSeen = Instant.EPOCH;
         ResultType verifyResult;

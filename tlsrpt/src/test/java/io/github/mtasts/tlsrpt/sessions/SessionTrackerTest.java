@@ -256,4 +256,25 @@ class SessionTrackerTest {
         assertThat(tracker.withoutRecipientDomain()).isEqualTo(1);
         assertThat(tracker.sessions()).isZero();
     }
+
+    @Test
+    void oldestPendingOffsetIsTheFirstLineOfTheOldestTrackedConnection() {
+        SessionTracker tracker = tracker();
+        assertThat(tracker.oldestPendingOffset()).isEqualTo(Long.MAX_VALUE);
+        tracker.accept(line(1, 0, "Verified TLS connection established to mx.a.example[192.0.2.1]:25: TLSv1.3"),
+                100, sessions::add);
+        tracker.accept(line(2, 1, "Untrusted TLS connection established to mx.b.example[192.0.2.2]:25: TLSv1.3"),
+                200, sessions::add);
+        assertThat(tracker.oldestPendingOffset()).isEqualTo(100);
+        tracker.accept(line(1, 2, "Q1: to=<u@a.example>, relay=mx.a.example[192.0.2.1]:25, delay=1,"
+                + " dsn=2.0.0, status=sent (250 ok)"), 300, sessions::add);
+        // delivered, but later deliveries over the same connection still need its state
+        assertThat(tracker.oldestPendingOffset()).isEqualTo(100);
+        tracker.accept(line(1, 3, "Verified TLS connection established to mx.c.example[192.0.2.3]:25: TLSv1.3"),
+                400, sessions::add);
+        assertThat(tracker.oldestPendingOffset()).isEqualTo(200);
+        tracker.finish(sessions::add);
+        assertThat(tracker.oldestPendingOffset()).isEqualTo(Long.MAX_VALUE);
+        assertThat(sessions).hasSize(1);
+    }
 }

@@ -1,0 +1,20 @@
+package io.github.mtasts.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code mtasts tlsrpt}: the TLSRPT collector's commands. */
+@Command(name = "tlsrpt", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
+        subcommands = {TlsrptIngestCommand.class, TlsrptStatusCommand.class},
+        description = "Count TLS sessions from Postfix logs for RFC 8460 reports.")
+public final class TlsrptCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

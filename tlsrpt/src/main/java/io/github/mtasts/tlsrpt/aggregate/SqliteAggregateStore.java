@@ -1,0 +1,400 @@
+package io.github.mtasts.tlsrpt.aggregate;
+
+import io.github.mtasts.tlsrpt.logs.RejectReason;
+import io.github.mtasts.tlsrpt.logs.SourceId;
+import io.github.mtasts.tlsrpt.sessions.ResultType;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The aggregate tables in the resolver's SQLite file ({@code cache.options.filename}), next to its policy tables:
+ * one file holds every durable fact (DESIGN.md). The tables have their own version row,
+ * {@code aggregate_schema_version}, so the resolver's {@code schema_version} and this schema migrate
+ * independently and neither program refuses the other's newer tables. WAL mode lets the daemon write policies
+ * while the collector commits batches.
+ */
+public final class SqliteAggregateStore implements AggregateStore {
+
+    /** Schema steps; step {@code i} brings the schema from version {@code i} to {@code i + 1}. */
+    private static final List<List<String>> MIGRATIONS = List.of(List.of(
+            """
+            CREATE TABLE session_count (
+              day TEXT NOT NULL,
+              policy_domain TEXT NOT NULL,
+              policy_type TEXT NOT NULL,
+              policy_hash TEXT NOT NULL,
+              success INTEGER NOT NULL,
+              failure INTEGER NOT NULL,
+              PRIMARY KEY (day, policy_domain, policy_type, policy_hash))""",
+            """
+            CREATE TABLE failure_detail (
+              day TEXT NOT NULL,
+              policy_domain TEXT NOT NULL,
+              policy_type TEXT NOT NULL,
+              policy_hash TEXT NOT NULL,
+              result_type TEXT NOT NULL,
+              sending_mta_ip TEXT NOT NULL,
+              receiving_mx_hostname TEXT NOT NULL,
+              receiving_ip TEXT NOT NULL,
+              failure_reason_code TEXT NOT NULL,
+              count INTEGER NOT NULL,
+              PRIMARY KEY (day, policy_domain, policy_type, policy_hash, result_type, sending_mta_ip,
+                           receiving_mx_hostname, receiving_ip, failure_reason_code))""",
+            """
+            CREATE TABLE ingest_offset (
+              source TEXT PRIMARY KEY,
+              committed_offset INTEGER NOT NULL,
+              replay_offset INTEGER NOT NULL)""",
+            """
+            CREATE TABLE ingest_stats (
+              name TEXT PRIMARY KEY,
+              count INTEGER NOT NULL)""",
+            """
+            CREATE TABLE ingest_sample (
+              reason TEXT NOT NULL,
+              seq INTEGER NOT NULL,
+              line TEXT NOT NULL,
+              PRIMARY KEY (reason, seq))"""));
+
+    public static final int SCHEMA_VERSION = MIGRATIONS.size();
+
+    private static final String PARSED = "parsed";
+    private static final String UNCOUNTED = "uncounted_sessions";
+    private static final String REJECTED = "rejected.";
+
+    private final Path file;
+    private final Connection connection;
+
+    private SqliteAggregateStore(Path file, Connection connection) {
+        this.file = file;
+        this.connection = connection;
+    }
+
+    /** Opens (creating if needed) the database {@code file} and brings the aggregate tables to the current schema. */
+    public static SqliteAggregateStore open(Path file) {
+        Connection connection = null;
+        try {
+            connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+            try (Statement st = connection.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 10000");
+                st.execute("PRAGMA journal_mode = WAL");
+                // a committed batch must survive kill -9 of this process; NORMAL keeps that in WAL mode
+                st.execute("PRAGMA synchronous = NORMAL");
+            }
+            migrate(file, connection);
+            return new SqliteAggregateStore(file, connection);
+        } catch (SQLException e) {
+            closeQuietly(connection);
+            throw new AggregateStoreException("cannot open aggregate database " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(connection);
+            throw e;
+        }
+    }
+
+    private static void migrate(Path file, Connection connection) throws SQLException {
+        connection.setAutoCommit(false);
+        try (Statement st = connection.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS aggregate_schema_version (version INTEGER NOT NULL)");
+            int version = 0;
+            try (ResultSet rs = st.executeQuery("SELECT max(version) FROM aggregate_schema_version")) {
+                if (rs.next()) {
+                    version = rs.getInt(1);
+                }
+            }
+            if (version > SCHEMA_VERSION) {
+                throw new AggregateStoreException("aggregate database " + file + " has schema version " + version
+                        + ", newer than the " + SCHEMA_VERSION + " this program knows; refusing to touch it", null);
+            }
+            for (int step = version; step < SCHEMA_VERSION; step++) {
+                for (String sql : MIGRATIONS.get(step)) {
+                    st.execute(sql);
+                }
+            }
+            if (version < SCHEMA_VERSION) {
+                st.execute("DELETE FROM aggregate_schema_version");
+                st.execute("INSERT INTO aggregate_schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
+            }
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // already failing; the original error is the one to report
+            }
+        }
+    }
+
+    @Override
+    public synchronized Optional<SourceOffset> offset(SourceId source) {
+        String sql = "SELECT committed_offset, replay_offset FROM ingest_offset WHERE source = ?";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, source.key());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new SourceOffset(rs.getLong(1), rs.getLong(2))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("read the offset of " + source.key(), e);
+        }
+    }
+
+    @Override
+    public synchronized Map<SourceId, SourceOffset> offsets(String keyPrefix) {
+        String sql = """
+                SELECT source, committed_offset, replay_offset FROM ingest_offset
+                WHERE substr(source, 1, length(?1)) = ?1 ORDER BY source""";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, keyPrefix);
+            try (ResultSet rs = ps.executeQuery()) {
+                Map<SourceId, SourceOffset> offsets = new LinkedHashMap<>();
+                while (rs.next()) {
+                    offsets.put(new SourceId(rs.getString(1)), new SourceOffset(rs.getLong(2), rs.getLong(3)));
+                }
+                return offsets;
+            }
+        } catch (SQLException e) {
+            throw failure("read the offsets of " + keyPrefix, e);
+        }
+    }
+
+    @Override
+    public synchronized void commit(AggregateBatch batch) {
+        try {
+            connection.setAutoCommit(false);
+            try {
+                addSessions(batch);
+                addFailures(batch);
+                addStats(batch);
+                storeOffsets(batch);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure("commit a batch", e);
+        }
+    }
+
+    private void addSessions(AggregateBatch batch) throws SQLException {
+        String sql = """
+                INSERT INTO session_count (day, policy_domain, policy_type, policy_hash, success, failure)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (day, policy_domain, policy_type, policy_hash) DO UPDATE SET
+                  success = success + excluded.success, failure = failure + excluded.failure""";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (Map.Entry<AggregateBatch.CountKey, long[]> e : batch.sessionCounts().entrySet()) {
+                bindCountKey(ps, e.getKey());
+                ps.setLong(5, e.getValue()[0]);
+                ps.setLong(6, e.getValue()[1]);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private void addFailures(AggregateBatch batch) throws SQLException {
+        String sql = """
+                INSERT INTO failure_detail (day, policy_domain, policy_type, policy_hash, result_type, sending_mta_ip,
+                  receiving_mx_hostname, receiving_ip, failure_reason_code, count)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (day, policy_domain, policy_type, policy_hash, result_type, sending_mta_ip,
+                  receiving_mx_hostname, receiving_ip, failure_reason_code) DO UPDATE SET
+                  count = count + excluded.count""";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (Map.Entry<AggregateBatch.FailureKey, Long> e : batch.failureCounts().entrySet()) {
+                bindCountKey(ps, e.getKey().count());
+                FailureDetail d = e.getKey().detail();
+                ps.setString(5, d.resultType().rfcName());
+                ps.setString(6, d.sendingMtaIp());
+                ps.setString(7, d.receivingMxHostname());
+                ps.setString(8, d.receivingIp());
+                ps.setString(9, d.failureReasonCode());
+                ps.setLong(10, e.getValue());
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private static void bindCountKey(PreparedStatement ps, AggregateBatch.CountKey key) throws SQLException {
+        ps.setString(1, key.day().toString());
+        ps.setString(2, key.policyDomain());
+        ps.setString(3, key.policy().type().rfcName());
+        ps.setString(4, key.policy().policyHash());
+    }
+
+    private void addStats(AggregateBatch batch) throws SQLException {
+        String sql = """
+                INSERT INTO ingest_stats (name, count) VALUES (?, ?)
+                ON CONFLICT (name) DO UPDATE SET count = count + excluded.count""";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            addStat(ps, PARSED, batch.parsedLines());
+            addStat(ps, UNCOUNTED, batch.uncountedSessions());
+            for (Map.Entry<RejectReason, Long> e : batch.rejected().entrySet()) {
+                addStat(ps, REJECTED + e.getKey().name(), e.getValue());
+            }
+        }
+        // keep the first few samples of each reason ever seen; later ones add nothing to status
+        String sample = """
+                INSERT INTO ingest_sample (reason, seq, line)
+                SELECT ?1, (SELECT coalesce(max(seq), 0) + 1 FROM ingest_sample WHERE reason = ?1), ?2
+                WHERE (SELECT count(*) FROM ingest_sample WHERE reason = ?1) < ?3""";
+        try (PreparedStatement ps = connection.prepareStatement(sample)) {
+            for (AggregateBatch.Sample s : batch.samples()) {
+                ps.setString(1, s.reason().name());
+                ps.setString(2, s.text());
+                ps.setInt(3, AggregateBatch.SAMPLES_PER_REASON);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private static void addStat(PreparedStatement ps, String name, long count) throws SQLException {
+        if (count > 0) {
+            ps.setString(1, name);
+            ps.setLong(2, count);
+            ps.executeUpdate();
+        }
+    }
+
+    private void storeOffsets(AggregateBatch batch) throws SQLException {
+        String sql = """
+                INSERT INTO ingest_offset (source, committed_offset, replay_offset) VALUES (?, ?, ?)
+                ON CONFLICT (source) DO UPDATE SET
+                  committed_offset = excluded.committed_offset, replay_offset = excluded.replay_offset""";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (Map.Entry<SourceId, SourceOffset> e : batch.offsets().entrySet()) {
+                ps.setString(1, e.getKey().key());
+                ps.setLong(2, e.getValue().committed());
+                ps.setLong(3, e.getValue().replay());
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    @Override
+    public synchronized List<DomainDay> day(LocalDate day) {
+        String counts = """
+                SELECT policy_domain, policy_type, policy_hash, success, failure FROM session_count WHERE day = ?
+                ORDER BY policy_domain, policy_type, policy_hash""";
+        String details = """
+                SELECT * FROM failure_detail WHERE day = ?
+                ORDER BY policy_domain, policy_type, policy_hash, count DESC, result_type, receiving_mx_hostname,
+                  receiving_ip, sending_mta_ip, failure_reason_code""";
+        try {
+            Map<AggregateBatch.CountKey, List<DomainDay.FailureCount>> byKey = new LinkedHashMap<>();
+            try (PreparedStatement ps = connection.prepareStatement(details)) {
+                ps.setString(1, day.toString());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        FailureDetail detail = new FailureDetail(resultType(rs.getString("result_type")),
+                                rs.getString("sending_mta_ip"), rs.getString("receiving_mx_hostname"),
+                                rs.getString("receiving_ip"), rs.getString("failure_reason_code"));
+                        byKey.computeIfAbsent(countKey(day, rs), k -> new ArrayList<>())
+                                .add(new DomainDay.FailureCount(detail, rs.getLong("count")));
+                    }
+                }
+            }
+            List<DomainDay> result = new ArrayList<>();
+            try (PreparedStatement ps = connection.prepareStatement(counts)) {
+                ps.setString(1, day.toString());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        AggregateBatch.CountKey key = countKey(day, rs);
+                        result.add(new DomainDay(day, key.policyDomain(), key.policy(), rs.getLong("success"),
+                                rs.getLong("failure"), byKey.getOrDefault(key, List.of())));
+                    }
+                }
+            }
+            return result;
+        } catch (SQLException e) {
+            throw failure("read the counts of " + day, e);
+        } catch (IllegalArgumentException e) {
+            throw new AggregateStoreException("aggregate database " + file + ": unreadable row of " + day + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static AggregateBatch.CountKey countKey(LocalDate day, ResultSet rs) throws SQLException {
+        return new AggregateBatch.CountKey(day, rs.getString("policy_domain"),
+                new PolicyGroup(PolicyType.fromRfcName(rs.getString("policy_type")), rs.getString("policy_hash")));
+    }
+
+    private static ResultType resultType(String rfcName) {
+        for (ResultType type : ResultType.values()) {
+            if (type.rfcName().equals(rfcName)) {
+                return type;
+            }
+        }
+        throw new IllegalArgumentException("unknown result type " + rfcName);
+    }
+
+    @Override
+    public synchronized IngestStats stats() {
+        try {
+            long parsed = 0;
+            long uncounted = 0;
+            Map<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
+            try (PreparedStatement ps = connection.prepareStatement("SELECT name, count FROM ingest_stats");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    if (name.equals(PARSED)) {
+                        parsed = rs.getLong(2);
+                    } else if (name.equals(UNCOUNTED)) {
+                        uncounted = rs.getLong(2);
+                    } else if (name.startsWith(REJECTED)) {
+                        rejected.put(RejectReason.valueOf(name.substring(REJECTED.length())), rs.getLong(2));
+                    }
+                }
+            }
+            List<AggregateBatch.Sample> samples = new ArrayList<>();
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT reason, line FROM ingest_sample ORDER BY reason, seq");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    samples.add(new AggregateBatch.Sample(RejectReason.valueOf(rs.getString(1)), rs.getString(2)));
+                }
+            }
+            return new IngestStats(parsed, rejected, samples, uncounted);
+        } catch (SQLException e) {
+            throw failure("read the ingest statistics", e);
+        }
+    }
+
+    private AggregateStoreException failure(String what, SQLException e) {
+        return new AggregateStoreException("aggregate database " + file + ": cannot " + what + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            throw failure("close", e);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.github.mtasts.tlsrpt.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The {@code tlsrpt:} section of the one configuration file, as far as the collector needs it.
+ *
+ * @param sendingMtaIps           our outgoing addresses (RFC 8460 {@code sending-mta-ip}; Postfix does not log it)
+ * @param logTimezone             the zone of log timestamps written without an offset
+ * @param sources                 log files {@code tlsrpt ingest} reads when given none
+ * @param reportRecipientsExclude recipients ({@code user@domain}) or whole domains ({@code @domain}) whose
+ *                                deliveries are our own report mail, not counted (RFC 8460 §5.3); lowercase
+ * @param batchLines              lines per committed batch at most
+ * @param batchInterval           time a batch stays uncommitted at most
+ */
+public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<Path> sources,
+                           List<String> reportRecipientsExclude, int batchLines, Duration batchInterval) {
+    public static final int DEFAULT_BATCH_LINES = 1000;
+    public static final Duration DEFAULT_BATCH_INTERVAL = Duration.ofSeconds(1);
+
+    public TlsrptConfig {
+        sendingMtaIps = List.copyOf(sendingMtaIps);
+        Objects.requireNonNull(logTimezone, "logTimezone");
+        sources = List.copyOf(sources);
+        reportRecipientsExclude = List.copyOf(reportRecipientsExclude);
+        Objects.requireNonNull(batchInterval, "batchInterval");
+        if (batchLines < 1) {
+            throw new IllegalArgumentException("batchLines must be positive: " + batchLines);
+        }
+        for (String excluded : reportRecipientsExclude) {
+            if (!excluded.equals(excluded.toLowerCase(Locale.ROOT)) || excluded.indexOf('@') < 0) {
+                throw new IllegalArgumentException("excluded recipient must be lowercase user@domain or @domain: "
+                        + excluded);
+            }
+        }
+    }
+
+    public static TlsrptConfig defaults() {
+        return new TlsrptConfig(List.of(), ZoneId.systemDefault(), List.of(), List.of(), DEFAULT_BATCH_LINES,
+                DEFAULT_BATCH_INTERVAL);
+    }
+
+    /** Whether a delivery to {@code recipient} is our own report mail (RFC 8460 §5.3); null never is. */
+    public boolean isReportRecipient(String recipient) {
+        if (recipient == null) {
+            return false;
+        }
+        String lower = recipient.toLowerCase(Locale.ROOT);
+        String domain = lower.substring(lower.lastIndexOf('@') + 1);
+        for (String excluded : reportRecipientsExclude) {
+            if (excluded.startsWith("@") ? excluded.substring(1).equals(domain) : excluded.equals(lower)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,207 @@
+package io.github.mtasts.tlsrpt.aggregate;
+
+import io.github.mtasts.resolver.cache.ServedPolicy;
+import io.github.mtasts.resolver.policy.MxPattern;
+import io.github.mtasts.resolver.policy.PolicyMode;
+import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.tlsrpt.sessions.Evidence;
+import io.github.mtasts.tlsrpt.sessions.ResultType;
+import io.github.mtasts.tlsrpt.sessions.TlsSession;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PolicyInForceTest {
+    private static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
+    private static final StsPolicy ENFORCE = StsPolicy.of(PolicyMode.ENFORCE, 86400,
+            List.of(MxPattern.parse("mx.example.com"), MxPattern.parse("*.backup.example.com")));
+    private static final StsPolicy TESTING = StsPolicy.of(PolicyMode.TESTING, 3600, List.of(MxPattern.parse("mx.example.com")));
+    private static final StsPolicy NONE = StsPolicy.of(PolicyMode.NONE, 3600, List.of());
+
+    private final Map<String, List<ServedPolicy>> served = new HashMap<>();
+    private int loads;
+
+    private PolicyInForce join(Clock clock) {
+        return new PolicyInForce(domain -> {
+            loads++;
+            return served.getOrDefault(domain, List.of());
+        }, new SendingMtaIps(List.of("192.0.2.1", "2001:db8::1")), clock, Duration.ofMinutes(1));
+    }
+
+    private PolicyInForce join() {
+        return join(Clock.fixed(T0, ZoneOffset.UTC));
+    }
+
+    private void serve(StsPolicy policy, Instant first, Instant last) {
+        served.computeIfAbsent("example.com", d -> new ArrayList<>()).add(new ServedPolicy("example.com",
+                ServedPolicy.hashOf(policy), ServedPolicy.textOf(policy), policy.mode(), first, last));
+    }
+
+    private static TlsSession session(Instant time, String mxHost, String mxIp, ResultType result, String reason,
+                                      Evidence evidence) {
+        return new TlsSession(time, "sender", "Q1", "u@example.com", "example.com", mxHost, mxIp, result, reason,
+                evidence);
+    }
+
+    private static TlsSession success(Instant time, String mxHost) {
+        return session(time, mxHost, "198.51.100.7", ResultType.SUCCESS, null, Evidence.TLS_LOG);
+    }
+
+    @Test
+    void sessionWithoutServedPolicyCountsUnderNoPolicyFound() {
+        CountedSession counted = join().judge(success(T0, "mx.example.com")).orElseThrow();
+        assertThat(counted.policy()).isEqualTo(PolicyGroup.NO_POLICY);
+        assertThat(counted.success()).isTrue();
+        assertThat(counted.day()).isEqualTo(LocalDate.of(2026, 11, 29));
+        assertThat(counted.policyDomain()).isEqualTo("example.com");
+    }
+
+    @Test
+    void sessionCountsUnderThePolicyServedAtItsTime() {
+        serve(ENFORCE, T0.minusSeconds(3600), T0.plusSeconds(3600));
+        CountedSession counted = join().judge(success(T0, "mx.example.com")).orElseThrow();
+        assertThat(counted.policy()).isEqualTo(PolicyGroup.sts(ServedPolicy.hashOf(ENFORCE)));
+        assertThat(counted.success()).isTrue();
+    }
+
+    @Test
+    void laterPolicyReplacesEarlierFromItsFirstServedTime() {
+        serve(ENFORCE, T0.minusSeconds(7200), T0.minusSeconds(600));
+        serve(TESTING, T0.minusSeconds(300), T0.plusSeconds(600));
+        PolicyInForce join = join();
+        assertThat(join.judge(success(T0.minusSeconds(1000), "mx.example.com")).orElseThrow().policy().policyHash())
+                .isEqualTo(ServedPolicy.hashOf(ENFORCE));
+        assertThat(join.judge(success(T0, "mx.example.com")).orElseThrow().policy().policyHash())
+                .isEqualTo(ServedPolicy.hashOf(TESTING));
+    }
+
+    @Test
+    void sessionBeforeAnyPolicyWasServedHasNoPolicy() {
+        serve(ENFORCE, T0, T0.plusSeconds(60));
+        assertThat(join().judge(success(T0.minusSeconds(5), "mx.example.com")).orElseThrow().policy())
+                .isEqualTo(PolicyGroup.NO_POLICY);
+    }
+
+    @Test
+    void cachedPolicyStaysInForceForMaxAgeAfterItWasLastServed() {
+        serve(TESTING, T0.minusSeconds(7200), T0.minusSeconds(3600));
+        PolicyInForce join = join();
+        assertThat(join.judge(success(T0, "mx.example.com")).orElseThrow().policy().type()).isEqualTo(PolicyType.STS);
+        assertThat(join.judge(success(T0.plusSeconds(1), "mx.example.com")).orElseThrow().policy())
+                .isEqualTo(PolicyGroup.NO_POLICY);
+    }
+
+    @Test
+    void policyInModeNoneIsNoPolicy() {
+        serve(NONE, T0.minusSeconds(60), T0.plusSeconds(60));
+        assertThat(join().judge(success(T0, "mx.example.com")).orElseThrow().policy())
+                .isEqualTo(PolicyGroup.NO_POLICY);
+    }
+
+    @Test
+    void mxHostNotMatchedByThePolicyIsHostMismatchFailure() {
+        serve(ENFORCE, T0.minusSeconds(60), T0.plusSeconds(60));
+        CountedSession counted = join().judge(success(T0, "mx.attacker.example")).orElseThrow();
+        assertThat(counted.success()).isFalse();
+        assertThat(counted.failure().resultType()).isEqualTo(ResultType.CERTIFICATE_HOST_MISMATCH);
+        assertThat(counted.failure().receivingMxHostname()).isEqualTo("mx.attacker.example");
+        assertThat(counted.failure().failureReasonCode()).contains("mx patterns");
+    }
+
+    @Test
+    void wildcardPatternMatchesOneLabel() {
+        serve(ENFORCE, T0.minusSeconds(60), T0.plusSeconds(60));
+        PolicyInForce join = join();
+        assertThat(join.judge(success(T0, "a.backup.example.com")).orElseThrow().success()).isTrue();
+        assertThat(join.judge(success(T0, "a.b.backup.example.com")).orElseThrow().success()).isFalse();
+    }
+
+    @Test
+    void relayGivenAsBareIpIsNotJudgedAgainstMxPatterns() {
+        serve(ENFORCE, T0.minusSeconds(60), T0.plusSeconds(60));
+        CountedSession counted = join().judge(session(T0, "198.51.100.7", "198.51.100.7", ResultType.SUCCESS, null,
+                Evidence.TLS_LOG)).orElseThrow();
+        assertThat(counted.success()).isTrue();
+        assertThat(counted.policy().type()).isEqualTo(PolicyType.STS);
+    }
+
+    @Test
+    void untrustedSessionUnderTestingCountsAsFailureAlthoughDelivered() {
+        serve(TESTING, T0.minusSeconds(60), T0.plusSeconds(60));
+        CountedSession counted = join().judge(session(T0, "mx.example.com", "198.51.100.7",
+                ResultType.CERTIFICATE_NOT_TRUSTED, null, Evidence.TLS_LOG)).orElseThrow();
+        assertThat(counted.policy().policyHash()).isEqualTo(ServedPolicy.hashOf(TESTING));
+        assertThat(counted.failure()).isEqualTo(new FailureDetail(ResultType.CERTIFICATE_NOT_TRUSTED, "192.0.2.1",
+                "mx.example.com", "198.51.100.7", ""));
+    }
+
+    @Test
+    void tlsFailureKeepsItsOwnTypeWhenTheMxIsAlsoUnlisted() {
+        serve(ENFORCE, T0.minusSeconds(60), T0.plusSeconds(60));
+        CountedSession counted = join().judge(session(T0, "other.example", "198.51.100.7",
+                ResultType.CERTIFICATE_EXPIRED, "certificate has expired", Evidence.TLS_LOG)).orElseThrow();
+        assertThat(counted.failure().resultType()).isEqualTo(ResultType.CERTIFICATE_EXPIRED);
+        assertThat(counted.failure().failureReasonCode()).isEqualTo("certificate has expired");
+    }
+
+    @Test
+    void plaintextDeliveryCountsOnlyToAListedMx() {
+        PolicyInForce withoutPolicy = join();
+        TlsSession plaintext = session(T0, "mx.example.com", "198.51.100.7", ResultType.STARTTLS_NOT_SUPPORTED, null,
+                Evidence.PLAINTEXT_DELIVERY);
+        assertThat(withoutPolicy.judge(plaintext)).isEmpty();
+        serve(ENFORCE, T0.minusSeconds(60), T0.plusSeconds(60));
+        PolicyInForce withPolicy = join();
+        assertThat(withPolicy.judge(plaintext).orElseThrow().failure().resultType())
+                .isEqualTo(ResultType.STARTTLS_NOT_SUPPORTED);
+        assertThat(withPolicy.judge(session(T0, "filter.local", "127.0.0.1", ResultType.STARTTLS_NOT_SUPPORTED, null,
+                Evidence.PLAINTEXT_DELIVERY))).isEmpty();
+    }
+
+    @Test
+    void sendingMtaIpFollowsTheReceivingAddressFamily() {
+        CountedSession counted = join().judge(session(T0, "mx.example.com", "2001:db8::25",
+                ResultType.CERTIFICATE_NOT_TRUSTED, null, Evidence.TLS_LOG)).orElseThrow();
+        assertThat(counted.failure().sendingMtaIp()).isEqualTo("2001:db8::1");
+    }
+
+    @Test
+    void servedPoliciesAreReloadedAfterTheReloadInterval() {
+        Instant[] now = {T0};
+        Clock clock = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        PolicyInForce join = join(clock);
+        assertThat(join.judge(success(T0, "mx.example.com")).map(CountedSession::policy))
+                .isEqualTo(Optional.of(PolicyGroup.NO_POLICY));
+        serve(ENFORCE, T0.minusSeconds(60), T0.plusSeconds(60));
+        assertThat(join.judge(success(T0, "mx.example.com")).orElseThrow().policy()).isEqualTo(PolicyGroup.NO_POLICY);
+        now[0] = T0.plusSeconds(61);
+        assertThat(join.judge(success(T0, "mx.example.com")).orElseThrow().policy().type()).isEqualTo(PolicyType.STS);
+        assertThat(loads).isEqualTo(2);
+    }
+}

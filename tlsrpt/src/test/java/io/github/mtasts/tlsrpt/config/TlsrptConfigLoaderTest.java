@@ -1,0 +1,81 @@
+package io.github.mtasts.tlsrpt.config;
+
+import io.github.mtasts.resolver.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TlsrptConfigLoaderTest {
+
+    private static TlsrptConfig parse(String yaml) throws ConfigException {
+        return TlsrptConfigLoader.parse("mtasts.yml", yaml);
+    }
+
+    @Test
+    void absentSectionGivesTheDefaults() throws ConfigException {
+        assertThat(parse("port: 8461\n")).isEqualTo(TlsrptConfig.defaults());
+        assertThat(parse("")).isEqualTo(TlsrptConfig.defaults());
+    }
+
+    @Test
+    void everyKeyIsRead() throws ConfigException {
+        TlsrptConfig config = parse("""
+                cache: {type: sqlite, options: {filename: /tmp/x.db}}
+                tlsrpt:
+                  sending_mta_ips: [192.0.2.1, "2001:DB8::1"]
+                  log_timezone: Europe/Berlin
+                  sources: [/var/log/mail.log, /var/log/mail.log.1]
+                  report_recipients_exclude: [TLSRPT@Example.com, "@reports.example"]
+                  batch_lines: 50
+                  batch_interval: 0.25
+                """);
+        assertThat(config).isEqualTo(new TlsrptConfig(List.of("192.0.2.1", "2001:db8::1"), ZoneId.of("Europe/Berlin"),
+                List.of(Path.of("/var/log/mail.log"), Path.of("/var/log/mail.log.1")),
+                List.of("tlsrpt@example.com", "@reports.example"), 50, Duration.ofMillis(250)));
+    }
+
+    @Test
+    void reportRecipientsMatchAddressesAndWholeDomainsIgnoringCase() throws ConfigException {
+        TlsrptConfig config = parse("tlsrpt:\n  report_recipients_exclude: [tlsrpt@example.com, \"@reports.example\"]\n");
+        assertThat(config.isReportRecipient("TLSRPT@example.com")).isTrue();
+        assertThat(config.isReportRecipient("anyone@Reports.Example")).isTrue();
+        assertThat(config.isReportRecipient("tlsrpt@other.example")).isFalse();
+        assertThat(config.isReportRecipient("x@sub.reports.example")).isFalse();
+        assertThat(config.isReportRecipient(null)).isFalse();
+    }
+
+    @Test
+    void unknownKeyIsNamedWithItsPath() {
+        assertThatThrownBy(() -> parse("tlsrpt:\n  source: [/var/log/mail.log]\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("mtasts.yml: tlsrpt.source: unknown key; expected one of batch_interval, batch_lines,"
+                        + " log_timezone, report_recipients_exclude, sending_mta_ips, sources");
+    }
+
+    @Test
+    void badValuesAreNamedWithTheirKeyPath() {
+        assertThatThrownBy(() -> parse("tlsrpt:\n  sending_mta_ips: [mail.example.com]\n"))
+                .hasMessage("mtasts.yml: tlsrpt.sending_mta_ips: expected IP addresses, got \"mail.example.com\"");
+        assertThatThrownBy(() -> parse("tlsrpt:\n  sending_mta_ips: 192.0.2.1\n"))
+                .hasMessage("mtasts.yml: tlsrpt.sending_mta_ips: expected a list of strings");
+        assertThatThrownBy(() -> parse("tlsrpt:\n  sources: [/a, 7]\n"))
+                .hasMessage("mtasts.yml: tlsrpt.sources[1]: expected a non-empty string, got 7");
+        assertThatThrownBy(() -> parse("tlsrpt:\n  log_timezone: Mars/Olympus\n"))
+                .hasMessageStartingWith("mtasts.yml: tlsrpt.log_timezone: expected a time zone");
+        assertThatThrownBy(() -> parse("tlsrpt:\n  report_recipients_exclude: [postmaster]\n"))
+                .hasMessage("mtasts.yml: tlsrpt.report_recipients_exclude: expected user@domain or @domain, got"
+                        + " \"postmaster\"");
+        assertThatThrownBy(() -> parse("tlsrpt:\n  batch_lines: 0\n"))
+                .hasMessage("mtasts.yml: tlsrpt.batch_lines: expected an integer from 1 to 1000000, got 0");
+        assertThatThrownBy(() -> parse("tlsrpt:\n  batch_interval: -1\n"))
+                .hasMessage("mtasts.yml: tlsrpt.batch_interval: expected seconds, more than 0 and at most 3600, got -1");
+        assertThatThrownBy(() -> parse("tlsrpt: [a]\n"))
+                .hasMessage("mtasts.yml: tlsrpt: expected a mapping");
+    }
+}
