@@ -1,6 +1,7 @@
 package io.github.mtasts.cli;
 
 import io.github.mtasts.cli.bench.IngestBenchmark;
+import io.github.mtasts.resolver.policy.PolicySyntaxException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,11 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--passes", defaultValue = "5", description = "measured passes per stage (default ${DEFAULT-VALUE})")
     int passes;
 
+    @Option(names = "--store", paramLabel = "sqlite:PATH",
+            description = "also time the whole path into a new SQLite database at PATH (parse, classify, policy join, "
+                    + "batched commits), once")
+    String store;
+
     @Option(names = "--now", description = "reference time for the year syslog timestamps leave out (default: now)")
     Instant now;
 
@@ -48,6 +54,16 @@ final class IngestCommand implements Callable<Integer> {
         if (passes < 1) {
             err.println("bench ingest: --passes must be positive");
             return BenchCommand.USAGE;
+        }
+        if (store != null) {
+            if (!store.startsWith("sqlite:") || store.length() == "sqlite:".length()) {
+                err.println("bench ingest: --store must be sqlite:PATH, got " + store);
+                return BenchCommand.USAGE;
+            }
+            if (Files.exists(Path.of(store.substring("sqlite:".length())))) {
+                err.println("bench ingest: --store " + store + " exists; the measurement needs a new database");
+                return BenchCommand.USAGE;
+            }
         }
         List<String> lines;
         try {
@@ -66,6 +82,17 @@ final class IngestCommand implements Callable<Integer> {
         out.println("parse only       " + rate(lines.size(), () -> bench.parseOnly(lines)));
         out.println("parse + classify " + rate(lines.size(), () -> bench.parseAndClassify(lines)));
         out.println("sessions         " + classified.sessions() + ", reused connections " + classified.reusedConnections());
+        if (store != null) {
+            IngestBenchmark.Stored stored;
+            try {
+                stored = bench.intoSqlite(file, Path.of(store.substring("sqlite:".length())));
+            } catch (IOException | PolicySyntaxException | RuntimeException e) {
+                err.println("bench ingest: store: " + e.getMessage());
+                return BenchCommand.ERRORS;
+            }
+            out.printf(Locale.ROOT, "into sqlite      %.0f lines/s (%d lines, %d successes and %d failures counted)%n",
+                    lines.size() / (stored.importNanos() / 1e9), stored.parsedLines(), stored.successes(), stored.failures());
+        }
         out.flush();
         return BenchCommand.CLEAN;
     }

@@ -181,6 +181,15 @@ class BenchCommandTest {
     }
 
     @Test
+    void ingestRefusesAnExistingStoreRatherThanAddingToIt() throws IOException {
+        Path existing = Files.writeString(dir.resolve("old.db"), "");
+        Run run = bench("bench", "ingest", keys().toString(), "--store", "sqlite:" + existing);
+
+        assertThat(run.exitCode()).isEqualTo(BenchCommand.USAGE);
+        assertThat(run.err()).contains("exists");
+    }
+
+    @Test
     void aNonLoopbackTargetIsRefusedBeforeAnyConnection() throws IOException {
         Run run = bench("bench", "socketmap", "--host", "192.0.2.1", "--port", "8461", "--keys", keys().toString());
 
@@ -194,11 +203,14 @@ class BenchCommandTest {
         assertThat(generated.exitCode()).isZero();
         assertThat(generated.err()).contains("HANDSHAKE_FAILURE=");
         Path log = Files.writeString(dir.resolve("maillog"), generated.out());
-        Run run = bench("bench", "ingest", log.toString(), "--passes", "1", "--now", "2026-11-30T00:00:00Z");
+        Run run = bench("bench", "ingest", log.toString(), "--passes", "1", "--now", "2026-11-30T00:00:00Z",
+                "--store", "sqlite:" + dir.resolve("aggregate.db"));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("lines            " + Files.readAllLines(log).size())
                 .contains("(rejected 0)").containsPattern("parse only       best \\d+ lines/s")
-                .containsPattern("parse \\+ classify best \\d+ lines/s").contains("SUCCESS=");
+                .containsPattern("parse \\+ classify best \\d+ lines/s").contains("SUCCESS=")
+                .containsPattern("into sqlite      \\d+ lines/s \\(" + Files.readAllLines(log).size() + " lines, \\d+ successes");
+        assertThat(dir.resolve("aggregate.db")).exists();
     }
 }

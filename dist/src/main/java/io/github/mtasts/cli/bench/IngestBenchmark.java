@@ -1,12 +1,24 @@
 package io.github.mtasts.cli.bench;
 
+import io.github.mtasts.resolver.cache.SqlitePolicyStore;
+import io.github.mtasts.resolver.policy.PolicySyntaxException;
+import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.tlsrpt.aggregate.DomainDay;
+import io.github.mtasts.tlsrpt.aggregate.Ingest;
+import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
+import io.github.mtasts.tlsrpt.aggregate.SendingMtaIps;
+import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
+import io.github.mtasts.tlsrpt.config.TlsrptConfig;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
 import io.github.mtasts.tlsrpt.logs.ParseResult;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
 import io.github.mtasts.tlsrpt.sessions.SessionTracker;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.EnumMap;
 import java.util.List;
@@ -17,6 +29,10 @@ import java.util.Map;
  * the figure is the parser's and the tracker's, not the disk's: parse only, and parse + session classification.
  */
 public final class IngestBenchmark {
+
+    /** Policies in force for the generated domains, so that the store counts every session (RFC 8460 §4.2). */
+    private static final Instant SERVED_FROM = Instant.parse("2026-11-01T00:00:00Z");
+    private static final Instant SERVED_UNTIL = Instant.parse("2027-01-01T00:00:00Z");
 
     /** Sessions a process may keep open and how long it may stay silent, as a busy relay's collector would. */
     private static final int MAX_PROCESSES = 10_000;
@@ -45,6 +61,42 @@ public final class IngestBenchmark {
 
     /** Classified sessions by RFC 8460 result type, plus the reused connections the tracker recognised. */
     public record Classified(Map<ResultType, Long> sessions, long reusedConnections) {
+    }
+
+    /** What {@link #intoSqlite} committed, and how long the import took (the policy seeding not included). */
+    public record Stored(long parsedLines, long successes, long failures, long importNanos) {
+    }
+
+    /**
+     * The collector's whole path into a fresh SQLite database: parse, classify, judge against the policy in force,
+     * commit counters and offset in batches, as {@code mtasts tlsrpt ingest} does. The generated domains are first
+     * recorded as serving an enforce policy whose mx pattern matches their MX hosts.
+     */
+    public Stored intoSqlite(Path log, Path database) throws IOException, PolicySyntaxException {
+        try (SqlitePolicyStore policies = SqlitePolicyStore.open(database);
+             SqliteAggregateStore store = SqliteAggregateStore.open(database)) {
+            for (String domain : PostfixLogGenerator.policyDomains()) {
+                policies.policyServed(domain, StsPolicy.parse("version: STSv1\r\nmode: enforce\r\nmx: *." + domain
+                        + "\r\nmax_age: 604800\r\n"), SERVED_FROM, SERVED_UNTIL);
+            }
+            Ingest ingest = new Ingest(store,
+                    new PolicyInForce(policies::servedPolicies, new SendingMtaIps(List.of()), Clock.systemUTC(),
+                            Duration.ofMinutes(1)),
+                    parser, () -> new SessionTracker(session -> false, MAX_PROCESSES, MAX_IDLE),
+                    TlsrptConfig.DEFAULT_BATCH_LINES, TlsrptConfig.DEFAULT_BATCH_INTERVAL, Clock.systemUTC());
+            long start = System.nanoTime();
+            ingest.importFile(log);
+            long importNanos = System.nanoTime() - start;
+            long successes = 0;
+            long failures = 0;
+            for (LocalDate day = LocalDate.of(2026, 11, 29); day.isBefore(LocalDate.of(2026, 12, 2)); day = day.plusDays(1)) {
+                for (DomainDay counts : store.day(day)) {
+                    successes += counts.successes();
+                    failures += counts.failures();
+                }
+            }
+            return new Stored(store.stats().parsedLines(), successes, failures, importNanos);
+        }
     }
 
     public Classified parseAndClassify(List<String> lines) {

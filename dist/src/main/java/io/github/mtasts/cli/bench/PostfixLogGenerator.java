@@ -8,7 +8,9 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * Deterministic, realistic Postfix logs for the ingest benchmark: the same seed gives the same lines. The forms are
@@ -63,6 +65,11 @@ public final class PostfixLogGenerator {
             smtpPids[i] = 20_000 + random.nextInt(10_000) * 3 + i;
             lastVerifiedDomain[i] = -1;
         }
+    }
+
+    /** The policy domains the generated deliveries go to; their MX hosts are {@code mx1..3.<domain>}. */
+    public static List<String> policyDomains() {
+        return IntStream.range(0, DOMAINS).mapToObj(n -> "d" + n + ".example").toList();
     }
 
     /**
