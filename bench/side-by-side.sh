@@ -12,7 +12,9 @@
 #
 # Environment: SHARED (default ../shared, holds bench/fixedsrv.c), DURATION (measured s per run, 10),
 # WARMUP (s, 2), ROUNDS (alternations, 3), KEYS (number of domains, 200), LEVELS ("16 256"),
-# TARGETS ("fixedsrv python ours"), CACHE (cache type for both daemons: internal or sqlite, default internal).
+# TARGETS ("fixedsrv python ours"), CACHE (cache type for both daemons: internal or sqlite, default internal),
+# SOAK (seconds of 16-connection load on ours after the table, live heap sampled every SOAK_EVERY s;
+# default 0: no soak).
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
@@ -25,6 +27,8 @@ KEYS=${KEYS:-200}
 LEVELS=${LEVELS:-"16 256"}
 TARGETS=${TARGETS:-"fixedsrv python ours"}
 CACHE=${CACHE:-internal}
+SOAK=${SOAK:-0}
+SOAK_EVERY=${SOAK_EVERY:-60}
 ns=mtasts-bench-$$
 work=$(mktemp -d /tmp/mtasts-bench.XXXXXX)
 declare -A port=([fixedsrv]=19461 [python]=18461 [ours]=28461)
@@ -128,6 +132,7 @@ python_start=$(in_ns /usr/bin/python3 "$here/probe.py" first-answer "${port[pyth
 started=$(now_ms)
 MTASTS_JAR="$jar" ip netns exec "$ns" "$root/bin/mta-sts-daemon" -c "$work/ours.yml" >"$work/ours.log" 2>&1 &
 pids+=($!)
+ours_pid=$!
 ours_start=$(in_ns /usr/bin/python3 "$here/probe.py" first-answer "${port[ours]}" "$started" d1.bench.test)
 
 load() {  # target connections duration warmup
@@ -151,7 +156,7 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
-/usr/bin/python3 - "$work/runs.jsonl" "$python_start" "$ours_start" <<'PY'
+[ -s "$work/runs.jsonl" ] && /usr/bin/python3 - "$work/runs.jsonl" "$python_start" "$ours_start" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 cell = {}
@@ -183,3 +188,20 @@ for c in levels:
 print()
 print("start to first answer (cold cache, one local discovery): python %s ms, ours %s ms" % (sys.argv[2], sys.argv[3]))
 PY
+
+# soak: does our heap grow under steady load? (ip netns exec and both launchers exec, so $ours_pid is the JVM)
+if [ "$SOAK" -gt 0 ]; then
+    # the class histogram runs a full GC first and counts live objects only, unaffected by the allocation rate
+    heap() { jcmd "$ours_pid" GC.class_histogram | awk '$1 == "Total" {printf "live heap %.1f MiB (%d objects)", $3 / 1048576, $2}'; }
+    echo
+    echo "soak: 16 connections on ours for $SOAK s, live heap every $SOAK_EVERY s"
+    echo "t=0s $(heap)"
+    load ours 16 "$SOAK" 0 > "$work/soak.json" &
+    soak_load=$!
+    for t in $(seq "$SOAK_EVERY" "$SOAK_EVERY" "$SOAK"); do
+        sleep "$SOAK_EVERY"
+        echo "t=${t}s $(heap)"
+    done
+    wait "$soak_load"
+    echo "soak load: $(cat "$work/soak.json")"
+fi
