@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "mtasts", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
         subcommands = {LintCommand.class, ConfigCommand.class, CheckCommand.class, TlsrptCommand.class,
-                MilterCommand.class},
+                MilterCommand.class, BenchCommand.class},
         description = "MTA-STS policy resolver for Postfix and TLSRPT reporting.")
 public final class Main implements Runnable {
 
