@@ -18,8 +18,6 @@ import java.util.Optional;
  */
 final class Logging {
 
-    private static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss} %-5level %logger{0}: %msg%n";
-
     private Logging() {
     }
 
@@ -29,7 +27,7 @@ final class Logging {
 
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
-        encoder.setPattern(PATTERN);
+        encoder.setPattern(DefaultLogging.PATTERN);
         encoder.start();
 
         OutputStreamAppender<ILoggingEvent> appender;
