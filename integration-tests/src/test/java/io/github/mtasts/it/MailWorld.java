@@ -90,6 +90,16 @@ public final class MailWorld implements AutoCloseable {
         return mx.messagesContaining(domain, marker);
     }
 
+    /** The receiving MX hosts' log so far. */
+    public List<String> mxLog() {
+        return mx.instance().logLines();
+    }
+
+    /** Sets (or with {@code value} null removes) an smtpd parameter of {@code domain}'s MX listener only. */
+    public void setMxListenerParameter(String domain, String name, String value) {
+        mx.setListenerParameter(domain, name, value);
+    }
+
     /** Waits until the message sent to {@code recipient} is in its domain's Maildir. */
     public void awaitInMailbox(String recipient) {
         Waits.until("the message to " + recipient + " in the receiver's Maildir", Waits.GENEROUS,

@@ -11,15 +11,14 @@ import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -61,9 +60,12 @@ class TlsrptEndToEndTest {
         }
         Path config = writeConfig(world, dir);
 
-        Commands.Result ingest = mtasts(List.of(), "tlsrpt", "ingest", "-c", config.toString(), maillog.toString());
+        Commands.Result ingest = Commands.mtasts(List.of(), Map.of(), "tlsrpt", "ingest", "-c", config.toString(),
+                maillog.toString());
         assertThat(ingest.exitCode()).as(ingest.describe()).isZero();
-        Commands.Result send = mtasts(List.of("faketime", "-f", "+1d"), "tlsrpt", "send", "--day", day.toString(),
+        Commands.Result send = Commands.mtasts(List.of("faketime", "-f", "+1d"),
+                // the JVM times its own waits with the monotonic clock; only the wall clock moves a day
+                Map.of("FAKETIME_DONT_FAKE_MONOTONIC", "1"), "tlsrpt", "send", "--day", day.toString(),
                 "-c", config.toString());
         assertThat(send.exitCode()).as(send.describe()).isZero();
 
@@ -138,35 +140,5 @@ class TlsrptEndToEndTest {
             }
         }
         throw new AssertionError("no application/tlsrpt+gzip part in " + file + ", parts: " + types);
-    }
-
-    /** {@code bin/mtasts ARGS} with the built jar, optionally under {@code prefix} (e.g. faketime). */
-    private static Commands.Result mtasts(List<String> prefix, String... args) {
-        List<String> command = new ArrayList<>(prefix);
-        command.add(Path.of(System.getProperty("mtasts.root"), "bin", "mtasts").toString());
-        command.addAll(List.of(args));
-        try {
-            Path out = Files.createTempFile("mtasts", ".out");
-            Path err = Files.createTempFile("mtasts", ".err");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-            builder.environment().put("MTASTS_JAR", System.getProperty("mtasts.jar"));
-            // the JVM times its own threads with the monotonic clock; only the wall clock moves a day
-            builder.environment().put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
-            Process process = builder.start();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException(command + " still running after 60 s");
-            }
-            Commands.Result result = new Commands.Result(command, process.exitValue(), Files.readString(out),
-                    Files.readString(err));
-            Files.delete(out);
-            Files.delete(err);
-            return result;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + command, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted running " + command, e);
-        }
     }
 }
