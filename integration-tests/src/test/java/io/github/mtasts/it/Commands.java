@@ -6,7 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs external commands (postfix, postmap, sendmail, chown) with a time limit and captured output. */
@@ -27,12 +30,30 @@ final class Commands {
 
     /** Runs {@code command} with {@code stdin} as its input; a command still running after a minute is killed. */
     static Result runWithInput(String stdin, String... command) {
+        return run(stdin, Map.of(), List.of(command));
+    }
+
+    /**
+     * {@code bin/mtasts ARGS} of the repository under test with the built jar, after {@code prefix} (such as
+     * {@code faketime -f +1d}) and with {@code environment} added.
+     */
+    static Result mtasts(List<String> prefix, Map<String, String> environment, String... args) {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(Path.of(System.getProperty("mtasts.root"), "bin", "mtasts").toString());
+        command.addAll(List.of(args));
+        Map<String, String> env = new HashMap<>(environment);
+        env.put("MTASTS_JAR", System.getProperty("mtasts.jar"));
+        return run("", env, command);
+    }
+
+    private static Result run(String stdin, Map<String, String> environment, List<String> command) {
         Path out = null;
         Path err = null;
         try {
             out = Files.createTempFile("cmd", ".out");
             err = Files.createTempFile("cmd", ".err");
             ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().putAll(environment);
             Process process = builder.start();
             try (var in = process.getOutputStream()) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -41,7 +62,7 @@ final class Commands {
                 process.destroyForcibly();
                 throw new IllegalStateException(String.join(" ", command) + " still running after " + LIMIT);
             }
-            return new Result(List.of(command), process.exitValue(), Files.readString(out), Files.readString(err));
+            return new Result(List.copyOf(command), process.exitValue(), Files.readString(out), Files.readString(err));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + String.join(" ", command), e);
         } catch (InterruptedException e) {

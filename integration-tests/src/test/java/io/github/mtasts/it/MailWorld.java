@@ -3,6 +3,7 @@ package io.github.mtasts.it;
 import io.github.mtasts.testing.TestCa;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -82,6 +83,21 @@ public final class MailWorld implements AutoCloseable {
     /** Whether the message sent to {@code recipient} is in its domain's Maildir. */
     public boolean inMailbox(String recipient) {
         return !mx.messagesContaining(recipient.substring(recipient.indexOf('@') + 1), "marker " + recipient).isEmpty();
+    }
+
+    /** The messages delivered so far to {@code domain}'s Maildir whose text contains {@code marker}. */
+    public List<Path> messagesContaining(String domain, String marker) {
+        return mx.messagesContaining(domain, marker);
+    }
+
+    /** The receiving MX hosts' log so far. */
+    public List<String> mxLog() {
+        return mx.instance().logLines();
+    }
+
+    /** Sets (or with {@code value} null removes) an smtpd parameter of {@code domain}'s MX listener only. */
+    public void setMxListenerParameter(String domain, String name, String value) {
+        mx.setListenerParameter(domain, name, value);
     }
 
     /** Waits until the message sent to {@code recipient} is in its domain's Maildir. */

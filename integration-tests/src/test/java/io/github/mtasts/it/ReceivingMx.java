@@ -102,6 +102,26 @@ final class ReceivingMx implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets ({@code value} non-null) or removes ({@code value} null) an {@code -o} parameter of {@code domain}'s
+     * smtpd listener and restarts Postfix, so only that MX host sees the change. A restart rather than a reload:
+     * after {@code postfix reload} returns, an idle smtpd of the old configuration may still take the next
+     * connection.
+     */
+    void setListenerParameter(String domain, String name, String value) {
+        String service = TestZone.domain(domain).mxAddress() + ":25/inet/" + name;
+        String etc = instance.configDir().toString();
+        if (value == null) {
+            Commands.check("postconf", "-c", etc, "-PX", service);
+        } else {
+            Commands.check("postconf", "-c", etc, "-P", service + "=" + value);
+        }
+        Commands.check("postfix", "-c", etc, "stop");
+        Waits.until("the receiving Postfix to stop", Waits.GENEROUS,
+                () -> Commands.run("postfix", "-c", etc, "status").exitCode() != 0);
+        Commands.check("postfix", "-c", etc, "start");
+    }
+
     PostfixInstance instance() {
         return instance;
     }
