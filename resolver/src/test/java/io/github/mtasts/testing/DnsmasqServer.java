@@ -61,7 +61,26 @@ public final class DnsmasqServer implements AutoCloseable {
     /** Replaces every record with those of {@code records}, on the same port (dnsmasq restarted). */
     public void reconfigure(Builder records) {
         stopProcess();
-        startProcess(records);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                startProcess(records);
+                return;
+            } catch (PortInUseException e) {
+                // the old process's sockets may linger an instant; the port must stay the same for the clients
+                if (attempt == 5) {
+                    throw new UncheckedIOException("cannot restart dnsmasq on port " + port + ": " + e.getMessage(), e);
+                }
+                pause();
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The dnsmasq log (queries and answers), for failure messages. */
@@ -83,7 +102,7 @@ public final class DnsmasqServer implements AutoCloseable {
         }
     }
 
-    private void startProcess(Builder records) {
+    private void startProcess(Builder records) throws PortInUseException {
         try {
             Path config = directory.resolve("dnsmasq.conf");
             Files.write(config, records.configLines(port, directory));
@@ -92,6 +111,8 @@ public final class DnsmasqServer implements AutoCloseable {
                     .redirectOutput(directory.resolve("dnsmasq.log").toFile())
                     .start();
             awaitAnswers();
+        } catch (PortInUseException e) {
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopProcess();
@@ -108,7 +129,8 @@ public final class DnsmasqServer implements AutoCloseable {
         Instant deadline = Instant.now().plus(START_TIMEOUT);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
-                throw new IOException("dnsmasq exited with " + process.exitValue() + ": " + log());
+                String message = "dnsmasq exited with " + process.exitValue() + ": " + log();
+                throw process.exitValue() == 2 ? new PortInUseException(message) : new IOException(message);
             }
             try {
                 probe.send(query);
@@ -191,9 +213,19 @@ public final class DnsmasqServer implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            DnsmasqServer server = new DnsmasqServer(directory, freeUdpPort());
-            server.startProcess(this);
-            return server;
+            // the port is free for UDP when chosen, but the TCP side (or a racing process) may hold it: dnsmasq then
+            // exits with status 2 ("network problem") and another port is tried
+            for (int attempt = 1; ; attempt++) {
+                DnsmasqServer server = new DnsmasqServer(directory, freeUdpPort());
+                try {
+                    server.startProcess(this);
+                    return server;
+                } catch (PortInUseException e) {
+                    if (attempt == 5) {
+                        throw new UncheckedIOException("cannot start dnsmasq: " + e.getMessage(), e);
+                    }
+                }
+            }
         }
 
         private List<String> configLines(int port, Path directory) {
@@ -212,6 +244,15 @@ public final class DnsmasqServer implements AutoCloseable {
             localDomains.forEach(d -> config.add("local=/" + d + "/"));
             config.addAll(lines);
             return config;
+        }
+    }
+
+    /** dnsmasq's exit status 2: it could not bind its port. */
+    private static final class PortInUseException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        PortInUseException(String message) {
+            super(message);
         }
     }
 
