@@ -73,8 +73,8 @@ public final class SqlitePolicyStore implements PolicyStore {
     /** Opens (creating if needed) the database {@code file} and brings its schema to {@link #SCHEMA_VERSION}. */
     public static SqlitePolicyStore open(Path file) {
         try {
-            return new SqlitePolicyStore(file, SqliteDatabase.open(file, "policy", "schema_version", MIGRATIONS, Duration.ofSeconds(5),
-                    SqliteDatabase.Durability.PROCESS_CRASH));
+            return new SqlitePolicyStore(file, SqliteDatabase.open(file, "policy", "schema_version", MIGRATIONS,
+                    Duration.ofSeconds(5), SqliteDatabase.Durability.PROCESS_CRASH));
         } catch (SQLException e) {
             throw new PolicyStoreException("cannot open policy database " + file + ": " + e.getMessage(), e);
         }

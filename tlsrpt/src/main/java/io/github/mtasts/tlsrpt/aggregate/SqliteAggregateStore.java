@@ -86,8 +86,8 @@ public final class SqliteAggregateStore implements AggregateStore {
     /** Opens (creating if needed) the database {@code file} and brings the aggregate tables to the current schema. */
     public static SqliteAggregateStore open(Path file) {
         try {
-            return new SqliteAggregateStore(file, SqliteDatabase.open(file, "aggregate", "aggregate_schema_version", MIGRATIONS, Duration.ofSeconds(10),
-                    SqliteDatabase.Durability.PROCESS_CRASH));
+            return new SqliteAggregateStore(file, SqliteDatabase.open(file, "aggregate", "aggregate_schema_version", MIGRATIONS,
+                    Duration.ofSeconds(10), SqliteDatabase.Durability.PROCESS_CRASH));
         } catch (SQLException e) {
             throw new AggregateStoreException("cannot open aggregate database " + file + ": " + e.getMessage(), e);
         }

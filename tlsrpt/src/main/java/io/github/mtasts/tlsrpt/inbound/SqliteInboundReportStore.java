@@ -84,8 +84,8 @@ public final class SqliteInboundReportStore implements InboundReportStore {
     /** Opens (creating if needed) {@code file} and brings the inbound tables to {@link #SCHEMA_VERSION}. */
     public static SqliteInboundReportStore open(Path file) {
         try {
-            return new SqliteInboundReportStore(file, SqliteDatabase.open(file, "inbound report", "inbound_schema_version", MIGRATIONS, Duration.ofSeconds(5),
-                    SqliteDatabase.Durability.PROCESS_CRASH, "foreign_keys = ON"));
+            return new SqliteInboundReportStore(file, SqliteDatabase.open(file, "inbound report", "inbound_schema_version", MIGRATIONS,
+                    Duration.ofSeconds(5), SqliteDatabase.Durability.PROCESS_CRASH, "foreign_keys = ON"));
         } catch (SQLException e) {
             throw new InboundStoreException("cannot open inbound report database " + file + ": " + e.getMessage(), e);
         }

@@ -77,8 +77,8 @@ public final class SqliteDeliveryQueue implements DeliveryQueue {
     public static SqliteDeliveryQueue open(Path file) {
         try {
         // the delivered mark must survive a power loss right after it, or the report goes out again
-            return new SqliteDeliveryQueue(file, SqliteDatabase.open(file, "delivery queue", "queue_schema_version", MIGRATIONS, Duration.ofSeconds(10),
-                    SqliteDatabase.Durability.POWER_LOSS));
+            return new SqliteDeliveryQueue(file, SqliteDatabase.open(file, "delivery queue", "queue_schema_version", MIGRATIONS,
+                    Duration.ofSeconds(10), SqliteDatabase.Durability.POWER_LOSS));
         } catch (SQLException e) {
             throw new DeliveryQueueException("cannot open delivery queue database " + file + ": " + e.getMessage(), e);
         }
