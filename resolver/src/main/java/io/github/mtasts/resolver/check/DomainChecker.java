@@ -10,8 +10,11 @@ import io.github.mtasts.resolver.discovery.TxtLookupResult;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.PolicySyntaxException;
+import io.github.mtasts.resolver.policy.ReportUri;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.resolver.policy.StsTxtRecord;
+import io.github.mtasts.resolver.policy.TlsRptRecord;
+import io.github.mtasts.resolver.policy.TlsRptRecordException;
 import io.github.mtasts.resolver.policy.TxtRecordException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -202,10 +205,15 @@ public final class DomainChecker {
         String name = "_smtp._tls." + domain;
         if (result instanceof TxtLookupResult.Records records) {
             try {
-                TlsRptTxt record = TlsRptTxt.select(records.texts());
-                return CheckItem.ok(CheckSection.TLSRPT_TXT, name, "valid, rua " + record.rua());
-            } catch (IllegalArgumentException e) {
-                return CheckItem.fail(CheckSection.TLSRPT_TXT, name, e.getMessage());
+                TlsRptRecord record = TlsRptRecord.select(records.texts());
+                return CheckItem.ok(CheckSection.TLSRPT_TXT, name,
+                        "valid, rua " + record.rua().stream().map(ReportUri::uri).toList());
+            } catch (TlsRptRecordException e) {
+                // TXT records without a TLSRPT one are as good as none; a broken one is the owner's mistake
+                return e.kind() == TlsRptRecordException.Kind.NO_RECORD
+                        ? CheckItem.warn(CheckSection.TLSRPT_TXT, name, "no TLSRPT record (" + e.getMessage()
+                                + "): you will get no reports of senders' TLS failures (RFC 8460)")
+                        : CheckItem.fail(CheckSection.TLSRPT_TXT, name, e.getMessage());
             }
         }
         if (result instanceof TxtLookupResult.NoRecord none) {

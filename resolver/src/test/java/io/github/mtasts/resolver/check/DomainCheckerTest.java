@@ -341,7 +341,7 @@ class DomainCheckerTest {
 
         assertThat(with(report, CheckStatus.FAIL)).singleElement().satisfies(i -> {
             assertThat(i.section()).isEqualTo(CheckSection.TLSRPT_TXT);
-            assertThat(i.reason()).contains("scheme must be mailto or https");
+            assertThat(i.reason()).contains("scheme \"ftp\" is not supported; TLSRPT defines only mailto: and https:");
         });
         assertThat(report.exitCode()).isEqualTo(1);
         assertThat(report.verdict().safeToEnforce()).isTrue();

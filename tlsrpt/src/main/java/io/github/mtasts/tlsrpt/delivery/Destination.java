@@ -1,7 +1,7 @@
 package io.github.mtasts.tlsrpt.delivery;
 
-import io.github.mtasts.tlsrpt.report.ReportUri;
-import io.github.mtasts.tlsrpt.report.TlsRptRecord;
+import io.github.mtasts.resolver.policy.ReportUri;
+import io.github.mtasts.resolver.policy.TlsRptRecord;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;

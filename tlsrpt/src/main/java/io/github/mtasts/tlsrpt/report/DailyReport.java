@@ -1,5 +1,6 @@
 package io.github.mtasts.tlsrpt.report;
 
+import io.github.mtasts.resolver.policy.DomainNames;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package io.github.mtasts.tlsrpt.report;
 
+import io.github.mtasts.resolver.policy.DomainNames;
 import java.util.Locale;
 import java.util.Objects;
 

@@ -2,6 +2,8 @@ package io.github.mtasts.tlsrpt.report;
 
 import io.github.mtasts.resolver.discovery.DnsTxtLookup;
 import io.github.mtasts.resolver.discovery.TxtLookupResult;
+import io.github.mtasts.resolver.policy.TlsRptRecord;
+import io.github.mtasts.resolver.policy.TlsRptRecordException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 

@@ -1,5 +1,6 @@
 package io.github.mtasts.tlsrpt.report;
 
+import io.github.mtasts.resolver.policy.TlsRptRecord;
 import java.util.Objects;
 
 /** Where a policy domain wants its reports, as its {@code _smtp._tls} TXT records say. */

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.mtasts.tlsrpt.delivery.Destination.HttpsEndpoint;
 import io.github.mtasts.tlsrpt.delivery.Destination.MailRecipient;
-import io.github.mtasts.tlsrpt.report.TlsRptRecord;
+import io.github.mtasts.resolver.policy.TlsRptRecord;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
 

@@ -12,7 +12,7 @@ import io.github.mtasts.tlsrpt.report.DailyReport;
 import io.github.mtasts.tlsrpt.report.PolicyResult;
 import io.github.mtasts.tlsrpt.report.ReportBuilder;
 import io.github.mtasts.tlsrpt.report.ReporterSettings;
-import io.github.mtasts.tlsrpt.report.TlsRptRecord;
+import io.github.mtasts.resolver.policy.TlsRptRecord;
 import io.github.mtasts.tlsrpt.report.TlsRptReport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

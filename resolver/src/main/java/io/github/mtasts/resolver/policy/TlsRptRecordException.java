@@ -1,4 +1,4 @@
-package io.github.mtasts.tlsrpt.report;
+package io.github.mtasts.resolver.policy;
 
 /**
  * The {@code _smtp._tls} TXT records of a policy domain give no usable TLSRPT record (RFC 8460 §3): the

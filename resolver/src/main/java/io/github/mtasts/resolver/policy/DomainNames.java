@@ -1,7 +1,7 @@
-package io.github.mtasts.tlsrpt.report;
+package io.github.mtasts.resolver.policy;
 
 /** Host-name syntax shared by report fields and TLSRPT destinations. */
-final class DomainNames {
+public final class DomainNames {
 
     private static final int MAX_NAME = 253;
     private static final int MAX_LABEL = 63;
@@ -13,7 +13,7 @@ final class DomainNames {
      * True for an ASCII host name: dot-separated labels of 1-63 letters, digits and hyphens, not starting or
      * ending with a hyphen, at most 253 characters (RFC 1123 §2.1); IDNs are expected as A-labels.
      */
-    static boolean isHostName(String name) {
+    public static boolean isHostName(String name) {
         if (name.isEmpty() || name.length() > MAX_NAME) {
             return false;
         }

@@ -1,11 +1,11 @@
-package io.github.mtasts.tlsrpt.report;
+package io.github.mtasts.resolver.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.mtasts.tlsrpt.report.ReportUri.Https;
-import io.github.mtasts.tlsrpt.report.ReportUri.Mailto;
-import io.github.mtasts.tlsrpt.report.TlsRptRecordException.Kind;
+import io.github.mtasts.resolver.policy.ReportUri.Https;
+import io.github.mtasts.resolver.policy.ReportUri.Mailto;
+import io.github.mtasts.resolver.policy.TlsRptRecordException.Kind;
 import java.net.URI;
 import java.util.List;
 import org.junit.jupiter.api.Test;

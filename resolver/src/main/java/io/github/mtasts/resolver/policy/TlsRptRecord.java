@@ -1,6 +1,6 @@
-package io.github.mtasts.tlsrpt.report;
+package io.github.mtasts.resolver.policy;
 
-import io.github.mtasts.tlsrpt.report.TlsRptRecordException.Kind;
+import io.github.mtasts.resolver.policy.TlsRptRecordException.Kind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.github.mtasts.tlsrpt.report;
+package io.github.mtasts.resolver.policy;
 
 import java.net.URI;
 import java.net.URISyntaxException;
