@@ -71,6 +71,7 @@ final class FakeDiscovery implements PolicyDiscovery {
             calls.add(call);
             outstanding++;
             maxOutstanding = Math.max(maxOutstanding, outstanding);
+            notifyAll();
         }
         Function<Call, DiscoveryResult> answer = autoAnswer;
         if (answer != null) {
@@ -90,6 +91,16 @@ final class FakeDiscovery implements PolicyDiscovery {
         Call call = pending.poll(10, TimeUnit.SECONDS);
         assertThat(call).as("a pending discovery call").isNotNull();
         return call;
+    }
+
+    /** Waits until {@code count} calls are outstanding at once; fails the test after 10 s (a hang guard). */
+    synchronized void awaitOutstanding(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (outstanding < count) {
+            long left = deadline - System.nanoTime();
+            assertThat(left).as("%d discovery calls outstanding at once", count).isPositive();
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
     }
 
     int pendingCount() {

@@ -374,6 +374,7 @@ class PolicyCacheTest {
         int before = discovery.callCount();
 
         CompletableFuture<Integer> run = cache.refreshProactively();
+        discovery.awaitOutstanding(2);
 
         List<FakeDiscovery.Call> checks = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
