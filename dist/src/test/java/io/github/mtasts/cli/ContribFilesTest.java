@@ -3,10 +3,16 @@ package io.github.mtasts.cli;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigLoader;
 import io.github.mtasts.resolver.config.DaemonConfig;
+import io.github.mtasts.tlsrpt.config.TlsrptConfig;
+import io.github.mtasts.tlsrpt.config.TlsrptConfigLoader;
+import io.github.mtasts.tlsrpt.delivery.MailSettings;
+import io.github.mtasts.tlsrpt.schedule.ReportSettings;
+import io.github.mtasts.tlsrpt.schedule.ReportSettingsLoader;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -18,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ContribFilesTest {
 
     private static final Path CONTRIB = Path.of("..", "contrib");
+    private static final String COMMENTED_KEY = "(?m)^(\\s*)#(\\s*)(?=#?\\s*[a-z_]+:)";
 
     @Test
     void exampleConfigIsValidAndStatesExactlyTheDefaults() throws Exception {
@@ -102,5 +109,52 @@ class ContribFilesTest {
                 "ExecStart=/usr/local/bin/mtasts daemon -c " + ConfigLocation.DEFAULTS.get(0));
         // the state directory systemd creates is where the default cache lives
         assertThat(CacheConfig.DEFAULT_SQLITE_FILE.getParent()).isEqualTo(Path.of("/var/lib/mtasts"));
+    }
+
+    @Test
+    void exampleTlsrptSectionStatesTheCollectorDefaults() throws Exception {
+        TlsrptConfig config = TlsrptConfigLoader.load(CONTRIB.resolve("mtasts.yml"));
+
+        assertThat(config).isEqualTo(TlsrptConfig.defaults());
+    }
+
+    @Test
+    void exampleReportBlockIsValidAndStatesTheDefaultsWhenUncommented() throws Exception {
+        String text = Files.readString(CONTRIB.resolve("mtasts.yml"));
+        String section = text.substring(text.indexOf("\ntlsrpt:\n") + 1, text.indexOf("\nmilter:\n") + 1)
+                .replace("  sources: []\n", "");
+        // twice: the optional keys of the report block are commented out a second time
+        String uncommented = section.replaceAll(COMMENTED_KEY, "$1$2").replaceAll(COMMENTED_KEY, "$1$2");
+
+        ReportSettings settings = ReportSettingsLoader.parse("uncommented", uncommented).orElseThrow();
+        TlsrptConfig collector = TlsrptConfigLoader.parse("uncommented", uncommented);
+
+        assertThat(settings.reporter().organizationName()).isEqualTo("Example Org");
+        assertThat(settings.mail().relayHost()).isEqualTo(MailSettings.DEFAULT_RELAY_HOST);
+        assertThat(settings.mail().relayPort()).isEqualTo(MailSettings.DEFAULT_RELAY_PORT);
+        assertThat(settings.mail().username()).isEqualTo("tlsrpt");
+        assertThat(settings.mail().dkim()).isNotNull();
+        assertThat(settings.httpsTimeout()).isEqualTo(ReportSettings.DEFAULT_HTTPS_TIMEOUT);
+        assertThat(settings.deliveryWindow()).isEqualTo(ReportSettings.DEFAULT_DELIVERY_WINDOW);
+        assertThat(settings.retry().maxAttempts()).isEqualTo(ReportSettings.DEFAULT_MAX_ATTEMPTS);
+        assertThat(settings.retry().maxAge()).isEqualTo(ReportSettings.DEFAULT_MAX_AGE);
+        assertThat(settings.retentionDays()).isEqualTo(ReportSettings.DEFAULT_RETENTION_DAYS);
+        assertThat(settings.lateLinesDelay()).isEqualTo(ReportSettings.DEFAULT_LATE_LINES_DELAY);
+        assertThat(settings.onlyFailures()).isFalse();
+        assertThat(collector.sources()).containsExactly(Path.of("/var/log/mail.log"));
+        assertThat(collector.logTimezone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+    }
+
+    @Test
+    void tlsrptUnitRunsTheReporterAsTheDaemonsUserOnTheSameStore() throws Exception {
+        List<String> daemon = Files.readAllLines(CONTRIB.resolve("mtasts-daemon.service"));
+        List<String> tlsrpt = Files.readAllLines(CONTRIB.resolve("mtasts-tlsrpt.service"));
+
+        assertThat(tlsrpt).contains("ExecStart=/usr/local/bin/mtasts tlsrpt run -c " + ConfigLocation.DEFAULTS.get(0),
+                "Restart=always", "DynamicUser=yes", "SupplementaryGroups=adm", "ProtectSystem=strict");
+        // one dynamic user name in both units: they share its UID, so both may open the one SQLite store
+        assertThat(tlsrpt).containsAll(daemon.stream()
+                .filter(line -> line.startsWith("User=") || line.startsWith("StateDirectory=")).toList());
+        assertThat(daemon).anyMatch(line -> line.startsWith("User="));
     }
 }
