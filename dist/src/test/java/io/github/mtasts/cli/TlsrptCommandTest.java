@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -98,9 +97,10 @@ class TlsrptCommandTest {
             policies.policyServed("d.example.test", StsPolicy.of(PolicyMode.ENFORCE, 86400,
                     List.of(MxPattern.parse("mx.example.test"))), Instant.parse("2026-11-29T01:00:00Z"),
                     Instant.parse("2026-11-29T01:00:00Z"));
-            policies.discoveryFailure("f.example.test", LocalDate.of(2026, 11, 29), FailureType.POLICY_FETCH_ERROR,
+            policies.discoveryFailure("f.example.test", Instant.parse("2026-11-29T01:00:00Z"),
+                    FailureType.POLICY_FETCH_ERROR,
                     "connection refused");
-            policies.discoveryFailure("f.example.test", LocalDate.of(2026, 11, 29), FailureType.DNS_FAILURE,
+            policies.discoveryFailure("f.example.test", Instant.parse("2026-11-29T01:00:00Z"), FailureType.DNS_FAILURE,
                     "SERVFAIL");
         }
         List<String> args = new ArrayList<>(List.of("-c", config.toString()));
