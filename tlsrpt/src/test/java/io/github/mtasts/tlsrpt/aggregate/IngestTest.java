@@ -87,8 +87,8 @@ class IngestTest {
 
     private Ingest ingest(AggregateStore store, SqlitePolicyStore policies, int batchLines, Duration batchInterval) {
         return new Ingest(store,
-                new PolicyInForce(policies::servedPolicies, new SendingMtaIps(List.of("192.0.2.1")), CAPTURE,
-                        Duration.ofMinutes(1)),
+                new PolicyInForce(policies::servedPolicies, policies::discoveryFailures,
+                        new SendingMtaIps(List.of("192.0.2.1")), CAPTURE, Duration.ofMinutes(1)),
                 new LogLineParser(ZoneOffset.UTC, CAPTURE),
                 () -> new SessionTracker(s -> "tlsrpt@reports.example".equals(s.recipient()), 1000,
                         Duration.ofHours(1)),
