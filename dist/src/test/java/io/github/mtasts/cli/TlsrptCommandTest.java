@@ -185,6 +185,27 @@ class TlsrptCommandTest {
     }
 
     @Test
+    void sessionAfterAPolicyFetchErrorIsShownAsThatFailureUnderAnUnavailableStsPolicy() throws IOException {
+        Path config = config();
+        try (SqlitePolicyStore policies = SqlitePolicyStore.open(database())) {
+            // d-verified-secure delivers at 01:37:58
+            policies.discoveryFailure("d.example.test", Instant.parse("2026-11-29T01:37:50Z"),
+                    FailureType.POLICY_FETCH_ERROR, "HTTP 404");
+        }
+        assertThat(ingest("-c", config.toString(), fixtureFiles().get(3)).exitCode()).isZero();
+
+        assertThat(status("-c", config.toString(), "--day", "2026-11-29").out())
+                .contains("d.example.test [sts, policy unavailable]: 0 successful, 1 failed")
+                .contains("    sts-policy-fetch-error: 1")
+                .contains("  d.example.test: sts-policy-fetch-error: 1 (last: HTTP 404)");
+        JsonNode policy = JSON.readTree(status("-c", config.toString(), "--day", "2026-11-29", "--json").out())
+                .get("policies").get(0);
+        assertThat(policy.get("policy_type").asText()).isEqualTo("sts");
+        assertThat(policy.get("policy_unavailable").asBoolean()).isTrue();
+        assertThat(policy.get("failures_by_type").get("sts-policy-fetch-error").asLong()).isEqualTo(1);
+    }
+
+    @Test
     void sourcesFromTheConfigAreReadWhenNoFileIsGiven() throws IOException {
         List<String> files = fixtureFiles();
         Path config = config("""
