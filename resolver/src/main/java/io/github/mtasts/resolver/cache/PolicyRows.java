@@ -17,6 +17,10 @@ import java.util.List;
  */
 final class PolicyRows {
 
+    /** The order of {@link PolicyStore#discoveryFailures(String)}. */
+    static final Comparator<DiscoveryFailureCount> FAILURES_IN_TIME = Comparator
+            .comparing(DiscoveryFailureCount::firstFailed).thenComparing(DiscoveryFailureCount::type);
+
     private PolicyRows() {
     }
 
@@ -45,10 +49,6 @@ final class PolicyRows {
                 PolicyMode.valueOf(rs.getString("mode")), Instant.ofEpochSecond(rs.getLong("first_served")),
                 Instant.ofEpochSecond(rs.getLong("last_served")));
     }
-
-    /** The order of {@link PolicyStore#discoveryFailures(String)}. */
-    static final Comparator<DiscoveryFailureCount> FAILURES_IN_TIME = Comparator
-            .comparing(DiscoveryFailureCount::firstFailed).thenComparing(DiscoveryFailureCount::type);
 
     /** A row of table {@code discovery_failure} whose day column reads as {@code day}. */
     static DiscoveryFailureCount failure(ResultSet rs, LocalDate day) throws SQLException {
