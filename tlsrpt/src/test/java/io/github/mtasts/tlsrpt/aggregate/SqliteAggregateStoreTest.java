@@ -57,6 +57,27 @@ class SqliteAggregateStoreTest {
     }
 
     @Test
+    void unavailableStsPolicyIsStoredApartFromPoliciesInForceAndNoPolicy() {
+        FailureDetail fetchError = new FailureDetail(ResultType.STS_POLICY_FETCH_ERROR, "192.0.2.1", "mx.example.com",
+                "198.51.100.7", "");
+        AggregateBatch batch = new AggregateBatch();
+        batch.add(new CountedSession(DAY, "example.com", PolicyGroup.STS_UNAVAILABLE, fetchError));
+        batch.add(new CountedSession(DAY, "example.com", PolicyGroup.STS_UNAVAILABLE, fetchError));
+        batch.add(new CountedSession(DAY, "example.com", PolicyGroup.NO_POLICY, null));
+        batch.add(new CountedSession(DAY, "example.com", PolicyGroup.sts("abc"), null));
+        try (SqliteAggregateStore store = SqliteAggregateStore.open(dir.resolve("cache.db"))) {
+            store.commit(batch);
+
+            assertThat(store.day(DAY)).containsExactlyInAnyOrder(
+                    new DomainDay(DAY, "example.com", PolicyGroup.STS_UNAVAILABLE, 0, 2,
+                            List.of(new DomainDay.FailureCount(fetchError, 2))),
+                    new DomainDay(DAY, "example.com", PolicyGroup.NO_POLICY, 1, 0, List.of()),
+                    new DomainDay(DAY, "example.com", PolicyGroup.sts("abc"), 1, 0, List.of()));
+            assertThat(store.day(DAY).stream().filter(d -> d.policy().stsUnavailable()).count()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void countsAndOffsetsSurviveReopening() {
         Path file = dir.resolve("cache.db");
         try (SqliteAggregateStore store = SqliteAggregateStore.open(file)) {
