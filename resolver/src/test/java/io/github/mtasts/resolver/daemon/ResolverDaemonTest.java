@@ -181,12 +181,12 @@ class ResolverDaemonTest {
 
     @Test
     void metricsEndpointCountsLookupsByResult() throws Exception {
-        try (ResolverDaemon daemon = start(config("cache: {type: internal}\nmetrics: {enabled: true, port: 0}\n"));
+        try (ResolverDaemon daemon = start(config("cache: {type: internal}\nhttp: {port: 0}\nmetrics: {enabled: true}\n"));
                 Client client = Client.open(daemon.socketmapAddress())) {
             client.ask("postfix daemon-good.test");
             client.ask("postfix daemon-good.test");
             client.ask("postfix [192.0.2.1]");
-            InetSocketAddress metrics = daemon.metricsAddress().orElseThrow();
+            InetSocketAddress metrics = daemon.httpAddress().orElseThrow();
             String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + metrics.getPort() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
