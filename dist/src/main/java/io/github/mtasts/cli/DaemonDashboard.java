@@ -16,8 +16,9 @@ import java.util.Optional;
 /**
  * The dashboard page the daemon serves at {@code /} of its HTTP listener when {@code dashboard.enabled}: the
  * received reports from the milter's SQLite file, our outbound aggregates from the SQLite file {@code tlsrpt}
- * writes (the policy cache's, so only with cache type sqlite), and the policy cache through the daemon's own store.
- * Wired here because the resolver knows nothing of TLSRPT.
+ * writes (the policy cache's, so only with cache type sqlite), and the policy cache through the daemon's own store,
+ * so that section works with every cache type (a page view reads it under the store's own locking, off the
+ * socketmap request path). Wired here because the resolver knows nothing of TLSRPT.
  */
 final class DaemonDashboard implements AutoCloseable {
 

@@ -129,7 +129,9 @@ public final class ResolverDaemon implements AutoCloseable {
         }
         if (!handlers.isEmpty()) {
             http = Optional.of(HttpEndpoint.start(config.http().host(), config.http().port(), handlers));
-            LOG.info("serving {} on http://{}", String.join(" ", handlers.keySet()), http.get().address());
+            InetSocketAddress address = http.get().address();
+            LOG.info("serving {} on http://{}:{}", String.join(" ", handlers.keySet()), address.getHostString(),
+                    address.getPort());
         }
         server.start();
         LOG.info("answering socketmap requests on {}", server.localAddress());
