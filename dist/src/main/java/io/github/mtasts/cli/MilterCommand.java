@@ -68,13 +68,12 @@ public final class MilterCommand implements Callable<Integer> {
         Path database = InboundStores.sqliteFile(daemonConfig);
         MilterService service;
         try {
-            service = MilterService.start(milter, database, InboundStores.policyCacheFile(daemonConfig));
+            service = MilterService.start(milter, database);
         } catch (MilterService.StartException e) {
             return fail(log, e.getMessage());
         }
-        log.info("milter listening on {}, storing reports in {}{}{}", service.milterAddress(), database,
-                service.metricsAddress().map(a -> ", metrics on " + a).orElse(""),
-                service.dashboardAddress().map(a -> ", dashboard on " + a).orElse(""));
+        log.info("milter listening on {}, storing reports in {}{}", service.milterAddress(), database,
+                service.metricsAddress().map(a -> ", metrics on " + a).orElse(""));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();

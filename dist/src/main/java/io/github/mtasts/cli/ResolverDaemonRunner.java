@@ -6,6 +6,8 @@ import io.github.mtasts.resolver.daemon.SystemdNotifier;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -32,10 +34,18 @@ final class ResolverDaemonRunner implements DaemonRunner {
         } catch (RuntimeException e) {
             return fail("mtasts daemon: " + e.getMessage(), DaemonCommand.CONFIG_ERROR);
         }
+        Optional<DaemonDashboard> dashboard;
         try {
-            daemon.start();
+            dashboard = DaemonDashboard.open(config, daemon.policyStore(), Clock.systemUTC());
+        } catch (RuntimeException e) {
+            daemon.close();
+            return fail("mtasts daemon: dashboard: " + e.getMessage(), START_FAILED);
+        }
+        try {
+            daemon.start(dashboard.map(DaemonDashboard::pages).orElse(Map.of()));
         } catch (IOException | RuntimeException e) {
             daemon.close();
+            dashboard.ifPresent(DaemonDashboard::close);
             return fail("mtasts daemon: cannot listen: " + e.getMessage(), START_FAILED);
         }
         SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
@@ -47,6 +57,7 @@ final class ResolverDaemonRunner implements DaemonRunner {
             LOG.info("stopping: finishing in-flight answers (up to {} s)", config.shutdownTimeout().toSeconds());
             systemd.stopping();
             daemon.close();
+            dashboard.ifPresent(DaemonDashboard::close);
             stopped.countDown();
             try {
                 main.join(1000);
