@@ -11,6 +11,7 @@ import io.github.mtasts.tlsrpt.delivery.MailDelivery;
 import io.github.mtasts.tlsrpt.delivery.ReportSender;
 import io.github.mtasts.tlsrpt.report.ReportBuilder;
 import io.github.mtasts.tlsrpt.report.RuaLookup;
+import io.github.mtasts.tlsrpt.schedule.Deliverer;
 import io.github.mtasts.tlsrpt.schedule.ReportDispatch;
 import io.github.mtasts.tlsrpt.schedule.ReportSettings;
 import io.github.mtasts.tlsrpt.schedule.ReportSettingsLoader;
@@ -27,6 +28,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * What the report commands ({@code report}, {@code send}, {@code queue}, {@code run}) share: the configuration
@@ -58,6 +60,17 @@ final class TlsrptReporting implements AutoCloseable {
      * @throws ConfigException when the file is wrong or has no {@code tlsrpt.report:} section (named in the message)
      */
     static TlsrptReporting open(Path explicit, List<Path> defaults, Clock clock) throws ConfigException {
+        return open(explicit, defaults, clock, UnaryOperator.identity());
+    }
+
+    /**
+     * Loads the configuration and opens the stores; {@code around} wraps the deliverer of every attempt
+     * ({@code tlsrpt run} counts them for its metrics).
+     *
+     * @throws ConfigException when the file is wrong or has no {@code tlsrpt.report:} section (named in the message)
+     */
+    static TlsrptReporting open(Path explicit, List<Path> defaults, Clock clock, UnaryOperator<Deliverer> around)
+            throws ConfigException {
         Optional<Path> file = ConfigLocation.resolve(explicit, defaults);
         TlsrptSetup setup = TlsrptSetup.load(explicit, defaults);
         if (file.isEmpty()) {
@@ -90,7 +103,7 @@ final class TlsrptReporting implements AutoCloseable {
             aggregates = SqliteAggregateStore.open(setup.database());
             queue = SqliteDeliveryQueue.open(setup.database());
             ReportDispatch dispatch = new ReportDispatch(aggregates, policies::servedPolicies,
-                    new ReportBuilder(settings.reporter()), new RuaLookup(dns), queue, sender::send,
+                    new ReportBuilder(settings.reporter()), new RuaLookup(dns), queue, around.apply(sender::send),
                     settings.retry(), settings.lease(), new SecureRandom(), clock);
             return new TlsrptReporting(setup, settings, policies, aggregates, queue, dispatch);
         } catch (RuntimeException e) {

@@ -1,13 +1,18 @@
 package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.ConfigException;
+import io.github.mtasts.resolver.config.MetricsConfig;
+import io.github.mtasts.resolver.daemon.HttpEndpoint;
 import io.github.mtasts.tlsrpt.aggregate.Ingest;
 import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
 import io.github.mtasts.tlsrpt.aggregate.SendingMtaIps;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
+import io.github.mtasts.tlsrpt.schedule.ReporterMetrics;
 import io.github.mtasts.tlsrpt.schedule.TlsRptService;
 import io.github.mtasts.tlsrpt.sessions.SessionTracker;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -15,11 +20,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -28,8 +36,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * {@code mtasts tlsrpt run}: the long-running reporter. One thread follows {@code tlsrpt.sources} into the
  * aggregates (as {@code tlsrpt ingest --follow}); the other builds each ended day's reports and delivers them
- * through the queue. SIGTERM stops both after the current batch and attempt. Exit 2 for configuration errors, 1 when
- * the ingest loop dies.
+ * through the queue. SIGTERM stops both after the current batch and attempt. With {@code tlsrpt.metrics.enabled} it
+ * serves {@code /metrics} (see ReporterMetrics). Exit 2 for configuration errors, 1 when the ingest loop dies or the
+ * metrics listener cannot start.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
         description = "Ingest the Postfix logs continuously and build and deliver each ended UTC day's reports.")
@@ -55,14 +64,17 @@ public final class TlsrptRunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Logging.configure(verbosity, Optional.empty());
         Clock clock = Clock.systemUTC();
-        try (TlsrptReporting reporting = TlsrptReporting.open(config, ConfigLocation.DEFAULTS, clock)) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ReporterMetrics metrics = new ReporterMetrics(registry);
+        try (TlsrptReporting reporting = TlsrptReporting.open(config, ConfigLocation.DEFAULTS, clock,
+                metrics::counting)) {
             TlsrptConfig tlsrpt = reporting.setup.tlsrpt();
             for (Path source : tlsrpt.sources()) {
                 if (!Files.isRegularFile(source) || source.toString().endsWith(".gz")) {
                     throw new ConfigException("tlsrpt.sources: " + source + ": not a live log file");
                 }
             }
-            Ingest ingest = new Ingest(reporting.aggregates,
+            Ingest ingest = new Ingest(metrics.counting(reporting.aggregates),
                     new PolicyInForce(reporting.policies::servedPolicies, reporting.policies::discoveryFailures,
                             new SendingMtaIps(tlsrpt.sendingMtaIps()), clock, POLICY_RELOAD),
                     new LogLineParser(tlsrpt.logTimezone(), clock),
@@ -70,7 +82,12 @@ public final class TlsrptRunCommand implements Callable<Integer> {
                             MAX_PROCESSES, MAX_IDLE),
                     tlsrpt.batchLines(), tlsrpt.batchInterval(), clock);
             TlsRptService service = new TlsRptService(reporting.dispatch, reporting.queue, reporting.settings, clock);
-            return runUntilStopped(ingest, tlsrpt.sources(), service);
+            try (HttpEndpoint endpoint = serveMetrics(tlsrpt.metrics(), registry)) {
+                if (endpoint != null) {
+                    metrics.watch(reporting.queue, clock);
+                }
+                return runUntilStopped(ingest, tlsrpt.sources(), service);
+            }
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("mtasts tlsrpt run: " + e.getMessage());
             return TlsrptIngestCommand.USAGE_ERROR;
@@ -78,6 +95,23 @@ public final class TlsrptRunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("mtasts tlsrpt run: " + e.getMessage());
             return 1;
         }
+    }
+
+    /** The {@code /metrics} listener when {@code tlsrpt.metrics.enabled}; null otherwise. */
+    private static HttpEndpoint serveMetrics(MetricsConfig config, PrometheusMeterRegistry registry) {
+        if (!config.enabled()) {
+            return null;
+        }
+        HttpEndpoint endpoint;
+        try {
+            endpoint = HttpEndpoint.start(config.host(), config.port(),
+                    Map.of("/metrics", HttpEndpoint.prometheus(registry)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("tlsrpt.metrics: cannot listen on " + config.host() + ":" + config.port()
+                    + ": " + e.getMessage(), e);
+        }
+        LOG.info("metrics on http://{}:{}/metrics", config.host(), endpoint.address().getPort());
+        return endpoint;
     }
 
     /**

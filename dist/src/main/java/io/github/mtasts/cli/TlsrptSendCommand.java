@@ -26,8 +26,9 @@ import java.util.stream.Collectors;
 /**
  * {@code mtasts tlsrpt send}: delivers an ended day's reports now, through the delivery queue, so a destination
  * that has the report already does not get it again, and a {@code tlsrpt run} sharing the store does not either.
- * Exit 0 when every destination has the report, 1 when some delivery is still pending or failed (or a store fails),
- * 2 for bad input or configuration.
+ * Exit 0 when every destination has the report, 1 when some delivery is still pending, sending, uncertain or failed
+ * (or a store fails), 2 for bad input or configuration. An uncertain delivery is never resent here; see
+ * {@code tlsrpt queue --resend}.
  */
 @Command(name = "send", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
         description = "Deliver the reports of an ended UTC day now (a destination that has one is skipped).")
@@ -104,7 +105,7 @@ public final class TlsrptSendCommand implements Callable<Integer> {
                 continue;
             }
             out.println("  " + delivery.policyDomain() + " -> " + delivery.destinationKey() + ": "
-                    + TlsrptQueueCommand.describe(delivery));
+                    + TlsrptQueueCommand.describe(delivery, clock.instant()));
             complete &= delivery.state() == QueuedDelivery.State.DELIVERED;
         }
         return complete ? 0 : 1;
@@ -130,7 +131,8 @@ public final class TlsrptSendCommand implements Callable<Integer> {
                 QueuedDelivery row = queued.get(report.reportId() + " " + destination.key());
                 out.println("  " + destination.key() + ": " + (row == null ? "would send"
                         : row.state() == QueuedDelivery.State.PENDING ? "would send (queued, "
-                        + TlsrptQueueCommand.describe(row) + ")" : TlsrptQueueCommand.describe(row)));
+                        + TlsrptQueueCommand.describe(row, clock.instant()) + ")"
+                        : TlsrptQueueCommand.describe(row, clock.instant())));
             }
         }
         return 0;

@@ -11,6 +11,9 @@ import io.github.mtasts.tlsrpt.aggregate.IngestStats;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.StsFailureTypes;
 import io.github.mtasts.tlsrpt.logs.RejectReason;
+import io.github.mtasts.tlsrpt.schedule.DeliveryQueue;
+import io.github.mtasts.tlsrpt.schedule.QueuedDelivery;
+import io.github.mtasts.tlsrpt.schedule.SqliteDeliveryQueue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -20,6 +23,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -33,7 +37,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code mtasts tlsrpt status}: the counts of one UTC day per policy domain and policy, the resolver's policy
- * discovery failures of that day, and the line statistics of everything ingested.
+ * discovery failures of that day, the line statistics of everything ingested, and the report deliveries by state
+ * with every uncertain one (its process died after handing the report over) and how to settle it.
  *
  * <p>Sessions that met a discovery failure ({@code sts-policy-fetch-error}, {@code sts-policy-invalid},
  * {@code sts-webpki-invalid}, RFC 8460 §4.3.2.2) with no cached policy to fall back on are counted, like every
@@ -90,12 +95,19 @@ public final class TlsrptStatusCommand implements Callable<Integer> {
         List<DomainDay> counts;
         IngestStats stats;
         List<DiscoveryFailureCount> discovery;
+        Instant now = clock.instant();
+        DeliveryQueue.StateCounts deliveries;
+        List<QueuedDelivery> uncertain;
         try (SqlitePolicyStore policies = SqlitePolicyStore.open(setup.database());
-             SqliteAggregateStore store = SqliteAggregateStore.open(setup.database())) {
+             SqliteAggregateStore store = SqliteAggregateStore.open(setup.database());
+             SqliteDeliveryQueue queue = SqliteDeliveryQueue.open(setup.database())) {
             counts = store.day(shown);
             stats = store.stats();
             discovery = policies.discoveryFailures(shown).stream()
                     .filter(f -> StsFailureTypes.ofDiscoveryFailure(f.type()) != null).toList();
+            deliveries = queue.counts(now);
+            uncertain = deliveries.uncertain() == 0 ? List.of()
+                    : queue.deliveries(LocalDate.EPOCH).stream().filter(d -> d.uncertain(now)).toList();
         } catch (RuntimeException e) {
             spec.commandLine().getErr().println("mtasts tlsrpt status: " + e.getMessage());
             return 1;
@@ -103,9 +115,12 @@ public final class TlsrptStatusCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            out.println(mapper.writeValueAsString(document(shown, counts, discovery, stats)));
+            Map<String, Object> doc = document(shown, counts, discovery, stats);
+            doc.put("deliveries", deliveries(deliveries, uncertain));
+            out.println(mapper.writeValueAsString(doc));
         } else {
             text(out, shown, counts, discovery, stats);
+            text(out, deliveries, uncertain, now);
         }
         out.flush();
         return 0;
@@ -160,6 +175,38 @@ public final class TlsrptStatusCommand implements Callable<Integer> {
         lines.put("uncounted_sessions", stats.uncountedSessions());
         doc.put("lines", lines);
         return doc;
+    }
+
+    private static Map<String, Object> deliveries(DeliveryQueue.StateCounts counts, List<QueuedDelivery> uncertain) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("pending", counts.pending());
+        doc.put("sending", counts.sending());
+        doc.put("uncertain", counts.uncertain());
+        doc.put("delivered", counts.delivered());
+        doc.put("failed", counts.failed());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (QueuedDelivery d : uncertain) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("day", d.day().toString());
+            row.put("policy_domain", d.policyDomain());
+            row.put("report_id", d.reportId());
+            row.put("destination", d.destinationKey());
+            row.put("detail", d.sendingDetail());
+            rows.add(row);
+        }
+        doc.put("uncertain_deliveries", rows);
+        return doc;
+    }
+
+    private static void text(PrintWriter out, DeliveryQueue.StateCounts counts, List<QueuedDelivery> uncertain,
+                             Instant now) {
+        out.println("Report deliveries: " + counts.pending() + " pending, " + counts.sending() + " sending, "
+                + counts.uncertain() + " uncertain, " + counts.delivered() + " delivered, " + counts.failed()
+                + " failed");
+        for (QueuedDelivery d : uncertain) {
+            out.println("  " + d.day() + " " + d.policyDomain() + " -> " + d.destinationKey() + ": "
+                    + TlsrptQueueCommand.describe(d, now));
+        }
     }
 
     private static Map<String, Long> byType(DomainDay c) {

@@ -1,5 +1,7 @@
 package io.github.mtasts.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigLoader;
 import io.github.mtasts.resolver.config.DaemonConfig;
@@ -130,6 +132,18 @@ class ContribFilesTest {
         TlsrptConfig config = TlsrptConfigLoader.load(CONTRIB.resolve("mtasts.yml"));
 
         assertThat(config).isEqualTo(TlsrptConfig.defaults());
+    }
+
+    @Test
+    void exampleTlsrptMetricsKeyStatesTheDefaultListener() throws Exception {
+        String text = Files.readString(CONTRIB.resolve("mtasts.yml"));
+        JsonNode metrics = new YAMLMapper().readTree(text).path("tlsrpt").path("metrics");
+
+        assertThat(metrics.isObject()).as("tlsrpt.metrics is in the example").isTrue();
+        assertThat(TlsrptConfigLoader.parse("tlsrpt.metrics only", "tlsrpt:\n  metrics: " + metrics + "\n")
+                .metrics()).isEqualTo(TlsrptConfig.DEFAULT_METRICS);
+        assertThat(TlsrptConfig.DEFAULT_METRICS.port()).as("apart from the daemon's and the milter's listeners")
+                .isNotIn(DaemonConfig.defaults().http().port(), DaemonConfig.defaults().milter().metrics().port());
     }
 
     @Test

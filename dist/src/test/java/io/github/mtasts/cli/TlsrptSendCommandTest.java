@@ -85,6 +85,29 @@ class TlsrptSendCommandTest {
     }
 
     @Test
+    void settlingRefusesADeliveryThatIsNotUncertainAndIncompleteOptions() {
+        send("-c", world.config.toString(), "--day", "2026-11-28");
+        String reportId = "2026-11-28_good.test@mail.example.net";
+        String config = world.config.toString();
+
+        CommandRun delivered = CommandRun.of(new TlsrptQueueCommand(world.noDefaults(), ReportingWorld.CLOCK),
+                "-c", config, "--report-id", reportId, "--resend", "mailto:tlsrpt@good.test");
+        CommandRun noId = CommandRun.of(new TlsrptQueueCommand(world.noDefaults(), ReportingWorld.CLOCK),
+                "-c", config, "--resend", "mailto:tlsrpt@good.test");
+        CommandRun both = CommandRun.of(new TlsrptQueueCommand(world.noDefaults(), ReportingWorld.CLOCK),
+                "-c", config, "--report-id", reportId, "--resend", "mailto:tlsrpt@good.test",
+                "--mark-delivered", "mailto:tlsrpt@good.test");
+
+        assertThat(delivered.exitCode()).isEqualTo(1);
+        assertThat(delivered.err()).contains("is not uncertain", "nothing changed");
+        assertThat(noId.exitCode()).isEqualTo(2);
+        assertThat(noId.err()).contains("--report-id ID with exactly one of --resend");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(queue().out()).contains("2 delivered, 0 pending, 0 failed, 2 attempts; 0 sending, 0 uncertain");
+        assertThat(world.mail.getReceivedMessages()).hasSize(1);
+    }
+
+    @Test
     void daysNotEndedOrMalformedOrPastRetentionAreRefused() {
         CommandRun today = send("-c", world.config.toString(), "--day", "2026-11-29");
         CommandRun malformed = send("-c", world.config.toString(), "--day", "yesterday");

@@ -1,5 +1,6 @@
 package io.github.mtasts.tlsrpt.config;
 
+import io.github.mtasts.resolver.config.MetricsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -17,11 +18,15 @@ import java.util.Objects;
  *                                deliveries are our own report mail, not counted (RFC 8460 §5.3); lowercase
  * @param batchLines              lines per committed batch at most
  * @param batchInterval           time a batch stays uncommitted at most
+ * @param metrics                 the Prometheus listener of {@code tlsrpt run} (off by default; its own port, since
+ *                                the daemon and the milter serve theirs)
  */
 public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<Path> sources,
-                           List<String> reportRecipientsExclude, int batchLines, Duration batchInterval) {
+                           List<String> reportRecipientsExclude, int batchLines, Duration batchInterval,
+                           MetricsConfig metrics) {
     public static final int DEFAULT_BATCH_LINES = 1000;
     public static final Duration DEFAULT_BATCH_INTERVAL = Duration.ofSeconds(1);
+    public static final MetricsConfig DEFAULT_METRICS = new MetricsConfig(false, "127.0.0.1", 9464);
 
     public TlsrptConfig {
         sendingMtaIps = List.copyOf(sendingMtaIps);
@@ -29,6 +34,7 @@ public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<
         sources = List.copyOf(sources);
         reportRecipientsExclude = List.copyOf(reportRecipientsExclude);
         Objects.requireNonNull(batchInterval, "batchInterval");
+        Objects.requireNonNull(metrics, "metrics");
         if (batchLines < 1) {
             throw new IllegalArgumentException("batchLines must be positive: " + batchLines);
         }
@@ -42,7 +48,7 @@ public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<
 
     public static TlsrptConfig defaults() {
         return new TlsrptConfig(List.of(), ZoneId.systemDefault(), List.of(), List.of(), DEFAULT_BATCH_LINES,
-                DEFAULT_BATCH_INTERVAL);
+                DEFAULT_BATCH_INTERVAL, DEFAULT_METRICS);
     }
 
     /** Whether a delivery to {@code recipient} is our own report mail (RFC 8460 §5.3); null never is. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.github.mtasts.resolver.config.ConfigException;
+import io.github.mtasts.resolver.config.MetricsConfig;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +28,9 @@ import java.util.regex.Pattern;
 public final class TlsrptConfigLoader {
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final Set<String> KEYS = Set.of("sending_mta_ips", "log_timezone", "sources",
-            "report_recipients_exclude", "batch_lines", "batch_interval",
+            "report_recipients_exclude", "batch_lines", "batch_interval", "metrics",
             "report"); // tlsrpt.report: read by schedule.ReportSettingsLoader
+    private static final Set<String> METRICS_KEYS = Set.of("enabled", "host", "port");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
     private static final Pattern RECIPIENT = Pattern.compile("[^@\\s]*@[^@\\s]+");
@@ -110,7 +112,49 @@ public final class TlsrptConfigLoader {
             }
             batchInterval = Duration.ofMillis(Math.max(1, Math.round(interval.doubleValue() * 1000)));
         }
-        return new TlsrptConfig(ips, zone, sources, excluded, batchLines, batchInterval);
+        return new TlsrptConfig(ips, zone, sources, excluded, batchLines, batchInterval,
+                metrics(source, section.get("metrics")));
+    }
+
+    private static MetricsConfig metrics(String source, JsonNode node) throws ConfigException {
+        MetricsConfig d = TlsrptConfig.DEFAULT_METRICS;
+        if (node == null || node.isNull()) {
+            return d;
+        }
+        if (!node.isObject()) {
+            throw error(source, "tlsrpt.metrics", "expected a mapping with enabled, host, port");
+        }
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!METRICS_KEYS.contains(key)) {
+                throw error(source, "tlsrpt.metrics." + key, "unknown key; expected one of enabled, host, port");
+            }
+        }
+        boolean enabled = d.enabled();
+        JsonNode enabledNode = node.get("enabled");
+        if (enabledNode != null && !enabledNode.isNull()) {
+            if (!enabledNode.isBoolean()) {
+                throw error(source, "tlsrpt.metrics.enabled", "expected true or false, got " + enabledNode);
+            }
+            enabled = enabledNode.booleanValue();
+        }
+        String host = d.host();
+        JsonNode hostNode = node.get("host");
+        if (hostNode != null && !hostNode.isNull()) {
+            if (!hostNode.isTextual() || hostNode.asText().isBlank()) {
+                throw error(source, "tlsrpt.metrics.host", "expected a host name or address, got " + hostNode);
+            }
+            host = hostNode.asText();
+        }
+        int port = d.port();
+        JsonNode portNode = node.get("port");
+        if (portNode != null && !portNode.isNull()) {
+            if (!portNode.isIntegralNumber() || portNode.asLong() < 0 || portNode.asLong() > 65535) {
+                throw error(source, "tlsrpt.metrics.port", "expected a port from 0 to 65535, got " + portNode);
+            }
+            port = portNode.intValue();
+        }
+        return new MetricsConfig(enabled, host, port);
     }
 
     private static List<String> strings(String source, JsonNode section, String key) throws ConfigException {

@@ -38,8 +38,11 @@ public final class HttpsDelivery {
                 .build();
     }
 
-    /** One POST of {@code report} to {@code target}; never throws for delivery problems. */
-    public DeliveryResult deliver(TlsRptReport report, URI target) {
+    /**
+     * One POST of {@code report} to {@code target}, passing {@code commitPoint} right before the body's last byte;
+     * never throws for delivery problems.
+     */
+    public DeliveryResult deliver(TlsRptReport report, URI target, CommitPoint commitPoint) {
         if (!"https".equalsIgnoreCase(target.getScheme())) {
             return new DeliveryResult.PermanentFailure("not an https URI: " + target);
         }
@@ -47,7 +50,8 @@ public final class HttpsDelivery {
                 .timeout(timeout)
                 .header("Content-Type", MailDelivery.REPORT_MEDIA_TYPE)
                 .header("User-Agent", userAgent)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(report.gzip()))
+                .POST(new CommitPointBody(report.gzip(), commitPoint,
+                        "POST of report-id <" + report.reportId() + "> to " + target))
                 .build();
         try {
             HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());

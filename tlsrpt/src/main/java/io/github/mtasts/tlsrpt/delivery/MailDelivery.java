@@ -9,6 +9,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Multipart;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
+import jakarta.mail.URLName;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetAddress;
@@ -17,6 +18,7 @@ import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimeUtility;
 import jakarta.mail.util.ByteArrayDataSource;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,6 +31,7 @@ import java.util.Properties;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
  * Delivers a report to a {@code mailto:} destination through an SMTP relay (RFC 8460 §5.3): a
@@ -82,8 +85,11 @@ public final class MailDelivery {
         return props;
     }
 
-    /** One attempt to deliver {@code report} to {@code recipient}; never throws for delivery problems. */
-    public DeliveryResult deliver(TlsRptReport report, String recipient) {
+    /**
+     * One attempt to deliver {@code report} to {@code recipient}, passing {@code commitPoint} right before the final
+     * dot of DATA; never throws for delivery problems.
+     */
+    public DeliveryResult deliver(TlsRptReport report, String recipient, CommitPoint commitPoint) {
         InternetAddress to;
         try {
             to = new InternetAddress(recipient, true);
@@ -93,7 +99,8 @@ public final class MailDelivery {
         String relay = settings.relayHost() + ":" + settings.relayPort();
         try {
             MimeMessage message = compose(report, to);
-            try (Transport transport = session.getTransport("smtp")) {
+            String detail = "Message-ID " + message.getMessageID() + " via relay " + relay;
+            try (Transport transport = new CommitPointTransport(session, commitPoint, detail)) {
                 transport.connect(settings.relayHost(), settings.relayPort(), settings.username(), settings.password());
                 transport.sendMessage(message, new Address[] {to});
             }
@@ -193,6 +200,38 @@ public final class MailDelivery {
         return code >= 500 && code < 600
                 ? new DeliveryResult.PermanentFailure(detail)
                 : new DeliveryResult.RetryableFailure(detail);
+    }
+
+    /**
+     * SMTP with the commit point before the terminating dot: until the relay has read that line it has accepted
+     * nothing, so an attempt stopped there (an IOException makes Angus Mail drop the connection without sending
+     * the dot) cannot have delivered.
+     */
+    private static final class CommitPointTransport extends SMTPTransport {
+        private final CommitPoint commitPoint;
+        private final String detail;
+
+        CommitPointTransport(Session session, CommitPoint commitPoint, String detail) {
+            super(session, new URLName("smtp", null, -1, null, null, null));
+            this.commitPoint = Objects.requireNonNull(commitPoint, "commitPoint");
+            this.detail = detail;
+        }
+
+        @Override
+        protected void finishData() throws IOException, MessagingException {
+            boolean goOn;
+            try {
+                goOn = commitPoint.reached(detail);
+            } catch (RuntimeException e) {
+                throw new IOException("stopped before the end of DATA: recording the attempt failed: "
+                        + e.getMessage(), e);
+            }
+            if (!goOn) {
+                throw new IOException("stopped before the end of DATA: the delivery queue no longer holds this"
+                        + " attempt's claim");
+            }
+            super.finishData();
+        }
     }
 
     /** Keeps the derived Message-ID instead of the random one Jakarta Mail assigns on save. */

@@ -14,11 +14,11 @@ public final class ReportSender {
         this.https = Objects.requireNonNull(https, "https");
     }
 
-    /** One delivery attempt; never throws for delivery problems. */
-    public DeliveryResult send(TlsRptReport report, Destination destination) {
+    /** One delivery attempt, passing {@code commitPoint} before its final step; never throws for delivery problems. */
+    public DeliveryResult send(TlsRptReport report, Destination destination, CommitPoint commitPoint) {
         if (destination instanceof Destination.MailRecipient recipient) {
-            return mail.deliver(report, recipient.address());
+            return mail.deliver(report, recipient.address(), commitPoint);
         }
-        return https.deliver(report, ((Destination.HttpsEndpoint) destination).uri());
+        return https.deliver(report, ((Destination.HttpsEndpoint) destination).uri(), commitPoint);
     }
 }

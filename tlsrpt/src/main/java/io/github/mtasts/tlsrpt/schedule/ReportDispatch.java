@@ -153,9 +153,10 @@ public final class ReportDispatch {
             queue.markFailed(delivery, "report no longer stored");
             return false;
         }
-        DeliveryResult result = deliverer.send(report.get(), Destinations.fromKey(delivery.destinationKey()));
+        // past this commit point the row stays 'sending' if we die: never resent blindly (DeliveryQueue#markSending)
+        DeliveryResult result = deliverer.send(report.get(), Destinations.fromKey(delivery.destinationKey()),
+                detail -> queue.markSending(delivery, clock.instant(), detail));
         if (result instanceof DeliveryResult.Delivered) {
-            // nothing between the destination's acceptance and this mark: the resend window of DeliveryQueue#claim
             queue.markDelivered(delivery, clock.instant());
             LOG.info("report {} delivered to {}: {}", delivery.reportId(), delivery.destinationKey(), result.detail());
             return true;

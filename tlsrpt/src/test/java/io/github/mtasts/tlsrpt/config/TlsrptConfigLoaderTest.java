@@ -1,6 +1,7 @@
 package io.github.mtasts.tlsrpt.config;
 
 import io.github.mtasts.resolver.config.ConfigException;
+import io.github.mtasts.resolver.config.MetricsConfig;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -34,10 +35,31 @@ class TlsrptConfigLoaderTest {
                   report_recipients_exclude: [TLSRPT@Example.com, "@reports.example"]
                   batch_lines: 50
                   batch_interval: 0.25
+                  metrics: {enabled: true, host: 127.0.0.2, port: 9999}
                 """);
         assertThat(config).isEqualTo(new TlsrptConfig(List.of("192.0.2.1", "2001:db8::1"), ZoneId.of("Europe/Berlin"),
                 List.of(Path.of("/var/log/mail.log"), Path.of("/var/log/mail.log.1")),
-                List.of("tlsrpt@example.com", "@reports.example"), 50, Duration.ofMillis(250)));
+                List.of("tlsrpt@example.com", "@reports.example"), 50, Duration.ofMillis(250),
+                new MetricsConfig(true, "127.0.0.2", 9999)));
+    }
+
+    @Test
+    void metricsAreOffOn9464UnlessConfiguredAndKeepDefaultsForOmittedKeys() throws ConfigException {
+        assertThat(parse("tlsrpt: {}\n").metrics()).isEqualTo(new MetricsConfig(false, "127.0.0.1", 9464));
+        assertThat(parse("tlsrpt:\n  metrics: {enabled: true}\n").metrics())
+                .isEqualTo(new MetricsConfig(true, "127.0.0.1", 9464));
+    }
+
+    @Test
+    void badMetricsKeysNameTheirPath() {
+        assertThatThrownBy(() -> parse("tlsrpt:\n  metrics: {port: 70000}\n"))
+                .hasMessageContaining("tlsrpt.metrics.port: expected a port from 0 to 65535, got 70000");
+        assertThatThrownBy(() -> parse("tlsrpt:\n  metrics: {enabled: yes please}\n"))
+                .hasMessageContaining("tlsrpt.metrics.enabled: expected true or false");
+        assertThatThrownBy(() -> parse("tlsrpt:\n  metrics: {path: /m}\n"))
+                .hasMessageContaining("tlsrpt.metrics.path: unknown key");
+        assertThatThrownBy(() -> parse("tlsrpt:\n  metrics: on\n"))
+                .hasMessageContaining("tlsrpt.metrics: expected a mapping");
     }
 
     @Test
@@ -55,7 +77,7 @@ class TlsrptConfigLoaderTest {
         assertThatThrownBy(() -> parse("tlsrpt:\n  source: [/var/log/mail.log]\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("mtasts.yml: tlsrpt.source: unknown key; expected one of batch_interval, batch_lines,"
-                        + " log_timezone, report, report_recipients_exclude, sending_mta_ips, sources");
+                        + " log_timezone, metrics, report, report_recipients_exclude, sending_mta_ips, sources");
     }
 
     @Test

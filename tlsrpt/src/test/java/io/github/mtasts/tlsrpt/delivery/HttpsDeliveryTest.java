@@ -21,6 +21,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -37,6 +38,8 @@ class HttpsDeliveryTest {
     /** What the receiver saw of one request. */
     record Received(String method, String path, String contentType, String userAgent, byte[] body) {
     }
+
+    private static final CommitPoint PASS = detail -> true;
 
     private static TestCa ca;
     private static TlsRptReport report;
@@ -89,7 +92,7 @@ class HttpsDeliveryTest {
     void postsTheGzippedReportAndA2xxAnswerIsDelivery() throws Exception {
         URI target = start(ca.issue("localhost").serverContext(), 202);
 
-        DeliveryResult result = delivery().deliver(report, target);
+        DeliveryResult result = delivery().deliver(report, target, PASS);
 
         assertThat(result).isInstanceOf(DeliveryResult.Delivered.class);
         assertThat(result.detail()).contains("HTTP 202");
@@ -107,9 +110,40 @@ class HttpsDeliveryTest {
     }
 
     @Test
+    void commitPointIsReachedWithTheUriBeforeTheReceiverHasTheWholeBody() throws Exception {
+        URI target = start(ca.issue("localhost").serverContext(), 200);
+        List<String> details = new ArrayList<>();
+        List<Integer> receivedAtCommitPoint = new ArrayList<>();
+
+        DeliveryResult result = delivery().deliver(report, target, detail -> {
+            details.add(detail);
+            receivedAtCommitPoint.add(received.size());
+            return true;
+        });
+
+        assertThat(result).isInstanceOf(DeliveryResult.Delivered.class);
+        assertThat(onlyRequest().body()).isEqualTo(report.gzip());
+        assertThat(details).containsExactly("POST of report-id <" + report.reportId() + "> to " + target);
+        assertThat(receivedAtCommitPoint).containsExactly(0);
+    }
+
+    @Test
+    void refusedCommitPointFailsThePostBeforeTheLastByte() throws Exception {
+        URI target = start(ca.issue("localhost").serverContext(), 200);
+
+        DeliveryResult result = delivery().deliver(report, target, detail -> false);
+
+        assertThat(result).isInstanceOf(DeliveryResult.RetryableFailure.class);
+        assertThat(result.detail()).contains("no longer holds this attempt's claim");
+        assertThat(delivery().deliver(report, target, PASS)).isInstanceOf(DeliveryResult.Delivered.class);
+        assertThat(onlyRequest().body()).as("only the second POST reached the handler whole")
+                .isEqualTo(report.gzip());
+    }
+
+    @Test
     void serverErrorIsRetryableWithTheStatus() throws Exception {
         URI target = start(ca.issue("localhost").serverContext(), 500);
-        DeliveryResult result = delivery().deliver(report, target);
+        DeliveryResult result = delivery().deliver(report, target, PASS);
         assertThat(result).isInstanceOf(DeliveryResult.RetryableFailure.class);
         assertThat(result.detail()).contains("HTTP 500").contains(target.toString());
         assertThat(onlyRequest().method()).isEqualTo("POST");
@@ -118,7 +152,7 @@ class HttpsDeliveryTest {
     @Test
     void redirectIsNotFollowedAndRetried() throws Exception {
         URI target = start(ca.issue("localhost").serverContext(), 307);
-        DeliveryResult result = delivery().deliver(report, target);
+        DeliveryResult result = delivery().deliver(report, target, PASS);
         assertThat(result).isInstanceOf(DeliveryResult.RetryableFailure.class);
         assertThat(result.detail()).contains("HTTP 307");
         onlyRequest();
@@ -127,7 +161,7 @@ class HttpsDeliveryTest {
     @Test
     void untrustedCertificateIsRetryableAndNothingIsPosted() throws Exception {
         URI target = start(TestCa.selfSigned("localhost").serverContext(), 200);
-        DeliveryResult result = delivery().deliver(report, target);
+        DeliveryResult result = delivery().deliver(report, target, PASS);
         assertThat(result).isInstanceOf(DeliveryResult.RetryableFailure.class);
         assertThat(result.detail()).contains("POST to " + target + " failed");
         assertThat(received).isEmpty();
@@ -139,14 +173,14 @@ class HttpsDeliveryTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
-        DeliveryResult result = delivery().deliver(report, URI.create("https://localhost:" + closedPort + "/"));
+        DeliveryResult result = delivery().deliver(report, URI.create("https://localhost:" + closedPort + "/"), PASS);
         assertThat(result).isInstanceOf(DeliveryResult.RetryableFailure.class);
         assertThat(result.detail()).contains("ConnectException");
     }
 
     @Test
     void nonHttpsTargetIsPermanent() {
-        DeliveryResult result = delivery().deliver(report, URI.create("http://localhost/"));
+        DeliveryResult result = delivery().deliver(report, URI.create("http://localhost/"), PASS);
         assertThat(result).isInstanceOf(DeliveryResult.PermanentFailure.class);
     }
 }

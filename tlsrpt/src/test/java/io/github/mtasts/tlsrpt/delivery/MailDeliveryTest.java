@@ -39,6 +39,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.zip.GZIPInputStream;
@@ -54,6 +55,7 @@ class MailDeliveryTest {
             .withConfiguration(GreenMailConfiguration.aConfig().withUser("reporter", "s3cret"));
 
     private static final String RECIPIENT = "tlsrpt@example.com";
+    private static final CommitPoint PASS = detail -> true;
     private static final String SUBMITTER = "mail.example.net";
     /** RFC 8460 §5.3 tlsrpt-subject, with single spaces for FWS. */
     private static final String SUBJECT_ABNF = "Report Domain: [A-Za-z0-9.-]+ Submitter: [A-Za-z0-9.-]+ "
@@ -107,9 +109,43 @@ class MailDeliveryTest {
     }
 
     @Test
+    void commitPointIsReachedWithTheMessageIdAndRelayBeforeTheRelayHasTheMail() throws Exception {
+        List<String> details = new ArrayList<>();
+        List<Integer> receivedAtCommitPoint = new ArrayList<>();
+
+        DeliveryResult result = plain().deliver(report("example.com"), RECIPIENT, detail -> {
+            details.add(detail);
+            receivedAtCommitPoint.add(GREENMAIL.getReceivedMessages().length);
+            return true;
+        });
+
+        assertThat(result).isInstanceOf(DeliveryResult.Delivered.class);
+        MimeMessage mail = onlyReceived();
+        assertThat(details).containsExactly("Message-ID " + mail.getMessageID() + " via relay 127.0.0.1:"
+                + GREENMAIL.getSmtp().getPort());
+        assertThat(receivedAtCommitPoint).containsExactly(0);
+    }
+
+    @Test
+    void refusedOrFailingCommitPointStopsBeforeTheFinalDot() throws Exception {
+        DeliveryResult refused = plain().deliver(report("example.com"), RECIPIENT, detail -> false);
+        DeliveryResult failing = plain().deliver(report("example.com"), RECIPIENT, detail -> {
+            throw new IllegalStateException("database is locked");
+        });
+
+        assertThat(refused).isInstanceOf(DeliveryResult.RetryableFailure.class);
+        assertThat(refused.detail()).contains("no longer holds this attempt's claim");
+        assertThat(failing).isInstanceOf(DeliveryResult.RetryableFailure.class);
+        assertThat(failing.detail()).contains("database is locked");
+        assertThat(plain().deliver(report("example.org"), RECIPIENT, PASS))
+                .isInstanceOf(DeliveryResult.Delivered.class);
+        assertThat(onlyReceived().getHeader("TLS-Report-Domain")).containsExactly("example.org");
+    }
+
+    @Test
     void reportMailHasEveryRfc8460Header() throws Exception {
         TlsRptReport report = report("example.com");
-        DeliveryResult result = plain().deliver(report, RECIPIENT);
+        DeliveryResult result = plain().deliver(report, RECIPIENT, PASS);
 
         assertThat(result).isInstanceOf(DeliveryResult.Delivered.class);
         MimeMessage mail = onlyReceived();
@@ -130,7 +166,7 @@ class MailDeliveryTest {
     @Test
     void reportMailIsMultipartReportWithTextAndGzippedJsonThatConforms() throws Exception {
         TlsRptReport report = report("example.com");
-        plain().deliver(report, RECIPIENT);
+        plain().deliver(report, RECIPIENT, PASS);
 
         MimeMessage mail = onlyReceived();
         ContentType type = new ContentType(mail.getContentType());
@@ -163,7 +199,7 @@ class MailDeliveryTest {
     @Test
     void pythonsEmailParserFindsTheReportAsReportConsumersDo() throws Exception {
         TlsRptReport report = report("example.com");
-        plain().deliver(report, RECIPIENT);
+        plain().deliver(report, RECIPIENT, PASS);
 
         PythonChecks.Verdict found = PythonChecks.runScript("tlsrpt-mail-check.py", raw(onlyReceived()));
         assertThat(found.verified()).as(found.output()).isTrue();
@@ -190,7 +226,7 @@ class MailDeliveryTest {
     void reportMailHasTheStructureOfGooglesReportMail() throws Exception {
         MimeMessage google = new MimeMessage(Session.getInstance(new Properties()),
                 new ByteArrayInputStream(Samples.read("google-cardinalhealth.eml").getBytes(StandardCharsets.UTF_8)));
-        plain().deliver(report("cardinalhealth.ca"), RECIPIENT);
+        plain().deliver(report("cardinalhealth.ca"), RECIPIENT, PASS);
         MimeMessage ours = onlyReceived();
 
         for (MimeMessage mail : List.of(google, ours)) {
@@ -215,7 +251,7 @@ class MailDeliveryTest {
     void longFileNameStaysOneQuotedParameter() throws Exception {
         String domain = "a-rather-long-subdomain-name-for-testing.reports.example-organisation.co.uk";
         TlsRptReport report = report(domain);
-        plain().deliver(report, RECIPIENT);
+        plain().deliver(report, RECIPIENT, PASS);
 
         MimeMessage mail = onlyReceived();
         String rawText = new String(raw(mail), StandardCharsets.US_ASCII);
@@ -229,7 +265,7 @@ class MailDeliveryTest {
     void fromWithADisplayNameKeepsItInTheHeaderAndUsesTheBareAddressAsEnvelopeSender() throws Exception {
         MailSettings named = new MailSettings("127.0.0.1", GREENMAIL.getSmtp().getPort(), StartTls.OFF, null, null,
                 "TLS reports <tlsrpt-noreply@mail.example.net>", "reporter.test", Duration.ofSeconds(20), null);
-        assertThat(new MailDelivery(named, Clock.systemUTC()).deliver(report("example.com"), RECIPIENT))
+        assertThat(new MailDelivery(named, Clock.systemUTC()).deliver(report("example.com"), RECIPIENT, PASS))
                 .isInstanceOf(DeliveryResult.Delivered.class);
         MimeMessage mail = onlyReceived();
         assertThat(header(mail, "From")).isEqualTo("TLS reports <tlsrpt-noreply@mail.example.net>");
@@ -240,9 +276,9 @@ class MailDeliveryTest {
     void redeliveryCarriesTheSameMessageIdAndAnotherRecipientAnother() throws Exception {
         TlsRptReport report = report("example.com");
         MailDelivery delivery = plain();
-        delivery.deliver(report, RECIPIENT);
-        delivery.deliver(report, RECIPIENT);
-        delivery.deliver(report, "other@example.org");
+        delivery.deliver(report, RECIPIENT, PASS);
+        delivery.deliver(report, RECIPIENT, PASS);
+        delivery.deliver(report, "other@example.org", PASS);
         assertThat(GREENMAIL.waitForIncomingEmail(10_000, 3)).isTrue();
         MimeMessage[] received = GREENMAIL.getReceivedMessages();
         assertThat(received[0].getMessageID()).isEqualTo(received[1].getMessageID());
@@ -258,7 +294,7 @@ class MailDeliveryTest {
         MailDelivery delivery = new MailDelivery(settings(GREENMAIL.getSmtp().getPort(), StartTls.OFF, null, null,
                 new DkimSettings(SUBMITTER, "tls2026", keyFile)), Clock.systemUTC());
 
-        assertThat(delivery.deliver(report("example.com"), RECIPIENT)).isInstanceOf(DeliveryResult.Delivered.class);
+        assertThat(delivery.deliver(report("example.com"), RECIPIENT, PASS)).isInstanceOf(DeliveryResult.Delivered.class);
         MimeMessage mail = onlyReceived();
         String signature = header(mail, "DKIM-Signature").replaceAll("\\s+", "");
         assertThat(signature).contains("a=rsa-sha256", "d=mail.example.net", "s=tls2026", "c=relaxed/relaxed")
@@ -300,7 +336,7 @@ class MailDeliveryTest {
         String otherRecord = "v=DKIM1; k=rsa; s=tlsrpt; p="
                 + Base64.getEncoder().encodeToString(rsaKeys().getPublic().getEncoded());
         new MailDelivery(settings(GREENMAIL.getSmtp().getPort(), StartTls.OFF, null, null,
-                new DkimSettings(SUBMITTER, "tls2026", keyFile)), Clock.systemUTC()).deliver(report("example.com"), RECIPIENT);
+                new DkimSettings(SUBMITTER, "tls2026", keyFile)), Clock.systemUTC()).deliver(report("example.com"), RECIPIENT, PASS);
 
         assertThat(PythonChecks.verify(raw(onlyReceived()), "tls2026._domainkey.mail.example.net", otherRecord).verified())
                 .isFalse();
@@ -310,7 +346,7 @@ class MailDeliveryTest {
     void authenticatesWhenConfigured() throws Exception {
         MailDelivery delivery = new MailDelivery(settings(GREENMAIL.getSmtp().getPort(), StartTls.OFF, "reporter",
                 "s3cret", null), Clock.systemUTC());
-        assertThat(delivery.deliver(report("example.com"), RECIPIENT)).isInstanceOf(DeliveryResult.Delivered.class);
+        assertThat(delivery.deliver(report("example.com"), RECIPIENT, PASS)).isInstanceOf(DeliveryResult.Delivered.class);
         assertThat(onlyReceived().getSubject()).contains("example.com");
     }
 
@@ -318,7 +354,7 @@ class MailDeliveryTest {
     void wrongPasswordIsARetryableFailure() {
         MailDelivery delivery = new MailDelivery(settings(GREENMAIL.getSmtp().getPort(), StartTls.OFF, "reporter",
                 "wrong", null), Clock.systemUTC());
-        DeliveryResult result = delivery.deliver(report("example.com"), RECIPIENT);
+        DeliveryResult result = delivery.deliver(report("example.com"), RECIPIENT, PASS);
         assertThat(result).isInstanceOf(DeliveryResult.RetryableFailure.class);
         assertThat(result.detail()).contains("authentication failed");
         assertThat(GREENMAIL.getReceivedMessages()).isEmpty();
@@ -328,7 +364,7 @@ class MailDeliveryTest {
     void requiredStartTlsWithoutItOnTheRelayIsNotSentInTheClear() {
         MailDelivery delivery = new MailDelivery(settings(GREENMAIL.getSmtp().getPort(), StartTls.REQUIRED, null, null,
                 null), Clock.systemUTC());
-        DeliveryResult result = delivery.deliver(report("example.com"), RECIPIENT);
+        DeliveryResult result = delivery.deliver(report("example.com"), RECIPIENT, PASS);
         assertThat(result).isInstanceOf(DeliveryResult.RetryableFailure.class);
         assertThat(result.detail()).containsIgnoringCase("STARTTLS");
         assertThat(GREENMAIL.getReceivedMessages()).isEmpty();
@@ -338,7 +374,7 @@ class MailDeliveryTest {
     void opportunisticStartTlsFallsBackToPlainWhenNotOffered() throws Exception {
         MailDelivery delivery = new MailDelivery(settings(GREENMAIL.getSmtp().getPort(), StartTls.OPPORTUNISTIC, null,
                 null, null), Clock.systemUTC());
-        assertThat(delivery.deliver(report("example.com"), RECIPIENT)).isInstanceOf(DeliveryResult.Delivered.class);
+        assertThat(delivery.deliver(report("example.com"), RECIPIENT, PASS)).isInstanceOf(DeliveryResult.Delivered.class);
         assertThat(onlyReceived().getSubject()).contains("example.com");
     }
 
@@ -349,7 +385,7 @@ class MailDeliveryTest {
             closedPort = socket.getLocalPort();
         }
         DeliveryResult result = new MailDelivery(settings(closedPort, StartTls.OFF, null, null, null), Clock.systemUTC())
-                .deliver(report("example.com"), RECIPIENT);
+                .deliver(report("example.com"), RECIPIENT, PASS);
         assertThat(result).isInstanceOf(DeliveryResult.RetryableFailure.class);
         assertThat(result.detail()).contains("127.0.0.1:" + closedPort);
     }
@@ -358,7 +394,7 @@ class MailDeliveryTest {
     void recipientRefusedWith5xxIsPermanent() throws Exception {
         try (ScriptedSmtpServer relay = new ScriptedSmtpServer("550 5.1.1 <tlsrpt@example.com>: Recipient address rejected")) {
             DeliveryResult result = new MailDelivery(settings(relay.port(), StartTls.OFF, null, null, null),
-                    Clock.systemUTC()).deliver(report("example.com"), RECIPIENT);
+                    Clock.systemUTC()).deliver(report("example.com"), RECIPIENT, PASS);
             assertThat(result).isInstanceOf(DeliveryResult.PermanentFailure.class);
             assertThat(result.detail()).contains("refused recipient tlsrpt@example.com").contains("550");
         }
@@ -368,7 +404,7 @@ class MailDeliveryTest {
     void recipientRefusedWith4xxIsRetryable() throws Exception {
         try (ScriptedSmtpServer relay = new ScriptedSmtpServer("450 4.2.0 <tlsrpt@example.com>: Greylisted")) {
             DeliveryResult result = new MailDelivery(settings(relay.port(), StartTls.OFF, null, null, null),
-                    Clock.systemUTC()).deliver(report("example.com"), RECIPIENT);
+                    Clock.systemUTC()).deliver(report("example.com"), RECIPIENT, PASS);
             assertThat(result).isInstanceOf(DeliveryResult.RetryableFailure.class);
             assertThat(result.detail()).contains("Greylisted");
         }
@@ -376,7 +412,7 @@ class MailDeliveryTest {
 
     @Test
     void invalidRecipientIsPermanentWithoutContactingTheRelay() {
-        DeliveryResult result = plain().deliver(report("example.com"), "not an address");
+        DeliveryResult result = plain().deliver(report("example.com"), "not an address", PASS);
         assertThat(result).isInstanceOf(DeliveryResult.PermanentFailure.class);
         assertThat(result.detail()).contains("recipient \"not an address\" is invalid");
     }

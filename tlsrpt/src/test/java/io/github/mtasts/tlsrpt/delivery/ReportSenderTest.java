@@ -55,7 +55,7 @@ class ReportSenderTest {
                     new HttpsDelivery(ca.clientContext(), Duration.ofSeconds(10), "mtasts-test"));
 
             for (Destination destination : Destination.allOf(record)) {
-                assertThat(sender.send(report, destination)).as(destination.key())
+                assertThat(sender.send(report, destination, detail -> true)).as(destination.key())
                         .isInstanceOf(DeliveryResult.Delivered.class);
             }
 

@@ -174,7 +174,7 @@ class ReportDispatchTest {
 
     @Test
     void aDestinationFailingEveryAttemptIsGivenUpAfterMaxAttempts() {
-        ReportDispatch dispatch = world.dispatch(queue, (report, destination) ->
+        ReportDispatch dispatch = world.dispatch(queue, (report, destination, commitPoint) ->
                 new DeliveryResult.RetryableFailure("relay says 451 try later"));
         dispatch.build(DAY, true);
         dispatch.route(DAY, Duration.ZERO);
@@ -190,9 +190,32 @@ class ReportDispatchTest {
         assertThat(row.lastError()).isEqualTo("relay says 451 try later");
     }
 
+    /** A live process always settles a row it marked sending: the relay's answer after the dot decides. */
+    @Test
+    void aRefusalAfterTheCommitPointReturnsTheRowToPendingOrFailed() {
+        ReportDispatch dispatch = world.dispatch(queue, (report, destination, commitPoint) -> {
+            assertThat(commitPoint.reached("Message-ID <x@y> via relay")).isTrue();
+            return destination.key().startsWith("mailto:ops")
+                    ? new DeliveryResult.PermanentFailure("554 rejected after DATA")
+                    : new DeliveryResult.RetryableFailure("451 try later after DATA");
+        });
+        dispatch.build(DAY, true);
+        dispatch.route(DAY, Duration.ZERO);
+
+        dispatch.deliverDue(ANY_DAY);
+
+        assertThat(row("mailto:ops@good.test").state()).isEqualTo(QueuedDelivery.State.FAILED);
+        QueuedDelivery retried = row("mailto:tlsrpt@good.test");
+        assertThat(retried.state()).isEqualTo(QueuedDelivery.State.PENDING);
+        assertThat(retried.sendingDetail()).isNull();
+        world.clock.advance(Duration.ofHours(1));
+        assertThat(queue.due(world.clock.instant(), ANY_DAY)).extracting(QueuedDelivery::destinationKey)
+                .contains("mailto:tlsrpt@good.test");
+    }
+
     @Test
     void aPermanentRefusalIsNotRetried() {
-        ReportDispatch dispatch = world.dispatch(queue, (report, destination) ->
+        ReportDispatch dispatch = world.dispatch(queue, (report, destination, commitPoint) ->
                 new DeliveryResult.PermanentFailure("550 no such user"));
         dispatch.build(DAY, true);
         dispatch.route(DAY, Duration.ZERO);
@@ -204,15 +227,16 @@ class ReportDispatchTest {
     }
 
     /**
-     * The process dies after the relay accepted the mail but before the delivered mark: the restarted process
-     * (a new queue on the same file) does not touch the row while the lease runs, then sends once more with the
-     * same Message-ID, the documented at-most-one duplicate, and never again.
+     * The process dies after the relay accepted the mail but before the delivered mark: the row was marked sending
+     * at the commit point, so the restarted process (a new queue on the same file) never sends it again, even after
+     * the lease; it is uncertain until the operator, having found the Message-ID in the relay's log, marks it
+     * delivered.
      */
     @Test
-    void crashBetweenAcceptanceAndMarkResendsAtMostOnceAfterTheLease() throws Exception {
+    void crashAfterTheCommitPointLeavesTheRowUncertainAndNeverResendsIt() throws Exception {
         Deliverer real = world.sender();
-        ReportDispatch crashing = world.dispatch(queue, (report, destination) -> {
-            DeliveryResult accepted = real.send(report, destination);
+        ReportDispatch crashing = world.dispatch(queue, (report, destination, commitPoint) -> {
+            DeliveryResult accepted = real.send(report, destination, commitPoint);
             assertThat(accepted).isInstanceOf(DeliveryResult.Delivered.class);
             throw new IllegalStateException("killed after acceptance");
         });
@@ -229,27 +253,68 @@ class ReportDispatchTest {
         queue = SqliteDeliveryQueue.open(world.database);
         ReportDispatch restarted = world.dispatch(queue, real);
 
-        assertThat(row(first.destinationKey()).state()).isEqualTo(QueuedDelivery.State.PENDING);
+        assertThat(row(first.destinationKey()).state()).isEqualTo(QueuedDelivery.State.SENDING);
         assertThat(restarted.deliverDue(ANY_DAY)).as("other rows go out; the crashed one waits").isEqualTo(2);
-        assertThat(recipientsReceived()).containsExactlyInAnyOrder("ops@good.test", "tlsrpt@good.test");
         world.clock.advance(DispatchWorld.LEASE);
-        assertThat(restarted.deliverDue(ANY_DAY)).isEqualTo(1);
+        assertThat(restarted.deliverDue(ANY_DAY)).isZero();
         world.clock.advance(Duration.ofDays(1));
         assertThat(restarted.deliverDue(ANY_DAY)).isZero();
 
-        List<String> duplicates = received().stream().filter(r -> r.startsWith("ops@good.test ")).toList();
-        assertThat(duplicates).as("the resend carries the same Message-ID, so receivers can drop it")
-                .hasSize(2).containsOnly(duplicates.get(0));
-        assertThat(recipientsReceived()).hasSize(3);
+        assertThat(recipientsReceived()).containsExactlyInAnyOrder("ops@good.test", "tlsrpt@good.test");
         assertThat(world.posts).hasSize(1);
-        assertThat(row(first.destinationKey()).attempts()).isEqualTo(2);
+        QueuedDelivery uncertain = row(first.destinationKey());
+        assertThat(uncertain.uncertain(world.clock.instant())).isTrue();
+        String messageId = received().stream().filter(r -> r.startsWith("ops@good.test ")).findFirst()
+                .orElseThrow().substring("ops@good.test ".length());
+        assertThat(uncertain.sendingDetail()).isEqualTo("Message-ID " + messageId + " via relay 127.0.0.1:"
+                + world.mail().getSmtp().getPort());
+        assertThat(queue.resolveUncertain(first.reportId(), first.destinationKey(),
+                DeliveryQueue.Resolution.DELIVERED, world.clock.instant())).isTrue();
         assertThat(row(first.destinationKey()).state()).isEqualTo(QueuedDelivery.State.DELIVERED);
+    }
+
+    /**
+     * An attempt so slow that its lease lapsed and another process delivered the row meanwhile is stopped at its
+     * commit point: the relay gets the mail once.
+     */
+    @Test
+    void anAttemptOvertakenAfterItsLeaseStopsAtTheCommitPoint() throws Exception {
+        Deliverer real = world.sender();
+        SqliteDeliveryQueue otherQueue = SqliteDeliveryQueue.open(world.database);
+        try {
+            ReportDispatch other = world.dispatch(otherQueue, real);
+            List<DeliveryResult> slowResults = new java.util.ArrayList<>();
+            ReportDispatch slow = world.dispatch(queue, (report, destination, commitPoint) -> {
+                if (slowResults.isEmpty()) {
+                    world.clock.advance(DispatchWorld.LEASE);
+                    assertThat(other.deliverDue(ANY_DAY)).as("the other process takes every row over").isEqualTo(3);
+                }
+                DeliveryResult result = real.send(report, destination, commitPoint);
+                slowResults.add(result);
+                return result;
+            });
+            slow.build(DAY, true);
+            slow.route(DAY, Duration.ZERO);
+
+            assertThat(slow.deliverDue(ANY_DAY)).isZero();
+
+            assertThat(slowResults).hasSize(1).allSatisfy(r -> {
+                assertThat(r).isInstanceOf(DeliveryResult.RetryableFailure.class);
+                assertThat(r.detail()).contains("no longer holds this attempt's claim");
+            });
+            assertThat(recipientsReceived()).containsExactlyInAnyOrder("ops@good.test", "tlsrpt@good.test");
+            assertThat(world.posts).hasSize(1);
+            assertThat(queue.deliveries(DAY)).allSatisfy(d ->
+                    assertThat(d.state()).isEqualTo(QueuedDelivery.State.DELIVERED));
+        } finally {
+            otherQueue.close();
+        }
     }
 
     /** Dying before the relay accepted anything costs an attempt and nothing else: one mail in the end. */
     @Test
     void crashBeforeAcceptanceDeliversOnceAfterTheLease() throws Exception {
-        ReportDispatch crashing = world.dispatch(queue, (report, destination) -> {
+        ReportDispatch crashing = world.dispatch(queue, (report, destination, commitPoint) -> {
             throw new IllegalStateException("killed before connecting");
         });
         crashing.build(DAY, true);
