@@ -15,14 +15,20 @@ import io.github.mtasts.resolver.socketmap.PolicyResponder;
 import io.github.mtasts.resolver.socketmap.SocketmapServer;
 import io.github.mtasts.resolver.socketmap.SocketmapServerSettings;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +43,8 @@ public final class ResolverDaemon implements AutoCloseable {
     static final Duration MIN_FETCH_TIMEOUT = Duration.ofSeconds(10);
 
     private final DaemonConfig config;
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** Prometheus only when the endpoint is on; else meters without children, which record nothing. */
+    private final MeterRegistry registry;
     private final PolicyStore store;
     private final PolicyCache cache;
     private final SocketmapServer server;
@@ -50,6 +57,10 @@ public final class ResolverDaemon implements AutoCloseable {
     /** @param policyPort HTTPS port of policy hosts: 443 except in tests */
     ResolverDaemon(DaemonConfig config, int policyPort) {
         this.config = config;
+        PrometheusMeterRegistry prometheus = config.metrics().enabled()
+                ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+                : null;
+        this.registry = prometheus != null ? prometheus : new CompositeMeterRegistry();
         Duration longestZone = Stream.concat(Stream.of(config.defaultZone()), config.zones().values().stream())
                 .map(ZoneConfig::timeout).max(Duration::compareTo).orElseThrow();
         this.store = PolicyStores.open(config.cache());
@@ -61,8 +72,8 @@ public final class ResolverDaemon implements AutoCloseable {
                 new PolicyResponder(config, cache, registry));
         Gauge.builder("mtasts_socketmap_connections", server, SocketmapServer::openConnections)
                 .description("open socketmap connections").register(registry);
-        this.metrics = config.metrics().enabled()
-                ? Optional.of(new MetricsEndpoint(config.metrics().host(), config.metrics().port(), registry))
+        this.metrics = prometheus != null
+                ? Optional.of(new MetricsEndpoint(config.metrics().host(), config.metrics().port(), prometheus))
                 : Optional.empty();
     }
 
@@ -73,10 +84,15 @@ public final class ResolverDaemon implements AutoCloseable {
                 : DnsTxtLookup.using(config.dns().nameservers(), timeout);
     }
 
+    /** A bad {@code ca_file} stops start-up here; the SSLContext itself is built on the first fetch. */
     private static PolicyFetcher fetcher(DaemonConfig config, Duration timeout, int port) {
-        return new PolicyFetcher(timeout,
-                config.caFile().map(PolicyFetcher::trustFrom).orElseGet(PolicyFetcher::defaultTrust),
-                PolicyFetcher.environmentProxy(), port);
+        Supplier<SSLContext> trust = PolicyFetcher::defaultTrust;
+        if (config.caFile().isPresent()) {
+            Path caFile = config.caFile().get();
+            KeyStore certificates = PolicyFetcher.readCaFile(caFile);
+            trust = () -> PolicyFetcher.trusting(caFile, certificates);
+        }
+        return new PolicyFetcher(timeout, trust, PolicyFetcher.environmentProxy(), port);
     }
 
     private static CacheSettings cacheSettings(DaemonConfig config) {
