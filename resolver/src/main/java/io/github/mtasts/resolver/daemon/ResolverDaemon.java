@@ -16,17 +16,23 @@ import io.github.mtasts.resolver.socketmap.PolicyResponder;
 import io.github.mtasts.resolver.socketmap.SocketmapServer;
 import io.github.mtasts.resolver.socketmap.SocketmapServerSettings;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +48,9 @@ public final class ResolverDaemon implements AutoCloseable {
     static final Duration MIN_FETCH_TIMEOUT = Duration.ofSeconds(10);
 
     private final DaemonConfig config;
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** Prometheus only when metrics are on; else meters without children, which record nothing. */
+    private final Optional<PrometheusMeterRegistry> prometheus;
+    private final MeterRegistry registry;
     private final PolicyStore store;
     private final PolicyCache cache;
     private final SocketmapServer server;
@@ -55,6 +63,10 @@ public final class ResolverDaemon implements AutoCloseable {
     /** @param policyPort HTTPS port of policy hosts: 443 except in tests */
     ResolverDaemon(DaemonConfig config, int policyPort) {
         this.config = config;
+        this.prometheus = config.metrics()
+                ? Optional.of(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                : Optional.empty();
+        this.registry = prometheus.<MeterRegistry>map(r -> r).orElseGet(CompositeMeterRegistry::new);
         Duration longestZone = Stream.concat(Stream.of(config.defaultZone()), config.zones().values().stream())
                 .map(ZoneConfig::timeout).max(Duration::compareTo).orElseThrow();
         this.store = PolicyStores.open(config.cache());
@@ -75,10 +87,15 @@ public final class ResolverDaemon implements AutoCloseable {
                 : DnsTxtLookup.using(config.dns().nameservers(), timeout);
     }
 
+    /** A bad {@code ca_file} stops start-up here; the SSLContext itself is built on the first fetch. */
     private static PolicyFetcher fetcher(DaemonConfig config, Duration timeout, int port) {
-        return new PolicyFetcher(timeout,
-                config.caFile().map(PolicyFetcher::trustFrom).orElseGet(PolicyFetcher::defaultTrust),
-                PolicyFetcher.environmentProxy(), port);
+        Supplier<SSLContext> trust = PolicyFetcher::defaultTrust;
+        if (config.caFile().isPresent()) {
+            Path caFile = config.caFile().get();
+            KeyStore certificates = PolicyFetcher.readCaFile(caFile);
+            trust = () -> PolicyFetcher.trusting(caFile, certificates);
+        }
+        return new PolicyFetcher(timeout, trust, PolicyFetcher.environmentProxy(), port);
     }
 
     private static CacheSettings cacheSettings(DaemonConfig config) {
@@ -124,9 +141,7 @@ public final class ResolverDaemon implements AutoCloseable {
         LOG.info("{} unexpired policies loaded from the {} store", loaded, config.cache().type());
         cache.start();
         Map<String, HttpHandler> handlers = new LinkedHashMap<>(pages);
-        if (config.metrics()) {
-            handlers.put("/metrics", HttpEndpoint.prometheus(registry));
-        }
+        prometheus.ifPresent(r -> handlers.put("/metrics", HttpEndpoint.prometheus(r)));
         if (!handlers.isEmpty()) {
             http = Optional.of(HttpEndpoint.start(config.http().host(), config.http().port(), handlers));
             InetSocketAddress address = http.get().address();

@@ -69,42 +69,45 @@ public record DomainKey(String domain) {
         return name;
     }
 
+    /** Index-based, without a substring per label: this runs for every socketmap request. */
     private static void checkLabels(String key, String name) throws InvalidDomainKeyException {
         int start = 0;
-        String lastLabel = "";
-        while (start <= name.length()) {
+        boolean lastLabelNumeric;
+        do {
             int end = name.indexOf('.', start);
             if (end < 0) {
                 end = name.length();
             }
-            String label = name.substring(start, end);
-            checkLabel(key, label);
-            lastLabel = label;
+            lastLabelNumeric = checkLabel(key, name, start, end);
             start = end + 1;
-        }
-        if (lastLabel.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        } while (start <= name.length());
+        if (lastLabelNumeric) {
             // RFC 3696 §2: a top-level label is never all-numeric, so this is an IPv4 literal or a fragment of one.
             throw new InvalidDomainKeyException(key, "is an IP address or ends with an all-numeric label");
         }
     }
 
-    private static void checkLabel(String key, String label) throws InvalidDomainKeyException {
-        if (label.isEmpty()) {
+    /** Checks the label {@code name[start, end)}; true when it is all digits. */
+    private static boolean checkLabel(String key, String name, int start, int end) throws InvalidDomainKeyException {
+        if (start == end) {
             throw new InvalidDomainKeyException(key, "has an empty label");
         }
-        if (label.length() > MAX_LABEL_LENGTH) {
+        if (end - start > MAX_LABEL_LENGTH) {
             throw new InvalidDomainKeyException(key, "has a label longer than " + MAX_LABEL_LENGTH + " characters");
         }
-        for (int i = 0; i < label.length(); i++) {
-            char c = label.charAt(i);
-            boolean ldh = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-            if (!ldh) {
+        boolean numeric = true;
+        for (int i = start; i < end; i++) {
+            char c = name.charAt(i);
+            boolean digit = c >= '0' && c <= '9';
+            if (!digit && !(c >= 'a' && c <= 'z') && c != '-') {
                 throw new InvalidDomainKeyException(key, "has character '" + c + "' not allowed in a host name");
             }
+            numeric &= digit;
         }
-        if (label.charAt(0) == '-' || label.charAt(label.length() - 1) == '-') {
+        if (name.charAt(start) == '-' || name.charAt(end - 1) == '-') {
             throw new InvalidDomainKeyException(key, "has a label starting or ending with '-'");
         }
+        return numeric;
     }
 
     private static boolean isAscii(String s) {

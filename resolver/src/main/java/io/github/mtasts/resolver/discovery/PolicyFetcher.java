@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -36,6 +37,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -52,9 +54,12 @@ public final class PolicyFetcher {
     public static final int MAX_BODY_BYTES = 64 * 1024;
     public static final int HTTPS_PORT = 443;
 
-    private final HttpClient client;
+    private final Supplier<SSLContext> trust;
+    private final Optional<ProxySelector> proxy;
     private final Duration timeout;
     private final int port;
+    /** Built on the first fetch: a daemon answering from its store needs no TLS at start-up (a third of it). */
+    private volatile HttpClient client;
 
     /**
      * @param timeout  bound for one fetch: connect, TLS handshake, headers and body together
@@ -63,18 +68,42 @@ public final class PolicyFetcher {
      * @param port     HTTPS port of policy hosts: {@value #HTTPS_PORT} except in tests
      */
     public PolicyFetcher(Duration timeout, SSLContext trust, Optional<ProxySelector> proxy, int port) {
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .sslContext(trust)
-                // RFC 8461 §3.3: "HTTP 3xx redirects MUST NOT be followed".
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(timeout)
-                // One small GET per policy needs nothing from HTTP/2; on JDK 17 the HTTP/2 negotiation path held a
-                // response whose body we refuse unread (404, wrong type) until the request timeout.
-                .version(HttpClient.Version.HTTP_1_1);
-        proxy.ifPresent(builder::proxy);
-        this.client = builder.build();
-        this.timeout = timeout;
+        this(timeout, () -> trust, proxy, port);
+    }
+
+    /**
+     * As {@link #PolicyFetcher(Duration, SSLContext, Optional, int)}, with the SSLContext created on the first
+     * fetch: initialising TLS (the JDK trust store, the providers) is the costliest part of a daemon's start.
+     */
+    public PolicyFetcher(Duration timeout, Supplier<SSLContext> trust, Optional<ProxySelector> proxy, int port) {
+        this.trust = Objects.requireNonNull(trust, "trust");
+        this.proxy = Objects.requireNonNull(proxy, "proxy");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.port = port;
+    }
+
+    private HttpClient client() {
+        HttpClient built = client;
+        if (built == null) {
+            synchronized (this) {
+                built = client;
+                if (built == null) {
+                    HttpClient.Builder builder = HttpClient.newBuilder()
+                            .sslContext(trust.get())
+                            // RFC 8461 §3.3: "HTTP 3xx redirects MUST NOT be followed".
+                            .followRedirects(HttpClient.Redirect.NEVER)
+                            .connectTimeout(timeout)
+                            // One small GET per policy needs nothing from HTTP/2; on JDK 17 the HTTP/2 negotiation
+                            // path held a response whose body we refuse unread (404, wrong type) until the request
+                            // timeout.
+                            .version(HttpClient.Version.HTTP_1_1);
+                    proxy.ifPresent(builder::proxy);
+                    built = builder.build();
+                    client = built;
+                }
+            }
+        }
+        return built;
     }
 
     /** A fetcher for production: port 443, {@code ca_file} or the JDK trust store, proxy from the environment. */
@@ -104,6 +133,16 @@ public final class PolicyFetcher {
      * @throws IllegalArgumentException naming the file when it cannot be read or holds no certificate
      */
     public static SSLContext trustFrom(Path caFile) {
+        return trusting(caFile, readCaFile(caFile));
+    }
+
+    /**
+     * Reads the PEM bundle {@code caFile} into a trust store: the part of {@link #trustFrom(Path)} that can fail
+     * on the operator's file, so that a daemon can check it at start-up and build the SSLContext on first use.
+     *
+     * @throws IllegalArgumentException naming the file when it cannot be read or holds no certificate
+     */
+    public static KeyStore readCaFile(Path caFile) {
         try (InputStream in = Files.newInputStream(caFile)) {
             Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certificates.isEmpty()) {
@@ -115,12 +154,21 @@ public final class PolicyFetcher {
             for (Certificate certificate : certificates) {
                 store.setCertificateEntry("ca-" + i++, certificate);
             }
+            return store;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("ca_file " + caFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** An SSLContext trusting exactly the certificates {@link #readCaFile(Path)} read from {@code caFile}. */
+    public static SSLContext trusting(Path caFile, KeyStore certificates) {
+        try {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(store);
+            tmf.init(certificates);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, tmf.getTrustManagers(), new SecureRandom());
             return context;
-        } catch (IOException | GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("ca_file " + caFile + ": " + e.getMessage(), e);
         }
     }
@@ -148,7 +196,7 @@ public final class PolicyFetcher {
                 .build();
         CompletableFuture<HttpResponse<FetchResult>> exchange;
         try {
-            exchange = client.sendAsync(request, info -> handle(uri, info));
+            exchange = client().sendAsync(request, info -> handle(uri, info));
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(new FetchResult.Failure(FailureType.POLICY_FETCH_ERROR, uri + ": " + e));
         }

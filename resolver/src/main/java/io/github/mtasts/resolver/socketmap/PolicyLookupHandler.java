@@ -13,6 +13,9 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -98,27 +101,43 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
             complete(answer, NOTFOUND);
             return;
         }
-        stage.whenComplete((reply, failure) -> {
-            if (ctx.executor().inEventLoop()) {
-                settle(answer, request, reply, failure);
-            } else {
-                ctx.executor().execute(() -> settle(answer, request, reply, failure));
-            }
-        });
-        // a cached answer has settled inline above: the hit path schedules no timer. A stage completing on
-        // another thread settles in a later event-loop task, after this timer exists, and cancels it.
-        if (answer.reply == null) {
-            answer.deadline = ctx.executor().schedule(() -> {
-                if (answer.reply == null) {
-                    log.warn("no answer for {} within the safety deadline, answering NOTFOUND", request);
-                    complete(answer, NOTFOUND);
+        if (stage instanceof CompletableFuture<String> done && done.isDone()) {
+            // the hit path: the cache answered from memory, so no callback, no extra future and no timer
+            settleDone(answer, request, done);
+        } else {
+            stage.whenComplete((reply, failure) -> {
+                if (ctx.executor().inEventLoop()) {
+                    settle(answer, request, reply, failure);
+                } else {
+                    ctx.executor().execute(() -> settle(answer, request, reply, failure));
                 }
-            }, deadlineNanos, TimeUnit.NANOSECONDS);
+            });
+            // a stage completing on another thread settles in a later event-loop task, after this timer exists,
+            // and cancels it; one completing before whenComplete returned has settled already
+            if (answer.reply == null) {
+                answer.deadline = ctx.executor().schedule(() -> {
+                    if (answer.reply == null) {
+                        log.warn("no answer for {} within the safety deadline, answering NOTFOUND", request);
+                        complete(answer, NOTFOUND);
+                    }
+                }, deadlineNanos, TimeUnit.NANOSECONDS);
+            }
         }
         if (answers.size() >= MAX_PENDING) {
             // a client that pipelines without reading answers must not grow our queue without bound
             ctx.channel().config().setAutoRead(false);
         }
+    }
+
+    private void settleDone(Answer answer, SocketmapRequest request, CompletableFuture<String> done) {
+        String reply;
+        try {
+            reply = done.join();
+        } catch (CompletionException | CancellationException e) {
+            settle(answer, request, null, e.getCause() != null ? e.getCause() : e);
+            return;
+        }
+        settle(answer, request, reply, null);
     }
 
     private void settle(Answer answer, SocketmapRequest request, String reply, Throwable failure) {

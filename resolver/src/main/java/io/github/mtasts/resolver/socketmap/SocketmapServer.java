@@ -198,7 +198,9 @@ public final class SocketmapServer implements AutoCloseable {
             // added before reading `draining`, so close() either sees this connection or we see `draining`
             connections.add(ch);
             ch.pipeline().addLast(
-                    new IdleStateHandler(0, 0, settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS),
+                    // reader idle, not all idle: we write only answers to requests, so it is the same connection,
+                    // and watching writes cost a promise and a listener per answer
+                    new IdleStateHandler(settings.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS),
                     idleCloser,
                     new NetstringDecoder(settings.maxRequestLength()),
                     encoder,

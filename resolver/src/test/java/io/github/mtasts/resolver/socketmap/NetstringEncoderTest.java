@@ -26,6 +26,21 @@ class NetstringEncoderTest {
         assertThat(written("PERM ü")).isEqualTo("7:PERM ü,");
     }
 
+    @Test
+    void lengthHasEveryDigitAcrossPowersOfTen() {
+        for (int length : new int[] {0, 1, 9, 10, 99, 100, 1000, 65536}) {
+            String payload = "x".repeat(length);
+            assertThat(written(payload)).as("length %d", length).isEqualTo(length + ":" + payload + ",");
+        }
+    }
+
+    @Test
+    void longNonAsciiReplyIsWrittenWhole() {
+        String reply = "PERM " + "ü€".repeat(300);
+
+        assertThat(written(reply)).isEqualTo(reply.getBytes(UTF_8).length + ":" + reply + ",");
+    }
+
     private String written(String reply) {
         channel.writeOutbound(reply);
         ByteBuf out = channel.readOutbound();

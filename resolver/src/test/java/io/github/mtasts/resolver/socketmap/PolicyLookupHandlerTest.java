@@ -85,6 +85,34 @@ class PolicyLookupHandlerTest {
     }
 
     @Test
+    void lookupFailedAlreadyIsAnsweredNotFoundAndTheConnectionStaysOpen() {
+        EmbeddedChannel channel = channel(request -> CompletableFuture.failedFuture(new RuntimeException("store down")));
+        channel.writeInbound(request("example.com"));
+        assertThat(replies(channel)).containsExactly("NOTFOUND ");
+        assertThat(channel.isActive()).isTrue();
+    }
+
+    @Test
+    void cachedAnswersBehindASlowOneWaitForItsTurnAndPausePipelining() {
+        CompletableFuture<String> slow = new CompletableFuture<>();
+        EmbeddedChannel channel = channel(request -> request.key().equals("slow.example")
+                ? slow : CompletableFuture.completedFuture("OK " + request.key()));
+        channel.writeInbound(request("slow.example"));
+        for (int i = 1; i < PolicyLookupHandler.MAX_PENDING; i++) {
+            channel.writeInbound(request("host" + i + ".example"));
+        }
+        assertThat(channel.<Object>readOutbound()).isNull();
+        assertThat(channel.config().isAutoRead()).isFalse();
+
+        slow.complete("OK slow");
+        channel.runPendingTasks();
+
+        assertThat(channel.config().isAutoRead()).isTrue();
+        assertThat(replies(channel)).hasSize(PolicyLookupHandler.MAX_PENDING)
+                .startsWith("OK slow", "OK host1.example", "OK host2.example");
+    }
+
+    @Test
     void nullStageOrNullReplyIsAnsweredNotFound() {
         EmbeddedChannel channel = channel(request -> request.key().equals("null-stage")
                 ? null : CompletableFuture.completedFuture(null));
