@@ -69,7 +69,8 @@ public final class TlsrptRunCommand implements Callable<Integer> {
                     () -> new SessionTracker(session -> isOwnReportMail(reporting, session.recipient()),
                             MAX_PROCESSES, MAX_IDLE),
                     tlsrpt.batchLines(), tlsrpt.batchInterval(), clock);
-            TlsRptService service = new TlsRptService(reporting.dispatch, reporting.queue, reporting.settings, clock);
+            TlsRptService service = new TlsRptService(reporting.dispatch, reporting.queue, reporting.settings,
+                    tlsrpt.hostName() + "/" + ProcessHandle.current().pid(), clock);
             return runUntilStopped(ingest, tlsrpt.sources(), service);
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("mtasts tlsrpt run: " + e.getMessage());

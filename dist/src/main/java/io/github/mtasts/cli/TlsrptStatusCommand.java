@@ -3,12 +3,13 @@ package io.github.mtasts.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.mtasts.resolver.cache.DiscoveryFailureCount;
-import io.github.mtasts.resolver.cache.SqlitePolicyStore;
+import io.github.mtasts.resolver.cache.PolicyStore;
+import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
 import io.github.mtasts.tlsrpt.aggregate.IngestStats;
-import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
+import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.StsFailureTypes;
 import io.github.mtasts.tlsrpt.logs.RejectReason;
 import picocli.CommandLine.Command;
@@ -84,14 +85,14 @@ public final class TlsrptStatusCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             return usageError(e.getMessage());
         }
-        if (!Files.isRegularFile(setup.database())) {
-            return usageError(setup.database() + ": no database yet; run mtasts tlsrpt ingest first");
+        if (setup.store() instanceof CacheConfig.Sqlite sqlite && !Files.isRegularFile(sqlite.filename())) {
+            return usageError(sqlite.filename() + ": no database yet; run mtasts tlsrpt ingest first");
         }
         List<DomainDay> counts;
         IngestStats stats;
         List<DiscoveryFailureCount> discovery;
-        try (SqlitePolicyStore policies = SqlitePolicyStore.open(setup.database());
-             SqliteAggregateStore store = SqliteAggregateStore.open(setup.database())) {
+        try (PolicyStore policies = TlsrptStores.policies(setup);
+             AggregateStore store = TlsrptStores.aggregates(setup)) {
             counts = store.day(shown);
             stats = store.stats();
             discovery = policies.discoveryFailures(shown).stream()

@@ -1,172 +1,22 @@
 package io.github.mtasts.tlsrpt.schedule;
 
-import io.github.mtasts.tlsrpt.report.AppliedPolicy;
-import io.github.mtasts.tlsrpt.report.DailyReport;
-import io.github.mtasts.tlsrpt.report.PolicyResult;
-import io.github.mtasts.tlsrpt.report.ReportBuilder;
-import io.github.mtasts.tlsrpt.report.ReporterSettings;
-import io.github.mtasts.tlsrpt.report.TlsRptReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.DriverManager;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.util.List;
-import java.util.Optional;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class SqliteDeliveryQueueTest {
-    private static final LocalDate DAY = LocalDate.of(2026, 11, 28);
-    private static final Instant NOW = Instant.parse("2026-11-29T03:00:00Z");
+/** The contract on a SQLite file, and what only the SQLite queue does. */
+class SqliteDeliveryQueueTest extends DeliveryQueueContract {
 
     @TempDir
     Path dir;
 
-    private static TlsRptReport report(LocalDate day, String domain, long successes) {
-        return new ReportBuilder(new ReporterSettings("Example", "tlsrpt@example.net", "example.net"))
-                .build(new DailyReport(day, domain, List.of(new PolicyResult(AppliedPolicy.noPolicyFound(),
-                        successes, 0, List.of()))));
-    }
-
-    private SqliteDeliveryQueue open() {
+    @Override
+    DeliveryQueue open() {
         return SqliteDeliveryQueue.open(dir.resolve("q.db"));
-    }
-
-    @Test
-    void aReportIdIsStoredOnceAndTheFirstBytesAreKept() {
-        try (SqliteDeliveryQueue queue = open()) {
-            TlsRptReport first = report(DAY, "a.test", 5);
-
-            assertThat(queue.addReport(first, NOW)).isTrue();
-            assertThat(queue.addReport(report(DAY, "a.test", 9), NOW)).isFalse();
-
-            assertThat(queue.report(first.reportId())).contains(first);
-            assertThat(queue.reports(DAY)).containsExactly(
-                    new DeliveryQueue.StoredReport(first.reportId(), "a.test", false, null));
-        }
-    }
-
-    @Test
-    void routingTwiceKeepsTheFirstRowsAndMarksTheReportRouted() {
-        try (SqliteDeliveryQueue queue = open()) {
-            TlsRptReport report = report(DAY, "a.test", 1);
-            queue.addReport(report, NOW);
-            assertThat(queue.unroutedReports(DAY)).containsExactly(report.reportId());
-
-            queue.route(report.reportId(), List.of(new DeliveryQueue.Due("mailto:x@a.test", NOW)), null);
-            queue.route(report.reportId(), List.of(new DeliveryQueue.Due("mailto:x@a.test", NOW.plusSeconds(99)),
-                    new DeliveryQueue.Due("https://a.test/r", NOW)), null);
-
-            assertThat(queue.unroutedReports(DAY)).isEmpty();
-            assertThat(queue.deliveries(DAY)).extracting(QueuedDelivery::destinationKey, QueuedDelivery::nextAttempt)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple("https://a.test/r", NOW),
-                            org.assertj.core.groups.Tuple.tuple("mailto:x@a.test", NOW));
-        }
-    }
-
-    @Test
-    void aRowIsClaimedOnceAndAStaleRetryMarkIsIgnored() {
-        try (SqliteDeliveryQueue queue = open(); SqliteDeliveryQueue other = open()) {
-            TlsRptReport report = report(DAY, "a.test", 1);
-            queue.addReport(report, NOW);
-            queue.route(report.reportId(), List.of(new DeliveryQueue.Due("mailto:x@a.test", NOW)), null);
-            QueuedDelivery seen = queue.due(NOW, Optional.empty()).get(0);
-
-            Optional<QueuedDelivery> claimed = queue.claim(seen, NOW, NOW.plusSeconds(600));
-            assertThat(other.claim(seen, NOW, NOW.plusSeconds(600))).isEmpty();
-            assertThat(claimed).get().extracting(QueuedDelivery::attempts).isEqualTo(1);
-            assertThat(queue.due(NOW.plusSeconds(599), Optional.empty())).isEmpty();
-
-            QueuedDelivery lapsed = other.due(NOW.plusSeconds(600), Optional.empty()).get(0);
-            Optional<QueuedDelivery> second = other.claim(lapsed, NOW.plusSeconds(600), NOW.plusSeconds(1200));
-            assertThat(second).get().extracting(QueuedDelivery::attempts).isEqualTo(2);
-            queue.markRetry(claimed.get(), NOW.plusSeconds(5), "late news from the first attempt");
-            assertThat(queue.deliveries(DAY).get(0).lastError()).isNull();
-
-            other.markDelivered(second.get(), NOW.plusSeconds(601));
-            QueuedDelivery row = queue.deliveries(DAY).get(0);
-            assertThat(row.state()).isEqualTo(QueuedDelivery.State.DELIVERED);
-            assertThat(row.firstAttempt()).isEqualTo(NOW);
-            assertThat(row.deliveredAt()).isEqualTo(NOW.plusSeconds(601));
-            queue.markFailed(claimed.get(), "too late");
-            assertThat(queue.deliveries(DAY).get(0).state()).isEqualTo(QueuedDelivery.State.DELIVERED);
-        }
-    }
-
-    @Test
-    void mailDestinationsOfKeptReportsAreReportRecipients() {
-        try (SqliteDeliveryQueue queue = open()) {
-            TlsRptReport report = report(DAY, "a.test", 1);
-            queue.addReport(report, NOW);
-            queue.route(report.reportId(), List.of(new DeliveryQueue.Due("mailto:TLSRPT@a.test", NOW),
-                    new DeliveryQueue.Due("https://b.test/in", NOW)), null);
-
-            assertThat(queue.isReportRecipient("tlsrpt@A.test")).isTrue();
-            assertThat(queue.isReportRecipient("other@a.test")).isFalse();
-            assertThat(queue.isReportRecipient("https://b.test/in")).isFalse();
-            queue.purgeBefore(DAY.plusDays(1));
-            assertThat(queue.isReportRecipient("tlsrpt@a.test")).isFalse();
-        }
-    }
-
-    @Test
-    void expediteMakesOnlyUntriedRowsOfTheDayDueNow() {
-        try (SqliteDeliveryQueue queue = open()) {
-            TlsRptReport report = report(DAY, "a.test", 1);
-            TlsRptReport other = report(DAY.minusDays(1), "a.test", 1);
-            queue.addReport(report, NOW);
-            queue.addReport(other, NOW);
-            queue.route(report.reportId(), List.of(new DeliveryQueue.Due("mailto:x@a.test", NOW),
-                    new DeliveryQueue.Due("mailto:y@a.test", NOW.plusSeconds(3600))), null);
-            queue.route(other.reportId(), List.of(new DeliveryQueue.Due("mailto:x@a.test", NOW.plusSeconds(3600))),
-                    null);
-            queue.claim(queue.due(NOW, Optional.empty()).get(0), NOW, NOW.plusSeconds(600));
-
-            queue.expedite(DAY, NOW);
-
-            assertThat(queue.due(NOW, Optional.empty())).extracting(QueuedDelivery::reportId,
-                    QueuedDelivery::destinationKey).containsExactly(
-                    org.assertj.core.groups.Tuple.tuple(report.reportId(), "mailto:y@a.test"));
-        }
-    }
-
-    @Test
-    void purgeDeletesReportsDeliveriesAndDayMarksBeforeTheFirstKeptDay() {
-        try (SqliteDeliveryQueue queue = open()) {
-            TlsRptReport old = report(DAY.minusDays(1), "a.test", 1);
-            TlsRptReport kept = report(DAY, "a.test", 1);
-            for (TlsRptReport r : List.of(old, kept)) {
-                queue.addReport(r, NOW);
-                queue.route(r.reportId(), List.of(new DeliveryQueue.Due("mailto:x@a.test", NOW)), null);
-                queue.markDayBuilt(r.day(), NOW);
-            }
-
-            assertThat(queue.purgeBefore(DAY)).isEqualTo(1);
-
-            assertThat(queue.report(old.reportId())).isEmpty();
-            assertThat(queue.dayBuilt(DAY.minusDays(1))).isFalse();
-            assertThat(queue.dayBuilt(DAY)).isTrue();
-            assertThat(queue.deliveries(DAY.minusDays(5))).extracting(QueuedDelivery::reportId)
-                    .containsExactly(kept.reportId());
-        }
-    }
-
-    @Test
-    void stateSurvivesReopening() {
-        TlsRptReport report = report(DAY, "a.test", 1);
-        try (SqliteDeliveryQueue queue = open()) {
-            queue.addReport(report, NOW);
-            queue.route(report.reportId(), List.of(new DeliveryQueue.Due("mailto:x@a.test", NOW)), "note");
-        }
-        try (SqliteDeliveryQueue queue = open()) {
-            assertThat(queue.reports(DAY)).extracting(DeliveryQueue.StoredReport::note).containsExactly("note");
-            assertThat(queue.due(NOW, Optional.of(DAY))).hasSize(1);
-            assertThat(queue.due(NOW, Optional.of(DAY.plusDays(1)))).isEmpty();
-        }
     }
 
     @Test
