@@ -1,6 +1,5 @@
 package io.github.mtasts.cli;
 
-import io.github.mtasts.resolver.cache.PostgresDsn;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.DaemonConfig;
@@ -43,11 +42,5 @@ record TlsrptSetup(CacheConfig policies, CacheConfig store, TlsrptConfig tlsrpt)
         throw new ConfigException(file.map(Path::toString).orElse("built-in defaults") + ": cache.type: "
                 + cache.type() + " keeps no TLSRPT data; set tlsrpt.store: {type: sqlite, options: {filename: ...}}"
                 + " or {type: postgres, options: {dsn: ...}}");
-    }
-
-    /** What names the TLSRPT store in messages: its file, or its dsn without password. */
-    String storeName() {
-        return store instanceof CacheConfig.Sqlite sqlite ? sqlite.filename().toString()
-                : PostgresDsn.redact(((CacheConfig.Postgres) store).dsn());
     }
 }
