@@ -102,8 +102,8 @@ public final class TlsrptIngestCommand implements Callable<Integer> {
         try (PolicyStore policies = TlsrptStores.policies(setup);
              AggregateStore store = TlsrptStores.aggregates(setup)) {
             Ingest ingest = new Ingest(store,
-                    new PolicyInForce(policies::servedPolicies, new SendingMtaIps(tlsrpt.sendingMtaIps()),
-                            Clock.systemUTC(), POLICY_RELOAD),
+                    new PolicyInForce(policies::servedPolicies, policies::discoveryFailures,
+                            new SendingMtaIps(tlsrpt.sendingMtaIps()), Clock.systemUTC(), POLICY_RELOAD),
                     new LogLineParser(tlsrpt.logTimezone(), clock),
                     () -> new SessionTracker(session -> tlsrpt.isReportRecipient(session.recipient()),
                             MAX_PROCESSES, MAX_IDLE),

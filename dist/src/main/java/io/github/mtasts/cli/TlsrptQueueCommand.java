@@ -82,6 +82,8 @@ public final class TlsrptQueueCommand implements Callable<Integer> {
             case DELIVERED -> "delivered at " + row.deliveredAt() + " after " + attempts;
             case PENDING -> "pending, " + attempts + ", next at " + row.nextAttempt()
                     + (row.lastError() == null ? "" : ", last error: " + row.lastError());
+            case SENDING -> "sending (" + row.sendingDetail() + "), " + attempts + ", claimed until "
+                    + row.nextAttempt();
             case FAILED -> "failed after " + attempts + ": " + row.lastError();
         };
     }

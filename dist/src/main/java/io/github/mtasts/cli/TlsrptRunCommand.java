@@ -63,8 +63,8 @@ public final class TlsrptRunCommand implements Callable<Integer> {
                 }
             }
             Ingest ingest = new Ingest(reporting.aggregates,
-                    new PolicyInForce(reporting.policies::servedPolicies, new SendingMtaIps(tlsrpt.sendingMtaIps()),
-                            clock, POLICY_RELOAD),
+                    new PolicyInForce(reporting.policies::servedPolicies, reporting.policies::discoveryFailures,
+                            new SendingMtaIps(tlsrpt.sendingMtaIps()), clock, POLICY_RELOAD),
                     new LogLineParser(tlsrpt.logTimezone(), clock),
                     () -> new SessionTracker(session -> isOwnReportMail(reporting, session.recipient()),
                             MAX_PROCESSES, MAX_IDLE),

@@ -36,11 +36,11 @@ import java.util.concurrent.Callable;
  * {@code mtasts tlsrpt status}: the counts of one UTC day per policy domain and policy, the resolver's policy
  * discovery failures of that day, and the line statistics of everything ingested.
  *
- * <p>Discovery failures ({@code sts-policy-fetch-error}, {@code sts-policy-invalid}, {@code sts-webpki-invalid},
- * RFC 8460 §4.3.2.2) are shown apart from the session counts. They are counted by the resolver per failed
- * discovery, not per session; the session that followed fell back to a cached policy or to none (RFC 8461 §5.1)
- * and is already counted from the log under that policy. Adding them to the session totals would count one
- * session twice.
+ * <p>Sessions that met a discovery failure ({@code sts-policy-fetch-error}, {@code sts-policy-invalid},
+ * {@code sts-webpki-invalid}, RFC 8460 §4.3.2.2) with no cached policy to fall back on are counted, like every
+ * session, from the log: under an sts policy that is unavailable, as failures of that type. The resolver's own
+ * failure counts are shown apart: they count failed discoveries, not sessions, and adding them to the session
+ * totals would count a session twice.
  */
 @Command(name = "status", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
         description = "Show the session counts of a UTC day and the ingest statistics.")
@@ -122,6 +122,7 @@ public final class TlsrptStatusCommand implements Callable<Integer> {
             p.put("policy_domain", c.policyDomain());
             p.put("policy_type", c.policy().type().rfcName());
             p.put("policy_hash", c.policy().policyHash());
+            p.put("policy_unavailable", c.policy().stsUnavailable());
             p.put("successful_sessions", c.successes());
             p.put("failed_sessions", c.failures());
             p.put("failures_by_type", byType(c));
@@ -177,7 +178,8 @@ public final class TlsrptStatusCommand implements Callable<Integer> {
             out.println("  none");
         }
         for (DomainDay c : counts) {
-            String policy = c.policy().policyHash().isEmpty() ? c.policy().type().rfcName()
+            String policy = c.policy().stsUnavailable() ? c.policy().type().rfcName() + ", policy unavailable"
+                    : c.policy().policyHash().isEmpty() ? c.policy().type().rfcName()
                     : c.policy().type().rfcName() + " " + c.policy().policyHash().substring(0, 12);
             out.println("  " + c.policyDomain() + " [" + policy + "]: " + c.successes() + " successful, "
                     + c.failures() + " failed");

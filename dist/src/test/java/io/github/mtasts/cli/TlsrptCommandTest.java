@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -98,9 +97,10 @@ class TlsrptCommandTest {
             policies.policyServed("d.example.test", StsPolicy.of(PolicyMode.ENFORCE, 86400,
                     List.of(MxPattern.parse("mx.example.test"))), Instant.parse("2026-11-29T01:00:00Z"),
                     Instant.parse("2026-11-29T01:00:00Z"));
-            policies.discoveryFailure("f.example.test", LocalDate.of(2026, 11, 29), FailureType.POLICY_FETCH_ERROR,
+            policies.discoveryFailure("f.example.test", Instant.parse("2026-11-29T01:00:00Z"),
+                    FailureType.POLICY_FETCH_ERROR,
                     "connection refused");
-            policies.discoveryFailure("f.example.test", LocalDate.of(2026, 11, 29), FailureType.DNS_FAILURE,
+            policies.discoveryFailure("f.example.test", Instant.parse("2026-11-29T01:00:00Z"), FailureType.DNS_FAILURE,
                     "SERVFAIL");
         }
         List<String> args = new ArrayList<>(List.of("-c", config.toString()));
@@ -182,6 +182,27 @@ class TlsrptCommandTest {
                 .contains("d.example.test [no-policy-found]: 1 successful, 0 failed")
                 .contains("Lines: 14 parsed, 6 unparsed, 0 uncounted sessions")
                 .contains("  sample bad_timestamp: # scenario: d-verified-secure");
+    }
+
+    @Test
+    void sessionAfterAPolicyFetchErrorIsShownAsThatFailureUnderAnUnavailableStsPolicy() throws IOException {
+        Path config = config();
+        try (SqlitePolicyStore policies = SqlitePolicyStore.open(database())) {
+            // d-verified-secure delivers at 01:37:58
+            policies.discoveryFailure("d.example.test", Instant.parse("2026-11-29T01:37:50Z"),
+                    FailureType.POLICY_FETCH_ERROR, "HTTP 404");
+        }
+        assertThat(ingest("-c", config.toString(), fixtureFiles().get(3)).exitCode()).isZero();
+
+        assertThat(status("-c", config.toString(), "--day", "2026-11-29").out())
+                .contains("d.example.test [sts, policy unavailable]: 0 successful, 1 failed")
+                .contains("    sts-policy-fetch-error: 1")
+                .contains("  d.example.test: sts-policy-fetch-error: 1 (last: HTTP 404)");
+        JsonNode policy = JSON.readTree(status("-c", config.toString(), "--day", "2026-11-29", "--json").out())
+                .get("policies").get(0);
+        assertThat(policy.get("policy_type").asText()).isEqualTo("sts");
+        assertThat(policy.get("policy_unavailable").asBoolean()).isTrue();
+        assertThat(policy.get("failures_by_type").get("sts-policy-fetch-error").asLong()).isEqualTo(1);
     }
 
     @Test

@@ -80,8 +80,8 @@ public final class IngestBenchmark {
                         + "\r\nmax_age: 604800\r\n"), SERVED_FROM, SERVED_UNTIL);
             }
             Ingest ingest = new Ingest(store,
-                    new PolicyInForce(policies::servedPolicies, new SendingMtaIps(List.of()), Clock.systemUTC(),
-                            Duration.ofMinutes(1)),
+                    new PolicyInForce(policies::servedPolicies, policies::discoveryFailures, new SendingMtaIps(List.of()),
+                            Clock.systemUTC(), Duration.ofMinutes(1)),
                     parser, () -> new SessionTracker(session -> false, MAX_PROCESSES, MAX_IDLE),
                     TlsrptConfig.DEFAULT_BATCH_LINES, TlsrptConfig.DEFAULT_BATCH_INTERVAL, Clock.systemUTC());
             long start = System.nanoTime();

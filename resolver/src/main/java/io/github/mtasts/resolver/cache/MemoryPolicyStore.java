@@ -93,9 +93,12 @@ public final class MemoryPolicyStore implements PolicyStore {
     }
 
     @Override
-    public synchronized void discoveryFailure(String domain, LocalDate day, FailureType type, String detail) {
-        failures.merge(new FailureKey(domain, day, type), new DiscoveryFailureCount(domain, day, type, 1, detail),
-                (old, fresh) -> new DiscoveryFailureCount(domain, day, type, old.count() + 1, detail));
+    public synchronized void discoveryFailure(String domain, Instant at, FailureType type, String detail) {
+        Instant second = Instant.ofEpochSecond(at.getEpochSecond());
+        LocalDate day = DiscoveryFailureCount.dayOf(second);
+        failures.merge(new FailureKey(domain, day, type),
+                new DiscoveryFailureCount(domain, day, type, 1, detail, second, second),
+                (old, fresh) -> old.plus(second, detail));
     }
 
     @Override
@@ -107,6 +110,18 @@ public final class MemoryPolicyStore implements PolicyStore {
             }
         }
         result.sort(Comparator.comparing(DiscoveryFailureCount::domain).thenComparing(DiscoveryFailureCount::type));
+        return result;
+    }
+
+    @Override
+    public synchronized List<DiscoveryFailureCount> discoveryFailures(String domain) {
+        List<DiscoveryFailureCount> result = new ArrayList<>();
+        for (DiscoveryFailureCount f : failures.values()) {
+            if (f.domain().equals(domain)) {
+                result.add(f);
+            }
+        }
+        result.sort(PolicyRows.FAILURES_IN_TIME);
         return result;
     }
 

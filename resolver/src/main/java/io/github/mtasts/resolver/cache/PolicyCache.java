@@ -10,8 +10,6 @@ import io.github.mtasts.resolver.policy.PolicyMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -430,9 +428,8 @@ public final class PolicyCache implements AutoCloseable {
         }
         if (result instanceof Failed failed) {
             counters.discoveryFailure(failed.type());
-            LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
             storeWrite("count discovery failure of " + domain,
-                    s -> s.discoveryFailure(domain, day, failed.type(), failed.detail()));
+                    s -> s.discoveryFailure(domain, now, failed.type(), failed.detail()));
         }
         if (current != null && current.usableAt(now)) {
             // RFC 8461 §3.3, §5.1: no live policy, but a valid cached one: it stays in force

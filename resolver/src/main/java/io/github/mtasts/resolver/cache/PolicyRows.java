@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -15,6 +16,10 @@ import java.util.List;
  * line break), mode and failure type by enum name, times as 64-bit epoch seconds.
  */
 final class PolicyRows {
+
+    /** The order of {@link PolicyStore#discoveryFailures(String)}. */
+    static final Comparator<DiscoveryFailureCount> FAILURES_IN_TIME = Comparator
+            .comparing(DiscoveryFailureCount::firstFailed).thenComparing(DiscoveryFailureCount::type);
 
     private PolicyRows() {
     }
@@ -45,10 +50,11 @@ final class PolicyRows {
                 Instant.ofEpochSecond(rs.getLong("last_served")));
     }
 
-    /** A row of table {@code discovery_failure} of {@code day}. */
+    /** A row of table {@code discovery_failure} whose day column reads as {@code day}. */
     static DiscoveryFailureCount failure(ResultSet rs, LocalDate day) throws SQLException {
         return new DiscoveryFailureCount(rs.getString("domain"), day, FailureType.valueOf(rs.getString("type")),
-                rs.getLong("count"), rs.getString("last_detail"));
+                rs.getLong("count"), rs.getString("last_detail"), Instant.ofEpochSecond(rs.getLong("first_failed")),
+                Instant.ofEpochSecond(rs.getLong("last_failed")));
     }
 
     static List<String> splitLines(String joined) {

@@ -36,11 +36,20 @@ public interface PolicyStore extends AutoCloseable {
     /** Served policies of {@code domain}, ordered by first served time. */
     List<ServedPolicy> servedPolicies(String domain);
 
-    /** Counts one discovery failure of {@code type} for {@code domain} on the UTC {@code day}. */
-    void discoveryFailure(String domain, LocalDate day, FailureType type, String detail);
+    /**
+     * Counts one discovery failure of {@code type} for {@code domain} at {@code at} (kept in whole seconds) on the UTC
+     * day of {@code at}, widening that day's first/last failure times.
+     */
+    void discoveryFailure(String domain, Instant at, FailureType type, String detail);
 
     /** Failure counts of the UTC {@code day}, ordered by domain and type. */
     List<DiscoveryFailureCount> discoveryFailures(LocalDate day);
+
+    /**
+     * Failure counts of {@code domain} on every day still kept, ordered by first failure time: TLSRPT judges each
+     * session against the failures before it.
+     */
+    List<DiscoveryFailureCount> discoveryFailures(String domain);
 
     /**
      * Takes or renews the lease {@code name} for {@code owner} for {@code ttl}: true when it is now held by

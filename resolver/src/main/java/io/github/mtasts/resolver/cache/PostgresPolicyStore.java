@@ -72,7 +72,18 @@ public final class PostgresPolicyStore implements PolicyStore {
             CREATE TABLE lease (
               name TEXT PRIMARY KEY,
               owner TEXT NOT NULL,
-              expires_at_millis BIGINT NOT NULL)"""));
+              expires_at_millis BIGINT NOT NULL)"""),
+            // failure times, so TLSRPT can tell the sessions a failure preceded from those before it; rows older
+            // than this step get DiscoveryFailureCount.legacyTime, the last second of their day
+            List.of("ALTER TABLE discovery_failure ADD COLUMN first_failed BIGINT, ADD COLUMN last_failed BIGINT",
+                    """
+                    UPDATE discovery_failure SET
+                      first_failed = extract(epoch FROM day)::bigint + 86399,
+                      last_failed = extract(epoch FROM day)::bigint + 86399""",
+                    """
+                    ALTER TABLE discovery_failure ALTER COLUMN first_failed SET NOT NULL,
+                      ALTER COLUMN last_failed SET NOT NULL""",
+                    "CREATE INDEX discovery_failure_by_domain ON discovery_failure (domain, first_failed)"));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
@@ -327,17 +338,24 @@ public final class PostgresPolicyStore implements PolicyStore {
     }
 
     @Override
-    public void discoveryFailure(String domain, LocalDate day, FailureType type, String detail) {
+    public void discoveryFailure(String domain, Instant at, FailureType type, String detail) {
         String sql = """
-                INSERT INTO discovery_failure (domain, day, type, count, last_detail) VALUES (?, ?, ?, 1, ?)
+                INSERT INTO discovery_failure (domain, day, type, count, last_detail, first_failed, last_failed)
+                VALUES (?, ?, ?, 1, ?, ?, ?)
                 ON CONFLICT (domain, day, type) DO UPDATE SET
-                  count = discovery_failure.count + 1, last_detail = excluded.last_detail""";
+                  count = discovery_failure.count + 1,
+                  last_detail = CASE WHEN excluded.last_failed >= discovery_failure.last_failed
+                                THEN excluded.last_detail ELSE discovery_failure.last_detail END,
+                  first_failed = least(discovery_failure.first_failed, excluded.first_failed),
+                  last_failed = greatest(discovery_failure.last_failed, excluded.last_failed)""";
         withConnection("count discovery failure of " + domain, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, domain);
-                ps.setObject(2, day);
+                ps.setObject(2, DiscoveryFailureCount.dayOf(at));
                 ps.setString(3, type.name());
                 ps.setString(4, detail);
+                ps.setLong(5, at.getEpochSecond());
+                ps.setLong(6, at.getEpochSecond());
                 return ps.executeUpdate();
             }
         });
@@ -357,6 +375,24 @@ public final class PostgresPolicyStore implements PolicyStore {
                     // ORDER BY sorts type names alphabetically; callers expect the enum order
                     result.sort(Comparator.comparing(DiscoveryFailureCount::domain)
                             .thenComparing(DiscoveryFailureCount::type));
+                    return result;
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<DiscoveryFailureCount> discoveryFailures(String domain) {
+        String sql = "SELECT * FROM discovery_failure WHERE domain = ?";
+        return withConnection("read discovery failures of " + domain, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, domain);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<DiscoveryFailureCount> result = new ArrayList<>();
+                    while (rs.next()) {
+                        result.add(PolicyRows.failure(rs, rs.getObject("day", LocalDate.class)));
+                    }
+                    result.sort(PolicyRows.FAILURES_IN_TIME);
                     return result;
                 }
             }

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +38,12 @@ import java.util.function.Function;
  *   <li>{@code mtasts:served:<domain>:<policy hash>}, a hash of the served policy, and {@code mtasts:served:<domain>},
  *       a sorted set of the domain's policy hashes scored by first served time, live {@link #RECORD_TTL} from their
  *       last update.</li>
- *   <li>{@code mtasts:failure-count:<day>} and {@code mtasts:failure-detail:<day>}, hashes keyed by
- *       {@code <domain> <TYPE>}, live {@link #RECORD_TTL} from their last update.</li>
+ *   <li>{@code mtasts:failure-count:<day>}, {@code mtasts:failure-detail:<day>}, {@code mtasts:failure-first:<day>}
+ *       and {@code mtasts:failure-last:<day>} (epoch seconds), hashes keyed by {@code <domain> <TYPE>}, and
+ *       {@code mtasts:failure-days:<domain>}, the set of days with failures of the domain, live {@link #RECORD_TTL}
+ *       from their last update. Entries written before the times were kept have none and read as
+ *       {@link DiscoveryFailureCount#legacyTime}; they are in no domain's day set, so only the per-day reading sees
+ *       them, and they expire within the record ttl.</li>
  *   <li>{@code mtasts:lease:<name>}, the owner's name, lives the lease's ttl.</li>
  * </ul>
  * Read-modify-write steps run as Lua scripts, atomic in Redis, so daemons cannot lose each other's updates.
@@ -91,12 +96,26 @@ public final class RedisPolicyStore implements PolicyStore {
             redis.call('EXPIRE', KEYS[2], ARGV[6])
             return 1""";
 
-    /** KEYS: count hash, detail hash; ARGV: field, detail, ttl seconds. */
+    /**
+     * KEYS: count, detail, first and last hashes, the domain's day set; ARGV: field, detail, ttl seconds, epoch
+     * second, day. The detail kept is that of the latest failure, whatever order the daemons write in.
+     */
     private static final String DISCOVERY_FAILURE = """
+            local at = tonumber(ARGV[4])
             redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
-            redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-            redis.call('EXPIRE', KEYS[1], ARGV[3])
-            redis.call('EXPIRE', KEYS[2], ARGV[3])
+            local first = tonumber(redis.call('HGET', KEYS[3], ARGV[1]))
+            if first == nil or at < first then
+              redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
+            end
+            local last = tonumber(redis.call('HGET', KEYS[4], ARGV[1]))
+            if last == nil or at >= last then
+              redis.call('HSET', KEYS[4], ARGV[1], ARGV[4])
+              redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+            end
+            redis.call('SADD', KEYS[5], ARGV[5])
+            for i = 1, 5 do
+              redis.call('EXPIRE', KEYS[i], ARGV[3])
+            end
             return 1""";
 
     /** KEYS: lease; ARGV: owner, ttl millis. Redis's clock judges expiry. */
@@ -325,29 +344,73 @@ public final class RedisPolicyStore implements PolicyStore {
         });
     }
 
+    private static String[] failureKeys(LocalDate day) {
+        return new String[] {PREFIX + "failure-count:" + day, PREFIX + "failure-detail:" + day,
+            PREFIX + "failure-first:" + day, PREFIX + "failure-last:" + day};
+    }
+
+    private static String failureDaysKey(String domain) {
+        return PREFIX + "failure-days:" + domain;
+    }
+
     @Override
-    public void discoveryFailure(String domain, LocalDate day, FailureType type, String detail) {
-        run("count discovery failure of " + domain, c -> c.eval(DISCOVERY_FAILURE, ScriptOutputType.INTEGER,
-                new String[] {PREFIX + "failure-count:" + day, PREFIX + "failure-detail:" + day},
-                domain + " " + type.name(), detail, Long.toString(RECORD_TTL.toSeconds())));
+    public void discoveryFailure(String domain, Instant at, FailureType type, String detail) {
+        LocalDate day = DiscoveryFailureCount.dayOf(at);
+        String[] keys = Arrays.copyOf(failureKeys(day), 5);
+        keys[4] = failureDaysKey(domain);
+        run("count discovery failure of " + domain, c -> c.eval(DISCOVERY_FAILURE, ScriptOutputType.INTEGER, keys,
+                domain + " " + type.name(), detail, Long.toString(RECORD_TTL.toSeconds()),
+                Long.toString(at.getEpochSecond()), day.toString()));
     }
 
     @Override
     public List<DiscoveryFailureCount> discoveryFailures(LocalDate day) {
+        String[] keys = failureKeys(day);
         return run("read discovery failures of " + day, c -> {
-            Map<String, String> counts = c.hgetall(PREFIX + "failure-count:" + day);
-            Map<String, String> details = c.hgetall(PREFIX + "failure-detail:" + day);
+            Map<String, String> counts = c.hgetall(keys[0]);
+            Map<String, String> details = c.hgetall(keys[1]);
+            Map<String, String> firsts = c.hgetall(keys[2]);
+            Map<String, String> lasts = c.hgetall(keys[3]);
             List<DiscoveryFailureCount> result = new ArrayList<>();
             for (Map.Entry<String, String> e : counts.entrySet()) {
-                int space = e.getKey().indexOf(' ');
-                result.add(new DiscoveryFailureCount(e.getKey().substring(0, space), day,
-                        FailureType.valueOf(e.getKey().substring(space + 1)), Long.parseLong(e.getValue()),
-                        details.getOrDefault(e.getKey(), "")));
+                String field = e.getKey();
+                int space = field.indexOf(' ');
+                result.add(failure(field.substring(0, space), day, FailureType.valueOf(field.substring(space + 1)),
+                        e.getValue(), details.get(field), firsts.get(field), lasts.get(field)));
             }
             result.sort(Comparator.comparing(DiscoveryFailureCount::domain)
                     .thenComparing(DiscoveryFailureCount::type));
             return result;
         });
+    }
+
+    @Override
+    public List<DiscoveryFailureCount> discoveryFailures(String domain) {
+        return run("read discovery failures of " + domain, c -> {
+            List<DiscoveryFailureCount> result = new ArrayList<>();
+            for (String day : c.smembers(failureDaysKey(domain))) {
+                LocalDate parsed = LocalDate.parse(day);
+                String[] keys = failureKeys(parsed);
+                for (FailureType type : FailureType.values()) {
+                    String field = domain + " " + type.name();
+                    String count = c.hget(keys[0], field);
+                    if (count != null) {
+                        result.add(failure(domain, parsed, type, count, c.hget(keys[1], field),
+                                c.hget(keys[2], field), c.hget(keys[3], field)));
+                    }
+                }
+            }
+            result.sort(PolicyRows.FAILURES_IN_TIME);
+            return result;
+        });
+    }
+
+    /** One failure count from its hash fields; absent times are those of a legacy entry. */
+    private static DiscoveryFailureCount failure(String domain, LocalDate day, FailureType type, String count,
+                                                 String detail, String first, String last) {
+        Instant legacy = DiscoveryFailureCount.legacyTime(day);
+        return new DiscoveryFailureCount(domain, day, type, Long.parseLong(count), detail == null ? "" : detail,
+                first == null ? legacy : epoch(first), last == null ? legacy : epoch(last));
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -58,7 +59,16 @@ public final class SqlitePolicyStore implements PolicyStore {
             CREATE TABLE lease (
               name TEXT PRIMARY KEY,
               owner TEXT NOT NULL,
-              expires_at_millis INTEGER NOT NULL)"""));
+              expires_at_millis INTEGER NOT NULL)"""),
+            // failure times, so TLSRPT can tell the sessions a failure preceded from those before it; rows older
+            // than this step get DiscoveryFailureCount.legacyTime, the last second of their day
+            List.of("ALTER TABLE discovery_failure ADD COLUMN first_failed INTEGER NOT NULL DEFAULT 0",
+                    "ALTER TABLE discovery_failure ADD COLUMN last_failed INTEGER NOT NULL DEFAULT 0",
+                    """
+                    UPDATE discovery_failure SET
+                      first_failed = CAST(strftime('%s', day) AS INTEGER) + 86399,
+                      last_failed = CAST(strftime('%s', day) AS INTEGER) + 86399""",
+                    "CREATE INDEX discovery_failure_by_domain ON discovery_failure (domain, first_failed)"));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
@@ -177,16 +187,22 @@ public final class SqlitePolicyStore implements PolicyStore {
     }
 
     @Override
-    public synchronized void discoveryFailure(String domain, LocalDate day, FailureType type, String detail) {
+    public synchronized void discoveryFailure(String domain, Instant at, FailureType type, String detail) {
         String sql = """
-                INSERT INTO discovery_failure (domain, day, type, count, last_detail) VALUES (?, ?, ?, 1, ?)
+                INSERT INTO discovery_failure (domain, day, type, count, last_detail, first_failed, last_failed)
+                VALUES (?1, ?2, ?3, 1, ?4, ?5, ?5)
                 ON CONFLICT (domain, day, type) DO UPDATE SET
-                  count = count + 1, last_detail = excluded.last_detail""";
+                  count = count + 1,
+                  last_detail = CASE WHEN excluded.last_failed >= last_failed THEN excluded.last_detail
+                                ELSE last_detail END,
+                  first_failed = min(first_failed, excluded.first_failed),
+                  last_failed = max(last_failed, excluded.last_failed)""";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, domain);
-            ps.setString(2, day.toString());
+            ps.setString(2, DiscoveryFailureCount.dayOf(at).toString());
             ps.setString(3, type.name());
             ps.setString(4, detail);
+            ps.setLong(5, at.getEpochSecond());
             ps.executeUpdate();
         } catch (SQLException e) {
             throw failure("count discovery failure of " + domain, e);
@@ -210,6 +226,27 @@ public final class SqlitePolicyStore implements PolicyStore {
             }
         } catch (SQLException e) {
             throw failure("read discovery failures of " + day, e);
+        }
+    }
+
+    @Override
+    public synchronized List<DiscoveryFailureCount> discoveryFailures(String domain) {
+        String sql = "SELECT * FROM discovery_failure WHERE domain = ?";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, domain);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<DiscoveryFailureCount> result = new ArrayList<>();
+                while (rs.next()) {
+                    result.add(PolicyRows.failure(rs, LocalDate.parse(rs.getString("day"))));
+                }
+                result.sort(PolicyRows.FAILURES_IN_TIME);
+                return result;
+            }
+        } catch (SQLException e) {
+            throw failure("read discovery failures of " + domain, e);
+        } catch (IllegalArgumentException | DateTimeException e) {
+            throw new PolicyStoreException("policy database " + file + ": unreadable discovery failure of " + domain
+                    + ": " + e.getMessage(), e);
         }
     }
 

@@ -223,8 +223,10 @@ class PolicyCacheTest {
         assertThat(cached.lastCheckedAt()).isEqualTo(T0.plus(Duration.ofHours(2)));
         assertThat(cache.counters().discoveryFailures(FailureType.WEBPKI_INVALID)).isEqualTo(1);
         cache.flush().join();
+        Instant failedAt = T0.plus(Duration.ofHours(2));
         assertThat(store.discoveryFailures(LocalDate.parse("2026-11-29"))).containsExactly(new DiscoveryFailureCount(
-                DOMAIN, LocalDate.parse("2026-11-29"), FailureType.WEBPKI_INVALID, 1, "certificate expired"));
+                DOMAIN, LocalDate.parse("2026-11-29"), FailureType.WEBPKI_INVALID, 1, "certificate expired",
+                failedAt, failedAt));
     }
 
     @Test

@@ -136,20 +136,66 @@ abstract class PolicyStoreContract {
         assertThat(store.servedPolicies("b.example")).hasSize(1);
     }
 
+    static DiscoveryFailureCount failureCount(String domain, FailureType type, long count, String lastDetail,
+                                             Instant first, Instant last) {
+        return new DiscoveryFailureCount(domain, DiscoveryFailureCount.dayOf(first), type, count, lastDetail, first,
+                last);
+    }
+
     @Test
     void discoveryFailuresAreCountedPerDomainDayAndTypeKeepingTheLastDetail() {
-        store.discoveryFailure("a.example", DAY, FailureType.POLICY_FETCH_ERROR, "HTTP 404");
-        store.discoveryFailure("a.example", DAY, FailureType.POLICY_FETCH_ERROR, "HTTP 500");
-        store.discoveryFailure("a.example", DAY, FailureType.WEBPKI_INVALID, "certificate expired");
-        store.discoveryFailure("a.example", DAY.plusDays(1), FailureType.POLICY_FETCH_ERROR, "timeout");
-        store.discoveryFailure("b.example", DAY, FailureType.POLICY_INVALID, "line 2: unknown mode");
+        Instant nextDay = T0.plus(Duration.ofDays(1));
+        store.discoveryFailure("a.example", T0, FailureType.POLICY_FETCH_ERROR, "HTTP 404");
+        store.discoveryFailure("a.example", T0.plusSeconds(60), FailureType.POLICY_FETCH_ERROR, "HTTP 500");
+        store.discoveryFailure("a.example", T0, FailureType.WEBPKI_INVALID, "certificate expired");
+        store.discoveryFailure("a.example", nextDay, FailureType.POLICY_FETCH_ERROR, "timeout");
+        store.discoveryFailure("b.example", T0, FailureType.POLICY_INVALID, "line 2: unknown mode");
 
         assertThat(store.discoveryFailures(DAY)).containsExactly(
-                new DiscoveryFailureCount("a.example", DAY, FailureType.POLICY_FETCH_ERROR, 2, "HTTP 500"),
-                new DiscoveryFailureCount("a.example", DAY, FailureType.WEBPKI_INVALID, 1, "certificate expired"),
-                new DiscoveryFailureCount("b.example", DAY, FailureType.POLICY_INVALID, 1, "line 2: unknown mode"));
+                failureCount("a.example", FailureType.POLICY_FETCH_ERROR, 2, "HTTP 500", T0, T0.plusSeconds(60)),
+                failureCount("a.example", FailureType.WEBPKI_INVALID, 1, "certificate expired", T0, T0),
+                failureCount("b.example", FailureType.POLICY_INVALID, 1, "line 2: unknown mode", T0, T0));
         assertThat(store.discoveryFailures(DAY.plusDays(1))).containsExactly(
-                new DiscoveryFailureCount("a.example", DAY.plusDays(1), FailureType.POLICY_FETCH_ERROR, 1, "timeout"));
+                failureCount("a.example", FailureType.POLICY_FETCH_ERROR, 1, "timeout", nextDay, nextDay));
+    }
+
+    @Test
+    void failureTimesSpanTheDaysFirstAndLastFailureInWholeSecondsWhateverTheWriteOrder() {
+        Instant late = T0.plus(Duration.ofHours(22));
+        store.discoveryFailure("a.example", late.plusMillis(900), FailureType.POLICY_FETCH_ERROR, "HTTP 503");
+        store.discoveryFailure("a.example", T0.plusMillis(400), FailureType.POLICY_FETCH_ERROR, "HTTP 404");
+        store.discoveryFailure("a.example", T0.plus(Duration.ofHours(5)), FailureType.POLICY_FETCH_ERROR, "HTTP 500");
+
+        assertThat(store.discoveryFailures(DAY)).as("a late-written earlier failure keeps the latest detail")
+                .containsExactly(failureCount("a.example", FailureType.POLICY_FETCH_ERROR, 3, "HTTP 503", T0, late));
+    }
+
+    @Test
+    void failureCountsOnTheUtcDayOfItsTime() {
+        Instant lastSecond = Instant.parse("2026-11-29T23:59:59.999Z");
+        store.discoveryFailure("a.example", lastSecond, FailureType.POLICY_INVALID, "before midnight");
+        store.discoveryFailure("a.example", lastSecond.plusMillis(1), FailureType.POLICY_INVALID, "after midnight");
+
+        assertThat(store.discoveryFailures(DAY)).extracting(DiscoveryFailureCount::lastDetail)
+                .containsExactly("before midnight");
+        assertThat(store.discoveryFailures(DAY.plusDays(1))).extracting(DiscoveryFailureCount::lastDetail)
+                .containsExactly("after midnight");
+    }
+
+    @Test
+    void failuresOfOneDomainAreListedAcrossDaysInTimeOrder() {
+        Instant dayBefore = T0.minus(Duration.ofDays(1)).plus(Duration.ofHours(20));
+        store.discoveryFailure("a.example", T0.plusSeconds(30), FailureType.WEBPKI_INVALID, "certificate expired");
+        store.discoveryFailure("a.example", T0, FailureType.POLICY_FETCH_ERROR, "HTTP 404");
+        store.discoveryFailure("a.example", dayBefore, FailureType.POLICY_FETCH_ERROR, "timeout");
+        store.discoveryFailure("b.example", T0, FailureType.POLICY_FETCH_ERROR, "HTTP 404");
+
+        assertThat(store.discoveryFailures("a.example")).containsExactly(
+                failureCount("a.example", FailureType.POLICY_FETCH_ERROR, 1, "timeout", dayBefore, dayBefore),
+                failureCount("a.example", FailureType.POLICY_FETCH_ERROR, 1, "HTTP 404", T0, T0),
+                failureCount("a.example", FailureType.WEBPKI_INVALID, 1, "certificate expired", T0.plusSeconds(30),
+                        T0.plusSeconds(30)));
+        assertThat(store.discoveryFailures("c.example")).isEmpty();
     }
 
     @Test

@@ -4,12 +4,14 @@ import static io.github.mtasts.resolver.cache.Policies.enforce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.testing.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,6 +75,27 @@ class PostgresPolicyStoreTest extends PolicyStoreContract {
                 .isEqualTo("1," + PostgresPolicyStore.SCHEMA_VERSION);
         assertThat(query("SELECT data_type FROM information_schema.columns"
                 + " WHERE table_name = 'policy' AND column_name = 'expires_at'")).isEqualTo("bigint");
+    }
+
+    @Test
+    void failuresCountedBeforeFailureTimesWereKeptGetTheLastSecondOfTheirDay() throws Exception {
+        execute("DROP TABLE discovery_failure");
+        execute("""
+                CREATE TABLE discovery_failure (domain TEXT NOT NULL, day DATE NOT NULL, type TEXT NOT NULL,
+                  count BIGINT NOT NULL, last_detail TEXT NOT NULL, PRIMARY KEY (domain, day, type))""");
+        execute("INSERT INTO discovery_failure VALUES ('a.example', '2026-11-29', 'POLICY_INVALID', 3, 'line 2')");
+        execute("UPDATE schema_version SET version = 1");
+
+        try (PostgresPolicyStore migrated = open()) {
+            Instant lastSecond = Instant.parse("2026-11-29T23:59:59Z");
+            assertThat(migrated.discoveryFailures("a.example")).containsExactly(new DiscoveryFailureCount(
+                    "a.example", DAY, FailureType.POLICY_INVALID, 3, "line 2", lastSecond, lastSecond));
+            migrated.discoveryFailure("a.example", T0, FailureType.POLICY_INVALID, "line 3");
+            assertThat(migrated.discoveryFailures(DAY)).extracting(DiscoveryFailureCount::firstFailed)
+                    .containsExactly(T0);
+        }
+        assertThat(query("SELECT max(version) FROM schema_version"))
+                .isEqualTo(String.valueOf(PostgresPolicyStore.SCHEMA_VERSION));
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.github.mtasts.testing.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -51,6 +52,7 @@ class RedisPolicyStoreTest extends PolicyStoreContract {
             return switch (command) {
                 case "FLUSHALL" -> c.sync().flushall();
                 case "TTL" -> Long.toString(c.sync().ttl(args[0]));
+                case "HSET" -> Boolean.toString(c.sync().hset(args[0], args[1], args[2]));
                 default -> throw new IllegalArgumentException(command);
             };
         } finally {
@@ -71,14 +73,26 @@ class RedisPolicyStoreTest extends PolicyStoreContract {
     @Test
     void servedAndFailureRecordsExpireAfterTheRecordTtl() {
         store.policyServed("a.example", enforce(600, "mx.a.example"), T0, T0);
-        store.discoveryFailure("a.example", DAY, io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType
+        store.discoveryFailure("a.example", T0, io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType
                 .POLICY_FETCH_ERROR, "HTTP 500");
 
         for (String key : new String[] {"mtasts:served:a.example", "mtasts:failure-count:" + DAY,
-                "mtasts:failure-detail:" + DAY}) {
+                "mtasts:failure-detail:" + DAY, "mtasts:failure-first:" + DAY, "mtasts:failure-last:" + DAY,
+                "mtasts:failure-days:a.example"}) {
             assertThat(Long.parseLong(redis("TTL", key))).as(key)
                     .isGreaterThan(0).isLessThanOrEqualTo(RedisPolicyStore.RECORD_TTL.toSeconds());
         }
+    }
+
+    @Test
+    void failuresCountedBeforeFailureTimesWereKeptGetTheLastSecondOfTheirDay() {
+        redis("HSET", "mtasts:failure-count:" + DAY, "a.example WEBPKI_INVALID", "2");
+        redis("HSET", "mtasts:failure-detail:" + DAY, "a.example WEBPKI_INVALID", "certificate expired");
+
+        Instant lastSecond = Instant.parse("2026-11-29T23:59:59Z");
+        assertThat(store.discoveryFailures(DAY)).containsExactly(new DiscoveryFailureCount("a.example", DAY,
+                io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType.WEBPKI_INVALID, 2,
+                "certificate expired", lastSecond, lastSecond));
     }
 
     @Test

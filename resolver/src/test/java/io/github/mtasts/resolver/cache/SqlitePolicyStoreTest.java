@@ -4,12 +4,14 @@ import static io.github.mtasts.resolver.cache.Policies.enforce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +38,28 @@ class SqlitePolicyStoreTest extends PolicyStoreContract {
         }
         assertThat(query(file, "SELECT count(*), max(version) FROM schema_version"))
                 .isEqualTo("1," + SqlitePolicyStore.SCHEMA_VERSION);
+    }
+
+    @Test
+    void failuresCountedBeforeFailureTimesWereKeptGetTheLastSecondOfTheirDay() throws Exception {
+        Path file = dir.resolve("version2.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+            st.execute("INSERT INTO schema_version (version) VALUES (2)");
+            st.execute("""
+                    CREATE TABLE discovery_failure (domain TEXT NOT NULL, day TEXT NOT NULL, type TEXT NOT NULL,
+                      count INTEGER NOT NULL, last_detail TEXT NOT NULL, PRIMARY KEY (domain, day, type))""");
+            st.execute("INSERT INTO discovery_failure VALUES ('a.example', '2026-11-29', 'POLICY_FETCH_ERROR', 4,"
+                    + " 'HTTP 404')");
+        }
+
+        try (SqlitePolicyStore migrated = SqlitePolicyStore.open(file)) {
+            Instant lastSecond = Instant.parse("2026-11-29T23:59:59Z");
+            assertThat(migrated.discoveryFailures("a.example")).containsExactly(new DiscoveryFailureCount(
+                    "a.example", DAY, FailureType.POLICY_FETCH_ERROR, 4, "HTTP 404", lastSecond, lastSecond));
+        }
+        assertThat(query(file, "SELECT max(version) FROM schema_version"))
+                .isEqualTo(String.valueOf(SqlitePolicyStore.SCHEMA_VERSION));
     }
 
     @Test

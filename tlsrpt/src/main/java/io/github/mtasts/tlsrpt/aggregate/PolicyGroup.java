@@ -4,24 +4,39 @@ import java.util.Objects;
 
 /**
  * The policy a session is reported under (RFC 8460 §4.4 {@code policies[]}): an MTA-STS policy identified by the
- * hash of its text, or no policy at all.
+ * hash of its text, an MTA-STS policy the sender could not get (fetch error, invalid policy, invalid certificate of
+ * the policy host: RFC 8460 §4.3.2.2), which has no text and so no hash, or no policy at all.
  *
  * @param type       sts or no-policy-found
- * @param policyHash the {@code ServedPolicy} hash for sts; empty for no-policy-found
+ * @param policyHash the {@code ServedPolicy} hash of an sts policy in force; empty for an unavailable sts policy and
+ *                   for no-policy-found
  */
 public record PolicyGroup(PolicyType type, String policyHash) {
     public static final PolicyGroup NO_POLICY = new PolicyGroup(PolicyType.NO_POLICY_FOUND, "");
+    /**
+     * Sessions to a domain whose MTA-STS policy discovery failed with no cached policy to fall back on: reported as
+     * {@code sts} with the policy domain only, as senders such as Microsoft do.
+     */
+    public static final PolicyGroup STS_UNAVAILABLE = new PolicyGroup(PolicyType.STS, "");
 
     public PolicyGroup {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(policyHash, "policyHash");
-        if ((type == PolicyType.STS) == policyHash.isEmpty()) {
-            throw new IllegalArgumentException("an sts policy group needs a policy hash, no-policy-found none: "
-                    + type.rfcName() + " '" + policyHash + "'");
+        if (type == PolicyType.NO_POLICY_FOUND && !policyHash.isEmpty()) {
+            throw new IllegalArgumentException("a no-policy-found policy group has no policy hash: '" + policyHash
+                    + "'");
         }
     }
 
     public static PolicyGroup sts(String policyHash) {
+        if (policyHash.isEmpty()) {
+            throw new IllegalArgumentException("an sts policy in force needs its policy hash");
+        }
         return new PolicyGroup(PolicyType.STS, policyHash);
+    }
+
+    /** True for {@link #STS_UNAVAILABLE}: an sts policy whose text the sender never had. */
+    public boolean stsUnavailable() {
+        return type == PolicyType.STS && policyHash.isEmpty();
     }
 }

@@ -1,5 +1,7 @@
 package io.github.mtasts.tlsrpt.aggregate;
 
+import io.github.mtasts.resolver.cache.CacheSettings;
+import io.github.mtasts.resolver.cache.DiscoveryFailureCount;
 import io.github.mtasts.resolver.cache.ServedPolicy;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
@@ -32,6 +34,14 @@ import java.util.function.Function;
  *       first served among several; else the latest one first served before the session and still within its
  *       {@code max_age} after it was last served (a sender may use a cached policy that long, RFC 8461 §5.1);
  *       else none. A policy in mode {@code none} is no policy (RFC 8461 §5);</li>
+ *   <li>no policy in force, but the resolver recorded an {@code sts-*} discovery failure for the domain (a policy
+ *       fetch error, an invalid policy, an invalid certificate of the policy host: RFC 8460 §4.3.2.2) at or before
+ *       the session and at most {@link #FAILURE_HOLD} before it, with no policy served between that failure and the
+ *       session: the session is a failure of that type under an {@code sts} policy with no policy text
+ *       ({@link PolicyGroup#STS_UNAVAILABLE}), whatever TLS did. A failure's first and last time of its day bound
+ *       it; between them it is taken to have lasted. Failures RFC 8460 has no type for (DNS, an invalid TXT record)
+ *       leave the session under no-policy-found. With a cached policy in force, a failure changes nothing: the
+ *       sender applied the cached policy (RFC 8461 §5.1);</li>
  *   <li>no policy: the session counts under {@code no-policy-found} with what TLS did;</li>
  *   <li>an sts policy: the session counts under that policy; when Postfix connected to an MX host name no
  *       {@code mx} pattern matches, the MX was not a valid candidate (RFC 8461 §4.1), so an otherwise successful
@@ -44,13 +54,24 @@ import java.util.function.Function;
  *       policy is in force and its mx patterns name the relay: elsewhere it may be a content filter or a local
  *       relay, not a TLS session with the policy domain.</li>
  * </ul>
- * Served policies are read through {@code servedPolicies} (the policy store) and kept for {@code reloadAfter},
- * so a followed log sees policies the daemon records meanwhile. Not thread-safe.
+ * Served policies and discovery failures are read through {@code servedPolicies} and {@code discoveryFailures} (the
+ * policy store) and kept for {@code reloadAfter}, so a followed log sees what the daemon records meanwhile.
+ * Not thread-safe.
  */
 public final class PolicyInForce {
+    /**
+     * How long after its last recorded failure a discovery failure can still be the one a session met. The resolver
+     * remembers a failure for {@link CacheSettings#DEFAULT_FAILURE_TTL} and then discovers again at the next lookup,
+     * recording the next failure if it fails again; Postfix looks the policy up before it connects, and the
+     * session's log lines may trail that lookup by its connect and greeting timeouts ({@code smtp_connect_timeout}
+     * per address, {@code smtp_helo_timeout} of 300 s). An older failure was followed by a discovery that did not
+     * fail: the domain then had no policy, not a broken one (finding none is recorded nowhere).
+     */
+    static final Duration FAILURE_HOLD = CacheSettings.DEFAULT_FAILURE_TTL.plus(Duration.ofMinutes(9));
     private static final int MAX_DOMAINS = 10_000;
 
     private final Function<String, List<ServedPolicy>> servedPolicies;
+    private final Function<String, List<DiscoveryFailureCount>> discoveryFailures;
     private final SendingMtaIps sendingMtaIps;
     private final Clock clock;
     private final Duration reloadAfter;
@@ -61,9 +82,11 @@ public final class PolicyInForce {
         }
     };
 
-    public PolicyInForce(Function<String, List<ServedPolicy>> servedPolicies, SendingMtaIps sendingMtaIps,
+    public PolicyInForce(Function<String, List<ServedPolicy>> servedPolicies,
+                         Function<String, List<DiscoveryFailureCount>> discoveryFailures, SendingMtaIps sendingMtaIps,
                          Clock clock, Duration reloadAfter) {
         this.servedPolicies = Objects.requireNonNull(servedPolicies, "servedPolicies");
+        this.discoveryFailures = Objects.requireNonNull(discoveryFailures, "discoveryFailures");
         this.sendingMtaIps = Objects.requireNonNull(sendingMtaIps, "sendingMtaIps");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.reloadAfter = Objects.requireNonNull(reloadAfter, "reloadAfter");
@@ -72,11 +95,25 @@ public final class PolicyInForce {
     /** How RFC 8460 counts {@code session}; empty when it is not a TLS session with the policy domain. */
     public Optional<CountedSession> judge(TlsSession session) {
         LocalDate day = LocalDate.ofInstant(session.time(), ZoneOffset.UTC);
-        Optional<Policy> policy = policyAt(session.policyDomain(), session.time());
+        Loaded loaded = load(session.policyDomain());
+        // stored times are whole seconds; a session logged within the second its policy was first served is under it
+        long second = session.time().getEpochSecond();
+        Policy covering = loaded.covering(second);
+        Optional<Policy> policy = covering == null || covering.served.mode() == PolicyMode.NONE
+                ? Optional.empty() : Optional.of(covering);
         boolean ipRelay = session.mxHost().equals(session.mxIp());
         boolean mxListed = policy.isPresent() && !ipRelay && policy.get().lists(session.mxHost());
         if (session.evidence() == Evidence.PLAINTEXT_DELIVERY && !mxListed) {
             return Optional.empty();
+        }
+        String mxIp = session.mxIp() == null ? "" : session.mxIp();
+        ResultType stsFailure = covering == null ? loaded.stsFailureAt(second) : null;
+        if (stsFailure != null) {
+            // The failure text stays out of failure-reason-code: the store keeps the day's last text only, not the
+            // one this session met, and it is our resolver's wording (URLs, Java exceptions), not a TLS error code.
+            return Optional.of(new CountedSession(day, session.policyDomain(), PolicyGroup.STS_UNAVAILABLE,
+                    new FailureDetail(stsFailure, sendingMtaIps.forReceivingIp(session.mxIp()), session.mxHost(),
+                            mxIp, "")));
         }
         PolicyGroup group = policy.map(p -> PolicyGroup.sts(p.served.policyHash())).orElse(PolicyGroup.NO_POLICY);
         ResultType result = session.result();
@@ -86,39 +123,32 @@ public final class PolicyInForce {
             reason = "mx host not matched by the policy's mx patterns";
         }
         FailureDetail failure = result.isFailure()
-                ? new FailureDetail(result, sendingMtaIps.forReceivingIp(session.mxIp()), session.mxHost(),
-                        session.mxIp() == null ? "" : session.mxIp(), reason == null ? "" : reason)
+                ? new FailureDetail(result, sendingMtaIps.forReceivingIp(session.mxIp()), session.mxHost(), mxIp,
+                        reason == null ? "" : reason)
                 : null;
         return Optional.of(new CountedSession(day, session.policyDomain(), group, failure));
     }
 
-    private Optional<Policy> policyAt(String domain, Instant time) {
+    private Loaded load(String domain) {
         Instant now = clock.instant();
         Loaded loaded = domains.get(domain);
         if (loaded == null || now.isAfter(loaded.at.plus(reloadAfter))) {
-            loaded = new Loaded(now, parse(servedPolicies.apply(domain)));
+            loaded = new Loaded(now, parse(servedPolicies.apply(domain)), stsFailures(discoveryFailures.apply(domain)));
             domains.put(domain, loaded);
         }
-        // stored times are whole seconds; a session logged within the second its policy was first served is under it
-        long second = time.getEpochSecond();
-        Policy inSpan = null;
-        Policy cached = null;
-        for (Policy policy : loaded.policies) {
-            long first = policy.served.firstServed().getEpochSecond();
-            long last = policy.served.lastServed().getEpochSecond();
-            if (first > second) {
-                continue;
-            }
-            if (second <= last && (inSpan == null || first >= inSpan.served.firstServed().getEpochSecond())) {
-                inSpan = policy;
-            }
-            if (second <= last + policy.maxAge
-                    && (cached == null || first >= cached.served.firstServed().getEpochSecond())) {
-                cached = policy;
+        return loaded;
+    }
+
+    private static List<StsFailure> stsFailures(List<DiscoveryFailureCount> failures) {
+        List<StsFailure> result = new ArrayList<>(failures.size());
+        for (DiscoveryFailureCount failure : failures) {
+            ResultType type = StsFailureTypes.resultTypeOf(failure.type());
+            if (type != null) {
+                result.add(new StsFailure(type, failure.firstFailed().getEpochSecond(),
+                        failure.lastFailed().getEpochSecond()));
             }
         }
-        Policy chosen = inSpan != null ? inSpan : cached;
-        return chosen == null || chosen.served.mode() == PolicyMode.NONE ? Optional.empty() : Optional.of(chosen);
+        return result;
     }
 
     private static List<Policy> parse(List<ServedPolicy> served) {
@@ -146,6 +176,64 @@ public final class PolicyInForce {
         }
     }
 
-    private record Loaded(Instant at, List<Policy> policies) {
+    /** The sts failures of one day and type, in epoch seconds. */
+    private record StsFailure(ResultType type, long first, long last) {
+    }
+
+    private record Loaded(Instant at, List<Policy> policies, List<StsFailure> failures) {
+
+        /**
+         * The served policy whose span contains {@code second}, the latest first served among several; else the
+         * latest one first served before it and still within its max_age after it was last served; else null.
+         */
+        Policy covering(long second) {
+            Policy inSpan = null;
+            Policy cached = null;
+            for (Policy policy : policies) {
+                long first = policy.served.firstServed().getEpochSecond();
+                long last = policy.served.lastServed().getEpochSecond();
+                if (first > second) {
+                    continue;
+                }
+                if (second <= last && (inSpan == null || first >= inSpan.served.firstServed().getEpochSecond())) {
+                    inSpan = policy;
+                }
+                if (second <= last + policy.maxAge
+                        && (cached == null || first >= cached.served.firstServed().getEpochSecond())) {
+                    cached = policy;
+                }
+            }
+            return inSpan != null ? inSpan : cached;
+        }
+
+        /** The type of the latest sts failure a session at {@code second} met, or null. */
+        ResultType stsFailureAt(long second) {
+            StsFailure met = null;
+            long metAt = Long.MIN_VALUE;
+            for (StsFailure failure : failures) {
+                if (failure.first > second || second > failure.last + FAILURE_HOLD.toSeconds()) {
+                    continue;
+                }
+                // the latest failure not after the session: the day's last, or the session's own second when the
+                // day's failures went on past it
+                long latest = Math.min(failure.last, second);
+                if (!servedBetween(latest, second) && latest > metAt) {
+                    met = failure;
+                    metAt = latest;
+                }
+            }
+            return met == null ? null : met.type;
+        }
+
+        /** Whether a policy was served after {@code after} and not after {@code until}: a discovery succeeded. */
+        private boolean servedBetween(long after, long until) {
+            for (Policy policy : policies) {
+                if (policy.served.lastServed().getEpochSecond() > after
+                        && policy.served.firstServed().getEpochSecond() <= until) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 }

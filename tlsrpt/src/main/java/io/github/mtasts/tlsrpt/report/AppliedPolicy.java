@@ -39,6 +39,14 @@ public record AppliedPolicy(PolicyType type, List<String> policyString, List<Str
         return new AppliedPolicy(PolicyType.NO_POLICY_FOUND, List.of(), List.of());
     }
 
+    /**
+     * An MTA-STS policy the sender could not fetch or found invalid (the sts-* result types, RFC 8460 §4.3.2.2): its
+     * text is unknown, so the entry has the type and policy domain only, as Microsoft's reports do.
+     */
+    public static AppliedPolicy stsUnavailable() {
+        return sts(List.of(), List.of());
+    }
+
     /** The MTA-STS policy the resolver applied: its lines as published and its MX patterns. */
     public static AppliedPolicy of(StsPolicy policy) {
         return sts(policy.lines(), policy.mx().stream().map(MxPattern::pattern).toList());

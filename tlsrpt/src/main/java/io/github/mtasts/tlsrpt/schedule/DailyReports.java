@@ -63,6 +63,9 @@ public final class DailyReports {
         if (row.policy().type() == PolicyType.NO_POLICY_FOUND) {
             return AppliedPolicy.noPolicyFound();
         }
+        if (row.policy().stsUnavailable()) {
+            return AppliedPolicy.stsUnavailable();
+        }
         for (ServedPolicy served : servedPolicies.apply(row.policyDomain())) {
             if (served.policyHash().equals(row.policy().policyHash())) {
                 try {
@@ -72,7 +75,7 @@ public final class DailyReports {
                 }
             }
         }
-        return AppliedPolicy.sts(List.of(), List.of());
+        return AppliedPolicy.stsUnavailable();
     }
 
     private static FailureDetail detail(DomainDay.FailureCount count) {

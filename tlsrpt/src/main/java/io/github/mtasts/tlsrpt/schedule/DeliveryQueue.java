@@ -11,7 +11,11 @@ import java.util.Optional;
 /**
  * Built reports and their deliveries, durable. Every write is idempotent or conditional so that a process killed at
  * any point and restarted, or two processes sharing the store ({@code tlsrpt run} and {@code tlsrpt send}), never
- * deliver one (report, destination) twice except in the window documented at {@link #claim}. Every method may throw
+ * deliver one (report, destination) twice. The commit point is {@link #markSending}, which a deliverer calls right
+ * before the step after which the destination can accept the report (the final {@code .} of SMTP DATA, the last
+ * byte of an HTTPS POST body): a process that dies before it leaves the row pending, and the retry is safe because
+ * nothing was accepted; one that dies after it leaves the row sending, which is never retried by itself but shown
+ * as uncertain until an operator resolves it ({@link #resolveUncertain}). Every method may throw
  * {@link DeliveryQueueException}.
  */
 public interface DeliveryQueue extends AutoCloseable {
@@ -55,25 +59,42 @@ public interface DeliveryQueue extends AutoCloseable {
     /**
      * Takes {@code delivery} for one attempt: counts the attempt and moves its next attempt to {@code leaseUntil},
      * only if the row is still pending as read; returns the claimed row, or empty when another process took it or it
-     * changed meanwhile. A
-     * process that dies during the attempt leaves the row pending; it is tried again once the lease lapses. If the
-     * destination had already accepted the report, that retry sends it a second time with the same report-id and
-     * Message-ID: the one duplicate the queue allows (see {@link #markDelivered}).
+     * changed meanwhile. A process that dies before the attempt's {@link #markSending} leaves the row pending; it is
+     * tried again once the lease lapses, which is safe since the destination cannot have accepted the report.
      */
     Optional<QueuedDelivery> claim(QueuedDelivery delivery, Instant now, Instant leaseUntil);
 
     /**
-     * Records that the destination accepted the report. Called right after the acceptance, one small transaction:
-     * the only window in which a crash leads to a second delivery is between the destination's acceptance and the
-     * commit of this update.
+     * The commit point of an attempt: marks the claimed row sending, with {@code detail} telling an operator how to
+     * check the destination (Message-ID and relay, or URI), in one small durable transaction, only if the claim still
+     * holds (the row is pending or sending with the claimed attempt count). False when it does not (the lease lapsed
+     * and another process claimed the row): the attempt must then stop before the destination can accept. Calling
+     * it again within the same attempt returns true.
      */
+    boolean markSending(QueuedDelivery delivery, Instant at, String detail);
+
+    /** Records that the destination accepted the report, unless a later attempt was claimed since. */
     void markDelivered(QueuedDelivery delivery, Instant at);
 
-    /** Records a failed attempt and when to try again, unless a later attempt was claimed since. */
+    /**
+     * Records a failed attempt (the destination answered no, or the connection failed) and when to try again,
+     * unless a later attempt was claimed since; a sending row becomes pending again.
+     */
     void markRetry(QueuedDelivery delivery, Instant next, String error);
 
-    /** Records that the delivery is given up. */
+    /** Records that the delivery is given up, unless a later attempt was claimed since. */
     void markFailed(QueuedDelivery delivery, String error);
+
+    /**
+     * An operator's decision on an {@link QueuedDelivery#uncertain uncertain} row, after checking the destination
+     * (the relay's log has the Message-ID): {@link Resolution#RESEND} makes it pending and due at {@code now},
+     * {@link Resolution#DELIVERED} marks it delivered at {@code now}. False, changing nothing, when the row is not
+     * uncertain at {@code now} (absent, not sending, or its attempt's claim still running).
+     */
+    boolean resolveUncertain(String reportId, String destinationKey, Resolution resolution, Instant now);
+
+    /** How many kept deliveries are in each state at {@code now}; one cheap query, for metrics. */
+    StateCounts counts(Instant now);
 
     /**
      * Whether {@code address} is a mail destination of a kept report (case-insensitive): Postfix's delivery of our
@@ -95,6 +116,16 @@ public interface DeliveryQueue extends AutoCloseable {
 
     @Override
     void close();
+
+    /** What an operator decided about an uncertain delivery. */
+    enum Resolution { RESEND, DELIVERED }
+
+    /**
+     * Deliveries by state; {@code sending} counts attempts past their commit point whose claim still runs,
+     * {@code uncertain} those whose claim lapsed.
+     */
+    record StateCounts(long pending, long sending, long uncertain, long delivered, long failed) {
+    }
 
     /** A destination and when its first attempt is due. */
     record Due(String destinationKey, Instant at) {

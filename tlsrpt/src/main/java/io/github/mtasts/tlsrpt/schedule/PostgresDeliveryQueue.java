@@ -54,6 +54,7 @@ public final class PostgresDeliveryQueue implements DeliveryQueue {
               first_attempt BIGINT,
               last_error TEXT,
               delivered_time BIGINT,
+              sending_detail TEXT,
               PRIMARY KEY (report_id, destination_key))""",
             "CREATE INDEX delivery_due_idx ON delivery (state, next_attempt)",
             "CREATE INDEX delivery_destination_idx ON delivery (lower(destination_key))",
@@ -71,7 +72,7 @@ public final class PostgresDeliveryQueue implements DeliveryQueue {
 
     private static final String DELIVERY_COLUMNS = """
             d.report_id, r.day, r.policy_domain, d.destination_key, d.state, d.attempts, d.next_attempt,
-            d.first_attempt, d.last_error, d.delivered_time""";
+            d.first_attempt, d.last_error, d.delivered_time, d.sending_detail""";
 
     private final String description;
     private final HikariDataSource pool;
@@ -315,23 +316,37 @@ public final class PostgresDeliveryQueue implements DeliveryQueue {
                     : delivery.firstAttempt();
             return Optional.of(new QueuedDelivery(delivery.reportId(), delivery.day(), delivery.policyDomain(),
                     delivery.destinationKey(), QueuedDelivery.State.PENDING, delivery.attempts() + 1,
-                    Instant.ofEpochSecond(leaseUntil.getEpochSecond()), first, delivery.lastError(), null));
+                    Instant.ofEpochSecond(leaseUntil.getEpochSecond()), first, delivery.lastError(), null, null));
         });
+    }
+
+    @Override
+    public boolean markSending(QueuedDelivery delivery, Instant at, String detail) {
+        String sql = """
+                UPDATE delivery SET state = 'sending', sending_detail = ?
+                WHERE report_id = ? AND destination_key = ? AND state IN ('pending', 'sending') AND attempts = ?""";
+        return update(sql, "mark sending", delivery, ps -> {
+            ps.setString(1, detail);
+            ps.setInt(4, delivery.attempts());
+        }, 2) == 1;
     }
 
     @Override
     public void markDelivered(QueuedDelivery delivery, Instant at) {
         String sql = """
-                UPDATE delivery SET state = 'delivered', delivered_time = ?, last_error = NULL
-                WHERE report_id = ? AND destination_key = ? AND state = 'pending'""";
-        update(sql, "mark delivered", delivery, ps -> ps.setLong(1, at.getEpochSecond()), 2);
+                UPDATE delivery SET state = 'delivered', delivered_time = ?, last_error = NULL, sending_detail = NULL
+                WHERE report_id = ? AND destination_key = ? AND state IN ('pending', 'sending') AND attempts = ?""";
+        update(sql, "mark delivered", delivery, ps -> {
+            ps.setLong(1, at.getEpochSecond());
+            ps.setInt(4, delivery.attempts());
+        }, 2);
     }
 
     @Override
     public void markRetry(QueuedDelivery delivery, Instant next, String error) {
         String sql = """
-                UPDATE delivery SET next_attempt = ?, last_error = ?
-                WHERE report_id = ? AND destination_key = ? AND state = 'pending' AND attempts = ?""";
+                UPDATE delivery SET state = 'pending', next_attempt = ?, last_error = ?, sending_detail = NULL
+                WHERE report_id = ? AND destination_key = ? AND state IN ('pending', 'sending') AND attempts = ?""";
         update(sql, "schedule a retry of", delivery, ps -> {
             ps.setLong(1, next.getEpochSecond());
             ps.setString(2, error);
@@ -342,20 +357,61 @@ public final class PostgresDeliveryQueue implements DeliveryQueue {
     @Override
     public void markFailed(QueuedDelivery delivery, String error) {
         String sql = """
-                UPDATE delivery SET state = 'failed', last_error = ?
-                WHERE report_id = ? AND destination_key = ? AND state = 'pending' AND attempts = ?""";
+                UPDATE delivery SET state = 'failed', last_error = ?, sending_detail = NULL
+                WHERE report_id = ? AND destination_key = ? AND state IN ('pending', 'sending') AND attempts = ?""";
         update(sql, "give up", delivery, ps -> {
             ps.setString(1, error);
             ps.setInt(4, delivery.attempts());
         }, 2);
     }
 
+    @Override
+    public boolean resolveUncertain(String reportId, String destinationKey, Resolution resolution, Instant now) {
+        String set = switch (resolution) {
+            case RESEND -> "state = 'pending', next_attempt = ?, sending_detail = NULL,"
+                    + " last_error = 'resent by the operator: ' || coalesce(sending_detail, 'uncertain attempt')";
+            case DELIVERED -> "state = 'delivered', delivered_time = ?, last_error = NULL, sending_detail = NULL";
+        };
+        String sql = "UPDATE delivery SET " + set
+                + " WHERE report_id = ? AND destination_key = ? AND state = 'sending' AND next_attempt <= ?";
+        return run("resolve " + reportId + " to " + destinationKey, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, now.getEpochSecond());
+                ps.setString(2, reportId);
+                ps.setString(3, destinationKey);
+                ps.setLong(4, now.getEpochSecond());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public StateCounts counts(Instant now) {
+        String sql = """
+                SELECT count(*) FILTER (WHERE state = 'pending'),
+                  count(*) FILTER (WHERE state = 'sending' AND next_attempt > ?),
+                  count(*) FILTER (WHERE state = 'sending' AND next_attempt <= ?),
+                  count(*) FILTER (WHERE state = 'delivered'), count(*) FILTER (WHERE state = 'failed')
+                FROM delivery""";
+        return run("count deliveries by state", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, now.getEpochSecond());
+                ps.setLong(2, now.getEpochSecond());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new StateCounts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                            rs.getLong(5));
+                }
+            }
+        });
+    }
+
     private interface Binder {
         void bind(PreparedStatement ps) throws SQLException;
     }
 
-    private void update(String sql, String what, QueuedDelivery delivery, Binder binder, int keyIndex) {
-        run(what + " " + describe(delivery), c -> {
+    private int update(String sql, String what, QueuedDelivery delivery, Binder binder, int keyIndex) {
+        return run(what + " " + describe(delivery), c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 binder.bind(ps);
                 ps.setString(keyIndex, delivery.reportId());
@@ -419,7 +475,7 @@ public final class PostgresDeliveryQueue implements DeliveryQueue {
                 rows.add(new QueuedDelivery(rs.getString(1), rs.getObject(2, LocalDate.class), rs.getString(3),
                         rs.getString(4), QueuedDelivery.State.valueOf(rs.getString(5).toUpperCase(Locale.ROOT)),
                         rs.getInt(6), Instant.ofEpochSecond(rs.getLong(7)), firstAttempt, rs.getString(9),
-                        deliveredAt));
+                        deliveredAt, rs.getString(11)));
             }
         }
         return rows;

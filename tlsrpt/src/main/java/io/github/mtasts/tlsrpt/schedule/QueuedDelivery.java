@@ -17,12 +17,19 @@ import java.util.Objects;
  * @param firstAttempt   when the first attempt started; null before it
  * @param lastError      the last failure's detail; null when none
  * @param deliveredAt    when the destination accepted the report; null until then
+ * @param sendingDetail  for a {@link State#SENDING} row: what an operator needs to find out whether the destination
+ *                       has the report (the Message-ID and relay, or the URI); null otherwise
  */
 public record QueuedDelivery(String reportId, LocalDate day, String policyDomain, String destinationKey,
                              State state, int attempts, Instant nextAttempt, Instant firstAttempt, String lastError,
-                             Instant deliveredAt) {
+                             Instant deliveredAt, String sendingDetail) {
 
-    public enum State { PENDING, DELIVERED, FAILED }
+    /**
+     * Where a delivery stands. {@code SENDING}: an attempt passed its commit point (the destination may accept the
+     * report from then on) and has not recorded its outcome yet; a live attempt always resolves it, so once its
+     * claim has lapsed the attempt's process died and the row is {@link #uncertain uncertain}.
+     */
+    public enum State { PENDING, SENDING, DELIVERED, FAILED }
 
     public QueuedDelivery {
         Objects.requireNonNull(reportId, "reportId");
@@ -31,5 +38,14 @@ public record QueuedDelivery(String reportId, LocalDate day, String policyDomain
         Objects.requireNonNull(destinationKey, "destinationKey");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(nextAttempt, "nextAttempt");
+    }
+
+    /**
+     * Whether the row is sending and its claim lapsed at {@code now}: the attempt's process died after the commit
+     * point, so only the destination knows whether it has the report. Never retried by itself; an operator resends
+     * it or marks it delivered ({@link DeliveryQueue#resolveUncertain}).
+     */
+    public boolean uncertain(Instant now) {
+        return state == State.SENDING && !nextAttempt.isAfter(now);
     }
 }

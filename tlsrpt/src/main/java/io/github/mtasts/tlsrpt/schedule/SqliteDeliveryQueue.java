@@ -58,6 +58,8 @@ public final class SqliteDeliveryQueue implements DeliveryQueue {
             CREATE TABLE report_day (
               day TEXT PRIMARY KEY,
               built_time INTEGER NOT NULL)"""),
+            // the 'sending' state: what an operator needs to check an attempt that died past its commit point
+            List.of("ALTER TABLE delivery ADD COLUMN sending_detail TEXT"),
             List.of("""
             CREATE TABLE queue_lease (
               name TEXT PRIMARY KEY,
@@ -71,7 +73,7 @@ public final class SqliteDeliveryQueue implements DeliveryQueue {
 
     private static final String DELIVERY_COLUMNS = """
             d.report_id, r.day, r.policy_domain, d.destination_key, d.state, d.attempts, d.next_attempt,
-            d.first_attempt, d.last_error, d.delivered_time""";
+            d.first_attempt, d.last_error, d.delivered_time, d.sending_detail""";
 
     private final Path file;
     private final Connection connection;
@@ -84,7 +86,7 @@ public final class SqliteDeliveryQueue implements DeliveryQueue {
     /** Opens (creating if needed) the database {@code file} and brings the queue tables to the current schema. */
     public static SqliteDeliveryQueue open(Path file) {
         try {
-        // the delivered mark must survive a power loss right after it, or the report goes out again
+            // the sending and delivered marks must survive a power loss right after them, or the report goes out again
             return new SqliteDeliveryQueue(file, SqliteDatabase.open(file, "delivery queue", "queue_schema_version", MIGRATIONS,
                     Duration.ofSeconds(10), SqliteDatabase.Durability.POWER_LOSS));
         } catch (SQLException e) {
@@ -279,25 +281,39 @@ public final class SqliteDeliveryQueue implements DeliveryQueue {
                     : delivery.firstAttempt();
             return Optional.of(new QueuedDelivery(delivery.reportId(), delivery.day(), delivery.policyDomain(),
                     delivery.destinationKey(), QueuedDelivery.State.PENDING, delivery.attempts() + 1,
-                    Instant.ofEpochSecond(leaseUntil.getEpochSecond()), first, delivery.lastError(), null));
+                    Instant.ofEpochSecond(leaseUntil.getEpochSecond()), first, delivery.lastError(), null, null));
         } catch (SQLException e) {
             throw failure("claim " + describe(delivery), e);
         }
     }
 
     @Override
+    public synchronized boolean markSending(QueuedDelivery delivery, Instant at, String detail) {
+        String sql = """
+                UPDATE delivery SET state = 'sending', sending_detail = ?
+                WHERE report_id = ? AND destination_key = ? AND state IN ('pending', 'sending') AND attempts = ?""";
+        return update(sql, "mark sending", delivery, ps -> {
+            ps.setString(1, detail);
+            ps.setInt(4, delivery.attempts());
+        }, 2) == 1;
+    }
+
+    @Override
     public synchronized void markDelivered(QueuedDelivery delivery, Instant at) {
         String sql = """
-                UPDATE delivery SET state = 'delivered', delivered_time = ?, last_error = NULL
-                WHERE report_id = ? AND destination_key = ? AND state = 'pending'""";
-        update(sql, "mark delivered", delivery, ps -> ps.setLong(1, at.getEpochSecond()), 2);
+                UPDATE delivery SET state = 'delivered', delivered_time = ?, last_error = NULL, sending_detail = NULL
+                WHERE report_id = ? AND destination_key = ? AND state IN ('pending', 'sending') AND attempts = ?""";
+        update(sql, "mark delivered", delivery, ps -> {
+            ps.setLong(1, at.getEpochSecond());
+            ps.setInt(4, delivery.attempts());
+        }, 2);
     }
 
     @Override
     public synchronized void markRetry(QueuedDelivery delivery, Instant next, String error) {
         String sql = """
-                UPDATE delivery SET next_attempt = ?, last_error = ?
-                WHERE report_id = ? AND destination_key = ? AND state = 'pending' AND attempts = ?""";
+                UPDATE delivery SET state = 'pending', next_attempt = ?, last_error = ?, sending_detail = NULL
+                WHERE report_id = ? AND destination_key = ? AND state IN ('pending', 'sending') AND attempts = ?""";
         update(sql, "schedule a retry of", delivery, ps -> {
             ps.setLong(1, next.getEpochSecond());
             ps.setString(2, error);
@@ -308,24 +324,63 @@ public final class SqliteDeliveryQueue implements DeliveryQueue {
     @Override
     public synchronized void markFailed(QueuedDelivery delivery, String error) {
         String sql = """
-                UPDATE delivery SET state = 'failed', last_error = ?
-                WHERE report_id = ? AND destination_key = ? AND state = 'pending' AND attempts = ?""";
+                UPDATE delivery SET state = 'failed', last_error = ?, sending_detail = NULL
+                WHERE report_id = ? AND destination_key = ? AND state IN ('pending', 'sending') AND attempts = ?""";
         update(sql, "give up", delivery, ps -> {
             ps.setString(1, error);
             ps.setInt(4, delivery.attempts());
         }, 2);
     }
 
+    @Override
+    public synchronized boolean resolveUncertain(String reportId, String destinationKey, Resolution resolution,
+                                                 Instant now) {
+        String set = switch (resolution) {
+            case RESEND -> "state = 'pending', next_attempt = ?1, sending_detail = NULL,"
+                    + " last_error = 'resent by the operator: ' || coalesce(sending_detail, 'uncertain attempt')";
+            case DELIVERED -> "state = 'delivered', delivered_time = ?1, last_error = NULL, sending_detail = NULL";
+        };
+        String sql = "UPDATE delivery SET " + set
+                + " WHERE report_id = ?2 AND destination_key = ?3 AND state = 'sending' AND next_attempt <= ?1";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setLong(1, now.getEpochSecond());
+            ps.setString(2, reportId);
+            ps.setString(3, destinationKey);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw failure("resolve " + reportId + " to " + destinationKey, e);
+        }
+    }
+
+    @Override
+    public synchronized StateCounts counts(Instant now) {
+        String sql = """
+                SELECT coalesce(sum(state = 'pending'), 0),
+                  coalesce(sum(state = 'sending' AND next_attempt > ?1), 0),
+                  coalesce(sum(state = 'sending' AND next_attempt <= ?1), 0),
+                  coalesce(sum(state = 'delivered'), 0), coalesce(sum(state = 'failed'), 0)
+                FROM delivery""";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setLong(1, now.getEpochSecond());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new StateCounts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+            }
+        } catch (SQLException e) {
+            throw failure("count deliveries by state", e);
+        }
+    }
+
     private interface Binder {
         void bind(PreparedStatement ps) throws SQLException;
     }
 
-    private void update(String sql, String what, QueuedDelivery delivery, Binder binder, int keyIndex) {
+    private int update(String sql, String what, QueuedDelivery delivery, Binder binder, int keyIndex) {
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             binder.bind(ps);
             ps.setString(keyIndex, delivery.reportId());
             ps.setString(keyIndex + 1, delivery.destinationKey());
-            ps.executeUpdate();
+            return ps.executeUpdate();
         } catch (SQLException e) {
             throw failure(what + " " + describe(delivery), e);
         }
@@ -385,7 +440,7 @@ public final class SqliteDeliveryQueue implements DeliveryQueue {
                 rows.add(new QueuedDelivery(rs.getString(1), LocalDate.parse(rs.getString(2)), rs.getString(3),
                         rs.getString(4), QueuedDelivery.State.valueOf(rs.getString(5).toUpperCase(Locale.ROOT)),
                         rs.getInt(6), Instant.ofEpochSecond(rs.getLong(7)), firstAttempt, rs.getString(9),
-                        deliveredAt));
+                        deliveredAt, rs.getString(11)));
             }
         }
         return rows;

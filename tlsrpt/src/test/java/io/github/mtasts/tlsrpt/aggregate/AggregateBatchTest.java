@@ -50,8 +50,10 @@ class AggregateBatchTest {
 
     @Test
     void policyGroupAndFailureDetailRejectInconsistentValues() {
-        assertThatThrownBy(() -> new PolicyGroup(PolicyType.STS, ""))
-                .hasMessageContaining("an sts policy group needs a policy hash");
+        assertThatThrownBy(() -> new PolicyGroup(PolicyType.NO_POLICY_FOUND, "ab12"))
+                .hasMessageContaining("a no-policy-found policy group has no policy hash: 'ab12'");
+        assertThatThrownBy(() -> PolicyGroup.sts(""))
+                .hasMessageContaining("an sts policy in force needs its policy hash");
         assertThatThrownBy(() -> new FailureDetail(ResultType.SUCCESS, "", "mx", "", ""))
                 .hasMessageContaining("needs a failure result type, got success");
     }

@@ -119,6 +119,27 @@ abstract class AggregateStoreContract {
     }
 
     @Test
+    void unavailableStsPolicyIsStoredApartFromPoliciesInForceAndNoPolicy() throws Exception {
+        FailureDetail fetchError = new FailureDetail(ResultType.STS_POLICY_FETCH_ERROR, "192.0.2.1", "mx.example.com",
+                "198.51.100.7", "");
+        AggregateBatch batch = new AggregateBatch();
+        batch.add(new CountedSession(DAY, "example.com", PolicyGroup.STS_UNAVAILABLE, fetchError));
+        batch.add(new CountedSession(DAY, "example.com", PolicyGroup.STS_UNAVAILABLE, fetchError));
+        batch.add(new CountedSession(DAY, "example.com", PolicyGroup.NO_POLICY, null));
+        batch.add(new CountedSession(DAY, "example.com", PolicyGroup.sts("abc"), null));
+        try (AggregateStore store = open()) {
+            store.commit(batch);
+
+            assertThat(store.day(DAY)).containsExactlyInAnyOrder(
+                    new DomainDay(DAY, "example.com", PolicyGroup.STS_UNAVAILABLE, 0, 2,
+                            List.of(new DomainDay.FailureCount(fetchError, 2))),
+                    new DomainDay(DAY, "example.com", PolicyGroup.NO_POLICY, 1, 0, List.of()),
+                    new DomainDay(DAY, "example.com", PolicyGroup.sts("abc"), 1, 0, List.of()));
+            assertThat(store.day(DAY).stream().filter(d -> d.policy().stsUnavailable()).count()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void failedCommitStoresNeitherCountsNorOffsets() throws Exception {
         try (AggregateStore store = open()) {
             store.commit(batch(1, 0, 10));

@@ -2,12 +2,18 @@ package io.github.mtasts.tlsrpt.aggregate;
 
 import io.github.mtasts.resolver.cache.ServedPolicy;
 import io.github.mtasts.resolver.cache.SqlitePolicyStore;
+import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
 import io.github.mtasts.tlsrpt.logs.RejectReason;
 import io.github.mtasts.tlsrpt.logs.SourceId;
+import io.github.mtasts.tlsrpt.report.DailyReport;
+import io.github.mtasts.tlsrpt.report.ReportBuilder;
+import io.github.mtasts.tlsrpt.report.ReporterSettings;
+import io.github.mtasts.tlsrpt.report.TlsRptReport;
+import io.github.mtasts.tlsrpt.schedule.DailyReports;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
 import io.github.mtasts.tlsrpt.sessions.SessionTracker;
 import org.junit.jupiter.api.Test;
@@ -87,8 +93,8 @@ class IngestTest {
 
     private Ingest ingest(AggregateStore store, SqlitePolicyStore policies, int batchLines, Duration batchInterval) {
         return new Ingest(store,
-                new PolicyInForce(policies::servedPolicies, new SendingMtaIps(List.of("192.0.2.1")), CAPTURE,
-                        Duration.ofMinutes(1)),
+                new PolicyInForce(policies::servedPolicies, policies::discoveryFailures,
+                        new SendingMtaIps(List.of("192.0.2.1")), CAPTURE, Duration.ofMinutes(1)),
                 new LogLineParser(ZoneOffset.UTC, CAPTURE),
                 () -> new SessionTracker(s -> "tlsrpt@reports.example".equals(s.recipient()), 1000,
                         Duration.ofHours(1)),
@@ -175,6 +181,44 @@ class IngestTest {
         assertThat(day.failureDetails()).hasSize(1);
         assertThat(day.failureDetails().get(0).detail().resultType()).isEqualTo(type);
         assertThat(day.failureDetails().get(0).detail().failureReasonCode()).isEqualTo(reason);
+    }
+
+    @Test
+    void sessionsAfterAPolicyFetchErrorAreReportedAsStsPolicyFetchErrorLikeMicrosoftsReport() throws IOException {
+        try (SqlitePolicyStore policies = SqlitePolicyStore.open(database())) {
+            policies.discoveryFailure("broken.example", Instant.parse("2026-11-29T03:10:02Z"),
+                    FailureType.POLICY_FETCH_ERROR, "https://mta-sts.broken.example/.well-known/mta-sts.txt: HTTP 404");
+        }
+        // one session before the failure, two after it: the first stays no-policy-found
+        Path log = Files.writeString(dir.resolve("broken.log"), """
+                Nov 29 01:05:11 sender postfix/smtp[4100]: Trusted TLS connection established to mx.broken.example[203.0.113.25]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256
+                Nov 29 01:05:11 sender postfix/smtp[4100]: 3F1A2216001: to=<bob@broken.example>, relay=mx.broken.example[203.0.113.25]:25, delay=0.31, delays=0.02/0.01/0.2/0.08, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4B2C1)
+                Nov 29 03:10:03 sender postfix/smtp[4211]: Trusted TLS connection established to mx.broken.example[203.0.113.25]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256
+                Nov 29 03:10:03 sender postfix/smtp[4211]: 7D0E5216002: to=<carol@broken.example>, relay=mx.broken.example[203.0.113.25]:25, delay=0.29, delays=0.02/0.01/0.19/0.07, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 5C3D2)
+                Nov 29 03:12:40 sender postfix/smtp[4230]: Trusted TLS connection established to mx.broken.example[203.0.113.25]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256
+                Nov 29 03:12:40 sender postfix/smtp[4230]: 9A4B7216003: to=<dave@broken.example>, relay=mx.broken.example[203.0.113.25]:25, delay=0.3, delays=0.02/0.01/0.2/0.07, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 6D4E3)
+                """);
+        importFile(log, 1000);
+
+        List<DomainDay> day;
+        try (SqliteAggregateStore store = SqliteAggregateStore.open(database())) {
+            day = store.day(DAY);
+        }
+        List<DailyReport> reports = DailyReports.of(day, domain -> List.of(), false);
+        assertThat(reports).hasSize(1);
+        TlsRptReport report = new ReportBuilder(new ReporterSettings("Example Mail", "tlsrpt@example.net",
+                "mail.example.net")).build(reports.get(0));
+        assertThat(report.json()).isEqualTo("{\"organization-name\":\"Example Mail\","
+                + "\"date-range\":{\"start-datetime\":\"2026-11-29T00:00:00Z\","
+                + "\"end-datetime\":\"2026-11-29T23:59:59Z\"},\"contact-info\":\"tlsrpt@example.net\","
+                + "\"report-id\":\"2026-11-29_broken.example@mail.example.net\",\"policies\":["
+                + "{\"policy\":{\"policy-type\":\"no-policy-found\",\"policy-domain\":\"broken.example\"},"
+                + "\"summary\":{\"total-successful-session-count\":1,\"total-failure-session-count\":0}},"
+                + "{\"policy\":{\"policy-type\":\"sts\",\"policy-domain\":\"broken.example\"},"
+                + "\"summary\":{\"total-successful-session-count\":0,\"total-failure-session-count\":2},"
+                + "\"failure-details\":[{\"result-type\":\"sts-policy-fetch-error\","
+                + "\"sending-mta-ip\":\"192.0.2.1\",\"receiving-mx-hostname\":\"mx.broken.example\","
+                + "\"receiving-ip\":\"203.0.113.25\",\"failed-session-count\":2}]}]}");
     }
 
     @Test

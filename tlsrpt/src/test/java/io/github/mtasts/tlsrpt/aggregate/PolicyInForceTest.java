@@ -1,6 +1,8 @@
 package io.github.mtasts.tlsrpt.aggregate;
 
+import io.github.mtasts.resolver.cache.DiscoveryFailureCount;
 import io.github.mtasts.resolver.cache.ServedPolicy;
+import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.StsPolicy;
@@ -30,13 +32,28 @@ class PolicyInForceTest {
     private static final StsPolicy NONE = StsPolicy.of(PolicyMode.NONE, 3600, List.of());
 
     private final Map<String, List<ServedPolicy>> served = new HashMap<>();
+    private final List<DiscoveryFailureCount> failures = new ArrayList<>();
     private int loads;
+    private int failureLoads;
 
     private PolicyInForce join(Clock clock) {
         return new PolicyInForce(domain -> {
             loads++;
             return served.getOrDefault(domain, List.of());
+        }, domain -> {
+            failureLoads++;
+            return failures.stream().filter(f -> f.domain().equals(domain)).toList();
         }, new SendingMtaIps(List.of("192.0.2.1", "2001:db8::1")), clock, Duration.ofMinutes(1));
+    }
+
+    /** Discovery of example.com failed with {@code type} from {@code first} to {@code last} (one UTC day). */
+    private void failed(FailureType type, Instant first, Instant last) {
+        failures.add(new DiscoveryFailureCount("example.com", DiscoveryFailureCount.dayOf(first), type, 2, "detail",
+                first, last));
+    }
+
+    private void failed(FailureType type, Instant at) {
+        failed(type, at, at);
     }
 
     private PolicyInForce join() {
@@ -199,9 +216,140 @@ class PolicyInForceTest {
         assertThat(join.judge(success(T0, "mx.example.com")).map(CountedSession::policy))
                 .isEqualTo(Optional.of(PolicyGroup.NO_POLICY));
         serve(ENFORCE, T0.minusSeconds(60), T0.plusSeconds(60));
+        failed(FailureType.POLICY_FETCH_ERROR, T0.minusSeconds(1));
         assertThat(join.judge(success(T0, "mx.example.com")).orElseThrow().policy()).isEqualTo(PolicyGroup.NO_POLICY);
         now[0] = T0.plusSeconds(61);
         assertThat(join.judge(success(T0, "mx.example.com")).orElseThrow().policy().type()).isEqualTo(PolicyType.STS);
         assertThat(loads).isEqualTo(2);
+        assertThat(failureLoads).isEqualTo(2);
+    }
+
+    @Test
+    void sessionWithoutPolicyAfterAFetchErrorIsThatFailureUnderAnUnavailableStsPolicy() {
+        failed(FailureType.POLICY_FETCH_ERROR, T0.minusSeconds(30));
+        CountedSession counted = join().judge(success(T0, "mx.example.com")).orElseThrow();
+        assertThat(counted.policy()).isEqualTo(PolicyGroup.STS_UNAVAILABLE);
+        assertThat(counted.policy().stsUnavailable()).isTrue();
+        assertThat(counted.failure()).isEqualTo(new FailureDetail(ResultType.STS_POLICY_FETCH_ERROR, "192.0.2.1",
+                "mx.example.com", "198.51.100.7", ""));
+    }
+
+    @Test
+    void failureInTheSessionsOwnSecondPrecedesIt() {
+        failed(FailureType.POLICY_FETCH_ERROR, T0);
+        CountedSession counted = join().judge(success(T0.plusMillis(900), "mx.example.com")).orElseThrow();
+        assertThat(counted.policy()).isEqualTo(PolicyGroup.STS_UNAVAILABLE);
+    }
+
+    @Test
+    void failureLaterTheSameDayDoesNotRelabelEarlierSessions() {
+        failed(FailureType.POLICY_FETCH_ERROR, Instant.parse("2026-11-29T23:00:00Z"));
+        CountedSession counted = join().judge(success(Instant.parse("2026-11-29T01:00:00Z"), "mx.example.com"))
+                .orElseThrow();
+        assertThat(counted.policy()).isEqualTo(PolicyGroup.NO_POLICY);
+        assertThat(counted.success()).isTrue();
+    }
+
+    @Test
+    void failureLastingPastTheSessionLabelsIt() {
+        failed(FailureType.POLICY_INVALID, T0.minusSeconds(3 * 3600), T0.plusSeconds(3600));
+        assertThat(join().judge(success(T0, "mx.example.com")).orElseThrow().failure().resultType())
+                .isEqualTo(ResultType.STS_POLICY_INVALID);
+    }
+
+    @Test
+    void failureOlderThanTheHoldNoLongerLabelsSessions() {
+        failed(FailureType.POLICY_FETCH_ERROR, T0.minus(PolicyInForce.FAILURE_HOLD).minusSeconds(1));
+        failed(FailureType.WEBPKI_INVALID, T0.minus(PolicyInForce.FAILURE_HOLD).minusSeconds(1));
+        PolicyInForce join = join();
+        assertThat(join.judge(success(T0, "mx.example.com")).orElseThrow().policy()).isEqualTo(PolicyGroup.NO_POLICY);
+        assertThat(join.judge(success(T0.minusSeconds(1), "mx.example.com")).orElseThrow().policy())
+                .isEqualTo(PolicyGroup.STS_UNAVAILABLE);
+    }
+
+    @Test
+    void eachStsDiscoveryFailureCountsAsItsRfc8460Type() {
+        Map<FailureType, ResultType> expected = Map.of(
+                FailureType.POLICY_FETCH_ERROR, ResultType.STS_POLICY_FETCH_ERROR,
+                FailureType.POLICY_INVALID, ResultType.STS_POLICY_INVALID,
+                FailureType.WEBPKI_INVALID, ResultType.STS_WEBPKI_INVALID);
+        expected.forEach((type, result) -> {
+            failures.clear();
+            failed(type, T0.minusSeconds(5));
+            CountedSession counted = join().judge(session(T0, "mx.example.com", "198.51.100.7",
+                    ResultType.CERTIFICATE_NOT_TRUSTED, "self-signed certificate", Evidence.TLS_LOG)).orElseThrow();
+            assertThat(counted.policy()).as(type.name()).isEqualTo(PolicyGroup.STS_UNAVAILABLE);
+            assertThat(counted.failure().resultType()).as(type.name()).isEqualTo(result);
+            assertThat(counted.failure().failureReasonCode()).as(type.name()).isEmpty();
+        });
+    }
+
+    @Test
+    void dnsFailureAndInvalidTxtRecordLeaveSessionsUnderNoPolicyFound() {
+        failed(FailureType.DNS_FAILURE, T0.minusSeconds(5));
+        failed(FailureType.TXT_INVALID, T0.minusSeconds(3));
+        CountedSession counted = join().judge(session(T0, "mx.example.com", "198.51.100.7",
+                ResultType.CERTIFICATE_NOT_TRUSTED, null, Evidence.TLS_LOG)).orElseThrow();
+        assertThat(counted.policy()).isEqualTo(PolicyGroup.NO_POLICY);
+        assertThat(counted.failure().resultType()).isEqualTo(ResultType.CERTIFICATE_NOT_TRUSTED);
+    }
+
+    @Test
+    void latestFailureBeforeTheSessionGivesTheType() {
+        failed(FailureType.POLICY_FETCH_ERROR, T0.minusSeconds(200));
+        failed(FailureType.WEBPKI_INVALID, T0.minusSeconds(100));
+        failed(FailureType.POLICY_INVALID, T0.plusSeconds(10));
+        assertThat(join().judge(success(T0, "mx.example.com")).orElseThrow().failure().resultType())
+                .isEqualTo(ResultType.STS_WEBPKI_INVALID);
+    }
+
+    @Test
+    void policyServedAfterTheFailureWins() {
+        failed(FailureType.POLICY_FETCH_ERROR, T0.minusSeconds(600));
+        serve(ENFORCE, T0.minusSeconds(300), T0.plusSeconds(60));
+        CountedSession counted = join().judge(success(T0, "mx.example.com")).orElseThrow();
+        assertThat(counted.policy()).isEqualTo(PolicyGroup.sts(ServedPolicy.hashOf(ENFORCE)));
+        assertThat(counted.success()).isTrue();
+    }
+
+    @Test
+    void policyServedAfterTheFailureThatExpiredBeforeTheSessionLeavesNoPolicyFound() {
+        StsPolicy shortLived = StsPolicy.of(PolicyMode.TESTING, 60, List.of(MxPattern.parse("mx.example.com")));
+        failed(FailureType.POLICY_FETCH_ERROR, T0.minusSeconds(300));
+        serve(shortLived, T0.minusSeconds(200), T0.minusSeconds(200));
+        assertThat(join().judge(success(T0, "mx.example.com")).orElseThrow().policy())
+                .isEqualTo(PolicyGroup.NO_POLICY);
+    }
+
+    @Test
+    void cachedPolicyStaysInForceWhenItsRefreshFails() {
+        serve(ENFORCE, T0.minusSeconds(7200), T0.minusSeconds(3600));
+        failed(FailureType.POLICY_FETCH_ERROR, T0.minusSeconds(10));
+        CountedSession counted = join().judge(success(T0, "mx.example.com")).orElseThrow();
+        assertThat(counted.policy()).isEqualTo(PolicyGroup.sts(ServedPolicy.hashOf(ENFORCE)));
+        assertThat(counted.success()).isTrue();
+    }
+
+    @Test
+    void policyInModeNoneInForceIsNoPolicyDespiteAFailure() {
+        serve(NONE, T0.minusSeconds(600), T0.minusSeconds(600));
+        failed(FailureType.POLICY_INVALID, T0.minusSeconds(10));
+        assertThat(join().judge(success(T0, "mx.example.com")).orElseThrow().policy())
+                .isEqualTo(PolicyGroup.NO_POLICY);
+    }
+
+    @Test
+    void plaintextDeliveryIsNotCountedWithoutPolicyEvenAfterAFailure() {
+        failed(FailureType.POLICY_FETCH_ERROR, T0.minusSeconds(10));
+        assertThat(join().judge(session(T0, "mx.example.com", "198.51.100.7", ResultType.STARTTLS_NOT_SUPPORTED,
+                null, Evidence.PLAINTEXT_DELIVERY))).isEmpty();
+    }
+
+    @Test
+    void failuresOfAnotherDomainDoNotCount() {
+        failures.add(new DiscoveryFailureCount("other.example", LocalDate.of(2026, 11, 29),
+                FailureType.POLICY_FETCH_ERROR, 1, "HTTP 404", T0.minusSeconds(10), T0.minusSeconds(10)));
+        assertThat(join().judge(success(T0, "mx.example.com")).orElseThrow().policy())
+                .isEqualTo(PolicyGroup.NO_POLICY);
     }
 }

@@ -20,7 +20,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
@@ -64,7 +63,7 @@ class DashboardServerTest {
         policies.save(new CachedPolicy("example.com", "20240101", StsPolicy.parse(
                 "version: STSv1\r\nmode: testing\r\nmx: mail.example.com\r\nmax_age: 86400\r\n"),
                 NOW.minusSeconds(3600), NOW.plusSeconds(86400 - 3600), NOW.minusSeconds(60)));
-        policies.discoveryFailure("xxxxxxxx.xx", LocalDate.ofInstant(NOW, ZoneOffset.UTC),
+        policies.discoveryFailure("xxxxxxxx.xx", NOW,
                 DiscoveryResult.FailureType.POLICY_FETCH_ERROR, "HTTP status 404");
         server = DashboardServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), store,
                 Optional.of(policies), Optional.of(TOKEN), Clock.fixed(NOW, ZoneOffset.UTC));

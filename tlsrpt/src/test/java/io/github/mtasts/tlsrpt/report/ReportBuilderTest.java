@@ -77,6 +77,33 @@ class ReportBuilderTest {
     }
 
     @Test
+    void unavailableStsPolicyHasTheShapeOfMicrosoftsReportPlusTheKnownSessionKeys() {
+        FailureDetail fromStore = new FailureDetail("sts-policy-fetch-error", "192.0.2.1", "mx1.example.com", "",
+                "198.51.100.7", 3, "", "");
+        TlsRptReport report = new ReportBuilder(OURS).build(new DailyReport(LocalDate.of(2025, 6, 14), "example.com",
+                List.of(new PolicyResult(AppliedPolicy.stsUnavailable(), 0, 3, List.of(fromStore)))));
+
+        JsonNode ours = Rfc8460Json.parse(report.json());
+        JsonNode microsoft = Rfc8460Json.parse(Samples.read("microsoft-sts-policy-fetch-error.json"));
+        List<String> microsoftPolicyMembers = new ArrayList<>();
+        microsoft.at("/policies/0/policy").fieldNames().forEachRemaining(microsoftPolicyMembers::add);
+        assertThat(microsoftPolicyMembers).containsExactly("policy-type", "policy-domain");
+        assertThat(ours.at("/policies/0/policy").fieldNames()).toIterable()
+                .containsExactlyElementsOf(microsoftPolicyMembers);
+        assertThat(ours.at("/policies/0/policy/policy-type").asText()).isEqualTo("sts");
+        assertThat(ours.at("/policies/0/policy/policy-domain").asText()).isEqualTo("example.com");
+        assertThat(ours.at("/policies/0/summary")).isEqualTo(microsoft.at("/policies/0/summary"));
+        assertThat(ours.at("/policies/0/failure-details/0").fieldNames()).toIterable().containsExactly("result-type",
+                "sending-mta-ip", "receiving-mx-hostname", "receiving-ip", "failed-session-count");
+        ObjectNode detail = (ObjectNode) ours.at("/policies/0/failure-details/0").deepCopy();
+        detail.remove(List.of("sending-mta-ip", "receiving-mx-hostname", "receiving-ip"));
+        assertThat(detail).isEqualTo(microsoft.at("/policies/0/failure-details/0"));
+        assertThat(report.json()).doesNotContain("null");
+        assertThat(Rfc8460Json.schemaViolations(ours)).isEmpty();
+        assertThat(Rfc8460Json.parsedmarcViolations(ours)).isEmpty();
+    }
+
+    @Test
     void fullReportHasEveryMemberInRfcOrderAndConformsToTheSchemaAndParsedmarc() {
         FailureDetail expired = new FailureDetail("certificate-expired", "192.0.2.10", "mx1.example.com", "mx1.example.com",
                 "198.51.100.7", 2, "https://tlsrpt.example.net/why/expired", "X509_V_ERR_CERT_HAS_EXPIRED");

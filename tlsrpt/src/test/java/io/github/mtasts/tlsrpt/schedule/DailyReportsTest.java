@@ -55,6 +55,22 @@ class DailyReportsTest {
     }
 
     @Test
+    void anUnavailableStsPolicyIsReportedAsStsWithoutPolicyStringOrMxHost() {
+        FailureDetail fetchError = new FailureDetail(ResultType.STS_POLICY_FETCH_ERROR, "192.0.2.1", "mx1.good.test",
+                "198.51.100.7", "");
+        List<DailyReport> reports = DailyReports.of(List.of(new DomainDay(DAY, "good.test",
+                PolicyGroup.STS_UNAVAILABLE, 0, 2, List.of(new DomainDay.FailureCount(fetchError, 2)))),
+                DispatchWorld::served, true);
+
+        var entry = reports.get(0).policies().get(0);
+        assertThat(entry.policy().type()).isEqualTo(PolicyType.STS);
+        assertThat(entry.policy().policyString()).isEmpty();
+        assertThat(entry.policy().mxHosts()).isEmpty();
+        assertThat(entry.failureDetails().get(0).resultType()).isEqualTo("sts-policy-fetch-error");
+        assertThat(entry.failureDetails().get(0).failedSessionCount()).isEqualTo(2);
+    }
+
+    @Test
     void onlyFailuresDropsDomainsWhoseDayHadNone() {
         List<DomainDay> rows = List.of(
                 new DomainDay(DAY, "fine.test", PolicyGroup.NO_POLICY, 9, 0, List.of()),

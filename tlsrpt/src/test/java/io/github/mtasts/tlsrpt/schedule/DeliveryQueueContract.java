@@ -99,6 +99,118 @@ abstract class DeliveryQueueContract {
         }
     }
 
+    static QueuedDelivery claimedRow(DeliveryQueue queue, String domain) {
+        TlsRptReport report = report(DAY, domain, 1);
+        queue.addReport(report, NOW);
+        queue.route(report.reportId(), List.of(new DeliveryQueue.Due("mailto:x@" + domain, NOW)), null);
+        QueuedDelivery seen = queue.due(NOW, Optional.empty()).stream()
+                .filter(d -> d.reportId().equals(report.reportId())).findFirst().orElseThrow();
+        return queue.claim(seen, NOW, NOW.plusSeconds(600)).orElseThrow();
+    }
+
+    @Test
+    void aSendingRowIsNeverDueAgainEvenAfterItsLease() throws Exception {
+        try (DeliveryQueue queue = open()) {
+            QueuedDelivery claimed = claimedRow(queue, "a.test");
+
+            assertThat(queue.markSending(claimed, NOW, "Message-ID <m@x> via relay:25")).isTrue();
+            assertThat(queue.markSending(claimed, NOW, "Message-ID <m@x> via relay:25")).as("same attempt").isTrue();
+
+            assertThat(queue.due(NOW.plusSeconds(86_400), Optional.empty())).isEmpty();
+            QueuedDelivery row = queue.deliveries(DAY).get(0);
+            assertThat(row.state()).isEqualTo(QueuedDelivery.State.SENDING);
+            assertThat(row.sendingDetail()).isEqualTo("Message-ID <m@x> via relay:25");
+            assertThat(row.uncertain(NOW.plusSeconds(599))).as("its claim still runs").isFalse();
+            assertThat(row.uncertain(NOW.plusSeconds(600))).isTrue();
+        }
+    }
+
+    @Test
+    void theCommitPointIsRefusedToAnAttemptWhoseRowWasClaimedAgain() throws Exception {
+        try (DeliveryQueue queue = open(); DeliveryQueue other = open()) {
+            QueuedDelivery first = claimedRow(queue, "a.test");
+            QueuedDelivery lapsed = other.due(NOW.plusSeconds(600), Optional.empty()).get(0);
+            QueuedDelivery second = other.claim(lapsed, NOW.plusSeconds(600), NOW.plusSeconds(1200)).orElseThrow();
+
+            assertThat(queue.markSending(first, NOW.plusSeconds(601), "late")).isFalse();
+            assertThat(other.markSending(second, NOW.plusSeconds(601), "second")).isTrue();
+            assertThat(queue.markSending(first, NOW.plusSeconds(602), "late")).isFalse();
+            queue.markDelivered(first, NOW.plusSeconds(603));
+
+            QueuedDelivery row = queue.deliveries(DAY).get(0);
+            assertThat(row.state()).isEqualTo(QueuedDelivery.State.SENDING);
+            assertThat(row.sendingDetail()).isEqualTo("second");
+        }
+    }
+
+    @Test
+    void anAnswerAfterTheCommitPointSettlesTheRow() throws Exception {
+        try (DeliveryQueue queue = open()) {
+            QueuedDelivery refused = claimedRow(queue, "a.test");
+            QueuedDelivery accepted = claimedRow(queue, "b.test");
+            queue.markSending(refused, NOW, "a");
+            queue.markSending(accepted, NOW, "b");
+
+            queue.markRetry(refused, NOW.plusSeconds(300), "451 try later");
+            queue.markDelivered(accepted, NOW.plusSeconds(1));
+
+            assertThat(queue.deliveries(DAY)).extracting(QueuedDelivery::policyDomain, QueuedDelivery::state,
+                    QueuedDelivery::lastError, QueuedDelivery::sendingDetail).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple("a.test", QueuedDelivery.State.PENDING, "451 try later", null),
+                    org.assertj.core.groups.Tuple.tuple("b.test", QueuedDelivery.State.DELIVERED, null, null));
+            assertThat(queue.due(NOW.plusSeconds(300), Optional.empty())).extracting(QueuedDelivery::policyDomain)
+                    .containsExactly("a.test");
+        }
+    }
+
+    @Test
+    void onlyAnUncertainRowCanBeResentOrMarkedDeliveredByTheOperator() throws Exception {
+        try (DeliveryQueue queue = open()) {
+            QueuedDelivery resend = claimedRow(queue, "a.test");
+            QueuedDelivery confirm = claimedRow(queue, "b.test");
+            QueuedDelivery untouched = claimedRow(queue, "c.test");
+            queue.markSending(resend, NOW, "Message-ID <a@x>");
+            queue.markSending(confirm, NOW, "Message-ID <b@x>");
+            Instant during = NOW.plusSeconds(599);
+            Instant after = NOW.plusSeconds(600);
+
+            assertThat(queue.resolveUncertain(resend.reportId(), resend.destinationKey(),
+                    DeliveryQueue.Resolution.RESEND, during)).as("claim still running").isFalse();
+            assertThat(queue.resolveUncertain(untouched.reportId(), untouched.destinationKey(),
+                    DeliveryQueue.Resolution.DELIVERED, after)).as("pending, not sending").isFalse();
+            assertThat(queue.resolveUncertain(resend.reportId(), resend.destinationKey(),
+                    DeliveryQueue.Resolution.RESEND, after)).isTrue();
+            assertThat(queue.resolveUncertain(confirm.reportId(), confirm.destinationKey(),
+                    DeliveryQueue.Resolution.DELIVERED, after)).isTrue();
+            assertThat(queue.resolveUncertain(confirm.reportId(), confirm.destinationKey(),
+                    DeliveryQueue.Resolution.RESEND, after)).as("already resolved").isFalse();
+
+            List<QueuedDelivery> rows = queue.deliveries(DAY);
+            assertThat(rows.get(0).state()).isEqualTo(QueuedDelivery.State.PENDING);
+            assertThat(rows.get(0).lastError()).isEqualTo("resent by the operator: Message-ID <a@x>");
+            assertThat(rows.get(1).state()).isEqualTo(QueuedDelivery.State.DELIVERED);
+            assertThat(rows.get(1).deliveredAt()).isEqualTo(after);
+            assertThat(queue.due(after, Optional.empty())).extracting(QueuedDelivery::policyDomain)
+                    .containsExactly("a.test", "c.test");
+        }
+    }
+
+    @Test
+    void countsTellSendingFromUncertainByTheClaim() throws Exception {
+        try (DeliveryQueue queue = open()) {
+            QueuedDelivery sending = claimedRow(queue, "a.test");
+            QueuedDelivery delivered = claimedRow(queue, "b.test");
+            QueuedDelivery failed = claimedRow(queue, "c.test");
+            claimedRow(queue, "d.test");
+            queue.markSending(sending, NOW, "a");
+            queue.markDelivered(delivered, NOW);
+            queue.markFailed(failed, "550 no");
+
+            assertThat(queue.counts(NOW.plusSeconds(1))).isEqualTo(new DeliveryQueue.StateCounts(1, 1, 0, 1, 1));
+            assertThat(queue.counts(NOW.plusSeconds(600))).isEqualTo(new DeliveryQueue.StateCounts(1, 0, 1, 1, 1));
+        }
+    }
+
     @Test
     void mailDestinationsOfKeptReportsAreReportRecipients() throws Exception {
         try (DeliveryQueue queue = open()) {
