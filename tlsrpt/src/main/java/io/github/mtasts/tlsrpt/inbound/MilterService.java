@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Everything {@code mtasts milter} runs, started from the {@code milter:} section: the store, the optional
@@ -36,15 +37,15 @@ public final class MilterService implements AutoCloseable {
     }
 
     /**
-     * Starts the milter service with reports stored in the SQLite {@code database}.
+     * Starts the milter service with reports stored in the store {@code opening} opens; the service closes it.
      *
      * @param policyCache the SQLite policy cache, shown on the dashboard; empty when the cache lives elsewhere
      */
-    public static MilterService start(MilterConfig config, Path database, Optional<Path> policyCache)
-            throws StartException {
+    public static MilterService start(MilterConfig config, Supplier<InboundReportStore> opening,
+                                      Optional<Path> policyCache) throws StartException {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
-            SqliteInboundReportStore store = SqliteInboundReportStore.open(database);
+            InboundReportStore store = opening.get();
             started.push(store);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Optional<MetricsEndpoint> metrics = Optional.empty();

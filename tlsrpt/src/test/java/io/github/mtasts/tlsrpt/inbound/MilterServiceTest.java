@@ -42,7 +42,8 @@ class MilterServiceTest {
         MilterConfig config = new MilterConfig("127.0.0.1", ReportMilterTest.freePort(), 1 << 20,
                 Map.of("postmaster-smtp-rua@digilicious.com", Disposition.DISCARD),
                 new MetricsConfig(true, "127.0.0.1", 0), new DashboardConfig(true, "127.0.0.1", 0, Optional.of("t0k")));
-        try (MilterService service = MilterService.start(config, dir.resolve("cache.db"), Optional.of(dir.resolve("cache.db")));
+        try (MilterService service = MilterService.start(config, () -> SqliteInboundReportStore.open(dir.resolve("cache.db")),
+                Optional.of(dir.resolve("cache.db")));
              MilterClient client = new MilterClient(service.milterAddress())) {
 
             List<ResponseCode> reply = MilterClient.codes(client.send(List.of("<postmaster-smtp-rua@digilicious.com>"),
@@ -65,7 +66,8 @@ class MilterServiceTest {
                     new MetricsConfig(false, "127.0.0.1", 0),
                     new DashboardConfig(true, "127.0.0.1", taken.getLocalPort(), Optional.empty()));
 
-            assertThatThrownBy(() -> MilterService.start(config, dir.resolve("cache.db"), Optional.of(dir.resolve("cache.db"))))
+            assertThatThrownBy(() -> MilterService.start(config, () -> SqliteInboundReportStore.open(dir.resolve("cache.db")),
+                Optional.of(dir.resolve("cache.db"))))
                     .isInstanceOf(MilterService.StartException.class)
                     .hasMessageStartingWith("cannot serve the dashboard on 127.0.0.1:" + taken.getLocalPort());
         }
