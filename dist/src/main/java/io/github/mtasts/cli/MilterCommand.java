@@ -75,15 +75,12 @@ public final class MilterCommand implements Callable<Integer> {
         }
         MilterService service;
         try {
-            service = MilterService.start(milter, () -> InboundStores.open(store),
-                    InboundStores.policyCacheFile(daemonConfig));
+            service = MilterService.start(milter, () -> InboundStores.open(store));
         } catch (MilterService.StartException e) {
             return fail(log, e.getMessage());
         }
-        log.info("milter listening on {}, storing reports in {}{}{}", service.milterAddress(),
-                InboundStores.describe(store),
-                service.metricsAddress().map(a -> ", metrics on " + a).orElse(""),
-                service.dashboardAddress().map(a -> ", dashboard on " + a).orElse(""));
+        log.info("milter listening on {}, storing reports in {}{}", service.milterAddress(),
+                InboundStores.describe(store), service.metricsAddress().map(a -> ", metrics on " + a).orElse(""));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();

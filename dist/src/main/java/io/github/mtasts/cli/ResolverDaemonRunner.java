@@ -1,11 +1,16 @@
 package io.github.mtasts.cli;
 
+import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.daemon.ResolverDaemon;
 import io.github.mtasts.resolver.daemon.SystemdNotifier;
+import io.github.mtasts.tlsrpt.config.TlsrptConfig;
+import io.github.mtasts.tlsrpt.config.TlsrptConfigLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -32,10 +37,20 @@ final class ResolverDaemonRunner implements DaemonRunner {
         } catch (RuntimeException e) {
             return fail("mtasts daemon: " + e.getMessage(), DaemonCommand.CONFIG_ERROR);
         }
+        Optional<DaemonDashboard> dashboard;
         try {
-            daemon.start();
+            TlsrptConfig tlsrpt = configFile.isPresent() ? TlsrptConfigLoader.load(configFile.get())
+                    : TlsrptConfig.defaults();
+            dashboard = DaemonDashboard.open(config, tlsrpt, daemon.policyStore(), Clock.systemUTC());
+        } catch (ConfigException | RuntimeException e) {
+            daemon.close();
+            return fail("mtasts daemon: dashboard: " + e.getMessage(), START_FAILED);
+        }
+        try {
+            daemon.start(dashboard.map(DaemonDashboard::pages).orElse(Map.of()));
         } catch (IOException | RuntimeException e) {
             daemon.close();
+            dashboard.ifPresent(DaemonDashboard::close);
             return fail("mtasts daemon: cannot listen: " + e.getMessage(), START_FAILED);
         }
         SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
@@ -47,6 +62,7 @@ final class ResolverDaemonRunner implements DaemonRunner {
             LOG.info("stopping: finishing in-flight answers (up to {} s)", config.shutdownTimeout().toSeconds());
             systemd.stopping();
             daemon.close();
+            dashboard.ifPresent(DaemonDashboard::close);
             stopped.countDown();
             try {
                 main.join(1000);

@@ -33,14 +33,23 @@ record TlsrptSetup(CacheConfig policies, CacheConfig store, TlsrptConfig tlsrpt)
      * and Redis serves only as a policy cache), so with them the key is required.
      */
     static CacheConfig store(Optional<Path> file, CacheConfig cache, TlsrptConfig tlsrpt) throws ConfigException {
-        if (tlsrpt.store().isPresent()) {
-            return tlsrpt.store().get();
-        }
-        if (cache instanceof CacheConfig.Sqlite || cache instanceof CacheConfig.Postgres) {
-            return cache;
+        Optional<CacheConfig> store = storeIfAny(cache, tlsrpt);
+        if (store.isPresent()) {
+            return store.get();
         }
         throw new ConfigException(file.map(Path::toString).orElse("built-in defaults") + ": cache.type: "
                 + cache.type() + " keeps no TLSRPT data; set tlsrpt.store: {type: sqlite, options: {filename: ...}}"
                 + " or {type: postgres, options: {dsn: ...}}");
+    }
+
+    /** The store of {@link #store}; empty where that one is an error. */
+    static Optional<CacheConfig> storeIfAny(CacheConfig cache, TlsrptConfig tlsrpt) {
+        if (tlsrpt.store().isPresent()) {
+            return tlsrpt.store();
+        }
+        if (cache instanceof CacheConfig.Sqlite || cache instanceof CacheConfig.Postgres) {
+            return Optional.of(cache);
+        }
+        return Optional.empty();
     }
 }

@@ -3,6 +3,8 @@ package io.github.mtasts.cli;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigLoader;
 import io.github.mtasts.resolver.config.DaemonConfig;
+import io.github.mtasts.resolver.config.DashboardConfig;
+import io.github.mtasts.resolver.config.HttpConfig;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
 import io.github.mtasts.tlsrpt.config.TlsrptConfigLoader;
 import io.github.mtasts.tlsrpt.delivery.MailSettings;
@@ -47,6 +49,18 @@ class ContribFilesTest {
         assertThat(config.caFile()).isPresent();
         assertThat(config.dns().timeout()).isPresent();
         assertThat(((CacheConfig.Sqlite) config.cache()).threads()).isEqualTo(4);
+    }
+
+    @Test
+    void exampleDashboardCredentialsAreValidWhenUncommented() throws Exception {
+        String text = Files.readString(CONTRIB.resolve("mtasts.yml"));
+        String uncommented = text.replaceAll("(?m)^(\\s*)#((?:token|username|password): )", "$1$2");
+
+        DaemonConfig config = ConfigLoader.parse("uncommented", uncommented);
+
+        assertThat(config.dashboard().token()).contains("change-me");
+        assertThat(config.dashboard().basicAuth()).contains(new DashboardConfig.BasicAuth("admin", "change-me"));
+        assertThat(config.http()).isEqualTo(new HttpConfig("127.0.0.1", 9461));
     }
 
     @Test

@@ -118,14 +118,21 @@ public final class ConfigLoader {
         }
         Optional<Path> caFile = root.optionalString("ca_file").map(Path::of);
         DnsConfig dns = dns(root.section("dns"));
-        MetricsConfig metrics = metrics(root.section("metrics"), MetricsConfig.DEFAULT);
+        HttpConfig http = http(root.section("http"));
+        boolean metrics = daemonMetrics(root.section("metrics"));
+        DashboardConfig dashboard = dashboard(root.section("dashboard"));
+        if (dashboard.enabled() && !dashboard.requiresAuth() && !isLoopback(http.host())) {
+            throw root.section("dashboard").error("enabled", "the dashboard on http.host " + http.host()
+                    + ", which is not a loopback address, needs a token or username and password:"
+                    + " TLS reports reveal infrastructure");
+        }
         SocketmapConfig socketmap = socketmap(root.section("socketmap"));
         MilterConfig milter = milter(root.section("milter"));
         // The tlsrpt module reads its own section (TlsrptConfigLoader); the resolver only checks it is a mapping.
         root.section("tlsrpt");
         root.rejectUnknownKeys();
         return new DaemonConfig(host, port, path, mode, reusePort, shutdownTimeout, cacheGrace, cache, proactive,
-                defaultZone, zones, caFile, dns, metrics, socketmap, milter);
+                defaultZone, zones, caFile, dns, http, metrics, dashboard, socketmap, milter);
     }
 
     /**
@@ -337,6 +344,58 @@ public final class ConfigLoader {
         return parsed;
     }
 
+    private static HttpConfig http(ConfigSection section) throws ConfigException {
+        HttpConfig d = HttpConfig.DEFAULT;
+        HttpConfig parsed = new HttpConfig(section.string("host", d.host()), section.integer("port", d.port(), 0, 65535));
+        section.rejectUnknownKeys();
+        return parsed;
+    }
+
+    /** The daemon's metrics are one more path on its HTTP listener; the address is {@code http:}'s. */
+    private static boolean daemonMetrics(ConfigSection section) throws ConfigException {
+        for (String key : List.of("host", "port")) {
+            section.rejectMovedKey(key, "use http." + key + ": one HTTP listener serves /metrics and the dashboard");
+        }
+        boolean enabled = section.bool("enabled", false);
+        section.rejectUnknownKeys();
+        return enabled;
+    }
+
+    private static DashboardConfig dashboard(ConfigSection section) throws ConfigException {
+        for (String key : List.of("host", "port")) {
+            section.rejectMovedKey(key, "use http." + key + ": the daemon's HTTP listener serves the dashboard");
+        }
+        boolean enabled = section.bool("enabled", DashboardConfig.DEFAULT.enabled());
+        Optional<String> token = section.optionalString("token");
+        if (token.isPresent() && token.get().isBlank()) {
+            throw section.error("token", "a non-empty token, or no token key at all");
+        }
+        Optional<String> username = section.optionalString("username");
+        Optional<String> password = section.optionalString("password");
+        if (username.isPresent() != password.isPresent()) {
+            throw section.error(username.isPresent() ? "password" : "username",
+                    "basic authentication needs both username and password");
+        }
+        Optional<DashboardConfig.BasicAuth> basicAuth = Optional.empty();
+        if (username.isPresent()) {
+            if (username.get().isEmpty() || username.get().contains(":")) {
+                throw section.error("username", "a non-empty user name without ':' (RFC 7617 §2)");
+            }
+            if (password.get().isEmpty()) {
+                throw section.error("password", "a non-empty password");
+            }
+            basicAuth = Optional.of(new DashboardConfig.BasicAuth(username.get(), password.get()));
+        }
+        section.rejectUnknownKeys();
+        return new DashboardConfig(enabled, token, basicAuth);
+    }
+
+    /** A loopback literal or {@code localhost}; no DNS lookup at load time. */
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.equals("::1") || host.equals("[::1]")
+                || (isIpv4(host) && host.startsWith("127."));
+    }
+
     private static SocketmapConfig socketmap(ConfigSection section) throws ConfigException {
         SocketmapConfig d = SocketmapConfig.DEFAULT;
         SocketmapConfig parsed = new SocketmapConfig(
@@ -369,14 +428,9 @@ public final class ConfigLoader {
             }
         }
         MetricsConfig metrics = metrics(section.section("metrics"), d.metrics());
-        ConfigSection dashboardSection = section.section("dashboard");
-        DashboardConfig dashboard = new DashboardConfig(
-                dashboardSection.bool("enabled", d.dashboard().enabled()),
-                dashboardSection.string("host", d.dashboard().host()),
-                dashboardSection.integer("port", d.dashboard().port(), 0, 65535),
-                dashboardSection.optionalString("token"));
-        dashboardSection.rejectUnknownKeys();
+        section.rejectMovedKey("dashboard", "the daemon serves the dashboard now: use the top-level dashboard:"
+                + " section, and http: for its address");
         section.rejectUnknownKeys();
-        return new MilterConfig(host, port, maxMessageSize, addresses, metrics, dashboard);
+        return new MilterConfig(host, port, maxMessageSize, addresses, metrics);
     }
 }

@@ -179,6 +179,16 @@ final class ConfigSection {
     }
 
     /** Fails on the first key no accessor asked for: a typo must not silently become a default. */
+    /**
+     * Fails when {@code key}, which this mapping no longer accepts, is present; the message says where it went.
+     * The key is not recorded as known, so it is not offered among the accepted keys.
+     */
+    void rejectMovedKey(String key, String movedTo) throws ConfigException {
+        if (node.has(key)) {
+            throw error(key, "no longer accepted here: " + movedTo);
+        }
+    }
+
     void rejectUnknownKeys() throws ConfigException {
         rejectUnknownKeys("");
     }

@@ -52,10 +52,9 @@ public final class ConfigWriter {
                 .map(ConfigWriter::nameserver).toList());
         config.dns().timeout().ifPresent(timeout -> dns.put("timeout", seconds(timeout)));
         root.put("dns", dns);
-        root.put("metrics", map(
-                "enabled", config.metrics().enabled(),
-                "host", config.metrics().host(),
-                "port", config.metrics().port()));
+        root.put("http", map("host", config.http().host(), "port", config.http().port()));
+        root.put("metrics", map("enabled", config.metrics()));
+        root.put("dashboard", dashboard(config.dashboard()));
         root.put("socketmap", map(
                 "max_connections", config.socketmap().maxConnections(),
                 "idle_timeout", seconds(config.socketmap().idleTimeout()),
@@ -70,8 +69,7 @@ public final class ConfigWriter {
                 "metrics", map(
                         "enabled", config.milter().metrics().enabled(),
                         "host", config.milter().metrics().host(),
-                        "port", config.milter().metrics().port()),
-                "dashboard", dashboard(config.milter().dashboard())));
+                        "port", config.milter().metrics().port())));
         try {
             return YAML.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -149,8 +147,12 @@ public final class ConfigWriter {
     }
 
     private static Map<String, Object> dashboard(DashboardConfig dashboard) {
-        Map<String, Object> map = map("enabled", dashboard.enabled(), "host", dashboard.host(), "port", dashboard.port());
+        Map<String, Object> map = map("enabled", dashboard.enabled());
         dashboard.token().ifPresent(token -> map.put("token", token));
+        dashboard.basicAuth().ifPresent(basic -> {
+            map.put("username", basic.username());
+            map.put("password", basic.password());
+        });
         return map;
     }
 }

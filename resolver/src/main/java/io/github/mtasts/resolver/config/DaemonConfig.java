@@ -23,12 +23,16 @@ import java.util.OptionalInt;
  * @param cacheGrace      a cached policy younger than this is answered without checking the TXT id
  * @param zones           socketmap names with their own settings; other names use {@code defaultZone}
  * @param caFile          PEM bundle replacing the JDK's trust store for policy fetches
+ * @param http            where the HTTP listener of {@code metrics} and {@code dashboard} binds
+ * @param metrics         whether the listener serves {@code GET /metrics}
+ * @param dashboard       whether and to whom the listener serves the dashboard
  */
 public record DaemonConfig(String host, int port, Optional<Path> path, OptionalInt mode, boolean reusePort,
                            Duration shutdownTimeout, Duration cacheGrace, CacheConfig cache,
                            ProactiveFetchConfig proactivePolicyFetching, ZoneConfig defaultZone,
                            Map<String, ZoneConfig> zones, Optional<Path> caFile, DnsConfig dns,
-                           MetricsConfig metrics, SocketmapConfig socketmap, MilterConfig milter) {
+                           HttpConfig http, boolean metrics, DashboardConfig dashboard, SocketmapConfig socketmap,
+                           MilterConfig milter) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8461;
@@ -46,7 +50,8 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
         Objects.requireNonNull(defaultZone, "defaultZone");
         Objects.requireNonNull(caFile, "caFile");
         Objects.requireNonNull(dns, "dns");
-        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(dashboard, "dashboard");
         Objects.requireNonNull(socketmap, "socketmap");
         Objects.requireNonNull(milter, "milter");
         if (port < 0 || port > 65535) {
@@ -61,7 +66,13 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
         return new DaemonConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), OptionalInt.empty(), true,
                 DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_CACHE_GRACE, CacheConfig.Sqlite.DEFAULT,
                 ProactiveFetchConfig.DEFAULT, ZoneConfig.DEFAULT, Map.of(), Optional.empty(),
-                DnsConfig.DEFAULT, MetricsConfig.DEFAULT, SocketmapConfig.DEFAULT, MilterConfig.DEFAULT);
+                DnsConfig.DEFAULT, HttpConfig.DEFAULT, false, DashboardConfig.DEFAULT, SocketmapConfig.DEFAULT,
+                MilterConfig.DEFAULT);
+    }
+
+    /** Whether the HTTP listener binds: only when something is served on it. */
+    public boolean httpListener() {
+        return metrics || dashboard.enabled();
     }
 
     /** The zone a socketmap request name selects; unknown names get the default zone, like the Python daemon. */

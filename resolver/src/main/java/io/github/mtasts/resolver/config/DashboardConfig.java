@@ -4,18 +4,46 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The dashboard's HTTP listener (off by default). Reports reveal infrastructure: keep it on loopback, and set
- * a token to require {@code Authorization: Bearer TOKEN} (or {@code ?token=TOKEN}) on every request.
+ * The {@code dashboard:} section: the page served at {@code /} on the daemon's HTTP listener (off by default).
+ * Reports reveal infrastructure (addresses, MX names), so a request must carry the token
+ * ({@code Authorization: Bearer TOKEN} or {@code ?token=TOKEN}) or the basic-auth credentials when either is set.
+ *
+ * @param token     accepted as a bearer token or {@code token} query parameter
+ * @param basicAuth accepted as HTTP basic authentication (RFC 7617), which a browser prompts for
  */
-public record DashboardConfig(boolean enabled, String host, int port, Optional<String> token) {
+public record DashboardConfig(boolean enabled, Optional<String> token, Optional<BasicAuth> basicAuth) {
 
-    public static final DashboardConfig DEFAULT = new DashboardConfig(false, "127.0.0.1", 9463, Optional.empty());
+    public static final DashboardConfig DEFAULT = new DashboardConfig(false, Optional.empty(), Optional.empty());
 
     public DashboardConfig {
-        Objects.requireNonNull(host, "host");
         Objects.requireNonNull(token, "token");
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port out of range: " + port);
+        Objects.requireNonNull(basicAuth, "basicAuth");
+        if (token.isPresent() && token.get().isEmpty()) {
+            throw new IllegalArgumentException("empty token");
+        }
+    }
+
+    /** Whether every request must authenticate. */
+    public boolean requiresAuth() {
+        return token.isPresent() || basicAuth.isPresent();
+    }
+
+    /** RFC 7617 §2: the user-id cannot contain a colon, it ends where the password starts. */
+    public record BasicAuth(String username, String password) {
+        public BasicAuth {
+            Objects.requireNonNull(username, "username");
+            Objects.requireNonNull(password, "password");
+            if (username.isEmpty() || username.contains(":")) {
+                throw new IllegalArgumentException("a user name must be non-empty without ':'");
+            }
+            if (password.isEmpty()) {
+                throw new IllegalArgumentException("empty password");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "BasicAuth[username=" + username + ", password=(hidden)]";
         }
     }
 }

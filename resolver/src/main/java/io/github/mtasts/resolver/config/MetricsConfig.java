@@ -2,7 +2,7 @@ package io.github.mtasts.resolver.config;
 
 import java.util.Objects;
 
-/** The Prometheus scrape endpoint, an HTTP listener of its own; off unless enabled. */
+/** The milter process's Prometheus scrape endpoint, an HTTP listener of its own; off unless enabled. */
 public record MetricsConfig(boolean enabled, String host, int port) {
 
     public static final MetricsConfig DEFAULT = new MetricsConfig(false, "127.0.0.1", 9461);

@@ -16,10 +16,9 @@ import java.util.Objects;
  * @param addresses      report addresses (lower case) and what to do with a message to them once its reports
  *                       are stored; mail to other addresses is still read when it carries a report, and kept
  * @param metrics        the milter process's own Prometheus listener (off by default; the daemon's port differs)
- * @param dashboard      the page showing the stored reports, served by the milter process (off by default)
  */
 public record MilterConfig(String host, int port, int maxMessageSize, Map<String, Disposition> addresses,
-                           MetricsConfig metrics, DashboardConfig dashboard) {
+                           MetricsConfig metrics) {
 
     /** What happens to a message to a report address after its reports are safely stored. */
     public enum Disposition { KEEP, DISCARD;
@@ -30,7 +29,7 @@ public record MilterConfig(String host, int port, int maxMessageSize, Map<String
     }
 
     public static final MilterConfig DEFAULT = new MilterConfig("127.0.0.1", 8891, 10 * 1024 * 1024, Map.of(),
-            new MetricsConfig(false, "127.0.0.1", 9462), DashboardConfig.DEFAULT);
+            new MetricsConfig(false, "127.0.0.1", 9462));
 
     public MilterConfig {
         Objects.requireNonNull(host, "host");
@@ -41,7 +40,6 @@ public record MilterConfig(String host, int port, int maxMessageSize, Map<String
             throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);
         }
         Objects.requireNonNull(metrics, "metrics");
-        Objects.requireNonNull(dashboard, "dashboard");
         addresses = Collections.unmodifiableMap(new LinkedHashMap<>(addresses));
     }
 }

@@ -1,5 +1,6 @@
 package io.github.mtasts.resolver.daemon;
 
+import com.sun.net.httpserver.HttpHandler;
 import io.github.mtasts.resolver.cache.CacheSettings;
 import io.github.mtasts.resolver.cache.PolicyCache;
 import io.github.mtasts.resolver.cache.PolicyStore;
@@ -18,9 +19,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -28,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The resolver daemon assembled from its configuration: DNS and HTTPS discovery, the policy cache over its store,
- * the socketmap server and, when enabled, the metrics endpoint. {@link #start()} returns once Postfix can be answered.
+ * the socketmap server and, when something is served on it, the HTTP listener ({@code /metrics} and the pages the
+ * caller adds). {@link #start()} returns once Postfix can be answered.
  */
 public final class ResolverDaemon implements AutoCloseable {
 
@@ -41,7 +46,7 @@ public final class ResolverDaemon implements AutoCloseable {
     private final PolicyStore store;
     private final PolicyCache cache;
     private final SocketmapServer server;
-    private final Optional<MetricsEndpoint> metrics;
+    private volatile Optional<HttpEndpoint> http = Optional.empty();
 
     public ResolverDaemon(DaemonConfig config) {
         this(config, PolicyFetcher.HTTPS_PORT);
@@ -61,9 +66,6 @@ public final class ResolverDaemon implements AutoCloseable {
                 new PolicyResponder(config, cache, registry));
         Gauge.builder("mtasts_socketmap_connections", server, SocketmapServer::openConnections)
                 .description("open socketmap connections").register(registry);
-        this.metrics = config.metrics().enabled()
-                ? Optional.of(new MetricsEndpoint(config.metrics().host(), config.metrics().port(), registry))
-                : Optional.empty();
     }
 
     private static DnsTxtLookup dns(DaemonConfig config, Duration longestZone) {
@@ -106,32 +108,54 @@ public final class ResolverDaemon implements AutoCloseable {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
-    /** Loads the stored policies, starts refreshing, then listens: a restart opens no downgrade window. */
+    /** {@link #start(Map)} without pages of the caller's. */
     public void start() throws IOException {
+        start(Map.of());
+    }
+
+    /**
+     * Loads the stored policies, starts refreshing, then listens: a restart opens no downgrade window.
+     *
+     * @param pages handlers by path for the HTTP listener next to {@code /metrics} (the dashboard at {@code /});
+     *              the listener binds {@code http.host:port} when metrics are enabled or there is a page
+     */
+    public void start(Map<String, HttpHandler> pages) throws IOException {
         int loaded = cache.warmStart().join();
         LOG.info("{} unexpired policies loaded from the {} store", loaded, config.cache().type());
         cache.start();
-        if (metrics.isPresent()) {
-            metrics.get().start();
+        Map<String, HttpHandler> handlers = new LinkedHashMap<>(pages);
+        if (config.metrics()) {
+            handlers.put("/metrics", HttpEndpoint.prometheus(registry));
+        }
+        if (!handlers.isEmpty()) {
+            http = Optional.of(HttpEndpoint.start(config.http().host(), config.http().port(), handlers));
+            InetSocketAddress address = http.get().address();
+            LOG.info("serving {} on http://{}:{}", String.join(" ", handlers.keySet()), address.getHostString(),
+                    address.getPort());
         }
         server.start();
         LOG.info("answering socketmap requests on {}", server.localAddress());
+    }
+
+    /** The store behind the policy cache, for a page to show what is cached; the daemon owns and closes it. */
+    public PolicyStore policyStore() {
+        return store;
     }
 
     public SocketAddress socketmapAddress() {
         return server.localAddress();
     }
 
-    /** Where the metrics endpoint listens, when enabled. */
-    public Optional<java.net.InetSocketAddress> metricsAddress() {
-        return metrics.map(MetricsEndpoint::address);
+    /** Where the HTTP listener listens, once started with something to serve. */
+    public Optional<InetSocketAddress> httpAddress() {
+        return http.map(HttpEndpoint::address);
     }
 
     /** Graceful stop: in-flight answers are completed (up to {@code shutdown_timeout}), then the store is closed. */
     @Override
     public void close() {
         server.close(config.shutdownTimeout());
-        metrics.ifPresent(MetricsEndpoint::close);
+        http.ifPresent(HttpEndpoint::close);
         cache.close();
         store.close();
         registry.close();

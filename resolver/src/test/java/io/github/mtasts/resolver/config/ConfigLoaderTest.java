@@ -52,12 +52,14 @@ class ConfigLoaderTest {
         assertThat(config.zones()).isEmpty();
         assertThat(config.caFile()).isEmpty();
         assertThat(config.dns()).isEqualTo(new DnsConfig(List.of(), Optional.empty()));
-        assertThat(config.metrics()).isEqualTo(new MetricsConfig(false, "127.0.0.1", 9461));
+        assertThat(config.http()).isEqualTo(new HttpConfig("127.0.0.1", 9461));
+        assertThat(config.metrics()).isFalse();
+        assertThat(config.dashboard()).isEqualTo(new DashboardConfig(false, Optional.empty(), Optional.empty()));
+        assertThat(config.httpListener()).isFalse();
         assertThat(config.socketmap()).isEqualTo(new SocketmapConfig(1024, Duration.ofSeconds(300), 4096));
         assertThat(config.milter()).isEqualTo(MilterConfig.DEFAULT)
                 .isEqualTo(new MilterConfig("127.0.0.1", 8891, 10 * 1024 * 1024, java.util.Map.of(),
-                        new MetricsConfig(false, "127.0.0.1", 9462),
-                        new DashboardConfig(false, "127.0.0.1", 9463, Optional.empty())));
+                        new MetricsConfig(false, "127.0.0.1", 9462)));
     }
 
     @Test
@@ -72,16 +74,77 @@ class ConfigLoaderTest {
                   metrics:
                     enabled: true
                     port: 19462
-                  dashboard:
-                    enabled: true
-                    token: s3cret
                 """);
         assertThat(config.milter()).isEqualTo(new MilterConfig("127.0.0.1", 18891, 2_000_000, java.util.Map.of(
                 "tlsrpt@example.com", MilterConfig.Disposition.DISCARD,
                 "postmaster@example.com", MilterConfig.Disposition.KEEP),
-                new MetricsConfig(true, "127.0.0.1", 19462),
-                new DashboardConfig(true, "127.0.0.1", 9463, Optional.of("s3cret"))));
+                new MetricsConfig(true, "127.0.0.1", 19462)));
         assertThat(ConfigLoader.parse("rendered", ConfigWriter.toYaml(config))).isEqualTo(config);
+    }
+
+    @Test
+    void dashboardAndMetricsShareTheHttpListener() throws Exception {
+        DaemonConfig config = parse("""
+                http: {host: 127.0.0.2, port: 19461}
+                dashboard:
+                  enabled: true
+                  token: s3cret
+                  username: admin
+                  password: "pass:word"
+                """);
+
+        assertThat(config.http()).isEqualTo(new HttpConfig("127.0.0.2", 19461));
+        assertThat(config.metrics()).isFalse();
+        assertThat(config.dashboard()).isEqualTo(new DashboardConfig(true, Optional.of("s3cret"),
+                Optional.of(new DashboardConfig.BasicAuth("admin", "pass:word"))));
+        assertThat(config.httpListener()).isTrue();
+        assertThat(ConfigLoader.parse("rendered", ConfigWriter.toYaml(config))).isEqualTo(config);
+    }
+
+    @Test
+    void milterDashboardNamesTheKeyThatReplacesIt() {
+        assertThatThrownBy(() -> parse("milter:\n  dashboard: {enabled: true}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: milter.dashboard: no longer accepted here: the daemon serves the dashboard"
+                        + " now: use the top-level dashboard: section, and http: for its address");
+    }
+
+    @Test
+    void metricsAddressNamesTheHttpKeyThatReplacesIt() {
+        assertThatThrownBy(() -> parse("metrics: {enabled: true, port: 9100}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: metrics.port: no longer accepted here: use http.port: one HTTP listener"
+                        + " serves /metrics and the dashboard");
+    }
+
+    @Test
+    void dashboardOffLoopbackWithoutCredentialsIsRefused() {
+        assertThatThrownBy(() -> parse("http: {host: 0.0.0.0}\ndashboard: {enabled: true}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: dashboard.enabled: the dashboard on http.host 0.0.0.0, which is not a"
+                        + " loopback address, needs a token or username and password: TLS reports reveal"
+                        + " infrastructure");
+    }
+
+    @Test
+    void dashboardOffLoopbackWithTokenIsAccepted() throws Exception {
+        DaemonConfig config = parse("http: {host: 0.0.0.0}\ndashboard: {enabled: true, token: t}\n");
+
+        assertThat(config.dashboard().requiresAuth()).isTrue();
+    }
+
+    @Test
+    void dashboardUserWithoutPasswordNamesTheMissingKey() {
+        assertThatThrownBy(() -> parse("dashboard: {username: admin}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: dashboard.password: basic authentication needs both username and password");
+    }
+
+    @Test
+    void dashboardUserWithColonIsRefused() {
+        assertThatThrownBy(() -> parse("dashboard: {username: 'a:b', password: p}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: dashboard.username: a non-empty user name without ':' (RFC 7617 §2)");
     }
 
     @Test
@@ -283,7 +346,8 @@ class ConfigLoaderTest {
                 dns:
                   nameservers: ["192.0.2.53", "192.0.2.54:5353", "2001:db8::53", "[2001:db8::54]:5300"]
                   timeout: 1.5
-                metrics: {enabled: true, host: 0.0.0.0, port: 9100}
+                http: {host: 0.0.0.0, port: 9100}
+                metrics: {enabled: true}
                 socketmap: {max_connections: 50, idle_timeout: 30, max_request_length: 512}
                 """);
 
@@ -294,7 +358,8 @@ class ConfigLoaderTest {
                 new InetSocketAddress(InetAddress.getByName("2001:db8::53"), 53),
                 new InetSocketAddress(InetAddress.getByName("2001:db8::54"), 5300));
         assertThat(config.dns().timeout()).contains(Duration.ofMillis(1500));
-        assertThat(config.metrics()).isEqualTo(new MetricsConfig(true, "0.0.0.0", 9100));
+        assertThat(config.http()).isEqualTo(new HttpConfig("0.0.0.0", 9100));
+        assertThat(config.metrics()).isTrue();
         assertThat(config.socketmap()).isEqualTo(new SocketmapConfig(50, Duration.ofSeconds(30), 512));
     }
 
@@ -345,7 +410,7 @@ class ConfigLoaderTest {
                         + " cache type postgres: a postgres:// connection URI"),
                 Arguments.of("hots: 0.0.0.0\n", "test.yml: hots: unknown key; expected one of host, port, path,"
                         + " mode, reuse_port, shutdown_timeout, cache_grace, cache, proactive_policy_fetching,"
-                        + " default_zone, zones, ca_file, dns, metrics, socketmap, milter, tlsrpt"),
+                        + " default_zone, zones, ca_file, dns, http, metrics, dashboard, socketmap, milter, tlsrpt"),
                 Arguments.of("zones:\n  z:\n    strict: true\n", "test.yml: zones.z.strict: unknown key; expected"
                         + " one of strict_testing, timeout, require_sni, tlsrpt"),
                 Arguments.of("zones: [a, b]\n", "test.yml: zones: expected a mapping, got a list"),
@@ -368,10 +433,12 @@ class ConfigLoaderTest {
                 Arguments.of("dns: {nameservers: 192.0.2.1}\n", "test.yml: dns.nameservers: expected a list of IP"
                         + " addresses, each optionally with :port, got \"192.0.2.1\""),
                 Arguments.of("dns: {timeout: -2}\n", "test.yml: dns.timeout: expected a positive number, got -2"),
-                Arguments.of("metrics: {port: -1}\n",
-                        "test.yml: metrics.port: expected an integer from 0 to 65535, got -1"),
+                Arguments.of("http: {port: -1}\n",
+                        "test.yml: http.port: expected an integer from 0 to 65535, got -1"),
                 Arguments.of("metrics: {enable: true}\n",
-                        "test.yml: metrics.enable: unknown key; expected one of enabled, host, port"),
+                        "test.yml: metrics.enable: unknown key; expected one of enabled"),
+                Arguments.of("dashboard: {token: ' '}\n",
+                        "test.yml: dashboard.token: a non-empty token, or no token key at all"),
                 Arguments.of("socketmap: {max_request_length: 0}\n", "test.yml: socketmap.max_request_length:"
                         + " expected an integer from 1 to 1048576, got 0"),
                 Arguments.of("- host\n", "test.yml: expected a mapping of keys at the top level, got a list"),
@@ -449,7 +516,9 @@ class ConfigLoaderTest {
                 "proactive_policy_fetching: {concurrency_limit: %s, grace_ratio: %s}",
                 "default_zone: {timeout: %s, strict_testing: %s}", "default_zone: %s", "zones: %s",
                 "zones: {%s: {}}", "zones: {z: {timeout: %s, tlsrpt: %s}}", "ca_file: %s",
-                "dns: {nameservers: [%s], timeout: %s}", "dns: {nameservers: %s}", "metrics: {port: %s, host: %s}",
+                "dns: {nameservers: [%s], timeout: %s}", "dns: {nameservers: %s}", "http: {port: %s, host: %s}",
+                "metrics: {enabled: %s}", "dashboard: {enabled: %s, token: %s}",
+                "dashboard: {username: %s, password: %s}",
                 "socketmap: {max_connections: %s, idle_timeout: %s, max_request_length: %s}");
     }
 

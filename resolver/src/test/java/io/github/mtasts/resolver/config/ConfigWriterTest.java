@@ -36,7 +36,9 @@ class ConfigWriterTest {
                     zones: {b: {timeout: 9}, a: {tlsrpt: true}}
                     ca_file: /etc/ssl/private-ca.pem
                     dns: {nameservers: ["127.0.0.53", "[::1]:5353"], timeout: 0.5}
-                    metrics: {enabled: true, port: 9100}
+                    http: {port: 9100}
+                    metrics: {enabled: true}
+                    dashboard: {enabled: true, token: t0k}
                     socketmap: {max_connections: 7, idle_timeout: 12, max_request_length: 300}
                     """.formatted(cache));
 

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -181,12 +182,12 @@ class ResolverDaemonTest {
 
     @Test
     void metricsEndpointCountsLookupsByResult() throws Exception {
-        try (ResolverDaemon daemon = start(config("cache: {type: internal}\nmetrics: {enabled: true, port: 0}\n"));
+        try (ResolverDaemon daemon = start(config("cache: {type: internal}\nhttp: {port: 0}\nmetrics: {enabled: true}\n"));
                 Client client = Client.open(daemon.socketmapAddress())) {
             client.ask("postfix daemon-good.test");
             client.ask("postfix daemon-good.test");
             client.ask("postfix [192.0.2.1]");
-            InetSocketAddress metrics = daemon.metricsAddress().orElseThrow();
+            InetSocketAddress metrics = daemon.httpAddress().orElseThrow();
             String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + metrics.getPort() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
@@ -195,6 +196,39 @@ class ResolverDaemonTest {
                     .contains("mtasts_cache_hits_total 1.0")
                     .contains("mtasts_discovery_seconds_count{outcome=\"found\"} 1")
                     .contains("mtasts_socketmap_connections 1.0");
+        }
+    }
+
+    @Test
+    void pagesOfTheCallerAreServedOnTheSameListenerAsMetrics() throws Exception {
+        try (ResolverDaemon daemon = new ResolverDaemon(
+                config("cache: {type: internal}\nhttp: {port: 0}\nmetrics: {enabled: true}\n"), https.port())) {
+            daemon.start(Map.of("/page", exchange -> {
+                byte[] body = "a page".getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, body.length);
+                try (exchange) {
+                    exchange.getResponseBody().write(body);
+                }
+            }));
+            InetSocketAddress address = daemon.httpAddress().orElseThrow();
+            HttpClient http = HttpClient.newHttpClient();
+
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + address.getPort() + "/page")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + address.getPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(page.body()).isEqualTo("a page");
+            assertThat(metrics.body()).contains("mtasts_socketmap_connections");
+        }
+    }
+
+    @Test
+    void noHttpListenerWithoutMetricsOrPages() throws Exception {
+        try (ResolverDaemon daemon = start(config("cache: {type: internal}\nhttp: {port: 0}\n"))) {
+            assertThat(daemon.httpAddress()).isEmpty();
         }
     }
 

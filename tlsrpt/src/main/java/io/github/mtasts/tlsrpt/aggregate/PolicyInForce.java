@@ -42,7 +42,10 @@ import java.util.function.Function;
  *       it; between them it is taken to have lasted. Failures RFC 8460 has no type for (DNS, an invalid TXT record)
  *       leave the session under no-policy-found. With a cached policy in force, a failure changes nothing: the
  *       sender applied the cached policy (RFC 8461 §5.1);</li>
- *   <li>no policy: the session counts under {@code no-policy-found} with what TLS did;</li>
+ *   <li>no policy: the session counts under {@code no-policy-found} with what TLS did. A server that was not
+ *       authenticated under opportunistic TLS ({@link Evidence#UNAUTHENTICATED_TLS}) is then a success: nothing
+ *       asked for authentication, and Postfix's own TLSRPT reports such a handshake as a success too (smtp_proto.c
+ *       reports a certificate failure only at levels that must match);</li>
  *   <li>an sts policy: the session counts under that policy; when Postfix connected to an MX host name no
  *       {@code mx} pattern matches, the MX was not a valid candidate (RFC 8461 §4.1), so an otherwise successful
  *       session is a {@code certificate-host-mismatch} failure (RFC 8460 §4.3.1: the host did not adhere to the
@@ -118,6 +121,10 @@ public final class PolicyInForce {
         PolicyGroup group = policy.map(p -> PolicyGroup.sts(p.served.policyHash())).orElse(PolicyGroup.NO_POLICY);
         ResultType result = session.result();
         String reason = session.failureReasonCode();
+        if (policy.isEmpty() && session.evidence() == Evidence.UNAUTHENTICATED_TLS) {
+            result = ResultType.SUCCESS;
+            reason = null;
+        }
         if (policy.isPresent() && !ipRelay && !mxListed && !result.isFailure()) {
             result = ResultType.CERTIFICATE_HOST_MISMATCH;
             reason = "mx host not matched by the policy's mx patterns";

@@ -1,10 +1,7 @@
 package io.github.mtasts.tlsrpt.inbound;
 
-import io.github.mtasts.resolver.cache.PolicyStore;
-import io.github.mtasts.resolver.cache.PolicyStoreException;
-import io.github.mtasts.resolver.cache.SqlitePolicyStore;
 import io.github.mtasts.resolver.config.MilterConfig;
-import io.github.mtasts.resolver.daemon.MetricsEndpoint;
+import io.github.mtasts.resolver.daemon.HttpEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -13,74 +10,47 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * Everything {@code mtasts milter} runs, started from the {@code milter:} section: the store, the optional
- * metrics and dashboard listeners, and the milter listener last, so Postfix only reaches a milter whose
- * store is open. A part that fails to start closes the ones before it.
+ * metrics listener, and the milter listener last, so Postfix only reaches a milter whose store is open. A part
+ * that fails to start closes the ones before it. (The dashboard is the daemon's: {@code dashboard:}.)
  */
 public final class MilterService implements AutoCloseable {
 
     private final Deque<AutoCloseable> started;
     private final MilterServer milter;
-    private final Optional<MetricsEndpoint> metrics;
-    private final Optional<DashboardServer> dashboard;
+    private final Optional<HttpEndpoint> metrics;
 
-    private MilterService(Deque<AutoCloseable> started, MilterServer milter, Optional<MetricsEndpoint> metrics,
-                          Optional<DashboardServer> dashboard) {
+    private MilterService(Deque<AutoCloseable> started, MilterServer milter, Optional<HttpEndpoint> metrics) {
         this.started = started;
         this.milter = milter;
         this.metrics = metrics;
-        this.dashboard = dashboard;
     }
 
-    /**
-     * Starts the milter service with reports stored in the store {@code opening} opens; the service closes it.
-     *
-     * @param policyCache the SQLite policy cache, shown on the dashboard; empty when the cache lives elsewhere
-     */
-    public static MilterService start(MilterConfig config, Supplier<InboundReportStore> opening,
-                                      Optional<Path> policyCache) throws StartException {
+    /** Starts the milter service with reports stored in the store {@code opening} opens; the service closes it. */
+    public static MilterService start(MilterConfig config, Supplier<InboundReportStore> opening)
+            throws StartException {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
             InboundReportStore store = opening.get();
             started.push(store);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            Optional<MetricsEndpoint> metrics = Optional.empty();
+            Optional<HttpEndpoint> metrics = Optional.empty();
             if (config.metrics().enabled()) {
-                MetricsEndpoint endpoint = new MetricsEndpoint(config.metrics().host(), config.metrics().port(), registry);
+                HttpEndpoint endpoint;
                 try {
-                    endpoint.start();
+                    endpoint = HttpEndpoint.start(config.metrics().host(), config.metrics().port(),
+                            Map.of("/metrics", HttpEndpoint.prometheus(registry)));
                 } catch (IOException e) {
                     throw new StartException("cannot serve milter metrics on " + config.metrics().host() + ":"
                             + config.metrics().port() + ": " + e.getMessage(), e);
                 }
                 started.push(endpoint);
                 metrics = Optional.of(endpoint);
-            }
-            Optional<DashboardServer> dashboard = Optional.empty();
-            if (config.dashboard().enabled()) {
-                Optional<PolicyStore> policies = Optional.empty();
-                if (policyCache.isPresent()) {
-                    try {
-                        SqlitePolicyStore policyStore = SqlitePolicyStore.open(policyCache.get());
-                        started.push(policyStore::close);
-                        policies = Optional.of(policyStore);
-                    } catch (PolicyStoreException e) {
-                        throw new StartException("dashboard: " + e.getMessage(), e);
-                    }
-                }
-                try {
-                    DashboardServer server = DashboardServer.start(new InetSocketAddress(config.dashboard().host(),
-                            config.dashboard().port()), store, policies, config.dashboard().token(), Clock.systemUTC());
-                    started.push(server);
-                    dashboard = Optional.of(server);
-                } catch (IOException e) {
-                    throw new StartException("cannot serve the dashboard on " + config.dashboard().host() + ":"
-                            + config.dashboard().port() + ": " + e.getMessage(), e);
-                }
             }
             ReportIntake intake = new ReportIntake(new ReportExtractor(config.maxMessageSize()), store,
                     new InboundMetrics(registry), Clock.systemUTC());
@@ -92,7 +62,7 @@ public final class MilterService implements AutoCloseable {
                 throw new StartException(e.getMessage(), e);
             }
             started.push(milter);
-            return new MilterService(started, milter, metrics, dashboard);
+            return new MilterService(started, milter, metrics);
         } catch (InboundStoreException e) {
             closeAll(started);
             throw new StartException(e.getMessage(), e);
@@ -107,11 +77,7 @@ public final class MilterService implements AutoCloseable {
     }
 
     public Optional<InetSocketAddress> metricsAddress() {
-        return metrics.map(MetricsEndpoint::address);
-    }
-
-    public Optional<InetSocketAddress> dashboardAddress() {
-        return dashboard.map(DashboardServer::address);
+        return metrics.map(HttpEndpoint::address);
     }
 
     /** Stops the milter first, so no message arrives at a closed store. */

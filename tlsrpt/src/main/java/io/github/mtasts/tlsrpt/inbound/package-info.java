@@ -4,6 +4,7 @@
  * while recording every deviation, {@link io.github.mtasts.tlsrpt.inbound.ReportIntake} stores each report once in
  * an {@link io.github.mtasts.tlsrpt.inbound.InboundReportStore} and counts it. The milter
  * ({@link io.github.mtasts.tlsrpt.inbound.ReportMilter}) and the importer
- * ({@link io.github.mtasts.tlsrpt.inbound.ReportImporter}) are the two ways in; the dashboard is the way out.
+ * ({@link io.github.mtasts.tlsrpt.inbound.ReportImporter}) are the two ways in; the dashboard
+ * ({@code io.github.mtasts.tlsrpt.dashboard}) is the way out.
  */
 package io.github.mtasts.tlsrpt.inbound;

@@ -34,6 +34,8 @@ import java.util.function.Predicate;
  */
 public final class SessionTracker {
     private static final String CANNOT_START_TLS = "Cannot start TLS";
+    /** smtp_proto.c's reason when the security level required a matched certificate and the server had none. */
+    private static final String CERTIFICATE_NOT_VERIFIED = "Server certificate not verified";
 
     private final Predicate<TlsSession> ownReportMail;
     private final int maxProcesses;
@@ -225,32 +227,33 @@ public final class SessionTracker {
                                 LogLine line, Consumer<TlsSession> out) {
         ResultType result;
         String reason;
+        Evidence evidence = Evidence.TLS_LOG;
         if (attempt.verifyResult != null) {
             result = attempt.verifyResult;
             reason = attempt.verifyReason;
         } else if (attempt.handshakeError != null) {
             result = ResultType.VALIDATION_FAILURE;
             reason = attempt.handshakeError;
-        } else if ("Trusted".equals(attempt.level) && delivery.reason().startsWith("Server certificate not verified")) {
+        } else if ("Trusted".equals(attempt.level) && delivery.reason().startsWith(CERTIFICATE_NOT_VERIFIED)) {
             // Older Postfix: chain trusted, but no name matched under "secure"/"verify".
             result = ResultType.CERTIFICATE_HOST_MISMATCH;
             reason = delivery.reason();
         } else if ("Verified".equals(attempt.level) || "Trusted".equals(attempt.level)) {
             result = ResultType.SUCCESS;
             reason = null;
-        } else if ("Untrusted".equals(attempt.level)) {
+        } else if ("Untrusted".equals(attempt.level) || "Anonymous".equals(attempt.level)) {
             // Below security level "verify" Postfix does not log why the chain failed.
             result = ResultType.CERTIFICATE_NOT_TRUSTED;
-            reason = null;
-        } else if ("Anonymous".equals(attempt.level)) {
-            result = ResultType.CERTIFICATE_NOT_TRUSTED;
-            reason = "no server certificate (anonymous cipher)";
+            reason = "Anonymous".equals(attempt.level) ? "no server certificate (anonymous cipher)" : null;
+            if (!delivery.reason().startsWith(CERTIFICATE_NOT_VERIFIED)) {
+                evidence = Evidence.UNAUTHENTICATED_TLS;
+            }
         } else {
             // The handshake began but never completed: the delivery line says how the connection ended.
             result = ResultType.VALIDATION_FAILURE;
             reason = delivery.reason().isEmpty() ? "TLS handshake not completed" : delivery.reason();
         }
-        emit(line, delivery, domain, relay, result, reason, Evidence.TLS_LOG, out);
+        emit(line, delivery, domain, relay, result, reason, evidence, out);
     }
 
     private void emit(LogLine line, TlsEvent.Delivery delivery, String domain, Peer relay, ResultType result,

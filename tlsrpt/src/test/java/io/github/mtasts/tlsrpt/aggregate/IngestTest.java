@@ -144,7 +144,8 @@ class IngestTest {
         // testing mode: the mail went out over an untrusted connection, still a failure
         assertFailure(days.get("i.example.test"), ResultType.CERTIFICATE_NOT_TRUSTED, "");
         assertCounts(days.get("i.example.test"), PolicyType.STS, 0, 1);
-        assertFailure(days.get("j.example.test"), ResultType.CERTIFICATE_NOT_TRUSTED, "");
+        // encrypt without a policy: nothing asked for an authenticated server
+        assertCounts(days.get("j.example.test"), PolicyType.NO_POLICY_FOUND, 1, 0);
         assertFailure(days.get("l.example.test"), ResultType.CERTIFICATE_HOST_MISMATCH, "num=62:hostname mismatch");
         assertThat(days.get("a.example.test").failureDetails().get(0).detail())
                 .isEqualTo(new FailureDetail(ResultType.CERTIFICATE_NOT_TRUSTED, "192.0.2.1", "127.0.0.1",

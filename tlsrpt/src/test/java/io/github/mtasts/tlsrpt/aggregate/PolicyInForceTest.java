@@ -157,10 +157,39 @@ class PolicyInForceTest {
     void untrustedSessionUnderTestingCountsAsFailureAlthoughDelivered() {
         serve(TESTING, T0.minusSeconds(60), T0.plusSeconds(60));
         CountedSession counted = join().judge(session(T0, "mx.example.com", "198.51.100.7",
-                ResultType.CERTIFICATE_NOT_TRUSTED, null, Evidence.TLS_LOG)).orElseThrow();
+                ResultType.CERTIFICATE_NOT_TRUSTED, null, Evidence.UNAUTHENTICATED_TLS)).orElseThrow();
         assertThat(counted.policy().policyHash()).isEqualTo(ServedPolicy.hashOf(TESTING));
         assertThat(counted.failure()).isEqualTo(new FailureDetail(ResultType.CERTIFICATE_NOT_TRUSTED, "192.0.2.1",
                 "mx.example.com", "198.51.100.7", ""));
+    }
+
+    @Test
+    void unauthenticatedOpportunisticSessionWithoutPolicyIsSuccess() {
+        CountedSession counted = join().judge(session(T0, "mx.example.com", "198.51.100.7",
+                ResultType.CERTIFICATE_NOT_TRUSTED, null, Evidence.UNAUTHENTICATED_TLS)).orElseThrow();
+        assertThat(counted.policy()).isEqualTo(PolicyGroup.NO_POLICY);
+        assertThat(counted.success()).isTrue();
+        assertThat(counted.failure()).isNull();
+    }
+
+    @Test
+    void unauthenticatedOpportunisticSessionUnderModeNoneIsSuccess() {
+        serve(NONE, T0.minusSeconds(60), T0.plusSeconds(60));
+        CountedSession counted = join().judge(session(T0, "mx.example.com", "198.51.100.7",
+                ResultType.CERTIFICATE_NOT_TRUSTED, "no server certificate (anonymous cipher)",
+                Evidence.UNAUTHENTICATED_TLS)).orElseThrow();
+        assertThat(counted.policy()).isEqualTo(PolicyGroup.NO_POLICY);
+        assertThat(counted.success()).isTrue();
+    }
+
+    @Test
+    void verificationFailureWithoutPolicyStaysFailure() {
+        // a security level from elsewhere (a static TLS policy table) demanded a verified certificate
+        CountedSession counted = join().judge(session(T0, "mx.example.com", "198.51.100.7",
+                ResultType.CERTIFICATE_NOT_TRUSTED, "self-signed certificate", Evidence.TLS_LOG)).orElseThrow();
+        assertThat(counted.policy()).isEqualTo(PolicyGroup.NO_POLICY);
+        assertThat(counted.failure()).isEqualTo(new FailureDetail(ResultType.CERTIFICATE_NOT_TRUSTED, "192.0.2.1",
+                "mx.example.com", "198.51.100.7", "self-signed certificate"));
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.github.mtasts.tlsrpt.inbound;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.mtasts.resolver.config.DashboardConfig;
 import io.github.mtasts.resolver.config.MetricsConfig;
 import io.github.mtasts.resolver.config.MilterConfig;
 import io.github.mtasts.resolver.config.MilterConfig.Disposition;
@@ -17,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,47 +27,43 @@ class MilterServiceTest {
     @TempDir
     Path dir;
 
-    private static String get(InetSocketAddress address, String path, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + address.getPort() + path));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
+    private static String get(InetSocketAddress address, String path) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + address.getPort() + path)).build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @Test
-    void reportMailThroughTheMilterIsCountedInMetricsAndShownOnTheDashboard() throws Exception {
+    void reportMailThroughTheMilterIsStoredAndCountedInMetrics() throws Exception {
         MilterConfig config = new MilterConfig("127.0.0.1", ReportMilterTest.freePort(), 1 << 20,
                 Map.of("postmaster-smtp-rua@digilicious.com", Disposition.DISCARD),
-                new MetricsConfig(true, "127.0.0.1", 0), new DashboardConfig(true, "127.0.0.1", 0, Optional.of("t0k")));
-        try (MilterService service = MilterService.start(config, () -> SqliteInboundReportStore.open(dir.resolve("cache.db")),
-                Optional.of(dir.resolve("cache.db")));
+                new MetricsConfig(true, "127.0.0.1", 0));
+        try (MilterService service = MilterService.start(config, () -> SqliteInboundReportStore.open(dir.resolve("cache.db")));
              MilterClient client = new MilterClient(service.milterAddress())) {
 
             List<ResponseCode> reply = MilterClient.codes(client.send(List.of("<postmaster-smtp-rua@digilicious.com>"),
                     Samples.bytes(Samples.GOOGLE_DIGILICIOUS_EML)));
 
             assertThat(reply).containsExactly(ResponseCode.SMFIR_DISCARD);
-            assertThat(get(service.metricsAddress().orElseThrow(), "/metrics", null))
+            assertThat(get(service.metricsAddress().orElseThrow(), "/metrics"))
                     .contains("mtasts_inbound_reports_total{outcome=\"stored\"} 1.0",
                             "mtasts_inbound_reports_received_total 1.0");
-            assertThat(get(service.dashboardAddress().orElseThrow(), "/", "t0k"))
-                    .contains("<h2>digilicious.com</h2>", "<td class=\"successful\">5</td>");
+        }
+        try (SqliteInboundReportStore store = SqliteInboundReportStore.open(dir.resolve("cache.db"))) {
+            assertThat(store.reports()).singleElement().satisfies(report ->
+                    assertThat(report.policies().get(0).successfulSessions()).isEqualTo(5));
         }
     }
 
     @Test
-    void takenDashboardPortStopsStartUpAndReleasesWhatWasStarted() throws Exception {
+    void takenMetricsPortStopsStartUpAndReleasesWhatWasStarted() throws Exception {
         int milterPort = ReportMilterTest.freePort();
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             MilterConfig config = new MilterConfig("127.0.0.1", milterPort, 1 << 20, Map.of(),
-                    new MetricsConfig(false, "127.0.0.1", 0),
-                    new DashboardConfig(true, "127.0.0.1", taken.getLocalPort(), Optional.empty()));
+                    new MetricsConfig(true, "127.0.0.1", taken.getLocalPort()));
 
-            assertThatThrownBy(() -> MilterService.start(config, () -> SqliteInboundReportStore.open(dir.resolve("cache.db")),
-                Optional.of(dir.resolve("cache.db"))))
+            assertThatThrownBy(() -> MilterService.start(config, () -> SqliteInboundReportStore.open(dir.resolve("cache.db"))))
                     .isInstanceOf(MilterService.StartException.class)
-                    .hasMessageStartingWith("cannot serve the dashboard on 127.0.0.1:" + taken.getLocalPort());
+                    .hasMessageStartingWith("cannot serve milter metrics on 127.0.0.1:" + taken.getLocalPort());
         }
         // nothing was left listening: the milter port is free to bind
         try (ServerSocket milter = new ServerSocket(milterPort, 1, InetAddress.getLoopbackAddress())) {

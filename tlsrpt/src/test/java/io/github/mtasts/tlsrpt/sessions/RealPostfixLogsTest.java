@@ -73,14 +73,15 @@ class RealPostfixLogsTest {
     }
 
     @Test
-    void untrustedConnectionUnderMayIsNotTrustedWithoutReason() throws IOException {
-        assertSession(single("i-may-selfsigned.log"), "i.example.test", ResultType.CERTIFICATE_NOT_TRUSTED, null);
+    void untrustedConnectionUnderMayIsUnauthenticatedNotTrustedWithoutReason() throws IOException {
+        assertSession(single("i-may-selfsigned.log"), "i.example.test", ResultType.CERTIFICATE_NOT_TRUSTED, null,
+                Evidence.UNAUTHENTICATED_TLS);
     }
 
     @Test
-    void untrustedConnectionUnderEncryptIsNotTrustedWithoutReason() throws IOException {
+    void untrustedConnectionUnderEncryptIsUnauthenticatedNotTrustedWithoutReason() throws IOException {
         assertSession(single("j-encrypt-selfsigned.log"), "j.example.test", ResultType.CERTIFICATE_NOT_TRUSTED,
-                null);
+                null, Evidence.UNAUTHENTICATED_TLS);
     }
 
     @Test
@@ -139,12 +140,17 @@ class RealPostfixLogsTest {
     }
 
     private static void assertSession(TlsSession session, String domain, ResultType result, String reason) {
+        assertSession(session, domain, result, reason, Evidence.TLS_LOG);
+    }
+
+    private static void assertSession(TlsSession session, String domain, ResultType result, String reason,
+                                      Evidence evidence) {
         assertThat(session.policyDomain()).isEqualTo(domain);
         assertThat(session.mxHost()).isEqualTo("127.0.0.1");
         assertThat(session.mxIp()).isEqualTo("127.0.0.1");
         assertThat(session.result()).isEqualTo(result);
         assertThat(session.failureReasonCode()).isEqualTo(reason);
-        assertThat(session.evidence()).isEqualTo(Evidence.TLS_LOG);
+        assertThat(session.evidence()).isEqualTo(evidence);
     }
 
     private static TlsSession single(String file) throws IOException {

@@ -197,6 +197,30 @@ class SessionTrackerTest {
     }
 
     @Test
+    void untrustedConnectionThatDeliveredIsUnauthenticatedOpportunisticTls() {
+        SessionTracker tracker = tracker();
+        tracker.accept(line(1, 0, "Untrusted TLS connection established to mx.example.com[192.0.2.1]:25: TLSv1.3"), sessions::add);
+        tracker.accept(line(1, 1, "A: to=<a@example.com>, relay=mx.example.com[192.0.2.1]:25, dsn=2.0.0, status=sent (250 ok)"), sessions::add);
+        tracker.accept(line(2, 2, "Anonymous TLS connection established to mx.example.net[192.0.2.2]:25: TLSv1.3"), sessions::add);
+        tracker.accept(line(2, 3, "B: to=<b@example.net>, relay=mx.example.net[192.0.2.2]:25, dsn=4.4.2, status=deferred (lost connection with mx.example.net[192.0.2.2] while sending end of data)"), sessions::add);
+
+        assertThat(sessions).extracting(TlsSession::result, TlsSession::evidence).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(ResultType.CERTIFICATE_NOT_TRUSTED, Evidence.UNAUTHENTICATED_TLS),
+                org.assertj.core.groups.Tuple.tuple(ResultType.CERTIFICATE_NOT_TRUSTED, Evidence.UNAUTHENTICATED_TLS));
+    }
+
+    @Test
+    void untrustedConnectionRefusedForItsCertificateIsAnAuthenticationFailure() {
+        SessionTracker tracker = tracker();
+        // no verification line (smtp_tls_loglevel 0 logs none), but the level required a verified certificate
+        tracker.accept(line(1, 0, "Untrusted TLS connection established to mx.example.com[192.0.2.1]:25: TLSv1.3"), sessions::add);
+        tracker.accept(line(1, 1, "A: to=<a@example.com>, relay=mx.example.com[192.0.2.1]:25, dsn=4.7.5, status=deferred (Server certificate not verified)"), sessions::add);
+
+        assertThat(sessions).extracting(TlsSession::result, TlsSession::evidence).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(ResultType.CERTIFICATE_NOT_TRUSTED, Evidence.TLS_LOG));
+    }
+
+    @Test
     void sameProcessNewHandshakeStartsANewSession() {
         SessionTracker tracker = tracker();
         tracker.accept(line(1, 0, "Verified TLS connection established to mx1.example.com[192.0.2.1]:25: TLSv1.3"), sessions::add);

@@ -1,0 +1,31 @@
+package io.github.mtasts.tlsrpt.dashboard;
+
+import io.github.mtasts.resolver.cache.CachedPolicy;
+import io.github.mtasts.resolver.cache.DiscoveryFailureCount;
+import io.github.mtasts.tlsrpt.inbound.InboundReport;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything one dashboard page shows, read from the stores for the UTC days {@code first} to {@code last}.
+ *
+ * @param inbound           received reports; those starting outside the window are left out of the page
+ * @param policies          the policy cache
+ * @param discoveryFailures the policy discovery failures of the window's days
+ */
+public record DashboardData(LocalDate first, LocalDate last, Outbound outbound, List<InboundReport> inbound,
+                            List<CachedPolicy> policies, List<DiscoveryFailureCount> discoveryFailures) {
+
+    public DashboardData {
+        Objects.requireNonNull(first, "first");
+        Objects.requireNonNull(last, "last");
+        Objects.requireNonNull(outbound, "outbound");
+        if (last.isBefore(first)) {
+            throw new IllegalArgumentException("window ends before it starts: " + first + " to " + last);
+        }
+        inbound = List.copyOf(inbound);
+        policies = List.copyOf(policies);
+        discoveryFailures = List.copyOf(discoveryFailures);
+    }
+}
