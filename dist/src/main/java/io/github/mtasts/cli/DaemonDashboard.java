@@ -4,29 +4,31 @@ import com.sun.net.httpserver.HttpHandler;
 import io.github.mtasts.resolver.cache.PolicyStore;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.DaemonConfig;
-import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
+import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
+import io.github.mtasts.tlsrpt.config.TlsrptConfig;
 import io.github.mtasts.tlsrpt.dashboard.DashboardHandler;
 import io.github.mtasts.tlsrpt.dashboard.Outbound;
+import io.github.mtasts.tlsrpt.inbound.InboundReportStore;
 import io.github.mtasts.tlsrpt.inbound.InboundStores;
-import io.github.mtasts.tlsrpt.inbound.SqliteInboundReportStore;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The dashboard page the daemon serves at {@code /} of its HTTP listener when {@code dashboard.enabled}: the
- * received reports from the milter's SQLite file, our outbound aggregates from the SQLite file {@code tlsrpt}
- * writes (the policy cache's, so only with cache type sqlite), and the policy cache through the daemon's own store,
+ * received reports from the milter's store, our outbound aggregates from the store {@code tlsrpt} writes (both
+ * chosen as those commands choose them: {@link InboundStores}, {@link TlsrptSetup}), and the policy cache through
+ * the daemon's own store,
  * so that section works with every cache type (a page view reads it under the store's own locking, off the
  * socketmap request path). Wired here because the resolver knows nothing of TLSRPT.
  */
 final class DaemonDashboard implements AutoCloseable {
 
-    private final SqliteInboundReportStore inbound;
-    private final Optional<SqliteAggregateStore> aggregates;
+    private final InboundReportStore inbound;
+    private final Optional<AggregateStore> aggregates;
     private final HttpHandler handler;
 
-    private DaemonDashboard(SqliteInboundReportStore inbound, Optional<SqliteAggregateStore> aggregates,
+    private DaemonDashboard(InboundReportStore inbound, Optional<AggregateStore> aggregates,
                             HttpHandler handler) {
         this.inbound = inbound;
         this.aggregates = aggregates;
@@ -36,24 +38,27 @@ final class DaemonDashboard implements AutoCloseable {
     /**
      * Opens the stores the page reads; empty when the dashboard is off.
      *
+     * @param tlsrpt   the {@code tlsrpt:} section, for {@code tlsrpt.store}
      * @param policies the daemon's policy store, which it keeps open and closes itself
-     * @throws RuntimeException (an inbound or aggregate store exception) naming the file that cannot be opened
+     * @throws RuntimeException (an inbound or aggregate store exception) naming the store that cannot be opened
      */
-    static Optional<DaemonDashboard> open(DaemonConfig config, PolicyStore policies, Clock clock) {
+    static Optional<DaemonDashboard> open(DaemonConfig config, TlsrptConfig tlsrpt, PolicyStore policies,
+                                          Clock clock) {
         if (!config.dashboard().enabled()) {
             return Optional.empty();
         }
-        SqliteInboundReportStore inbound = SqliteInboundReportStore.open(InboundStores.sqliteFile(config));
+        InboundReportStore inbound = InboundStores.open(InboundStores.location(config, tlsrpt.store()));
         try {
-            Optional<SqliteAggregateStore> aggregates = Optional.empty();
+            Optional<AggregateStore> aggregates = Optional.empty();
             Outbound.Source outbound;
-            if (config.cache() instanceof CacheConfig.Sqlite sqlite) {
-                aggregates = Optional.of(SqliteAggregateStore.open(sqlite.filename()));
+            Optional<CacheConfig> store = TlsrptSetup.storeIfAny(config.cache(), tlsrpt);
+            if (store.isPresent()) {
+                aggregates = Optional.of(TlsrptStores.aggregates(new TlsrptSetup(config.cache(), store.get(), tlsrpt)));
                 outbound = Outbound.Source.of(aggregates.get());
             } else {
-                outbound = Outbound.Source.unavailable("the outbound aggregates live in the SQLite file of cache"
-                        + " type sqlite, where mtasts tlsrpt writes them; this daemon's cache type is "
-                        + config.cache().type());
+                outbound = Outbound.Source.unavailable("mtasts tlsrpt writes the outbound aggregates to tlsrpt.store,"
+                        + " or to the cache's database with cache type sqlite or postgres; this daemon's cache type is "
+                        + config.cache().type() + " and tlsrpt.store is not set");
             }
             return Optional.of(new DaemonDashboard(inbound, aggregates,
                     new DashboardHandler(config.dashboard(), inbound, outbound, policies, clock)));
@@ -71,7 +76,7 @@ final class DaemonDashboard implements AutoCloseable {
     /** Closes the stores opened here; call after the daemon's listener has stopped. */
     @Override
     public void close() {
-        aggregates.ifPresent(SqliteAggregateStore::close);
+        aggregates.ifPresent(AggregateStore::close);
         inbound.close();
     }
 }

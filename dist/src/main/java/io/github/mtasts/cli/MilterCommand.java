@@ -1,8 +1,10 @@
 package io.github.mtasts.cli;
 
+import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.config.MilterConfig;
+import io.github.mtasts.tlsrpt.config.TlsrptConfigLoader;
 import io.github.mtasts.tlsrpt.inbound.InboundStores;
 import io.github.mtasts.tlsrpt.inbound.MilterService;
 import java.nio.file.Path;
@@ -65,15 +67,20 @@ public final class MilterCommand implements Callable<Integer> {
             return fail(log, e.getMessage());
         }
         MilterConfig milter = daemonConfig.milter();
-        Path database = InboundStores.sqliteFile(daemonConfig);
+        CacheConfig store;
+        try {
+            store = InboundStores.location(daemonConfig, tlsrptStore());
+        } catch (ConfigException e) {
+            return fail(log, e.getMessage());
+        }
         MilterService service;
         try {
-            service = MilterService.start(milter, database);
+            service = MilterService.start(milter, () -> InboundStores.open(store));
         } catch (MilterService.StartException e) {
             return fail(log, e.getMessage());
         }
-        log.info("milter listening on {}, storing reports in {}{}", service.milterAddress(), database,
-                service.metricsAddress().map(a -> ", metrics on " + a).orElse(""));
+        log.info("milter listening on {}, storing reports in {}{}", service.milterAddress(),
+                InboundStores.describe(store), service.metricsAddress().map(a -> ", metrics on " + a).orElse(""));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();
@@ -82,6 +89,12 @@ public final class MilterCommand implements Callable<Integer> {
         }, "milter-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** The {@code tlsrpt.store} key of the configuration file, if any. */
+    private Optional<CacheConfig> tlsrptStore() throws ConfigException {
+        Optional<Path> file = ConfigLocation.resolve(config, defaultConfigs);
+        return file.isPresent() ? TlsrptConfigLoader.load(file.get()).store() : Optional.empty();
     }
 
     private int fail(Logger log, String message) {

@@ -1,8 +1,11 @@
 package io.github.mtasts.cli;
 
+import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.daemon.ResolverDaemon;
 import io.github.mtasts.resolver.daemon.SystemdNotifier;
+import io.github.mtasts.tlsrpt.config.TlsrptConfig;
+import io.github.mtasts.tlsrpt.config.TlsrptConfigLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -36,8 +39,10 @@ final class ResolverDaemonRunner implements DaemonRunner {
         }
         Optional<DaemonDashboard> dashboard;
         try {
-            dashboard = DaemonDashboard.open(config, daemon.policyStore(), Clock.systemUTC());
-        } catch (RuntimeException e) {
+            TlsrptConfig tlsrpt = configFile.isPresent() ? TlsrptConfigLoader.load(configFile.get())
+                    : TlsrptConfig.defaults();
+            dashboard = DaemonDashboard.open(config, tlsrpt, daemon.policyStore(), Clock.systemUTC());
+        } catch (ConfigException | RuntimeException e) {
             daemon.close();
             return fail("mtasts daemon: dashboard: " + e.getMessage(), START_FAILED);
         }

@@ -1,19 +1,22 @@
 package io.github.mtasts.cli;
 
+import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.DaemonConfig;
+import io.github.mtasts.tlsrpt.config.TlsrptConfigLoader;
 import io.github.mtasts.tlsrpt.inbound.InboundMetrics;
+import io.github.mtasts.tlsrpt.inbound.InboundReportStore;
 import io.github.mtasts.tlsrpt.inbound.InboundStoreException;
 import io.github.mtasts.tlsrpt.inbound.InboundStores;
 import io.github.mtasts.tlsrpt.inbound.ReportExtractor;
 import io.github.mtasts.tlsrpt.inbound.ReportImporter;
 import io.github.mtasts.tlsrpt.inbound.ReportIntake;
-import io.github.mtasts.tlsrpt.inbound.SqliteInboundReportStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,15 +65,17 @@ public final class TlsrptImportCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        DaemonConfig daemonConfig;
+        CacheConfig location;
         try {
-            daemonConfig = ConfigFiles.load(ConfigLocation.resolve(config, defaultConfigs));
+            Optional<Path> file = ConfigLocation.resolve(config, defaultConfigs);
+            DaemonConfig daemonConfig = ConfigFiles.load(file);
+            location = InboundStores.location(daemonConfig,
+                    file.isPresent() ? TlsrptConfigLoader.load(file.get()).store() : Optional.empty());
         } catch (ConfigException e) {
             err.println("mtasts tlsrpt import: " + e.getMessage());
             return ERROR;
         }
-        Path database = InboundStores.sqliteFile(daemonConfig);
-        try (SqliteInboundReportStore store = SqliteInboundReportStore.open(database)) {
+        try (InboundReportStore store = InboundStores.open(location)) {
             ReportImporter importer = new ReportImporter(new ReportIntake(new ReportExtractor(MAX_REPORT_BYTES),
                     store, new InboundMetrics(new SimpleMeterRegistry()), Clock.systemUTC()));
             ReportImporter.Result result = importer.importPaths(paths);
@@ -87,7 +92,7 @@ public final class TlsrptImportCommand implements Callable<Integer> {
             out.println("rejected: " + result.count(ReportIntake.Result.REJECTED));
             out.println("messages without a report: " + result.messagesWithoutReport());
             out.println("unreadable paths: " + result.unreadable().size());
-            out.println("store: " + database);
+            out.println("store: " + InboundStores.describe(location));
             return result.count(ReportIntake.Result.REJECTED) == 0 && result.unreadable().isEmpty() ? OK : SOME_REJECTED;
         } catch (InboundStoreException e) {
             err.println("mtasts tlsrpt import: " + e.getMessage());

@@ -1,11 +1,11 @@
 package io.github.mtasts.cli;
 
-import io.github.mtasts.resolver.cache.SqlitePolicyStore;
+import io.github.mtasts.resolver.cache.PolicyStore;
 import io.github.mtasts.resolver.config.ConfigException;
+import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.Ingest;
 import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
 import io.github.mtasts.tlsrpt.aggregate.SendingMtaIps;
-import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
 import io.github.mtasts.tlsrpt.sessions.SessionTracker;
@@ -94,11 +94,13 @@ public final class TlsrptIngestCommand implements Callable<Integer> {
                 return usageError(source + ": --follow reads live files; import .gz backlog without it");
             }
         }
-        if (setup.database().getParent() != null && !Files.isDirectory(setup.database().getParent())) {
-            return usageError("cache.options.filename: directory " + setup.database().getParent() + " does not exist");
+        try {
+            TlsrptStores.requireUsable(setup);
+        } catch (ConfigException e) {
+            return usageError(e.getMessage());
         }
-        try (SqlitePolicyStore policies = SqlitePolicyStore.open(setup.database());
-             SqliteAggregateStore store = SqliteAggregateStore.open(setup.database())) {
+        try (PolicyStore policies = TlsrptStores.policies(setup);
+             AggregateStore store = TlsrptStores.aggregates(setup)) {
             Ingest ingest = new Ingest(store,
                     new PolicyInForce(policies::servedPolicies, policies::discoveryFailures,
                             new SendingMtaIps(tlsrpt.sendingMtaIps()), Clock.systemUTC(), POLICY_RELOAD),

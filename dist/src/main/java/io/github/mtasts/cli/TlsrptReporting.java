@@ -1,11 +1,11 @@
 package io.github.mtasts.cli;
 
-import io.github.mtasts.resolver.cache.SqlitePolicyStore;
+import io.github.mtasts.resolver.cache.PolicyStore;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.discovery.DnsTxtLookup;
 import io.github.mtasts.resolver.discovery.PolicyFetcher;
-import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
+import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.delivery.HttpsDelivery;
 import io.github.mtasts.tlsrpt.delivery.MailDelivery;
 import io.github.mtasts.tlsrpt.delivery.ReportSender;
@@ -15,10 +15,9 @@ import io.github.mtasts.tlsrpt.schedule.Deliverer;
 import io.github.mtasts.tlsrpt.schedule.ReportDispatch;
 import io.github.mtasts.tlsrpt.schedule.ReportSettings;
 import io.github.mtasts.tlsrpt.schedule.ReportSettingsLoader;
-import io.github.mtasts.tlsrpt.schedule.SqliteDeliveryQueue;
+import io.github.mtasts.tlsrpt.schedule.DeliveryQueue;
 
 import javax.net.ssl.SSLContext;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -32,20 +31,20 @@ import java.util.function.UnaryOperator;
 
 /**
  * What the report commands ({@code report}, {@code send}, {@code queue}, {@code run}) share: the configuration
- * ({@code tlsrpt.report:} required), and the open stores and dispatch over the one SQLite file.
+ * ({@code tlsrpt.report:} required), and the open stores (see {@link TlsrptStores}) and the dispatch over them.
  */
 final class TlsrptReporting implements AutoCloseable {
     private static final Duration DEFAULT_DNS_TIMEOUT = Duration.ofSeconds(10);
 
     final TlsrptSetup setup;
     final ReportSettings settings;
-    final SqlitePolicyStore policies;
-    final SqliteAggregateStore aggregates;
-    final SqliteDeliveryQueue queue;
+    final PolicyStore policies;
+    final AggregateStore aggregates;
+    final DeliveryQueue queue;
     final ReportDispatch dispatch;
 
-    private TlsrptReporting(TlsrptSetup setup, ReportSettings settings, SqlitePolicyStore policies,
-                            SqliteAggregateStore aggregates, SqliteDeliveryQueue queue, ReportDispatch dispatch) {
+    private TlsrptReporting(TlsrptSetup setup, ReportSettings settings, PolicyStore policies,
+                            AggregateStore aggregates, DeliveryQueue queue, ReportDispatch dispatch) {
         this.setup = setup;
         this.settings = settings;
         this.policies = policies;
@@ -79,10 +78,7 @@ final class TlsrptReporting implements AutoCloseable {
         ReportSettings settings = ReportSettingsLoader.load(file.get()).orElseThrow(() -> new ConfigException(
                 file.get() + ": tlsrpt.report: missing; it names the reporter, the mail relay and the schedule"));
         DaemonConfig daemon = ConfigFiles.load(file);
-        if (setup.database().getParent() != null && !Files.isDirectory(setup.database().getParent())) {
-            throw new ConfigException("cache.options.filename: directory " + setup.database().getParent()
-                    + " does not exist");
-        }
+        TlsrptStores.requireUsable(setup);
         Duration dnsTimeout = daemon.dns().timeout().orElse(DEFAULT_DNS_TIMEOUT);
         DnsTxtLookup dns = daemon.dns().nameservers().isEmpty()
                 ? DnsTxtLookup.system(dnsTimeout) : DnsTxtLookup.using(daemon.dns().nameservers(), dnsTimeout);
@@ -96,12 +92,12 @@ final class TlsrptReporting implements AutoCloseable {
         }
         ReportSender sender = new ReportSender(mail, new HttpsDelivery(tls, settings.httpsTimeout(),
                 "mtasts-tlsrpt/0.1.0"));
-        SqlitePolicyStore policies = SqlitePolicyStore.open(setup.database());
-        SqliteAggregateStore aggregates = null;
-        SqliteDeliveryQueue queue = null;
+        PolicyStore policies = TlsrptStores.policies(setup);
+        AggregateStore aggregates = null;
+        DeliveryQueue queue = null;
         try {
-            aggregates = SqliteAggregateStore.open(setup.database());
-            queue = SqliteDeliveryQueue.open(setup.database());
+            aggregates = TlsrptStores.aggregates(setup);
+            queue = TlsrptStores.queue(setup);
             ReportDispatch dispatch = new ReportDispatch(aggregates, policies::servedPolicies,
                     new ReportBuilder(settings.reporter()), new RuaLookup(dns), queue, around.apply(sender::send),
                     settings.retry(), settings.lease(), new SecureRandom(), clock);

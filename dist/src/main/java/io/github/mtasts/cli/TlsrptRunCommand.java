@@ -81,7 +81,8 @@ public final class TlsrptRunCommand implements Callable<Integer> {
                     () -> new SessionTracker(session -> isOwnReportMail(reporting, session.recipient()),
                             MAX_PROCESSES, MAX_IDLE),
                     tlsrpt.batchLines(), tlsrpt.batchInterval(), clock);
-            TlsRptService service = new TlsRptService(reporting.dispatch, reporting.queue, reporting.settings, clock);
+            TlsRptService service = new TlsRptService(reporting.dispatch, reporting.queue, reporting.settings,
+                    tlsrpt.hostName() + "/" + ProcessHandle.current().pid(), clock);
             try (HttpEndpoint endpoint = serveMetrics(tlsrpt.metrics(), registry)) {
                 if (endpoint != null) {
                     metrics.watch(reporting.queue, clock);

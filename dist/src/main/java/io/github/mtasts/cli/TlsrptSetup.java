@@ -11,20 +11,45 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What the tlsrpt commands take from the one configuration file: the database file of the resolver's SQLite store
- * (served policies are read from it, counters written into it) and the {@code tlsrpt:} section.
+ * What the tlsrpt commands take from the one configuration file: the daemon's policy store (the policies it served
+ * are read from it, whatever its type), the store of the TLSRPT data, and the {@code tlsrpt:} section.
+ *
+ * @param policies where the resolver records the policies it serves ({@code cache:})
+ * @param store    where counters, offsets and the delivery queue live: a {@link CacheConfig.Sqlite} or
+ *                 {@link CacheConfig.Postgres}
  */
-record TlsrptSetup(Path database, TlsrptConfig tlsrpt) {
+record TlsrptSetup(CacheConfig policies, CacheConfig store, TlsrptConfig tlsrpt) {
 
     static TlsrptSetup load(Path explicit, List<Path> defaults) throws ConfigException {
         Optional<Path> file = ConfigLocation.resolve(explicit, defaults);
         DaemonConfig daemon = ConfigFiles.load(file);
         TlsrptConfig tlsrpt = file.isPresent() ? TlsrptConfigLoader.load(file.get()) : TlsrptConfig.defaults();
-        if (!(daemon.cache() instanceof CacheConfig.Sqlite sqlite)) {
-            throw new ConfigException(file.map(Path::toString).orElse("built-in defaults") + ": cache.type: tlsrpt"
-                    + " needs the sqlite store, where the resolver records the policies it serves; got "
-                    + daemon.cache().type());
+        return new TlsrptSetup(daemon.cache(), store(file, daemon.cache(), tlsrpt), tlsrpt);
+    }
+
+    /**
+     * {@code tlsrpt.store} when given; else the policy cache's own database, SQLite file or PostgreSQL, so one
+     * database holds every durable fact. Memory and Redis keep no TLSRPT data (counters must survive restarts,
+     * and Redis serves only as a policy cache), so with them the key is required.
+     */
+    static CacheConfig store(Optional<Path> file, CacheConfig cache, TlsrptConfig tlsrpt) throws ConfigException {
+        Optional<CacheConfig> store = storeIfAny(cache, tlsrpt);
+        if (store.isPresent()) {
+            return store.get();
         }
-        return new TlsrptSetup(sqlite.filename(), tlsrpt);
+        throw new ConfigException(file.map(Path::toString).orElse("built-in defaults") + ": cache.type: "
+                + cache.type() + " keeps no TLSRPT data; set tlsrpt.store: {type: sqlite, options: {filename: ...}}"
+                + " or {type: postgres, options: {dsn: ...}}");
+    }
+
+    /** The store of {@link #store}; empty where that one is an error. */
+    static Optional<CacheConfig> storeIfAny(CacheConfig cache, TlsrptConfig tlsrpt) {
+        if (tlsrpt.store().isPresent()) {
+            return tlsrpt.store();
+        }
+        if (cache instanceof CacheConfig.Sqlite || cache instanceof CacheConfig.Postgres) {
+            return Optional.of(cache);
+        }
+        return Optional.empty();
     }
 }

@@ -3,12 +3,13 @@ package io.github.mtasts.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.mtasts.resolver.cache.DiscoveryFailureCount;
-import io.github.mtasts.resolver.cache.SqlitePolicyStore;
+import io.github.mtasts.resolver.cache.PolicyStore;
+import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
 import io.github.mtasts.tlsrpt.aggregate.IngestStats;
-import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
+import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.StsFailureTypes;
 import io.github.mtasts.tlsrpt.logs.RejectReason;
 import io.github.mtasts.tlsrpt.schedule.DeliveryQueue;
@@ -89,8 +90,8 @@ public final class TlsrptStatusCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             return usageError(e.getMessage());
         }
-        if (!Files.isRegularFile(setup.database())) {
-            return usageError(setup.database() + ": no database yet; run mtasts tlsrpt ingest first");
+        if (setup.store() instanceof CacheConfig.Sqlite sqlite && !Files.isRegularFile(sqlite.filename())) {
+            return usageError(sqlite.filename() + ": no database yet; run mtasts tlsrpt ingest first");
         }
         List<DomainDay> counts;
         IngestStats stats;
@@ -98,9 +99,9 @@ public final class TlsrptStatusCommand implements Callable<Integer> {
         Instant now = clock.instant();
         DeliveryQueue.StateCounts deliveries;
         List<QueuedDelivery> uncertain;
-        try (SqlitePolicyStore policies = SqlitePolicyStore.open(setup.database());
-             SqliteAggregateStore store = SqliteAggregateStore.open(setup.database());
-             SqliteDeliveryQueue queue = SqliteDeliveryQueue.open(setup.database())) {
+        try (PolicyStore policies = TlsrptStores.policies(setup);
+             AggregateStore store = TlsrptStores.aggregates(setup);
+             DeliveryQueue queue = TlsrptStores.queue(setup)) {
             counts = store.day(shown);
             stats = store.stats();
             discovery = policies.discoveryFailures(shown).stream()

@@ -19,6 +19,8 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -171,6 +173,17 @@ class ContribFilesTest {
         assertThat(settings.onlyFailures()).isFalse();
         assertThat(collector.sources()).containsExactly(Path.of("/var/log/mail.log"));
         assertThat(collector.logTimezone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+        assertThat(collector.hostName()).isEqualTo("mx1.example.net");
+        assertThat(collector.store()).contains(new CacheConfig.Postgres("postgres://tlsrpt@db.example.net/mtasts",
+                CacheConfig.DEFAULT_STORE_TIMEOUT, OptionalInt.of(1), OptionalInt.of(2)));
+    }
+
+    @Test
+    void exampleConfigKeepsTheTlsrptDataWhereThePolicyCacheIsUnlessTheStoreIsGiven() throws Exception {
+        DaemonConfig daemon = ConfigLoader.load(CONTRIB.resolve("mtasts.yml"));
+        TlsrptConfig tlsrpt = TlsrptConfigLoader.load(CONTRIB.resolve("mtasts.yml"));
+
+        assertThat(TlsrptSetup.store(Optional.empty(), daemon.cache(), tlsrpt)).isEqualTo(daemon.cache());
     }
 
     @Test

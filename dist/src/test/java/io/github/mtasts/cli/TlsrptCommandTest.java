@@ -259,11 +259,45 @@ class TlsrptCommandTest {
     }
 
     @Test
-    void cacheOtherThanSqliteIsAConfigError() throws IOException {
-        Path config = Files.writeString(dir.resolve("internal.yml"), "cache:\n  type: internal\n");
+    void redisCacheWithoutATlsrptStoreIsAConfigErrorNamingTheKey() throws IOException {
+        Path config = Files.writeString(dir.resolve("redis.yml"),
+                "cache:\n  type: redis\n  options: {url: \"redis://127.0.0.1:1\"}\n");
         CommandRun run = status("-c", config.toString());
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("cache.type").contains("needs the sqlite store").contains("internal");
+        assertThat(run.err()).contains("cache.type: redis keeps no TLSRPT data").contains("set tlsrpt.store:");
+    }
+
+    @Test
+    void internalCacheCountsIntoTheGivenTlsrptStoreWithoutPolicies() throws IOException {
+        Path store = dir.resolve("tlsrpt.db");
+        Path config = Files.writeString(dir.resolve("internal.yml"), """
+                cache:
+                  type: internal
+                tlsrpt:
+                  sending_mta_ips: [192.0.2.1]
+                  log_timezone: UTC
+                  store: {type: sqlite, options: {filename: %s}}
+                """.formatted(store));
+        String log = Files.copy(POSTFIX_LOGS.resolve("d-verified-secure.log"), dir.resolve("d.log")).toString();
+
+        assertThat(ingest("-c", config.toString(), log).exitCode()).isZero();
+
+        assertThat(store).exists();
+        assertThat(database()).doesNotExist();
+        CommandRun status = status("-c", config.toString(), "--day", "2026-11-29");
+        assertThat(status.exitCode()).isZero();
+        assertThat(status.out()).contains("d.example.test [no-policy-found]: 1 successful, 0 failed");
+    }
+
+    @Test
+    void missingDirectoryOfTheTlsrptStoreNamesItsKey() throws IOException {
+        Path config = config("""
+                tlsrpt:
+                  store: {type: sqlite, options: {filename: %s}}
+                """.formatted(dir.resolve("missing").resolve("tlsrpt.db")));
+        CommandRun run = ingest("-c", config.toString(), "-");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("tlsrpt.store.options.filename: directory").contains("missing");
     }
 
     @Test

@@ -63,7 +63,7 @@ public record PostgresDsn(String jdbcUrl, Optional<String> user, Optional<String
     }
 
     /** The dsn without its password, for messages. */
-    static String redact(String dsn) {
+    public static String redact(String dsn) {
         return dsn.replaceFirst("://([^:/@]*):[^@/]*@", "://$1:***@");
     }
 }

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Opens the policy store the {@code cache:} section names. */
-final class PolicyStores {
+public final class PolicyStores {
 
     private static final Logger LOG = LoggerFactory.getLogger(PolicyStores.class);
     /** Connections when {@code max_size} is not given: the cache uses the store from one thread. */
@@ -45,7 +45,13 @@ final class PolicyStores {
         }
     }
 
-    private static PolicyStore openShared(CacheConfig config) {
+    /**
+     * Opens a postgres, redis or redis_sentinel store without the daemon's fallback to memory: for the TLSRPT
+     * commands, which read the policies the daemons served from it and must fail rather than read nothing.
+     *
+     * @throws RuntimeException when the store cannot be opened (malformed dsn or url, schema newer than ours)
+     */
+    public static PolicyStore openShared(CacheConfig config) {
         if (config instanceof CacheConfig.Postgres postgres) {
             int maxSize = postgres.maxSize().orElse(DEFAULT_POSTGRES_POOL);
             return PostgresPolicyStore.open(postgres.dsn(), postgres.timeout(),

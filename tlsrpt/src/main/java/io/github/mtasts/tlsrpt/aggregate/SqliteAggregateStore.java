@@ -1,19 +1,14 @@
 package io.github.mtasts.tlsrpt.aggregate;
 
 import io.github.mtasts.resolver.store.SqliteDatabase;
-import io.github.mtasts.tlsrpt.logs.RejectReason;
 import io.github.mtasts.tlsrpt.logs.SourceId;
-import io.github.mtasts.tlsrpt.sessions.ResultType;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,10 +65,6 @@ public final class SqliteAggregateStore implements AggregateStore {
               PRIMARY KEY (reason, seq))"""));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
-
-    private static final String PARSED = "parsed";
-    private static final String UNCOUNTED = "uncounted_sessions";
-    private static final String REJECTED = "rejected.";
 
     private final Path file;
     private final Connection connection;
@@ -153,7 +144,7 @@ public final class SqliteAggregateStore implements AggregateStore {
                 ON CONFLICT (day, policy_domain, policy_type, policy_hash) DO UPDATE SET
                   success = success + excluded.success, failure = failure + excluded.failure""";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            for (Map.Entry<AggregateBatch.CountKey, long[]> e : batch.sessionCounts().entrySet()) {
+            for (Map.Entry<AggregateBatch.CountKey, long[]> e : AggregateRows.sessionsInOrder(batch)) {
                 bindCountKey(ps, e.getKey());
                 ps.setLong(5, e.getValue()[0]);
                 ps.setLong(6, e.getValue()[1]);
@@ -171,7 +162,7 @@ public final class SqliteAggregateStore implements AggregateStore {
                   receiving_mx_hostname, receiving_ip, failure_reason_code) DO UPDATE SET
                   count = count + excluded.count""";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            for (Map.Entry<AggregateBatch.FailureKey, Long> e : batch.failureCounts().entrySet()) {
+            for (Map.Entry<AggregateBatch.FailureKey, Long> e : AggregateRows.failuresInOrder(batch)) {
                 bindCountKey(ps, e.getKey().count());
                 FailureDetail d = e.getKey().detail();
                 ps.setString(5, d.resultType().rfcName());
@@ -197,10 +188,10 @@ public final class SqliteAggregateStore implements AggregateStore {
                 INSERT INTO ingest_stats (name, count) VALUES (?, ?)
                 ON CONFLICT (name) DO UPDATE SET count = count + excluded.count""";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            addStat(ps, PARSED, batch.parsedLines());
-            addStat(ps, UNCOUNTED, batch.uncountedSessions());
-            for (Map.Entry<RejectReason, Long> e : batch.rejected().entrySet()) {
-                addStat(ps, REJECTED + e.getKey().name(), e.getValue());
+            for (Map.Entry<String, Long> e : AggregateRows.statsInOrder(batch).entrySet()) {
+                ps.setString(1, e.getKey());
+                ps.setLong(2, e.getValue());
+                ps.executeUpdate();
             }
         }
         // keep the first few samples of each reason ever seen; later ones add nothing to status
@@ -215,14 +206,6 @@ public final class SqliteAggregateStore implements AggregateStore {
                 ps.setInt(3, AggregateBatch.SAMPLES_PER_REASON);
                 ps.executeUpdate();
             }
-        }
-    }
-
-    private static void addStat(PreparedStatement ps, String name, long count) throws SQLException {
-        if (count > 0) {
-            ps.setString(1, name);
-            ps.setLong(2, count);
-            ps.executeUpdate();
         }
     }
 
@@ -243,39 +226,15 @@ public final class SqliteAggregateStore implements AggregateStore {
 
     @Override
     public synchronized List<DomainDay> day(LocalDate day) {
-        String counts = """
-                SELECT policy_domain, policy_type, policy_hash, success, failure FROM session_count WHERE day = ?
-                ORDER BY policy_domain, policy_type, policy_hash""";
-        String details = """
-                SELECT * FROM failure_detail WHERE day = ?
-                ORDER BY policy_domain, policy_type, policy_hash, count DESC, result_type, receiving_mx_hostname,
-                  receiving_ip, sending_mta_ip, failure_reason_code""";
-        try {
-            Map<AggregateBatch.CountKey, List<DomainDay.FailureCount>> byKey = new LinkedHashMap<>();
-            try (PreparedStatement ps = connection.prepareStatement(details)) {
-                ps.setString(1, day.toString());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        FailureDetail detail = new FailureDetail(resultType(rs.getString("result_type")),
-                                rs.getString("sending_mta_ip"), rs.getString("receiving_mx_hostname"),
-                                rs.getString("receiving_ip"), rs.getString("failure_reason_code"));
-                        byKey.computeIfAbsent(countKey(day, rs), k -> new ArrayList<>())
-                                .add(new DomainDay.FailureCount(detail, rs.getLong("count")));
-                    }
-                }
-            }
-            List<DomainDay> result = new ArrayList<>();
-            try (PreparedStatement ps = connection.prepareStatement(counts)) {
-                ps.setString(1, day.toString());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        AggregateBatch.CountKey key = countKey(day, rs);
-                        result.add(new DomainDay(day, key.policyDomain(), key.policy(), rs.getLong("success"),
-                                rs.getLong("failure"), byKey.getOrDefault(key, List.of())));
-                    }
-                }
-            }
-            return result;
+        String counts = "SELECT " + AggregateRows.COUNT_COLUMNS + " FROM session_count WHERE day = ? "
+                + AggregateRows.COUNT_ORDER;
+        String details = "SELECT " + AggregateRows.DETAIL_COLUMNS + " FROM failure_detail WHERE day = ? "
+                + AggregateRows.DETAIL_ORDER;
+        try (PreparedStatement detailQuery = connection.prepareStatement(details);
+             PreparedStatement countQuery = connection.prepareStatement(counts)) {
+            detailQuery.setString(1, day.toString());
+            countQuery.setString(1, day.toString());
+            return AggregateRows.day(day, detailQuery, countQuery);
         } catch (SQLException e) {
             throw failure("read the counts of " + day, e);
         } catch (IllegalArgumentException e) {
@@ -284,48 +243,14 @@ public final class SqliteAggregateStore implements AggregateStore {
         }
     }
 
-    private static AggregateBatch.CountKey countKey(LocalDate day, ResultSet rs) throws SQLException {
-        return new AggregateBatch.CountKey(day, rs.getString("policy_domain"),
-                new PolicyGroup(PolicyType.fromRfcName(rs.getString("policy_type")), rs.getString("policy_hash")));
-    }
-
-    private static ResultType resultType(String rfcName) {
-        for (ResultType type : ResultType.values()) {
-            if (type.rfcName().equals(rfcName)) {
-                return type;
-            }
-        }
-        throw new IllegalArgumentException("unknown result type " + rfcName);
-    }
-
     @Override
     public synchronized IngestStats stats() {
-        try {
-            long parsed = 0;
-            long uncounted = 0;
-            Map<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
-            try (PreparedStatement ps = connection.prepareStatement("SELECT name, count FROM ingest_stats");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String name = rs.getString(1);
-                    if (name.equals(PARSED)) {
-                        parsed = rs.getLong(2);
-                    } else if (name.equals(UNCOUNTED)) {
-                        uncounted = rs.getLong(2);
-                    } else if (name.startsWith(REJECTED)) {
-                        rejected.put(RejectReason.valueOf(name.substring(REJECTED.length())), rs.getLong(2));
-                    }
-                }
-            }
-            List<AggregateBatch.Sample> samples = new ArrayList<>();
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "SELECT reason, line FROM ingest_sample ORDER BY reason, seq");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    samples.add(new AggregateBatch.Sample(RejectReason.valueOf(rs.getString(1)), rs.getString(2)));
-                }
-            }
-            return new IngestStats(parsed, rejected, samples, uncounted);
+        try (PreparedStatement stats = connection.prepareStatement("SELECT name, count FROM ingest_stats");
+             PreparedStatement samples = connection.prepareStatement(
+                     "SELECT reason, line FROM ingest_sample ORDER BY reason, seq");
+             ResultSet statRows = stats.executeQuery();
+             ResultSet sampleRows = samples.executeQuery()) {
+            return AggregateRows.stats(statRows, sampleRows);
         } catch (SQLException e) {
             throw failure("read the ingest statistics", e);
         }

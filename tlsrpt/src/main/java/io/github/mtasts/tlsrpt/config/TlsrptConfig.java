@@ -1,12 +1,19 @@
 package io.github.mtasts.tlsrpt.config;
 
+import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.MetricsConfig;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The {@code tlsrpt:} section of the one configuration file, as far as the collector needs it.
@@ -20,10 +27,13 @@ import java.util.Objects;
  * @param batchInterval           time a batch stays uncommitted at most
  * @param metrics                 the Prometheus listener of {@code tlsrpt run} (off by default; its own port, since
  *                                the daemon and the milter serve theirs)
+ * @param hostName                this host's name in a fleet sharing one store: its read offsets are kept under it
+ * @param store                   where the TLSRPT data lives when not where the policy cache is: a
+ *                                {@link CacheConfig.Sqlite} or {@link CacheConfig.Postgres}
  */
 public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<Path> sources,
                            List<String> reportRecipientsExclude, int batchLines, Duration batchInterval,
-                           MetricsConfig metrics) {
+                           MetricsConfig metrics, String hostName, Optional<CacheConfig> store) {
     public static final int DEFAULT_BATCH_LINES = 1000;
     public static final Duration DEFAULT_BATCH_INTERVAL = Duration.ofSeconds(1);
     public static final MetricsConfig DEFAULT_METRICS = new MetricsConfig(false, "127.0.0.1", 9464);
@@ -35,6 +45,16 @@ public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<
         reportRecipientsExclude = List.copyOf(reportRecipientsExclude);
         Objects.requireNonNull(batchInterval, "batchInterval");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(hostName, "hostName");
+        Objects.requireNonNull(store, "store");
+        if (hostName.isBlank() || hostName.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("host name must be non-empty without white space: \"" + hostName
+                    + "\"");
+        }
+        if (store.isPresent() && !(store.get() instanceof CacheConfig.Sqlite)
+                && !(store.get() instanceof CacheConfig.Postgres)) {
+            throw new IllegalArgumentException("tlsrpt store must be sqlite or postgres, got " + store.get().type());
+        }
         if (batchLines < 1) {
             throw new IllegalArgumentException("batchLines must be positive: " + batchLines);
         }
@@ -48,7 +68,24 @@ public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<
 
     public static TlsrptConfig defaults() {
         return new TlsrptConfig(List.of(), ZoneId.systemDefault(), List.of(), List.of(), DEFAULT_BATCH_LINES,
-                DEFAULT_BATCH_INTERVAL, DEFAULT_METRICS);
+                DEFAULT_BATCH_INTERVAL, DEFAULT_METRICS, machineHostName(), Optional.empty());
+    }
+
+    /** The default {@code host_name}: the kernel's host name, else what Java resolves, else {@code localhost}. */
+    public static String machineHostName() {
+        try {
+            String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            if (!name.isEmpty()) {
+                return name;
+            }
+        } catch (IOException | RuntimeException notLinux) {
+            // fall through to the resolver's view
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     /** Whether a delivery to {@code recipient} is our own report mail (RFC 8460 §5.3); null never is. */

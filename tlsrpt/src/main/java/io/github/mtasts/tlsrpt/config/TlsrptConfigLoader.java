@@ -3,6 +3,7 @@ package io.github.mtasts.tlsrpt.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.MetricsConfig;
 
@@ -17,6 +18,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -28,11 +32,16 @@ import java.util.regex.Pattern;
 public final class TlsrptConfigLoader {
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final Set<String> KEYS = Set.of("sending_mta_ips", "log_timezone", "sources",
-            "report_recipients_exclude", "batch_lines", "batch_interval", "metrics",
+            "report_recipients_exclude", "batch_lines", "batch_interval", "metrics", "host_name", "store",
             "report"); // tlsrpt.report: read by schedule.ReportSettingsLoader
     private static final Set<String> METRICS_KEYS = Set.of("enabled", "host", "port");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
+    private static final Pattern HOST_NAME = Pattern.compile("\\S{1,253}");
+    private static final Map<String, List<String>> STORE_OPTIONS = Map.of(
+            "sqlite", List.of("filename", "timeout"),
+            "postgres", List.of("dsn", "timeout", "min_size", "max_size"));
+    private static final int MAX_POOL = 10_000;
     private static final Pattern RECIPIENT = Pattern.compile("[^@\\s]*@[^@\\s]+");
 
     private TlsrptConfigLoader() {
@@ -112,8 +121,88 @@ public final class TlsrptConfigLoader {
             }
             batchInterval = Duration.ofMillis(Math.max(1, Math.round(interval.doubleValue() * 1000)));
         }
+        String hostName = TlsrptConfig.machineHostName();
+        JsonNode host = section.get("host_name");
+        if (host != null && !host.isNull()) {
+            if (!host.isTextual() || !HOST_NAME.matcher(host.textValue()).matches()) {
+                throw error(source, "tlsrpt.host_name", "expected a host name without white space, at most 253"
+                        + " characters, got " + host);
+            }
+            hostName = host.textValue();
+        }
         return new TlsrptConfig(ips, zone, sources, excluded, batchLines, batchInterval,
-                metrics(source, section.get("metrics")));
+                metrics(source, section.get("metrics")), hostName, store(source, section.get("store")));
+    }
+
+    /** {@code tlsrpt.store: {type: sqlite|postgres, options: {...}}}, the options of the same cache type. */
+    private static Optional<CacheConfig> store(String source, JsonNode store) throws ConfigException {
+        if (store == null || store.isNull()) {
+            return Optional.empty();
+        }
+        if (!store.isObject()) {
+            throw error(source, "tlsrpt.store", "expected a mapping with type and options");
+        }
+        for (Iterator<String> it = store.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!key.equals("type") && !key.equals("options")) {
+                throw error(source, "tlsrpt.store." + key, "unknown key; expected type, options");
+            }
+        }
+        JsonNode type = store.get("type");
+        if (type == null || !type.isTextual() || !STORE_OPTIONS.containsKey(type.textValue())) {
+            throw error(source, "tlsrpt.store.type", "expected sqlite or postgres, got " + type);
+        }
+        JsonNode options = store.get("options");
+        if (options == null || !options.isObject()) {
+            throw error(source, "tlsrpt.store.options", "expected a mapping");
+        }
+        for (Iterator<String> it = options.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!STORE_OPTIONS.get(type.textValue()).contains(key)) {
+                throw error(source, "tlsrpt.store.options." + key, "unknown key for store type " + type.textValue()
+                        + "; expected one of " + String.join(", ", STORE_OPTIONS.get(type.textValue())));
+            }
+        }
+        Duration timeout = CacheConfig.DEFAULT_STORE_TIMEOUT;
+        JsonNode seconds = options.get("timeout");
+        if (seconds != null && !seconds.isNull()) {
+            if (!seconds.isNumber() || !(seconds.doubleValue() > 0) || seconds.doubleValue() > 3600) {
+                throw error(source, "tlsrpt.store.options.timeout", "expected seconds, more than 0 and at most"
+                        + " 3600, got " + seconds);
+            }
+            timeout = Duration.ofMillis(Math.max(1, Math.round(seconds.doubleValue() * 1000)));
+        }
+        if (type.textValue().equals("sqlite")) {
+            return Optional.of(new CacheConfig.Sqlite(Path.of(requiredText(source, options, "filename")), 1,
+                    timeout));
+        }
+        String dsn = requiredText(source, options, "dsn");
+        if (!dsn.startsWith("postgres://") && !dsn.startsWith("postgresql://")) {
+            throw error(source, "tlsrpt.store.options.dsn", "expected a postgres:// connection URI");
+        }
+        return Optional.of(new CacheConfig.Postgres(dsn, timeout, poolSize(source, options, "min_size", 0),
+                poolSize(source, options, "max_size", 1)));
+    }
+
+    private static String requiredText(String source, JsonNode options, String key) throws ConfigException {
+        JsonNode value = options.get(key);
+        if (value == null || !value.isTextual() || value.textValue().isBlank()) {
+            throw error(source, "tlsrpt.store.options." + key, "required: a non-empty string");
+        }
+        return value.textValue();
+    }
+
+    private static OptionalInt poolSize(String source, JsonNode options, String key, int min)
+            throws ConfigException {
+        JsonNode value = options.get(key);
+        if (value == null || value.isNull()) {
+            return OptionalInt.empty();
+        }
+        if (!value.isIntegralNumber() || value.asLong() < min || value.asLong() > MAX_POOL) {
+            throw error(source, "tlsrpt.store.options." + key, "expected an integer from " + min + " to "
+                    + MAX_POOL + ", got " + value);
+        }
+        return OptionalInt.of(value.intValue());
     }
 
     private static MetricsConfig metrics(String source, JsonNode node) throws ConfigException {

@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Everything {@code mtasts milter} runs, started from the {@code milter:} section: the store, the optional
@@ -30,11 +31,12 @@ public final class MilterService implements AutoCloseable {
         this.metrics = metrics;
     }
 
-    /** Starts the milter service with reports stored in the SQLite {@code database}. */
-    public static MilterService start(MilterConfig config, Path database) throws StartException {
+    /** Starts the milter service with reports stored in the store {@code opening} opens; the service closes it. */
+    public static MilterService start(MilterConfig config, Supplier<InboundReportStore> opening)
+            throws StartException {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
-            SqliteInboundReportStore store = SqliteInboundReportStore.open(database);
+            InboundReportStore store = opening.get();
             started.push(store);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Optional<HttpEndpoint> metrics = Optional.empty();

@@ -2,6 +2,7 @@ package io.github.mtasts.tlsrpt.schedule;
 
 import io.github.mtasts.tlsrpt.report.TlsRptReport;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -38,6 +39,13 @@ public interface DeliveryQueue extends AutoCloseable {
     boolean dayBuilt(LocalDate day);
 
     void markDayBuilt(LocalDate day, Instant at);
+
+    /**
+     * Takes or renews the lease {@code name} for {@code owner} until {@code ttl} from now: true when it is ours, false
+     * while another owner's lease has not expired. Instances sharing the queue take the lease of a day before
+     * building it, so one instance builds each day's reports from one reading of the aggregates.
+     */
+    boolean tryLease(String name, String owner, Duration ttl);
 
     /**
      * Makes the day's never-tried pending deliveries due at {@code now} (for {@code tlsrpt send}); rows already
@@ -100,7 +108,10 @@ public interface DeliveryQueue extends AutoCloseable {
     /** Reports of the day and why those without deliveries have none. */
     List<StoredReport> reports(LocalDate day);
 
-    /** Deletes reports, deliveries and day marks of days before {@code firstKept}; returns the reports deleted. */
+    /**
+     * Deletes reports, deliveries and day marks of days before {@code firstKept}, and leases expired a day ago;
+     * returns the reports deleted.
+     */
     int purgeBefore(LocalDate firstKept);
 
     @Override

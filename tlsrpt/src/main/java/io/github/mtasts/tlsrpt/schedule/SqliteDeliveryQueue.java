@@ -59,9 +59,17 @@ public final class SqliteDeliveryQueue implements DeliveryQueue {
               day TEXT PRIMARY KEY,
               built_time INTEGER NOT NULL)"""),
             // the 'sending' state: what an operator needs to check an attempt that died past its commit point
-            List.of("ALTER TABLE delivery ADD COLUMN sending_detail TEXT"));
+            List.of("ALTER TABLE delivery ADD COLUMN sending_detail TEXT"),
+            List.of("""
+            CREATE TABLE queue_lease (
+              name TEXT PRIMARY KEY,
+              owner TEXT NOT NULL,
+              expires_at_millis INTEGER NOT NULL)"""));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
+
+    /** Leases expired this long ago are deleted with the purged days: nobody holds or renews them any more. */
+    static final Duration STALE_LEASE = Duration.ofDays(1);
 
     private static final String DELIVERY_COLUMNS = """
             d.report_id, r.day, r.policy_domain, d.destination_key, d.state, d.attempts, d.next_attempt,
@@ -199,6 +207,24 @@ public final class SqliteDeliveryQueue implements DeliveryQueue {
             ps.executeUpdate();
         } catch (SQLException e) {
             throw failure("mark " + day + " built", e);
+        }
+    }
+
+    /** One upsert: it inserts, renews our own lease, or takes over an expired one; a live foreign lease stays. */
+    @Override
+    public synchronized boolean tryLease(String name, String owner, Duration ttl) {
+        String sql = """
+                INSERT INTO queue_lease (name, owner, expires_at_millis) VALUES (?1, ?2, ?3 + ?4)
+                ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at_millis = excluded.expires_at_millis
+                WHERE queue_lease.owner = excluded.owner OR queue_lease.expires_at_millis <= ?3""";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, name);
+            ps.setString(2, owner);
+            ps.setLong(3, System.currentTimeMillis());
+            ps.setLong(4, ttl.toMillis());
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw failure("take lease " + name, e);
         }
     }
 
@@ -428,13 +454,17 @@ public final class SqliteDeliveryQueue implements DeliveryQueue {
             try (PreparedStatement deliveries = connection.prepareStatement(
                          "DELETE FROM delivery WHERE report_id IN (SELECT report_id FROM report WHERE day < ?)");
                  PreparedStatement reports = connection.prepareStatement("DELETE FROM report WHERE day < ?");
-                 PreparedStatement days = connection.prepareStatement("DELETE FROM report_day WHERE day < ?")) {
+                 PreparedStatement days = connection.prepareStatement("DELETE FROM report_day WHERE day < ?");
+                 PreparedStatement leases = connection.prepareStatement(
+                         "DELETE FROM queue_lease WHERE expires_at_millis < ?")) {
                 deliveries.setString(1, day);
                 deliveries.executeUpdate();
                 reports.setString(1, day);
                 int purged = reports.executeUpdate();
                 days.setString(1, day);
                 days.executeUpdate();
+                leases.setLong(1, System.currentTimeMillis() - STALE_LEASE.toMillis());
+                leases.executeUpdate();
                 connection.commit();
                 return purged;
             } catch (SQLException | RuntimeException e) {

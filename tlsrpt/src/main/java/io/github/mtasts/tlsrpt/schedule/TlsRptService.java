@@ -18,6 +18,10 @@ import java.util.concurrent.TimeUnit;
  * that ended at least the late-lines delay ago, routes its reports with deliveries spread over the delivery window,
  * makes the attempts that are due and purges days past retention. Everything it does is recorded in the queue, so a
  * restart at any point resumes where the killed process was.
+ *
+ * <p>Several instances may share one queue (a fleet on PostgreSQL): an instance builds a day only while it holds
+ * the day's lease in the queue, so the day's reports come from one instance's one reading of the aggregates; the
+ * deliveries are claimed one at a time, whoever built them.
  */
 public final class TlsRptService {
     private static final Logger LOG = LoggerFactory.getLogger(TlsRptService.class);
@@ -25,13 +29,22 @@ public final class TlsRptService {
     private final ReportDispatch dispatch;
     private final DeliveryQueue queue;
     private final ReportSettings settings;
+    private final String instance;
     private final Clock clock;
 
-    public TlsRptService(ReportDispatch dispatch, DeliveryQueue queue, ReportSettings settings, Clock clock) {
+    /** @param instance this instance's name among those sharing the queue, the owner of the leases it takes */
+    public TlsRptService(ReportDispatch dispatch, DeliveryQueue queue, ReportSettings settings, String instance,
+                         Clock clock) {
         this.dispatch = Objects.requireNonNull(dispatch, "dispatch");
         this.queue = Objects.requireNonNull(queue, "queue");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.instance = Objects.requireNonNull(instance, "instance");
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The lease an instance holds while it builds {@code day}. */
+    static String buildLease(LocalDate day) {
+        return "build " + day;
     }
 
     /** The first day still kept; days before it are purged and never built again (so never re-sent). */
@@ -50,7 +63,9 @@ public final class TlsRptService {
         }
         for (LocalDate day = firstKept; day.isBefore(today); day = day.plusDays(1)) {
             Instant ready = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().plus(settings.lateLinesDelay());
-            if (!queue.dayBuilt(day) && !now.isBefore(ready)) {
+            // the second dayBuilt: the lease's holder may have built the day and let its lease lapse meanwhile
+            if (!queue.dayBuilt(day) && !now.isBefore(ready)
+                    && queue.tryLease(buildLease(day), instance, settings.lease()) && !queue.dayBuilt(day)) {
                 int built = dispatch.build(day, settings.onlyFailures());
                 LOG.info("{}: {} report(s) built", day, built);
             }

@@ -1,5 +1,6 @@
 package io.github.mtasts.tlsrpt.config;
 
+import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.MetricsConfig;
 import org.junit.jupiter.api.Test;
@@ -8,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -36,11 +39,16 @@ class TlsrptConfigLoaderTest {
                   batch_lines: 50
                   batch_interval: 0.25
                   metrics: {enabled: true, host: 127.0.0.2, port: 9999}
+                  host_name: mx1.example.net
+                  store: {type: postgres, options: {dsn: "postgres://tlsrpt@db.example.net/mtasts", timeout: 2,
+                          min_size: 1, max_size: 4}}
                 """);
         assertThat(config).isEqualTo(new TlsrptConfig(List.of("192.0.2.1", "2001:db8::1"), ZoneId.of("Europe/Berlin"),
                 List.of(Path.of("/var/log/mail.log"), Path.of("/var/log/mail.log.1")),
                 List.of("tlsrpt@example.com", "@reports.example"), 50, Duration.ofMillis(250),
-                new MetricsConfig(true, "127.0.0.2", 9999)));
+                new MetricsConfig(true, "127.0.0.2", 9999), "mx1.example.net",
+                Optional.of(new CacheConfig.Postgres("postgres://tlsrpt@db.example.net/mtasts", Duration.ofSeconds(2),
+                        OptionalInt.of(1), OptionalInt.of(4)))));
     }
 
     @Test
@@ -63,6 +71,38 @@ class TlsrptConfigLoaderTest {
     }
 
     @Test
+    void hostNameDefaultsToTheMachinesAndStoreToNone() throws ConfigException {
+        TlsrptConfig config = parse("tlsrpt:\n  batch_lines: 5\n");
+        assertThat(config.hostName()).isEqualTo(TlsrptConfig.machineHostName()).isNotBlank();
+        assertThat(config.store()).isEmpty();
+    }
+
+    @Test
+    void sqliteStoreNamesItsFile() throws ConfigException {
+        assertThat(parse("tlsrpt:\n  store: {type: sqlite, options: {filename: /var/lib/mtasts/tlsrpt.db}}\n").store())
+                .contains(new CacheConfig.Sqlite(Path.of("/var/lib/mtasts/tlsrpt.db"), 1,
+                        CacheConfig.DEFAULT_STORE_TIMEOUT));
+    }
+
+    @Test
+    void badStoresAreNamedWithTheirKeyPath() {
+        assertThatThrownBy(() -> parse("tlsrpt:\n  store: {type: redis, options: {url: redis://x}}\n"))
+                .hasMessage("mtasts.yml: tlsrpt.store.type: expected sqlite or postgres, got \"redis\"");
+        assertThatThrownBy(() -> parse("tlsrpt:\n  store: {type: postgres, options: {}}\n"))
+                .hasMessage("mtasts.yml: tlsrpt.store.options.dsn: required: a non-empty string");
+        assertThatThrownBy(() -> parse("tlsrpt:\n  store: {type: postgres, options: {dsn: \"db.example\"}}\n"))
+                .hasMessage("mtasts.yml: tlsrpt.store.options.dsn: expected a postgres:// connection URI");
+        assertThatThrownBy(() -> parse("tlsrpt:\n  store: {type: sqlite, options: {filename: /x, dsn: y}}\n"))
+                .hasMessage("mtasts.yml: tlsrpt.store.options.dsn: unknown key for store type sqlite; expected one"
+                        + " of filename, timeout");
+        assertThatThrownBy(() -> parse("tlsrpt:\n  store: {type: sqlite}\n"))
+                .hasMessage("mtasts.yml: tlsrpt.store.options: expected a mapping");
+        assertThatThrownBy(() -> parse("tlsrpt:\n  host_name: \"mx 1\"\n"))
+                .hasMessage("mtasts.yml: tlsrpt.host_name: expected a host name without white space, at most 253"
+                        + " characters, got \"mx 1\"");
+    }
+
+    @Test
     void reportRecipientsMatchAddressesAndWholeDomainsIgnoringCase() throws ConfigException {
         TlsrptConfig config = parse("tlsrpt:\n  report_recipients_exclude: [tlsrpt@example.com, \"@reports.example\"]\n");
         assertThat(config.isReportRecipient("TLSRPT@example.com")).isTrue();
@@ -77,7 +117,8 @@ class TlsrptConfigLoaderTest {
         assertThatThrownBy(() -> parse("tlsrpt:\n  source: [/var/log/mail.log]\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("mtasts.yml: tlsrpt.source: unknown key; expected one of batch_interval, batch_lines,"
-                        + " log_timezone, metrics, report, report_recipients_exclude, sending_mta_ips, sources");
+                        + " host_name, log_timezone, metrics, report, report_recipients_exclude, sending_mta_ips,"
+                        + " sources, store");
     }
 
     @Test

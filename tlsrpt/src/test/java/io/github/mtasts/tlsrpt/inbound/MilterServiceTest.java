@@ -37,7 +37,7 @@ class MilterServiceTest {
         MilterConfig config = new MilterConfig("127.0.0.1", ReportMilterTest.freePort(), 1 << 20,
                 Map.of("postmaster-smtp-rua@digilicious.com", Disposition.DISCARD),
                 new MetricsConfig(true, "127.0.0.1", 0));
-        try (MilterService service = MilterService.start(config, dir.resolve("cache.db"));
+        try (MilterService service = MilterService.start(config, () -> SqliteInboundReportStore.open(dir.resolve("cache.db")));
              MilterClient client = new MilterClient(service.milterAddress())) {
 
             List<ResponseCode> reply = MilterClient.codes(client.send(List.of("<postmaster-smtp-rua@digilicious.com>"),
@@ -61,7 +61,7 @@ class MilterServiceTest {
             MilterConfig config = new MilterConfig("127.0.0.1", milterPort, 1 << 20, Map.of(),
                     new MetricsConfig(true, "127.0.0.1", taken.getLocalPort()));
 
-            assertThatThrownBy(() -> MilterService.start(config, dir.resolve("cache.db")))
+            assertThatThrownBy(() -> MilterService.start(config, () -> SqliteInboundReportStore.open(dir.resolve("cache.db"))))
                     .isInstanceOf(MilterService.StartException.class)
                     .hasMessageStartingWith("cannot serve milter metrics on 127.0.0.1:" + taken.getLocalPort());
         }

@@ -34,7 +34,7 @@ class TlsRptServiceTest {
         MailSettings mail = world.mailSettings();
         ReportSettings settings = new ReportSettings(new ReporterSettings("Example Mail", "tlsrpt@mail.example.net",
                 "mail.example.net"), mail, Duration.ofSeconds(10), WINDOW, DispatchWorld.RETRY, 3, LATE, false);
-        service = new TlsRptService(world.dispatch(queue, world.sender()), queue, settings, world.clock);
+        service = new TlsRptService(world.dispatch(queue, world.sender()), queue, settings, "mx1", world.clock);
     }
 
     @AfterEach
@@ -73,6 +73,18 @@ class TlsRptServiceTest {
         });
         assertThat(world.mail().getReceivedMessages()).hasSize(3);
         assertThat(world.posts).hasSize(1);
+    }
+
+    @Test
+    void aDayWhoseBuildLeaseAnotherInstanceHoldsIsLeftToIt() {
+        world.clock.set(DAY.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().plus(LATE));
+        assertThat(queue.tryLease(TlsRptService.buildLease(DAY), "mx2", Duration.ofHours(1))).isTrue();
+
+        service.tick();
+
+        assertThat(queue.dayBuilt(DAY)).isFalse();
+        assertThat(queue.reports(DAY)).isEmpty();
+        assertThat(queue.dayBuilt(DAY.minusDays(1))).as("other days are not held").isTrue();
     }
 
     @Test

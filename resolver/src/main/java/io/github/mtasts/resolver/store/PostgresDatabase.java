@@ -1,0 +1,115 @@
+package io.github.mtasts.resolver.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.mtasts.resolver.cache.PostgresDsn;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What the PostgreSQL stores of a fleet share besides the policy store's own logic: a HikariCP pool on a
+ * {@code postgres://} dsn with every wait bounded, and the migration of one group of tables under the advisory lock
+ * that serialises hosts starting together. Each group (policies, aggregates, delivery queue...) keeps its own version
+ * table, as in {@link SqliteDatabase}, so the groups migrate independently in one database.
+ */
+public final class PostgresDatabase {
+
+    /** Key of the transaction-level advisory lock held while a schema is migrated ("mtasts" in ASCII). */
+    public static final long MIGRATION_LOCK = 0x6d7461737473L;
+
+    /** The server's clock in epoch milliseconds: it judges leases, so the hosts' clocks need not agree. */
+    public static final String SERVER_MILLIS = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+
+    private PostgresDatabase() {
+    }
+
+    /**
+     * A pool on {@code dsn} that fails fast when the server cannot be reached now: the tlsrpt commands report it and
+     * exit (a service manager restarts them), unlike the daemon, which must keep answering from memory.
+     *
+     * @param timeout bound of every wait for the server: a pooled connection, connecting, each socket read
+     * @throws IllegalArgumentException for a malformed dsn
+     * @throws SQLException             when no connection can be made within the timeout
+     */
+    public static HikariDataSource pool(String dsn, String poolName, Duration timeout, int minSize, int maxSize)
+            throws SQLException {
+        PostgresDsn parsed = PostgresDsn.parse(dsn);
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(poolName);
+        config.setJdbcUrl(parsed.jdbcUrl());
+        parsed.user().ifPresent(config::setUsername);
+        parsed.password().ifPresent(config::setPassword);
+        config.setMaximumPoolSize(maxSize);
+        config.setMinimumIdle(Math.min(minSize, maxSize));
+        // HikariCP accepts nothing below 250 ms
+        long millis = Math.max(250, timeout.toMillis());
+        config.setConnectionTimeout(millis);
+        config.setValidationTimeout(Math.max(250, millis / 2));
+        config.setInitializationFailTimeout(millis);
+        int seconds = (int) Math.max(1, (millis + 999) / 1000);
+        config.addDataSourceProperty("connectTimeout", seconds);
+        config.addDataSourceProperty("socketTimeout", seconds);
+        config.addDataSourceProperty("loginTimeout", seconds);
+        config.addDataSourceProperty("ApplicationName", "mtasts");
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            // HikariCP wraps the failed first connection in its own unchecked exception
+            throw new SQLException(e.getMessage(), "08001", e);
+        }
+    }
+
+    /**
+     * Brings one group of tables to {@code migrations.size()} under the advisory lock, in one transaction.
+     *
+     * @param tables       what the tables are, for messages ("aggregate", "delivery queue"...)
+     * @param versionTable the table holding this group's schema version
+     * @throws SQLException when migrating fails or the tables are newer than this program
+     */
+    public static void migrate(Connection c, String tables, String versionTable, List<List<String>> migrations)
+            throws SQLException {
+        int target = migrations.size();
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
+            st.execute("CREATE TABLE IF NOT EXISTS " + versionTable + " (version INTEGER NOT NULL)");
+            int version = 0;
+            try (ResultSet rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM " + versionTable)) {
+                if (rs.next()) {
+                    version = rs.getInt(1);
+                }
+            }
+            if (version > target) {
+                throw new SQLException("the " + tables + " tables have schema version " + version + ", newer than the "
+                        + target + " this program knows; refusing to touch them");
+            }
+            for (int step = version; step < target; step++) {
+                for (String sql : migrations.get(step)) {
+                    st.execute(sql);
+                }
+            }
+            if (version < target) {
+                st.execute("DELETE FROM " + versionTable);
+                st.execute("INSERT INTO " + versionTable + " (version) VALUES (" + target + ")");
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * A deadlock (40P01) or serialization failure (40001): the server aborted the transaction and it can simply be
+     * run again. Writers sort their rows so that deadlocks should not happen; this is the net beneath.
+     */
+    public static boolean isRetryable(SQLException e) {
+        return "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
+    }
+}

@@ -1,0 +1,124 @@
+package io.github.mtasts.tlsrpt.inbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link InboundReportStore} shares; one subclass per implementation, so they cannot drift
+ * apart. Each test starts from an empty store; {@link #open()} gives another handle on it.
+ */
+abstract class InboundReportStoreContract {
+
+    static final Instant RECEIVED = Instant.parse("2024-05-02T06:00:00Z");
+
+    abstract InboundReportStore open() throws Exception;
+
+    static InboundReport report(String org, String id, String start, String end) {
+        return new InboundReport(org, id, Instant.parse(start), Instant.parse(end), Optional.of("tls@example.net"),
+                List.of(new InboundPolicy("sts", List.of("version: STSv1", "mode: enforce"), Optional.of("example.com"),
+                        List.of("mx1.example.com"), 7, 1, List.of(new InboundFailure("certificate-expired",
+                        Optional.of("192.0.2.1"), Optional.of("mx1.example.com"), Optional.empty(),
+                        Optional.of("198.51.100.1"), 1, Optional.empty(), Optional.empty())))),
+                List.of("contact-info is null"));
+    }
+
+    static byte[] json(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void storedReportReadsBackEqualWithItsDeviations() throws Exception {
+        InboundReport report = report("Example Org", "r1", "2024-05-01T00:00:00Z", "2024-05-01T23:59:59Z");
+        try (InboundReportStore store = open()) {
+            assertThat(store.save(report, json("{}"), RECEIVED)).isEqualTo(InboundReportStore.Saved.STORED);
+            assertThat(store.reports()).containsExactly(report);
+        }
+    }
+
+    @Test
+    void reportsComeOldestPeriodFirstWithoutPoliciesWhenTheyHadNone() throws Exception {
+        InboundReport later = report("Example Org", "r2", "2024-05-02T00:00:00Z", "2024-05-02T23:59:59Z");
+        InboundReport empty = new InboundReport("Other Org", "r1", Instant.parse("2024-05-01T00:00:00Z"),
+                Instant.parse("2024-05-01T23:59:59Z"), Optional.empty(), List.of(), List.of());
+        try (InboundReportStore store = open()) {
+            store.save(later, json("{}"), RECEIVED);
+            store.save(empty, json("{}"), RECEIVED);
+
+            assertThat(store.reports()).containsExactly(empty, later);
+        }
+    }
+
+    @Test
+    void sameOrganisationIdAndRangeIsADuplicateButAnotherRangeIsNot() throws Exception {
+        try (InboundReportStore store = open()) {
+            store.save(report("Example Org", "r1", "2024-05-01T00:00:00Z", "2024-05-01T23:59:59Z"), json("{}"), RECEIVED);
+
+            assertThat(store.save(report("Example Org", "r1", "2024-05-01T00:00:00Z", "2024-05-01T23:59:59Z"),
+                    json("{}"), RECEIVED)).isEqualTo(InboundReportStore.Saved.DUPLICATE);
+            assertThat(store.save(report("Example Org", "r1", "2024-05-02T00:00:00Z", "2024-05-02T23:59:59Z"),
+                    json("{}"), RECEIVED)).isEqualTo(InboundReportStore.Saved.STORED);
+            assertThat(store.save(report("Other Org", "r1", "2024-05-01T00:00:00Z", "2024-05-01T23:59:59Z"),
+                    json("{}"), RECEIVED)).isEqualTo(InboundReportStore.Saved.STORED);
+            assertThat(store.reports()).hasSize(3);
+        }
+    }
+
+    /** Several receivers store the report a sender sent each of them at once: it is kept once, whole. */
+    @Test
+    void ofSeveralHandlesSavingOneReportAtOnceExactlyOneStoresIt() throws Exception {
+        InboundReport report = report("Example Org", "r1", "2024-05-01T00:00:00Z", "2024-05-01T23:59:59Z");
+        int n = 6;
+        List<InboundReportStore> stores = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        int stored = 0;
+        try {
+            for (int i = 0; i < n; i++) {
+                stores.add(open());
+            }
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<InboundReportStore.Saved>> results = new ArrayList<>();
+            for (InboundReportStore store : stores) {
+                results.add(pool.submit((Callable<InboundReportStore.Saved>) () -> {
+                    start.await();
+                    return store.save(report, json("{}"), RECEIVED);
+                }));
+            }
+            start.countDown();
+            for (Future<InboundReportStore.Saved> result : results) {
+                if (result.get() == InboundReportStore.Saved.STORED) {
+                    stored++;
+                }
+            }
+            assertThat(stores.get(0).reports()).containsExactly(report);
+        } finally {
+            pool.shutdownNow();
+            for (InboundReportStore store : stores) {
+                store.close();
+            }
+        }
+        assertThat(stored).isEqualTo(1);
+    }
+
+    @Test
+    void closedStoreFailsWithAStoreException() throws Exception {
+        InboundReportStore store = open();
+        store.close();
+
+        assertThatThrownBy(() -> store.save(report("Example Org", "r1", "2024-05-01T00:00:00Z",
+                "2024-05-01T23:59:59Z"), json("{}"), RECEIVED))
+                .isInstanceOf(InboundStoreException.class)
+                .hasMessageStartingWith("cannot store report r1 from Example Org");
+    }
+}
