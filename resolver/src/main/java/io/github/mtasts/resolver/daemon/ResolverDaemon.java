@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
@@ -54,6 +55,9 @@ public final class ResolverDaemon implements AutoCloseable {
     private final PolicyStore store;
     private final PolicyCache cache;
     private final SocketmapServer server;
+    private final MtaStsDiscovery mtaSts;
+    /** Completes once the discovery warm-up is over: true when it prepared TLS, false when it failed. */
+    private final CompletableFuture<Boolean> discoveryWarmUp = new CompletableFuture<>();
     private volatile Optional<HttpEndpoint> http = Optional.empty();
 
     public ResolverDaemon(DaemonConfig config) {
@@ -62,6 +66,11 @@ public final class ResolverDaemon implements AutoCloseable {
 
     /** @param policyPort HTTPS port of policy hosts: 443 except in tests */
     ResolverDaemon(DaemonConfig config, int policyPort) {
+        this(config, policyPort, trust(config));
+    }
+
+    /** @param trust the SSLContext validating policy hosts, built on first use (tests pass a failing one) */
+    ResolverDaemon(DaemonConfig config, int policyPort, Supplier<SSLContext> trust) {
         this.config = config;
         this.prometheus = config.metrics()
                 ? Optional.of(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
@@ -70,8 +79,9 @@ public final class ResolverDaemon implements AutoCloseable {
         Duration longestZone = Stream.concat(Stream.of(config.defaultZone()), config.zones().values().stream())
                 .map(ZoneConfig::timeout).max(Duration::compareTo).orElseThrow();
         this.store = PolicyStores.open(config.cache());
-        PolicyDiscovery discovery = new TimedDiscovery(new MtaStsDiscovery(dns(config, longestZone),
-                fetcher(config, max(longestZone, MIN_FETCH_TIMEOUT), policyPort)), registry);
+        this.mtaSts = new MtaStsDiscovery(dns(config, longestZone), new PolicyFetcher(
+                max(longestZone, MIN_FETCH_TIMEOUT), trust, PolicyFetcher.environmentProxy(), policyPort));
+        PolicyDiscovery discovery = new TimedDiscovery(mtaSts, registry);
         this.cache = new PolicyCache(discovery, store, cacheSettings(config), Clock.systemUTC());
         CacheMetrics.bind(cache.counters(), registry);
         this.server = new SocketmapServer(serverSettings(config, longestZone),
@@ -87,15 +97,14 @@ public final class ResolverDaemon implements AutoCloseable {
                 : DnsTxtLookup.using(config.dns().nameservers(), timeout);
     }
 
-    /** A bad {@code ca_file} stops start-up here; the SSLContext itself is built on the first fetch. */
-    private static PolicyFetcher fetcher(DaemonConfig config, Duration timeout, int port) {
-        Supplier<SSLContext> trust = PolicyFetcher::defaultTrust;
-        if (config.caFile().isPresent()) {
-            Path caFile = config.caFile().get();
-            KeyStore certificates = PolicyFetcher.readCaFile(caFile);
-            trust = () -> PolicyFetcher.trusting(caFile, certificates);
+    /** A bad {@code ca_file} stops start-up here; the SSLContext itself is built after the daemon listens. */
+    private static Supplier<SSLContext> trust(DaemonConfig config) {
+        if (config.caFile().isEmpty()) {
+            return PolicyFetcher::defaultTrust;
         }
-        return new PolicyFetcher(timeout, trust, PolicyFetcher.environmentProxy(), port);
+        Path caFile = config.caFile().get();
+        KeyStore certificates = PolicyFetcher.readCaFile(caFile);
+        return () -> PolicyFetcher.trusting(caFile, certificates);
     }
 
     private static CacheSettings cacheSettings(DaemonConfig config) {
@@ -150,6 +159,36 @@ public final class ResolverDaemon implements AutoCloseable {
         }
         server.start();
         LOG.info("answering socketmap requests on {}", server.localAddress());
+        // After listening, so that answers from the store are not delayed; on a thread of its own at the lowest
+        // priority, so that it yields the CPU to answering. The first fetch waits for what it is building.
+        Thread warmUp = new Thread(this::warmUpDiscovery, "mtasts-discovery-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.setPriority(Thread.MIN_PRIORITY);
+        warmUp.start();
+    }
+
+    /**
+     * Builds the TLS context and the HTTPS client and loads the DNS, TLS and policy code off the network, so that
+     * the first discovery pays only for its queries and connection. A failure here costs nothing but that: the
+     * first fetch builds TLS itself and reports its own error.
+     */
+    private void warmUpDiscovery() {
+        long started = System.nanoTime();
+        try {
+            mtaSts.warmUp();
+            LOG.debug("discovery warm-up done in {} ms: TLS context and HTTPS client ready",
+                    (System.nanoTime() - started) / 1_000_000);
+            discoveryWarmUp.complete(true);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("discovery warm-up failed, the first policy fetch prepares TLS itself: {}", e.toString());
+        } finally {
+            discoveryWarmUp.complete(false);  // unless it completed above; also after an Error
+        }
+    }
+
+    /** The discovery warm-up {@link #start(Map)} begins: true once it prepared TLS, false if it failed. */
+    CompletableFuture<Boolean> discoveryWarmUp() {
+        return discoveryWarmUp;
     }
 
     /** The store behind the policy cache, for a page to show what is cached; the daemon owns and closes it. */

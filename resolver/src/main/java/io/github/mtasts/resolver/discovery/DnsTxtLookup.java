@@ -1,5 +1,6 @@
 package io.github.mtasts.resolver.discovery;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -12,11 +13,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.xbill.DNS.Address;
+import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
+import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
@@ -119,6 +123,19 @@ public final class DnsTxtLookup {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("DNS server \"" + server + "\": port must be 1..65535");
         }
+    }
+
+    /**
+     * Encodes a TXT query with an answer and decodes it again, off the network: loads dnsjava's message code
+     * before the first lookup needs it.
+     *
+     * @throws IOException if dnsjava cannot decode its own encoding
+     */
+    public void warmUp() throws IOException {
+        Name name = Name.fromConstantString("_mta-sts.warm-up.invalid.");
+        Message message = Message.newQuery(Record.newRecord(name, Type.TXT, DClass.IN));
+        message.addRecord(new TXTRecord(name, DClass.IN, 60, "v=STSv1; id=warmup"), Section.ANSWER);
+        texts(new Message(message.toWire()).getSection(Section.ANSWER));
     }
 
     /** TXT records at {@code name} (absolute; a trailing dot is optional). Never completes exceptionally. */

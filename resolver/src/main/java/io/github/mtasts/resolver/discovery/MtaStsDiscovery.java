@@ -5,6 +5,7 @@ import io.github.mtasts.resolver.policy.PolicySyntaxException;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.resolver.policy.StsTxtRecord;
 import io.github.mtasts.resolver.policy.TxtRecordException;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -20,6 +21,24 @@ public final class MtaStsDiscovery implements PolicyDiscovery {
     public MtaStsDiscovery(DnsTxtLookup dns, PolicyFetcher fetcher) {
         this.dns = dns;
         this.fetcher = fetcher;
+    }
+
+    /**
+     * Prepares the first discovery off the network: dnsjava's message code, the TLS context and HTTPS client
+     * ({@link PolicyFetcher#warmUp()}) and the record and policy parsers.
+     *
+     * @throws IOException      when DNS or TLS code cannot be prepared
+     * @throws RuntimeException when the trust material cannot be built
+     */
+    public void warmUp() throws IOException {
+        dns.warmUp();
+        fetcher.warmUp();
+        try {
+            StsTxtRecord.select(List.of("v=STSv1; id=warmup"));
+            StsPolicy.parse("version: STSv1\r\nmode: enforce\r\nmx: mx.warm-up.invalid\r\nmax_age: 86400\r\n");
+        } catch (TxtRecordException | PolicySyntaxException e) {
+            throw new IllegalStateException("the warm-up record or policy does not parse: " + e.getMessage(), e);
+        }
     }
 
     @Override

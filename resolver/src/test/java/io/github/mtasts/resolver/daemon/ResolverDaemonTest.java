@@ -30,6 +30,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -147,6 +148,27 @@ class ResolverDaemonTest {
     private static Client startAndOpen(ResolverDaemon daemon) throws IOException {
         daemon.start();
         return Client.open(daemon.socketmapAddress());
+    }
+
+    @Test
+    void discoveryIsWarmedUpAfterListeningAndThenDiscovers() throws Exception {
+        try (ResolverDaemon daemon = start(config("cache: {type: internal}\n"));
+                Client client = Client.open(daemon.socketmapAddress())) {
+            assertThat(daemon.discoveryWarmUp().get(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.ask("postfix daemon-good.test")).startsWith("OK secure match=mx.daemon-good.test:");
+        }
+    }
+
+    @Test
+    void failedDiscoveryWarmUpDoesNotStopAnswering() throws Exception {
+        try (ResolverDaemon daemon = new ResolverDaemon(config("cache: {type: internal}\n"), https.port(), () -> {
+            throw new IllegalStateException("trust material unreadable");
+        }); Client client = startAndOpen(daemon)) {
+            assertThat(daemon.discoveryWarmUp().get(30, TimeUnit.SECONDS)).isFalse();
+            assertThat(client.ask("postfix [192.0.2.1]")).isEqualTo("NOTFOUND ");
+            // fail open: the fetch fails as the warm-up did, and Postfix gets an answer
+            assertThat(client.ask("postfix daemon-good.test")).isEqualTo("NOTFOUND ");
+        }
     }
 
     @Test

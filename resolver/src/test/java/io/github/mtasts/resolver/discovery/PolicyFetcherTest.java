@@ -1,6 +1,7 @@
 package io.github.mtasts.resolver.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.testing.ConnectProxy;
@@ -13,10 +14,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class PolicyFetcherTest {
@@ -253,6 +260,67 @@ class PolicyFetcherTest {
     @Test
     void unresolvablePolicyHostIsFetchError() {
         assertFailure(fetch("unknown-host.test"), FailureType.POLICY_FETCH_ERROR, "mta-sts.unknown-host.test");
+    }
+
+    @Test
+    void warmUpBuildsTheTrustTheLaterFetchUses() throws Exception {
+        AtomicInteger builds = new AtomicInteger();
+        PolicyFetcher warmed = new PolicyFetcher(Duration.ofSeconds(10), () -> {
+            builds.incrementAndGet();
+            return PolicyFetcher.trustFrom(dir.resolve("ca.pem"));
+        }, Optional.empty(), https.port());
+
+        warmed.warmUp();
+        assertThat(builds).hasValue(1);
+        assertThat(warmed.fetch("good.test").join()).isEqualTo(new FetchResult.Body(POLICY));
+        assertThat(builds).hasValue(1);
+    }
+
+    @Test
+    @Timeout(60)
+    void fetchArrivingDuringWarmUpWaitsForTheSameTrust() throws Exception {
+        AtomicInteger builds = new AtomicInteger();
+        CountDownLatch building = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        PolicyFetcher warmed = new PolicyFetcher(Duration.ofSeconds(10), () -> {
+            builds.incrementAndGet();
+            building.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return PolicyFetcher.trustFrom(dir.resolve("ca.pem"));
+        }, Optional.empty(), https.port());
+        CompletableFuture<Void> warmUp = CompletableFuture.runAsync(() -> {
+            try {
+                warmed.warmUp();
+            } catch (SSLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        building.await();
+        CompletableFuture<FetchResult> fetched = new CompletableFuture<>();
+        Thread fetching = new Thread(() -> fetched.complete(warmed.fetch("good.test").join()));
+        fetching.start();
+        while (fetching.getState() != Thread.State.BLOCKED) {
+            Thread.onSpinWait();  // until the fetch waits for the warm-up's client (the test's timeout bounds this)
+        }
+        release.countDown();
+
+        warmUp.get(30, TimeUnit.SECONDS);
+        assertThat(fetched.get(30, TimeUnit.SECONDS)).isEqualTo(new FetchResult.Body(POLICY));
+        assertThat(builds).hasValue(1);
+    }
+
+    @Test
+    void failedWarmUpLeavesEachFetchToReportTheFailure() {
+        PolicyFetcher broken = new PolicyFetcher(Duration.ofSeconds(10), () -> {
+            throw new IllegalStateException("trust store unreadable");
+        }, Optional.empty(), https.port());
+
+        assertThatThrownBy(broken::warmUp).isInstanceOf(IllegalStateException.class).hasMessage("trust store unreadable");
+        assertFailure(broken.fetch("good.test").join(), FailureType.POLICY_FETCH_ERROR, "trust store unreadable");
     }
 
     @Test
