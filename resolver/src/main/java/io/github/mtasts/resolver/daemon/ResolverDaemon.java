@@ -31,6 +31,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
@@ -47,6 +49,11 @@ public final class ResolverDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ResolverDaemon.class);
     /** How long a policy fetch may take when no zone asks for longer; RFC 8461 leaves it to the sender. */
     static final Duration MIN_FETCH_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How long after listening the discovery warm-up waits, unless a discovery starts first: on a busy machine it
+     * delayed the first answers from the store by 50–120 ms when it ran at once (docs/BENCHMARKS.md).
+     */
+    static final Duration WARM_UP_DELAY = Duration.ofMillis(500);
 
     private final DaemonConfig config;
     /** Prometheus only when metrics are on; else meters without children, which record nothing. */
@@ -56,9 +63,12 @@ public final class ResolverDaemon implements AutoCloseable {
     private final PolicyCache cache;
     private final SocketmapServer server;
     private final MtaStsDiscovery mtaSts;
+    /** Counted down by the first discovery: the warm-up then starts at once, running beside its DNS query. */
+    private final CountDownLatch discoveryStarted = new CountDownLatch(1);
     /** Completes once the discovery warm-up is over: true when it prepared TLS, false when it failed. */
     private final CompletableFuture<Boolean> discoveryWarmUp = new CompletableFuture<>();
     private volatile Optional<HttpEndpoint> http = Optional.empty();
+    private volatile Optional<Thread> warmUp = Optional.empty();
 
     public ResolverDaemon(DaemonConfig config) {
         this(config, PolicyFetcher.HTTPS_PORT);
@@ -81,7 +91,10 @@ public final class ResolverDaemon implements AutoCloseable {
         this.store = PolicyStores.open(config.cache());
         this.mtaSts = new MtaStsDiscovery(dns(config, longestZone), new PolicyFetcher(
                 max(longestZone, MIN_FETCH_TIMEOUT), trust, PolicyFetcher.environmentProxy(), policyPort));
-        PolicyDiscovery discovery = new TimedDiscovery(mtaSts, registry);
+        PolicyDiscovery discovery = new TimedDiscovery((domain, knownTxtId) -> {
+            discoveryStarted.countDown();
+            return mtaSts.discover(domain, knownTxtId);
+        }, registry);
         this.cache = new PolicyCache(discovery, store, cacheSettings(config), Clock.systemUTC());
         CacheMetrics.bind(cache.counters(), registry);
         this.server = new SocketmapServer(serverSettings(config, longestZone),
@@ -159,12 +172,13 @@ public final class ResolverDaemon implements AutoCloseable {
         }
         server.start();
         LOG.info("answering socketmap requests on {}", server.localAddress());
-        // After listening, so that answers from the store are not delayed; on a thread of its own at the lowest
-        // priority, so that it yields the CPU to answering. The first fetch waits for what it is building.
-        Thread warmUp = new Thread(this::warmUpDiscovery, "mtasts-discovery-warm-up");
-        warmUp.setDaemon(true);
-        warmUp.setPriority(Thread.MIN_PRIORITY);
-        warmUp.start();
+        // After listening and WARM_UP_DELAY (or the first discovery), so that answers from the store are not
+        // delayed; on a thread of its own at the lowest priority. The first fetch waits for what it is building.
+        Thread thread = new Thread(this::warmUpDiscovery, "mtasts-discovery-warm-up");
+        thread.setDaemon(true);
+        thread.setPriority(Thread.MIN_PRIORITY);
+        thread.start();
+        warmUp = Optional.of(thread);
     }
 
     /**
@@ -173,12 +187,15 @@ public final class ResolverDaemon implements AutoCloseable {
      * first fetch builds TLS itself and reports its own error.
      */
     private void warmUpDiscovery() {
-        long started = System.nanoTime();
         try {
+            discoveryStarted.await(WARM_UP_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            long started = System.nanoTime();
             mtaSts.warmUp();
             LOG.debug("discovery warm-up done in {} ms: TLS context and HTTPS client ready",
                     (System.nanoTime() - started) / 1_000_000);
             discoveryWarmUp.complete(true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             LOG.debug("discovery warm-up failed, the first policy fetch prepares TLS itself: {}", e.toString());
         } finally {
@@ -208,6 +225,7 @@ public final class ResolverDaemon implements AutoCloseable {
     /** Graceful stop: in-flight answers are completed (up to {@code shutdown_timeout}), then the store is closed. */
     @Override
     public void close() {
+        warmUp.ifPresent(Thread::interrupt);  // a daemon stopped within WARM_UP_DELAY needs no TLS
         server.close(config.shutdownTimeout());
         http.ifPresent(HttpEndpoint::close);
         cache.close();
