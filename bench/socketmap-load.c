@@ -201,6 +201,7 @@ static void *run_driver(void *arg) {
         if (send_next(c) < 0) {
             st->closed_by_server++;
             close(c->fd);
+            c->fd = -1;
             continue;
         }
         live++;
@@ -382,8 +383,9 @@ int main(int argc, char **argv) {
     driver *drivers = calloc(threads, sizeof *drivers);
     for (int i = 0; i < threads; i++) {
         drivers[i].id = i;
-        if (pthread_create(&ids[i], NULL, run_driver, &drivers[i]) != 0) {
-            fprintf(stderr, "socketmap-load: cannot start thread %d: %s\n", i, strerror(errno));
+        int failed = pthread_create(&ids[i], NULL, run_driver, &drivers[i]);
+        if (failed) {
+            fprintf(stderr, "socketmap-load: cannot start thread %d: %s\n", i, strerror(failed));
             return 2;
         }
     }
