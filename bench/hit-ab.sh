@@ -4,6 +4,7 @@
 # start-up, so every measured request is a cache hit rendered as "OK secure match=...".
 #   bench/hit-ab.sh                 env: JAR_A (default: dist/target/mtasts.jar) JAR_B (default: none)
 #                                   SHARED ROUNDS DURATION WARMUP KEYS LEVELS
+#                                   LOADGEN (c: bench/socketmap-load.c, default; java: bench socketmap) LOAD_THREADS
 # Runs alternate fixedsrv, A, B per level and round; prints the median of each cell with the load average.
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
@@ -16,6 +17,8 @@ DURATION=${DURATION:-8}
 WARMUP=${WARMUP:-2}
 KEYS=${KEYS:-200}
 LEVELS=${LEVELS:-"16 256"}
+LOADGEN=${LOADGEN:-c}
+LOAD_THREADS=${LOAD_THREADS:-}
 
 work=$(mktemp -d /tmp/hit-ab.XXXXXX)
 pids=()
@@ -25,6 +28,14 @@ cleanup() {
 }
 trap cleanup EXIT
 gcc -O2 -o "$work/fixedsrv" "$SHARED/bench/fixedsrv.c"
+case "$LOADGEN" in
+    c) gcc -O2 -pthread -o "$work/socketmap-load" "$here/socketmap-load.c"
+       loadgen=("$work/socketmap-load")
+       loadgen_label="C bench/socketmap-load.c, ${LOAD_THREADS:-1} epoll thread(s)" ;;
+    java) loadgen=(env MTASTS_JAR="$JAR_A" "$root/bin/mtasts" bench socketmap)
+          loadgen_label="Java mtasts bench socketmap, ${LOAD_THREADS:-one per core} selector thread(s)" ;;
+    *) echo "hit-ab: LOADGEN is c or java, not $LOADGEN" >&2; exit 2 ;;
+esac
 "$work/fixedsrv" 19461 >/dev/null 2>&1 &
 pids+=($!)
 
@@ -96,7 +107,7 @@ done
 for round in $(seq 1 "$ROUNDS"); do
     for c in $LEVELS; do
         for who in $targets; do
-            line=$(MTASTS_JAR="$JAR_A" "$root/bin/mtasts" bench socketmap --port "${port[$who]}" --connections "$c" \
+            line=$("${loadgen[@]}" --port "${port[$who]}" --connections "$c" ${LOAD_THREADS:+--threads "$LOAD_THREADS"} \
                 --duration "$DURATION" --warmup "$WARMUP" --keys "$work/keys.txt" --expect "OK secure" --json || true)
             load=$(cut -d' ' -f1 /proc/loadavg)
             echo "{\"round\":$round,\"who\":\"$who\",\"load\":$load,${line#\{}" >> "$work/runs.jsonl"
@@ -105,7 +116,7 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
-/usr/bin/python3 - "$work/runs.jsonl" <<'PY'
+/usr/bin/python3 - "$work/runs.jsonl" "$loadgen_label" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 cell = {}
@@ -113,8 +124,8 @@ for r in runs:
     cell.setdefault((r["who"], r["connections"]), []).append(r)
 def med(who, c, field):
     return statistics.median(r[field] for r in cell[(who, c)])
-print("median of %d alternating runs per cell; load average (1 min) during the runs %.1f-%.1f"
-      % (max(len(v) for v in cell.values()), min(r["load"] for r in runs), max(r["load"] for r in runs)))
+print("median of %d alternating runs per cell; load generator: %s; load average (1 min) during the runs %.1f-%.1f"
+      % (max(len(v) for v in cell.values()), sys.argv[2], min(r["load"] for r in runs), max(r["load"] for r in runs)))
 print("%-9s %5s %10s %8s %8s %8s %8s %7s" % ("target", "conns", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors"))
 levels = sorted({r["connections"] for r in runs})
 for c in levels:

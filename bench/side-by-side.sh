@@ -1,6 +1,6 @@
 #!/bin/bash
 # Side-by-side socketmap benchmark: fixedsrv (the machine's limit), the Python postfix-mta-sts-resolver and our
-# daemon, loaded by `mtasts bench socketmap` with the same keys, alternating, at 16 and 256 connections.
+# daemon, loaded by the same load generator with the same keys, alternating, at 16 and 256 connections.
 #
 # Both daemons discover real policies: everything runs inside a private network namespace with dnsmasq serving
 # the _mta-sts TXT records and A records, and an HTTPS server (certificate from a throwaway CA both daemons are
@@ -14,7 +14,9 @@
 # WARMUP (s, 2), ROUNDS (alternations, 3), KEYS (number of domains, 200), LEVELS ("16 256"),
 # TARGETS ("fixedsrv python ours"), CACHE (cache type for both daemons: internal or sqlite, default internal),
 # SOAK (seconds of 16-connection load on ours after the table, live heap sampled every SOAK_EVERY s;
-# default 0: no soak).
+# default 0: no soak), LOADGEN (c: bench/socketmap-load.c, compiled here, the default; java: `mtasts bench
+# socketmap`, which on a 2-core machine takes CPU from the server it measures), LOAD_THREADS (client threads,
+# default 1 for c: the setting that lets fixedsrv reach the machine's limit; the Java tool's default otherwise).
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
@@ -29,6 +31,8 @@ TARGETS=${TARGETS:-"fixedsrv python ours"}
 CACHE=${CACHE:-internal}
 SOAK=${SOAK:-0}
 SOAK_EVERY=${SOAK_EVERY:-60}
+LOADGEN=${LOADGEN:-c}
+LOAD_THREADS=${LOAD_THREADS:-}
 ns=mtasts-bench-$$
 work=$(mktemp -d /tmp/mtasts-bench.XXXXXX)
 declare -A port=([fixedsrv]=19461 [python]=18461 [ours]=28461)
@@ -57,6 +61,14 @@ fi
 jar=${MTASTS_JAR:-$root/dist/target/mtasts.jar}
 [ -f "$jar" ] || { echo "side-by-side: $jar missing; build it: mvn -B -DskipTests package" >&2; exit 2; }
 gcc -O2 -pthread -o "$work/fixedsrv" "$SHARED/bench/fixedsrv.c"
+case "$LOADGEN" in
+    c) gcc -O2 -pthread -o "$work/socketmap-load" "$here/socketmap-load.c"
+       loadgen=("$work/socketmap-load")
+       loadgen_label="C bench/socketmap-load.c, ${LOAD_THREADS:-1} epoll thread(s)" ;;
+    java) loadgen=(env MTASTS_JAR="$jar" "$root/bin/mtasts" bench socketmap)
+          loadgen_label="Java mtasts bench socketmap, ${LOAD_THREADS:-one per core} selector thread(s)" ;;
+    *) echo "side-by-side: LOADGEN is c or java, not $LOADGEN" >&2; exit 2 ;;
+esac
 
 echo "# work directory $work" >&2
 # keys, DNS, certificate, policy
@@ -136,7 +148,7 @@ ours_pid=$!
 ours_start=$(in_ns /usr/bin/python3 "$here/probe.py" first-answer "${port[ours]}" "$started" d1.bench.test)
 
 load() {  # target connections duration warmup
-    MTASTS_JAR="$jar" in_ns "$root/bin/mtasts" bench socketmap --port "${port[$1]}" --connections "$2" \
+    in_ns "${loadgen[@]}" --port "${port[$1]}" --connections "$2" ${LOAD_THREADS:+--threads "$LOAD_THREADS"} \
         --duration "$3" --warmup "$4" --keys "$work/keys.txt" --expect "OK secure" --json || true
 }
 
@@ -156,7 +168,7 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
-[ -s "$work/runs.jsonl" ] && /usr/bin/python3 - "$work/runs.jsonl" "$python_start" "$ours_start" <<'PY'
+[ -s "$work/runs.jsonl" ] && /usr/bin/python3 - "$work/runs.jsonl" "$python_start" "$ours_start" "$loadgen_label" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 cell = {}
@@ -167,7 +179,7 @@ def med(who, c, field):
     return statistics.median(r[field] for r in rs) if rs else None
 levels = sorted({r["connections"] for r in runs})
 whos = [w for w in ("fixedsrv", "python", "ours") if any(k[0] == w for k in cell)]
-print("median of %d alternating runs per cell" % max(len(v) for v in cell.values()))
+print("median of %d alternating runs per cell; load generator: %s" % (max(len(v) for v in cell.values()), sys.argv[4]))
 print("%-9s %5s %10s %8s %8s %8s %8s %7s" % ("target", "conns", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors"))
 for c in levels:
     for w in whos:
