@@ -45,6 +45,14 @@ final class DnsServer implements AutoCloseable {
         startProcess();
     }
 
+    /** Puts a withdrawn {@code _mta-sts} TXT record of {@code domain} back. */
+    synchronized void restoreStsRecord(String domain) {
+        if (withdrawnStsRecords.remove(domain)) {
+            stopProcess();
+            startProcess();
+        }
+    }
+
     String zoneConfig() {
         StringBuilder conf = new StringBuilder();
         conf.append("port=53\nlisten-address=").append(address).append("\nbind-interfaces\n")

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 /**
  * The hermetic mail world: the test zone on dnsmasq, the policy hosts, the receiving MX hosts and a test CA,
@@ -70,6 +71,11 @@ public final class MailWorld implements AutoCloseable {
         return caFile;
     }
 
+    /** A TLS client context trusting the test CA only, for tests that talk to the world's servers directly. */
+    public SSLContext clientContext() {
+        return ca.clientContext();
+    }
+
     /** A fresh directory under the world for one scenario's files. */
     public Path newDirectory(String prefix) {
         return dir.resolve(prefix + "-" + instances.incrementAndGet());
@@ -115,6 +121,12 @@ public final class MailWorld implements AutoCloseable {
     public void withdrawPolicy(String domain) {
         dns.withdrawStsRecord(domain);
         policyServers.stop(domain);
+    }
+
+    /** Undoes {@link #withdrawPolicy(String)}, so the world is as every other test expects it. */
+    public void restorePolicy(String domain) {
+        dns.restoreStsRecord(domain);
+        policyServers.restart(domain);
     }
 
     @Override

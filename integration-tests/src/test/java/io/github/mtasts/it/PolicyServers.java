@@ -23,9 +23,14 @@ final class PolicyServers implements AutoCloseable {
     static final String POLICY_PATH = "/.well-known/mta-sts.txt";
 
     private final Map<String, HttpsServer> servers = new LinkedHashMap<>();
+    private final TestCa ca;
+
+    private PolicyServers(TestCa ca) {
+        this.ca = ca;
+    }
 
     static PolicyServers start(TestCa ca, List<TestDomain> domains) {
-        PolicyServers all = new PolicyServers();
+        PolicyServers all = new PolicyServers(ca);
         try {
             for (TestDomain domain : domains) {
                 if (domain.publication() != Publication.NONE) {
@@ -44,6 +49,13 @@ final class PolicyServers implements AutoCloseable {
         HttpsServer server = servers.remove(domain);
         if (server != null) {
             server.stop(0);
+        }
+    }
+
+    /** Starts the policy host of {@code domain} again after {@link #stop(String)}. */
+    synchronized void restart(String domain) {
+        if (!servers.containsKey(domain)) {
+            servers.put(domain, serve(ca, TestZone.domain(domain)));
         }
     }
 
