@@ -2,20 +2,45 @@ package io.github.mtasts.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Issue 4, scenario 8: what Postfix's own client gets from our daemon, through
  * {@code postmap -q KEY socketmap:inet:127.0.0.1:8461:ZONE}. postmap prints the value without the socketmap
  * {@code OK } status and exits 0; for {@code NOTFOUND } it prints nothing and exits 1 (as it also does for a
- * fatal error, hence the check that stderr stays empty).
+ * fatal error, hence the check that stderr stays empty). Every domain of the test zone has its expected reply
+ * here; a domain added to {@link TestZone} without one fails {@code everyDomainOfTheTestZoneHasAnExpectedReply}.
  */
 @ExtendWith(MailWorldExtension.class)
 class DaemonPostmapTest {
+
+    private static final String NOT_FOUND = "NOTFOUND";
+
+    /** Zone {@code postfix}'s reply for every domain of the test zone, {@code NOT_FOUND} for none. */
+    private static final Map<String, String> POSTFIX_ZONE_REPLIES = Map.ofEntries(
+            Map.entry("good.test", "secure match=mx.good.test servername=hostname"),
+            Map.entry("selfsigned.test", "secure match=mx.selfsigned.test servername=hostname"),
+            Map.entry("expired.test", "secure match=mx.expired.test servername=hostname"),
+            Map.entry("wrongname.test", "secure match=mx.wrongname.test servername=hostname"),
+            Map.entry("untrusted.test", "secure match=mx.untrusted.test servername=hostname"),
+            Map.entry("nomatch.test", "secure match=mx.elsewhere.test servername=hostname"),
+            Map.entry("nostarttls.test", "secure match=mx.nostarttls.test servername=hostname"),
+            Map.entry("testing.test", NOT_FOUND),
+            Map.entry("nopolicy.test", NOT_FOUND),
+            Map.entry("fetchfail.test", NOT_FOUND),
+            Map.entry("downgrade.test", "secure match=mx.downgrade.test servername=hostname"),
+            Map.entry("wildcard.test", "secure match=.wildcard.test servername=hostname"),
+            Map.entry("nonemode.test", NOT_FOUND),
+            Map.entry("reports.test", NOT_FOUND));
 
     private static MailWorld world;
     private static MtastsDaemon daemon;
@@ -33,51 +58,65 @@ class DaemonPostmapTest {
         }
     }
 
-    @ParameterizedTest(name = "{1} in zone {0}")
-    @CsvSource(delimiter = '|', textBlock = """
-            postfix | good.test       | secure match=mx.good.test servername=hostname
-            postfix | selfsigned.test | secure match=mx.selfsigned.test servername=hostname
-            postfix | expired.test    | secure match=mx.expired.test servername=hostname
-            postfix | wrongname.test  | secure match=mx.wrongname.test servername=hostname
-            postfix | untrusted.test  | secure match=mx.untrusted.test servername=hostname
-            postfix | nomatch.test    | secure match=mx.elsewhere.test servername=hostname
-            postfix | nostarttls.test | secure match=mx.nostarttls.test servername=hostname
-            postfix | wildcard.test   | secure match=.wildcard.test servername=hostname
-            strict  | testing.test    | secure match=mx.testing.test servername=hostname
-            strict  | good.test       | secure match=mx.good.test servername=hostname
-            postfix | GOOD.TEST       | secure match=mx.good.test servername=hostname
-            postfix | Good.Test.      | secure match=mx.good.test servername=hostname
-            postfix | good.test.      | secure match=mx.good.test servername=hostname
-            """)
-    void domainWithAnEnforcedPolicyGetsASecureReply(String zone, String key, String expected) {
-        Commands.Result result = world.postmap(key, daemon.table(zone));
+    static Stream<Arguments> postfixZoneReplies() {
+        return POSTFIX_ZONE_REPLIES.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(reply -> Arguments.of(reply.getKey(), reply.getValue()));
+    }
 
-        assertThat(result.stdout()).as(result.describe()).isEqualTo(expected + "\n");
-        assertThat(result.exitCode()).as(result.describe()).isZero();
-        assertThat(result.stderr()).isEmpty();
+    @Test
+    void everyDomainOfTheTestZoneHasAnExpectedReply() {
+        assertThat(POSTFIX_ZONE_REPLIES.keySet()).as("domains of TestZone without an expected postmap reply here")
+                .containsExactlyInAnyOrderElementsOf(TestZone.DOMAINS.stream().map(TestDomain::name).toList());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("postfixZoneReplies")
+    void everyDomainOfTheTestZoneGetsExactlyItsReply(String domain, String expected) {
+        assertReply("postfix", domain, expected);
     }
 
     @ParameterizedTest(name = "{1} in zone {0}")
     @CsvSource(delimiter = '|', textBlock = """
-            postfix | testing.test
-            postfix | nopolicy.test
-            postfix | fetchfail.test
-            postfix | nonemode.test
-            postfix | unknown.test
-            strict  | nopolicy.test
-            postfix | [127.0.0.1]
-            postfix | [127.0.1.1]:25
-            postfix | [mx.good.test]
-            postfix | [mx.good.test]:25
-            postfix | [good.test]
-            postfix | .good.test
-            postfix | good..test
+            strict  | testing.test    | secure match=mx.testing.test servername=hostname
+            strict  | good.test       | secure match=mx.good.test servername=hostname
+            strict  | nopolicy.test   | NOTFOUND
+            strict  | nonemode.test   | NOTFOUND
             """)
-    void keyWithoutAnEnforcedPolicyIsNotFound(String zone, String key) {
+    void strictTestingZoneEnforcesTestingPolicies(String zone, String key, String expected) {
+        assertReply(zone, key, expected);
+    }
+
+    /** Keys Postfix may send besides a plain domain: case and a trailing dot are normalised, the rest is no domain. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            GOOD.TEST         | secure match=mx.good.test servername=hostname
+            Good.Test.        | secure match=mx.good.test servername=hostname
+            good.test.        | secure match=mx.good.test servername=hostname
+            unknown.test      | NOTFOUND
+            127.0.1.1         | NOTFOUND
+            [127.0.0.1]       | NOTFOUND
+            [127.0.1.1]:25    | NOTFOUND
+            [ipv6:::1]        | NOTFOUND
+            [mx.good.test]    | NOTFOUND
+            [mx.good.test]:25 | NOTFOUND
+            [good.test]       | NOTFOUND
+            .good.test        | NOTFOUND
+            good..test        | NOTFOUND
+            """)
+    void oddKeysGetExactlyTheirReply(String key, String expected) {
+        assertReply("postfix", key, expected);
+    }
+
+    private static void assertReply(String zone, String key, String expected) {
         Commands.Result result = world.postmap(key, daemon.table(zone));
 
-        assertThat(result.stdout()).as(result.describe()).isEmpty();
-        assertThat(result.exitCode()).as(result.describe()).isEqualTo(1);
         assertThat(result.stderr()).as(result.describe()).isEmpty();
+        if (expected.equals(NOT_FOUND)) {
+            assertThat(result.stdout()).as(result.describe()).isEmpty();
+            assertThat(result.exitCode()).as(result.describe()).isEqualTo(1);
+        } else {
+            assertThat(result.stdout()).as(result.describe()).isEqualTo(expected + "\n");
+            assertThat(result.exitCode()).as(result.describe()).isZero();
+        }
     }
 }
