@@ -100,6 +100,8 @@ public final class MtastsDaemon implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(Path.of(root, "bin", "mta-sts-daemon").toString(), "-c", config.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
         builder.environment().put("MTASTS_JAR", jar);
+        // native libraries (sqlite, netty) are unpacked into the world, so even a killed daemon leaves none in /tmp
+        builder.environment().put("MTASTS_JAVA_OPTS", "-Djava.io.tmpdir=" + output.getParent());
         try {
             process = builder.start();
         } catch (IOException e) {

@@ -4,12 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Hashtable;
+import java.util.List;
 import javax.naming.NameNotFoundException;
 import javax.naming.NamingException;
 import javax.naming.directory.InitialDirContext;
+import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -89,6 +97,39 @@ class WorldSmokeTest {
     }
 
     @Test
+    void testsRunInTheirOwnNamespaceWithOnlyLoopbackAndTheTestZoneAsResolver() throws IOException {
+        assertThat(Commands.check("ip", "netns", "identify").stdout().strip()).isEqualTo(System.getenv("MTASTS_IT_NETNS"));
+        List<String> links = Commands.check("ip", "-o", "link", "show").stdout().lines().toList();
+        assertThat(links).hasSize(1);
+        assertThat(links.get(0)).startsWith("1: lo: <LOOPBACK,UP,LOWER_UP>");
+        // `ip netns exec` put /etc/netns/<name>/resolv.conf in place, so Postfix and our daemon resolve the test zone
+        assertThat(Files.readAllLines(Path.of("/etc/resolv.conf"))).first().isEqualTo("nameserver " + world.dnsAddress());
+        assertThat(Files.readString(Path.of("/etc/netns", System.getenv("MTASTS_IT_NETNS"), "resolv.conf")))
+                .isEqualTo(Files.readString(Path.of("/etc/resolv.conf")));
+        assertThat(InetAddress.getByName("mx.good.test").getHostAddress()).isEqualTo("127.0.1.1");
+        assertThat(InetAddress.getByName("mta-sts.good.test").getHostAddress()).isEqualTo("127.0.2.1");
+    }
+
+    @Test
+    void policyHostServesThePolicyOverHttpsAndAFetchfailHostIsRejected() throws Exception {
+        HttpClient client = HttpClient.newBuilder().sslContext(world.clientContext())
+                .connectTimeout(Duration.ofSeconds(10)).build();
+
+        HttpResponse<String> policy = client.send(policyRequest("good.test"), HttpResponse.BodyHandlers.ofString());
+        assertThat(policy.statusCode()).isEqualTo(200);
+        assertThat(policy.headers().firstValue("Content-Type")).hasValue("text/plain");
+        assertThat(policy.body()).isEqualTo("version: STSv1\nmode: enforce\nmx: mx.good.test\nmax_age: 86400\n");
+        // fetchfail.test's policy host presents a self-signed certificate: scenario 6's failing fetch
+        assertThatThrownBy(() -> client.send(policyRequest("fetchfail.test"), HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(SSLHandshakeException.class);
+    }
+
+    private static HttpRequest policyRequest(String domain) {
+        return HttpRequest.newBuilder(URI.create("https://mta-sts." + domain + PolicyServers.POLICY_PATH))
+                .timeout(Duration.ofSeconds(30)).build();
+    }
+
+    @Test
     void zonePublishesStsAndTlsrptRecordsOnlyWhereConfigured() throws NamingException {
         Hashtable<String, String> env = new Hashtable<>();
         env.put("java.naming.factory.initial", "com.sun.jndi.dns.DnsContextFactory");
@@ -100,6 +141,8 @@ class WorldSmokeTest {
         assertThat(dns.getAttributes("_smtp._tls.good.test", new String[] {"TXT"}).get("TXT").get())
                 .isEqualTo("\"v=TLSRPTv1; rua=mailto:tlsrpt@reports.test\"");
         assertThat(dns.getAttributes("good.test", new String[] {"MX"}).get("MX").get()).isEqualTo("10 mx.good.test.");
+        assertThat(dns.getAttributes("mx.good.test", new String[] {"A"}).get("A").get()).isEqualTo("127.0.1.1");
+        assertThat(dns.getAttributes("mta-sts.good.test", new String[] {"A"}).get("A").get()).isEqualTo("127.0.2.1");
         assertThatThrownBy(() -> dns.getAttributes("_mta-sts.nopolicy.test", new String[] {"TXT"}))
                 .isInstanceOf(NameNotFoundException.class);
     }
