@@ -31,7 +31,7 @@ class DaemonDowngradeResistanceTest {
             // what the restarted daemon knows comes from the sqlite file, not from memory
             Commands.Result stored = Commands.check("sqlite3", daemonDir.resolve("cache.db").toString(),
                     "SELECT mode, txt_id FROM policy WHERE domain = '" + DOMAIN + "'");
-            assertThat(stored.stdout()).isEqualTo("enforce|" + TestZone.domain(DOMAIN).number() + "\n");
+            assertThat(stored.stdout()).isEqualTo("ENFORCE|" + TestZone.domain(DOMAIN).number() + "\n");
             Commands.Result afterRestart = world.postmap(DOMAIN, daemon.table("postfix"));
             assertThat(afterRestart.stdout()).as(afterRestart.describe() + "\n" + daemon.output()).isEqualTo(SECURE);
             try (SendingPostfix sender = world.newSender(daemon.table("postfix"))) {

@@ -44,7 +44,7 @@ class WorldTearDownTest {
             Waits.until("the killed test JVM to die", Waits.GENEROUS, () -> !killedJvm.isAlive());
 
             List<ProcessHandle> orphans = leftovers.stream().filter(ProcessHandle::isAlive).toList();
-            assertThat(orphans).as("processes the killed run left in its namespace")
+            assertThat(orphans).as("processes the killed run left in its namespace: " + describe(orphans))
                     .anyMatch(p -> commandEndsWith(p, "/master"))
                     .anyMatch(p -> commandEndsWith(p, "/dnsmasq"))
                     .anyMatch(p -> commandEndsWith(p, "/java"));
@@ -56,7 +56,8 @@ class WorldTearDownTest {
             started.add(nextRun.toHandle());
             ProcessHandle nextJvm = awaitWorld(nextRun, outputs.resolve("next-run.out"));
             started.add(nextJvm);
-            assertThat(orphans).as("processes of the killed run once the next run is up").noneMatch(ProcessHandle::isAlive);
+            assertThat(orphans).as("processes of the killed run once the next run is up: " + describe(orphans))
+                    .noneMatch(ProcessHandle::isAlive);
             List<ProcessHandle> nextWorld = processesIn(NAMESPACE);
             assertThat(nextWorld).anyMatch(p -> commandEndsWith(p, "/master"));
 
@@ -64,7 +65,9 @@ class WorldTearDownTest {
             nextJvm.destroy();
             assertThat(nextRun.waitFor(2, TimeUnit.MINUTES)).as("the wrapper to finish after its JVM died").isTrue();
 
-            assertThat(nextWorld).as("processes of the next run after it ended").noneMatch(ProcessHandle::isAlive);
+            // a killed process stays visible until init has reaped it: wait for that, bounded
+            Waits.until("the processes of the next run to be gone: " + describe(nextWorld), Waits.GENEROUS,
+                    () -> nextWorld.stream().noneMatch(ProcessHandle::isAlive));
             assertThat(namespaces()).doesNotContain(NAMESPACE);
             assertThat(Path.of("/run/netns", NAMESPACE)).doesNotExist();
             assertThat(Path.of("/etc/netns", NAMESPACE)).doesNotExist();
@@ -123,6 +126,11 @@ class WorldTearDownTest {
 
     private static List<String> namespaces() {
         return Commands.check("ip", "netns", "list").stdout().lines().map(line -> line.split(" ")[0]).toList();
+    }
+
+    private static String describe(List<ProcessHandle> processes) {
+        return processes.stream().filter(ProcessHandle::isAlive)
+                .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList().toString();
     }
 
     private static boolean commandEndsWith(ProcessHandle process, String suffix) {
