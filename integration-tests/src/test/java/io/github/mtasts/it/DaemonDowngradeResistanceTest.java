@@ -53,5 +53,11 @@ class DaemonDowngradeResistanceTest {
         } finally {
             world.restorePolicy(DOMAIN);
         }
+        try (MtastsDaemon afterRestore = MtastsDaemon.start(world, world.newDirectory("daemon"),
+                MailWorld.SOCKETMAP_PORT + 1)) {
+            Commands.Result restored = world.postmap(DOMAIN, afterRestore.table("postfix"));
+            assertThat(restored.stdout()).as("the world serves the policy again: " + restored.describe())
+                    .isEqualTo(SECURE);
+        }
     }
 }

@@ -98,12 +98,14 @@ class WorldSmokeTest {
 
     @Test
     void testsRunInTheirOwnNamespaceWithOnlyLoopbackAndTheTestZoneAsResolver() throws IOException {
-        assertThat(Commands.check("ip", "netns", "identify").stdout().strip()).isEqualTo(System.getenv("MTASTS_IT_NETNS"));
+        assertThat(Commands.check("ip", "netns", "identify").stdout().strip())
+                .isEqualTo(System.getenv("MTASTS_IT_NETNS"));
         List<String> links = Commands.check("ip", "-o", "link", "show").stdout().lines().toList();
         assertThat(links).hasSize(1);
         assertThat(links.get(0)).startsWith("1: lo: <LOOPBACK,UP,LOWER_UP>");
         // `ip netns exec` put /etc/netns/<name>/resolv.conf in place, so Postfix and our daemon resolve the test zone
-        assertThat(Files.readAllLines(Path.of("/etc/resolv.conf"))).first().isEqualTo("nameserver " + world.dnsAddress());
+        assertThat(Files.readAllLines(Path.of("/etc/resolv.conf"))).first()
+                .isEqualTo("nameserver " + world.dnsAddress());
         assertThat(Files.readString(Path.of("/etc/netns", System.getenv("MTASTS_IT_NETNS"), "resolv.conf")))
                 .isEqualTo(Files.readString(Path.of("/etc/resolv.conf")));
         assertThat(InetAddress.getByName("mx.good.test").getHostAddress()).isEqualTo("127.0.1.1");

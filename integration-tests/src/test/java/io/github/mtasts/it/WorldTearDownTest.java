@@ -66,8 +66,8 @@ class WorldTearDownTest {
             assertThat(nextRun.waitFor(2, TimeUnit.MINUTES)).as("the wrapper to finish after its JVM died").isTrue();
 
             // a killed process stays visible until init has reaped it: wait for that, bounded
-            Waits.until("the processes of the next run to be gone: " + describe(nextWorld), Waits.GENEROUS,
-                    () -> nextWorld.stream().noneMatch(ProcessHandle::isAlive));
+            Waits.until("the processes of the next run to be gone, of those alive when it ended: "
+                    + describe(nextWorld), Waits.GENEROUS, () -> nextWorld.stream().noneMatch(ProcessHandle::isAlive));
             assertThat(namespaces()).doesNotContain(NAMESPACE);
             assertThat(Path.of("/run/netns", NAMESPACE)).doesNotExist();
             assertThat(Path.of("/etc/netns", NAMESPACE)).doesNotExist();
@@ -81,13 +81,14 @@ class WorldTearDownTest {
     /** The wrapper running {@link WorldProcess} in a JVM like the one surefire forks. */
     private static Process startRun(Path output) throws IOException {
         return wrapper(output, "-cp", System.getProperty("java.class.path"),
-                "-Dmtasts.root=" + System.getProperty("mtasts.root"), "-Dmtasts.jar=" + System.getProperty("mtasts.jar"),
-                WorldProcess.class.getName());
+                "-Dmtasts.root=" + System.getProperty("mtasts.root"),
+                "-Dmtasts.jar=" + System.getProperty("mtasts.jar"), WorldProcess.class.getName());
     }
 
     private static Process wrapper(Path output, String... javaArguments) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("mtasts.root"), "integration-tests/src/test/netns-jvm/bin/java").toString());
+        command.add(Path.of(System.getProperty("mtasts.root"), "integration-tests", "src", "test", "netns-jvm", "bin",
+                "java").toString());
         command.addAll(List.of(javaArguments));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(output.toFile());
