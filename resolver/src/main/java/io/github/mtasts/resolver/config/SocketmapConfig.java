@@ -39,7 +39,7 @@ public record SocketmapConfig(int maxConnections, Duration idleTimeout, int maxR
     public enum Transport {
         /** The best one available here: see {@code SocketmapTransport.preferred()}. */
         AUTO,
-        /** Linux io_uring (kernel 5.14 or later, not disabled by {@code kernel.io_uring_disabled}). */
+        /** Linux io_uring (kernel 5.9 or later, not disabled by {@code kernel.io_uring_disabled}). */
         IO_URING,
         /** Linux epoll. */
         EPOLL,

@@ -43,8 +43,8 @@ public enum SocketmapTransport {
     /**
      * What {@code transport: auto} runs on: io_uring where the kernel offers it (it answered cache hits faster
      * than epoll, docs/BENCHMARKS.md "io_uring"), else epoll, else NIO. io_uring is missing on kernels before
-     * 5.14, where {@code kernel.io_uring_disabled} is set, and under seccomp profiles that refuse its system calls
-     * (recent container runtimes): each of these shows as unavailable, so auto falls back without an error.
+     * 5.9 (Netty's minimum), where {@code kernel.io_uring_disabled} is set, and under seccomp profiles that refuse
+     * its system calls, as some container runtimes' defaults do: each shows as unavailable, and auto falls back.
      */
     public static SocketmapTransport preferred() {
         for (SocketmapTransport transport : values()) {
