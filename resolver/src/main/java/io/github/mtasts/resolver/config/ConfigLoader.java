@@ -401,9 +401,23 @@ public final class ConfigLoader {
         SocketmapConfig parsed = new SocketmapConfig(
                 section.integer("max_connections", d.maxConnections(), 1, 1_000_000),
                 section.positiveSeconds("idle_timeout", d.idleTimeout()),
-                section.integer("max_request_length", d.maxRequestLength(), 1, 1 << 20));
+                section.integer("max_request_length", d.maxRequestLength(), 1, 1 << 20),
+                transport(section, d.transport()));
         section.rejectUnknownKeys();
         return parsed;
+    }
+
+    private static SocketmapConfig.Transport transport(ConfigSection section, SocketmapConfig.Transport defaultValue)
+            throws ConfigException {
+        Optional<JsonNode> value = section.value("transport");
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        Optional<SocketmapConfig.Transport> transport = value.get().isTextual()
+                ? SocketmapConfig.Transport.fromConfigName(value.get().textValue())
+                : Optional.empty();
+        return transport.orElseThrow(() -> section.error("transport", "one of auto, io_uring, epoll, nio",
+                value.get()));
     }
 
     private static MilterConfig milter(ConfigSection section) throws ConfigException {

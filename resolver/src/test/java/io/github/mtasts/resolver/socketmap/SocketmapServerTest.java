@@ -30,16 +30,18 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(30)
 class SocketmapServerTest {
 
-    /** Every listener kind the server offers: each test runs against all four. */
+    /** Every listener kind the server offers, TCP and UNIX on each transport: each test runs against all six. */
     enum Listener {
-        TCP_EPOLL(false, true), TCP_NIO(false, false), UNIX_EPOLL(true, true), UNIX_NIO(true, false);
+        TCP_IO_URING(false, SocketmapTransport.IO_URING), TCP_EPOLL(false, SocketmapTransport.EPOLL),
+        TCP_NIO(false, SocketmapTransport.NIO), UNIX_IO_URING(true, SocketmapTransport.IO_URING),
+        UNIX_EPOLL(true, SocketmapTransport.EPOLL), UNIX_NIO(true, SocketmapTransport.NIO);
 
         final boolean unix;
-        final boolean epoll;
+        final SocketmapTransport transport;
 
-        Listener(boolean unix, boolean epoll) {
+        Listener(boolean unix, SocketmapTransport transport) {
             this.unix = unix;
-            this.epoll = epoll;
+            this.transport = transport;
         }
     }
 
@@ -219,17 +221,17 @@ class SocketmapServerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Listener.class, names = {"UNIX_EPOLL", "UNIX_NIO"})
+    @EnumSource(value = Listener.class, names = {"UNIX_IO_URING", "UNIX_EPOLL", "UNIX_NIO"})
     void unixSocketGetsTheConfiguredMode(Listener listener) throws Exception {
         Path path = dir.resolve("socketmap.sock");
         server = new SocketmapServer(SocketmapServerSettings.unix(path, OptionalInt.of(0660)), responder,
-                listener.epoll);
+                listener.transport);
         server.start();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-rw----");
     }
 
     @ParameterizedTest
-    @EnumSource(value = Listener.class, names = {"UNIX_EPOLL", "UNIX_NIO"})
+    @EnumSource(value = Listener.class, names = {"UNIX_IO_URING", "UNIX_EPOLL", "UNIX_NIO"})
     void staleSocketFileFromAPreviousRunIsReplaced(Listener listener) throws Exception {
         Path path = dir.resolve("socketmap.sock");
         try (ServerSocketChannel previous = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -261,18 +263,18 @@ class SocketmapServerTest {
         int port = ((java.net.InetSocketAddress) server.localAddress()).getPort();
         SocketmapServer second = new SocketmapServer(
                 new SocketmapServerSettings("127.0.0.1", port, java.util.Optional.empty(), OptionalInt.empty(), false,
-                        100, 10, Duration.ofSeconds(10), Duration.ofSeconds(1)), responder, false);
+                        100, 10, Duration.ofSeconds(10), Duration.ofSeconds(1)), responder, SocketmapTransport.NIO);
         assertThatThrownBy(second::start).isInstanceOf(IOException.class)
                 .hasMessageContaining("tcp:127.0.0.1:" + port);
     }
 
     @ParameterizedTest
-    @EnumSource(value = Listener.class, names = {"TCP_EPOLL", "TCP_NIO"})
+    @EnumSource(value = Listener.class, names = {"TCP_IO_URING", "TCP_EPOLL", "TCP_NIO"})
     void reusePortLetsTwoServersShareThePort(Listener listener) throws Exception {
         start(listener, s -> s);
         int port = ((java.net.InetSocketAddress) server.localAddress()).getPort();
         SocketmapServer second = new SocketmapServer(SocketmapServerSettings.tcp("127.0.0.1", port), responder,
-                listener.epoll);
+                listener.transport);
         second.start();
         open.add(() -> second.close(Duration.ZERO));
         server.close(Duration.ZERO);
@@ -283,7 +285,7 @@ class SocketmapServerTest {
         SocketmapServerSettings base = listener.unix
                 ? SocketmapServerSettings.unix(dir.resolve("socketmap.sock"), OptionalInt.empty())
                 : SocketmapServerSettings.tcp("127.0.0.1", 0);
-        server = new SocketmapServer(customise.apply(base), responder, listener.epoll);
+        server = new SocketmapServer(customise.apply(base), responder, listener.transport);
         server.start();
     }
 
