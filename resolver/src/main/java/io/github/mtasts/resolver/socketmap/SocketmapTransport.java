@@ -23,6 +23,7 @@ import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The Netty transports the socketmap server can run on, each with its event-loop I/O handler, its TCP and UNIX
@@ -47,8 +48,12 @@ public enum SocketmapTransport {
      * its system calls, as some container runtimes' defaults do: each shows as unavailable, and auto falls back.
      */
     public static SocketmapTransport preferred() {
+        return preferredAmong(SocketmapTransport::isAvailable);
+    }
+
+    static SocketmapTransport preferredAmong(Predicate<SocketmapTransport> available) {
         for (SocketmapTransport transport : values()) {
-            if (transport.isAvailable()) {
+            if (available.test(transport)) {
                 return transport;
             }
         }
