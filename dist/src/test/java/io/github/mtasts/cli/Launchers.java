@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
@@ -46,7 +47,12 @@ final class Launchers {
 
     /** Runs {@code bin/<launcher> args...} with {@code stdin} on its standard input. */
     static Result runWithStdin(String launcher, String stdin, String... args) {
-        Process process = start(launcher, args);
+        return run(Map.of(), launcher, stdin, args);
+    }
+
+    /** Runs {@code bin/<launcher> args...} with {@code env} added to its environment. */
+    static Result run(Map<String, String> env, String launcher, String stdin, String... args) {
+        Process process = start(env, launcher, args);
         try {
             try (OutputStream in = process.getOutputStream()) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -79,6 +85,10 @@ final class Launchers {
      * apart from standard output, and the caller must drain both (or close them) to avoid blocking the process.
      */
     static Process start(String launcher, String... args) {
+        return start(Map.of(), launcher, args);
+    }
+
+    private static Process start(Map<String, String> env, String launcher, String... args) {
         List<String> command = new ArrayList<>();
         command.add(BIN.resolve(launcher).toString());
         command.addAll(Arrays.asList(args));
@@ -87,6 +97,7 @@ final class Launchers {
         // no class data sharing archive: bin/mtasts would otherwise train one in the background
         builder.environment().put("MTASTS_CDS_ARCHIVE", "off");
         builder.environment().remove("MTASTS_JAVA_OPTS");
+        builder.environment().putAll(env);
         try {
             return builder.start();
         } catch (IOException e) {
