@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.mtasts.testing.SmtpStartTlsServer;
 import io.github.mtasts.testing.SmtpStartTlsServer.Behaviour;
 import io.github.mtasts.testing.TestCa;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,5 +112,21 @@ class SmtpTlsProbeTest {
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SmtpTlsProbe.trustManager(Optional.of(empty)))
                 .hasMessage("ca_file " + empty + ": no PEM certificate found");
+    }
+
+    @Test
+    void subjectNamesIpv6AddressesInTheirShortFormInBrackets() throws Exception {
+        SmtpTlsProbe probe = probe(Optional.empty(), "the JDK trust store", Clock.systemUTC());
+
+        assertThat(probe.subject("mx.example", InetAddress.getByName("::1"))).isEqualTo("mx.example [::1]:" + smtp.port());
+        assertThat(probe.subject("mx.example", InetAddress.getByName("192.0.2.1"))).isEqualTo("mx.example 192.0.2.1:" + smtp.port());
+    }
+
+    @Test
+    void ipv6CompressionTakesTheLongestRunOfZeroGroupsAndOnlyRunsOfTwoOrMore() throws Exception {
+        assertThat(SmtpTlsProbe.compressed((Inet6Address) InetAddress.getByName("2001:db8:0:0:1:0:0:0"))).isEqualTo("2001:db8:0:0:1::");
+        assertThat(SmtpTlsProbe.compressed((Inet6Address) InetAddress.getByName("2001:db8:0:0:1:0:0:1"))).isEqualTo("2001:db8::1:0:0:1");
+        assertThat(SmtpTlsProbe.compressed((Inet6Address) InetAddress.getByName("2001:db8:0:1:1:1:1:1"))).isEqualTo("2001:db8:0:1:1:1:1:1");
+        assertThat(SmtpTlsProbe.compressed((Inet6Address) InetAddress.getByName("::"))).isEqualTo("::");
     }
 }
