@@ -106,7 +106,7 @@ class PolicyFetcherTest {
 
     @Test
     void productionPolicyUrlHasNoPort() {
-        PolicyFetcher production = PolicyFetcher.create(Duration.ofSeconds(1), Optional.empty());
+        PolicyFetcher production = PolicyFetcher.create(Duration.ofSeconds(1), Optional.empty(), PolicyFetcher.HTTPS_PORT);
         assertThat(production.policyUri("example.com").toString()).isEqualTo("https://mta-sts.example.com/.well-known/mta-sts.txt");
     }
 
