@@ -168,7 +168,7 @@ class ResolverDaemonTest {
     }
 
     @Test
-    void storedEnforcePolicySurvivesRestartWhenTxtVanishesAndFetchFails(@TempDir Path dir) throws Exception {
+    void storedEnforcePolicySurvivesRestartAndARefreshThatFindsTheTxtRecordGone(@TempDir Path dir) throws Exception {
         String cache = "cache: {type: sqlite, options: {filename: " + dir.resolve("c.db") + "}}\n";
         try (ResolverDaemon daemon = start(config(cache)); Client client = Client.open(daemon.socketmapAddress())) {
             assertThat(client.ask("postfix daemon-good.test")).startsWith("OK secure");
@@ -176,9 +176,18 @@ class ResolverDaemonTest {
         // the _mta-sts record is gone and the policy host unreachable (a DNS server that knows nothing)
         try (DnsmasqServer empty = DnsmasqServer.builder().start()) {
             DaemonConfig restarted = ConfigLoader.parse("test", "host: 127.0.0.1\nport: 0\nca_file: " + caFile + "\n"
-                    + "dns:\n  nameservers: [\"" + empty.hostPort() + "\"]\n  timeout: 2\ncache_grace: 1\n" + cache);
+                    + "dns:\n  nameservers: [\"" + empty.hostPort() + "\"]\n  timeout: 2\ncache_grace: 1\n"
+                    + "http: {port: 0}\nmetrics: {enabled: true}\n" + cache);
             try (ResolverDaemon daemon = new ResolverDaemon(restarted, 1);
                     Client client = startAndOpen(daemon)) {
+                assertThat(client.ask("postfix daemon-good.test"))
+                        .isEqualTo("OK secure match=mx.daemon-good.test:.backup.daemon-good.test servername=hostname");
+                // once cache_grace has passed, a hit starts a background refresh, which finds no TXT record
+                while (!metrics(daemon).contains("mtasts_discovery_seconds_count{outcome=\"no_policy\"} 1")) {
+                    assertThat(client.ask("postfix daemon-good.test")).startsWith("OK secure");
+                    Thread.sleep(200);
+                }
+                // RFC 8461 §5: the unexpired policy stays in force though the record is gone
                 assertThat(client.ask("postfix daemon-good.test"))
                         .isEqualTo("OK secure match=mx.daemon-good.test:.backup.daemon-good.test servername=hostname");
             }
