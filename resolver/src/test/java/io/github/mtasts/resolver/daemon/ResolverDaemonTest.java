@@ -271,6 +271,8 @@ class ResolverDaemonTest {
                     .contains("mtasts_discovery_failures_total{cause=\"webpki_invalid\"} 0.0")
                     .contains("mtasts_discovery_seconds_count{outcome=\"found\"} 1")
                     .contains("mtasts_discovery_seconds_count{outcome=\"policy_fetch_error\"} 1")
+                    .contains("mtasts_policy_fetch_seconds_count{outcome=\"ok\"} 1")
+                    .contains("mtasts_policy_fetch_seconds_count{outcome=\"policy_fetch_error\"} 1")
                     .contains("mtasts_socketmap_connections 1.0");
         }
     }
