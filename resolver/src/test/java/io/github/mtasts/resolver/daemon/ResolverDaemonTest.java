@@ -230,7 +230,7 @@ class ResolverDaemonTest {
     }
 
     @Test
-    void hundredConcurrentRequestsForOneUncachedDomainFetchThePolicyOnce() throws Exception {
+    void hundredConcurrentRequestsForOneUncachedDomainMakeOneDnsLookupAndOneFetch() throws Exception {
         int before = https.requests("mta-sts.daemon-flight.test");
         ExecutorService pool = Executors.newFixedThreadPool(100);
         try (ResolverDaemon daemon = start(config("cache: {type: internal}\n"))) {
@@ -249,6 +249,7 @@ class ResolverDaemonTest {
             pool.shutdownNow();
         }
         assertThat(https.requests("mta-sts.daemon-flight.test") - before).isEqualTo(1);
+        assertThat(dns.log().split("query\\[TXT\\] _mta-sts\\.daemon-flight\\.test ", -1)).as(dns.log()).hasSize(2);
     }
 
     @Test

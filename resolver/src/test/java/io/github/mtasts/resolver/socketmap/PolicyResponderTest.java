@@ -171,6 +171,20 @@ class PolicyResponderTest {
     }
 
     @Test
+    void eachZoneWaitsForDiscoveryAsLongAsItsOwnTimeout() throws Exception {
+        PolicyResponder responder = responder("default_zone: {timeout: 30}\nzones:\n  impatient: {timeout: 0.2}\n");
+
+        CompletionStage<String> patient = responder.respond(new SocketmapRequest("postfix", "example.com"));
+        assertThat(answer(responder.respond(new SocketmapRequest("impatient", "example.com")))).isEqualTo("NOTFOUND ");
+        assertThat(patient.toCompletableFuture()).isNotDone();
+
+        nextCall().result().complete(new DiscoveryResult.Found("1", ENFORCE));
+
+        assertThat(answer(patient)).isEqualTo("OK secure match=mx.example.com servername=hostname");
+        assertThat(calls).hasSize(1);
+    }
+
+    @Test
     void discoveryWithinTheZoneTimeoutIsAnsweredWithItsPolicy() throws Exception {
         PolicyResponder responder = responder("default_zone: {timeout: 30}\n");
 
