@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -96,6 +97,26 @@ class PolicyFetcherTest {
     @Test
     void returnsBodyOfTextPlain200() {
         assertThat(fetch("good.test")).isEqualTo(new FetchResult.Body(POLICY));
+    }
+
+    @Test
+    void sendsThePolicyHostAsSni() {
+        fetch("good.test");
+
+        assertThat(https.serverNames("mta-sts.good.test")).isNotEmpty().containsOnly("mta-sts.good.test");
+    }
+
+    @Test
+    void everyFetchReachesThePolicyHostAndAsksCachesInBetweenToRevalidate() {
+        int before = https.requests("mta-sts.good.test");
+
+        fetch("good.test");
+        fetch("good.test");
+
+        assertThat(https.requests("mta-sts.good.test")).isEqualTo(before + 2);
+        Map<String, List<String>> headers = https.lastRequestHeaders("mta-sts.good.test");
+        assertThat(headers).containsEntry("cache-control", List.of("no-cache"))
+                .doesNotContainKeys("if-none-match", "if-modified-since");
     }
 
     @Test
