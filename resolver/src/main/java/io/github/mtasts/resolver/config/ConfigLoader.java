@@ -165,7 +165,9 @@ public final class ConfigLoader {
         ZoneConfig d = ZoneConfig.DEFAULT;
         ZoneConfig parsed = new ZoneConfig(
                 zone.bool("strict_testing", d.strictTesting()),
-                zone.positiveSeconds("timeout", d.timeout()),
+                zone.positiveSecondsBelow("timeout", d.timeout(), ZoneConfig.POSTFIX_SOCKETMAP_TIMEOUT,
+                        "a positive number below " + ZoneConfig.POSTFIX_SOCKETMAP_TIMEOUT.toSeconds()
+                                + " (Postfix defers the mail when a socketmap lookup takes that long)"),
                 zone.bool("require_sni", d.requireSni()),
                 zone.bool("tlsrpt", d.tlsrpt()));
         zone.rejectUnknownKeys();

@@ -93,7 +93,8 @@ public final class ResolverDaemon implements AutoCloseable {
         SocketmapTransport transport = SocketmapTransport.select(config.socketmap().transport());
         this.store = PolicyStores.open(config.cache());
         this.mtaSts = new MtaStsDiscovery(dns(config, longestZone), new PolicyFetcher(
-                max(longestZone, MIN_FETCH_TIMEOUT), trust, PolicyFetcher.environmentProxy(), policyPort));
+                max(longestZone, MIN_FETCH_TIMEOUT), trust, PolicyFetcher.environmentProxy(), policyPort),
+                new FetchTimer(registry));
         PolicyDiscovery discovery = new TimedDiscovery((domain, knownTxtId) -> {
             discoveryStarted.countDown();
             return mtaSts.discover(domain, knownTxtId);

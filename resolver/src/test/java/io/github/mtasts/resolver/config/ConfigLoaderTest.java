@@ -385,6 +385,8 @@ class ConfigLoaderTest {
                         "test.yml: zones.strict.timeout: expected a positive number, got \"fast\""),
                 Arguments.of("default_zone:\n  timeout: -1\n",
                         "test.yml: default_zone.timeout: expected a positive number, got -1"),
+                Arguments.of("zones:\n  slow: {timeout: 100}\n", "test.yml: zones.slow.timeout: expected a positive"
+                        + " number below 100 (Postfix defers the mail when a socketmap lookup takes that long), got 100"),
                 Arguments.of("default_zone:\n  timeout: 0\n",
                         "test.yml: default_zone.timeout: expected a positive number, got 0"),
                 Arguments.of("default_zone:\n  timeout: 0.0000000001\n",
