@@ -3,6 +3,8 @@
 # start from the same SQLite store holding KEYS policies (mode enforce, mx mx1.example.test), loaded at
 # start-up, so every measured request is a cache hit rendered as "OK secure match=...".
 #   bench/hit-ab.sh                 env: JAR_A (default: dist/target/mtasts.jar) JAR_B (default: none)
+#                                   YAML_A, YAML_B: configuration lines added to that daemon's file (e.g.
+#                                   'socketmap: {transport: io_uring}'; JAR_B=$JAR_A then compares settings)
 #                                   SHARED ROUNDS DURATION WARMUP KEYS LEVELS
 #                                   LOADGEN (c: bench/socketmap-load.c, default; java: bench socketmap) LOAD_THREADS
 # Runs alternate fixedsrv, A, B per level and round; prints the median of each cell with the load average.
@@ -19,6 +21,8 @@ KEYS=${KEYS:-200}
 LEVELS=${LEVELS:-"16 256"}
 LOADGEN=${LOADGEN:-c}
 LOAD_THREADS=${LOAD_THREADS:-}
+YAML_A=${YAML_A:-}
+YAML_B=${YAML_B:-}
 
 work=$(mktemp -d /tmp/hit-ab.XXXXXX)
 pids=()
@@ -54,13 +58,13 @@ while not r.endswith(b","):
 print(r.split(b":", 1)[1][:-1].decode())' "$@" 2>/dev/null || true
 }
 
-config() {  # name port
-    printf 'host: 127.0.0.1\nport: %s\ncache_grace: 86400\ncache: {type: sqlite, options: {filename: %s}}\n' \
-        "$2" "$work/$1.db" > "$work/$1.yml"
+config() {  # name port [extra YAML]
+    printf 'host: 127.0.0.1\nport: %s\ncache_grace: 86400\ncache: {type: sqlite, options: {filename: %s}}\n%s\n' \
+        "$2" "$work/$1.db" "${3:-}" > "$work/$1.yml"
 }
 
-start() {  # name jar port
-    config "$1" "$3"
+start() {  # name jar port [extra YAML]
+    config "$1" "$3" "${4:-}"
     MTASTS_JAR=$2 "$root/bin/mta-sts-daemon" -c "$work/$1.yml" >"$work/$1.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 600); do
@@ -91,10 +95,10 @@ db.commit()
 PY
 targets="fixedsrv a"
 cp "$work/schema.db" "$work/a.db"
-start a "$JAR_A" 18461
+start a "$JAR_A" 18461 "$YAML_A"
 if [ -n "$JAR_B" ]; then
     cp "$work/schema.db" "$work/b.db"
-    start b "$JAR_B" 28461
+    start b "$JAR_B" 28461 "$YAML_B"
     targets="fixedsrv a b"
 fi
 declare -A port=([fixedsrv]=19461 [a]=18461 [b]=28461)

@@ -16,7 +16,8 @@
 # SOAK (seconds of 16-connection load on ours after the table, live heap sampled every SOAK_EVERY s;
 # default 0: no soak), LOADGEN (c: bench/socketmap-load.c, compiled here, the default; java: `mtasts bench
 # socketmap`, which on a 2-core machine takes CPU from the server it measures), LOAD_THREADS (client threads,
-# default 1 for c: the setting that lets fixedsrv reach the machine's limit; the Java tool's default otherwise).
+# default 1 for c: the setting that lets fixedsrv reach the machine's limit; the Java tool's default otherwise),
+# OURS_YAML (configuration lines added to our daemon's file, e.g. 'socketmap: {transport: epoll}').
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
@@ -33,6 +34,7 @@ SOAK=${SOAK:-0}
 SOAK_EVERY=${SOAK_EVERY:-60}
 LOADGEN=${LOADGEN:-c}
 LOAD_THREADS=${LOAD_THREADS:-}
+OURS_YAML=${OURS_YAML:-}
 ns=mtasts-bench-$$
 work=$(mktemp -d /tmp/mtasts-bench.XXXXXX)
 declare -A port=([fixedsrv]=19461 [python]=18461 [ours]=28461)
@@ -121,6 +123,7 @@ default_zone:
 YML
 done
 echo "ca_file: $work/ca.pem" >> "$work/ours.yml"
+[ -z "$OURS_YAML" ] || printf '%s\n' "$OURS_YAML" >> "$work/ours.yml"
 
 ip netns add "$ns"
 ip -n "$ns" link set lo up

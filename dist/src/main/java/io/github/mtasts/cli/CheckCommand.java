@@ -11,6 +11,7 @@ import io.github.mtasts.resolver.discovery.DnsTxtLookup;
 import io.github.mtasts.resolver.discovery.DomainKey;
 import io.github.mtasts.resolver.discovery.InvalidDomainKeyException;
 import io.github.mtasts.resolver.discovery.PolicyFetcher;
+import java.io.Console;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -97,9 +98,27 @@ public final class CheckCommand implements Callable<Integer> {
                 // connect, greeting, EHLO, STARTTLS, handshake and QUIT each have TIMEOUT; past all of them, give up
                 TIMEOUT.multipliedBy(6));
         CheckReport report = checker.check(policyDomain);
-        // colour only for a person at a terminal, never into a pipe or file
-        out.print(json ? CheckRenderer.json(report) : CheckRenderer.table(report, System.console() != null));
+        out.print(json ? CheckRenderer.json(report) : CheckRenderer.table(report, onTerminal()));
         out.flush();
         return report.exitCode();
+    }
+
+    /**
+     * Colour only for a person at a terminal, never into a pipe or file. Up to JDK 21 {@link System#console()} is
+     * null unless stdin and stdout are a terminal; from JDK 22 it exists anyway and {@code Console.isTerminal()}
+     * (absent from the Java 17 API we compile against) tells.
+     */
+    static boolean onTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException before22) {
+            return true;
+        } catch (ReflectiveOperationException e) {
+            return false;
+        }
     }
 }

@@ -16,6 +16,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -123,14 +124,16 @@ public final class LintCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "RECORD",
-                description = "the record text, its character-strings already joined; quote it for the shell")
-        String record;
+        @Parameters(arity = "1..*", paramLabel = "RECORD",
+                description = {"the record text; quote it for the shell.",
+                        "Several arguments are the character-strings of one long record, as dig prints them,"
+                                + " and are joined without separator, as a resolver does."})
+        List<String> strings;
 
         @Override
         public Integer call() {
             try {
-                StsTxtRecord txt = StsTxtRecord.parse(record);
+                StsTxtRecord txt = StsTxtRecord.parse(String.join("", strings));
                 spec.commandLine().getOut().println("valid MTA-STS TXT record");
                 spec.commandLine().getOut().println("id: " + txt.id());
                 return VALID;

@@ -26,10 +26,17 @@ final class PolicyQuery implements QueryRunner {
 
     private final PrintWriter out;
     private final PrintWriter err;
+    private final int policyPort;
 
     PolicyQuery(PrintWriter out, PrintWriter err) {
+        this(out, err, PolicyFetcher.HTTPS_PORT);
+    }
+
+    /** @param policyPort HTTPS port of policy hosts: 443 except in tests */
+    PolicyQuery(PrintWriter out, PrintWriter err, int policyPort) {
         this.out = out;
         this.err = err;
+        this.policyPort = policyPort;
     }
 
     @Override
@@ -48,12 +55,11 @@ final class PolicyQuery implements QueryRunner {
         TxtLookupResult txt = dns.lookupTxt("_mta-sts." + domain).join();
         out.println("_mta-sts." + domain + " TXT: " + describe(txt));
 
-        DiscoveryResult result = new MtaStsDiscovery(dns, PolicyFetcher.create(TIMEOUT, config.caFile()))
-                .discover(domain, knownVersion.orElse(null)).join();
+        PolicyFetcher fetcher = PolicyFetcher.create(TIMEOUT, config.caFile(), policyPort);
+        DiscoveryResult result = new MtaStsDiscovery(dns, fetcher).discover(domain, knownVersion.orElse(null)).join();
         int exit = 0;
         if (result instanceof DiscoveryResult.Found found) {
-            out.println("policy id " + found.txtId() + " from " + "https://mta-sts." + domain
-                    + "/.well-known/mta-sts.txt:");
+            out.println("policy id " + found.txtId() + " from " + fetcher.policyUri(domain) + ":");
             found.policy().lines().forEach(line -> out.println("  " + line));
             out.println("postfix reply: " + PostfixReply.forPolicy(domain, found.policy(),
                     new PostfixReply.ReplyOptions(zone.strictTesting(), zone.requireSni(), zone.tlsrpt())));
@@ -65,7 +71,9 @@ final class PolicyQuery implements QueryRunner {
             exit = NO_POLICY;
         } else if (result instanceof DiscoveryResult.Failed failed) {
             err.println("discovery failed (" + failed.type() + "): " + failed.detail());
-            out.println("postfix reply: " + PostfixReply.NOT_FOUND + "(unless a cached policy is still valid)");
+            out.println("postfix reply: " + PostfixReply.NOT_FOUND);
+            // RFC 8461 §5: the daemon keeps serving an unexpired cached policy when a refresh fails
+            out.println("(a daemon holding an unexpired cached policy for " + domain + " keeps answering with it)");
             exit = DISCOVERY_FAILED;
         }
         out.flush();

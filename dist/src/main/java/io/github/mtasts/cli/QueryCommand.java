@@ -19,7 +19,13 @@ import java.util.concurrent.Callable;
  * tool plus {@code -c} and {@code --zone}, handed to a {@link QueryRunner}.
  */
 @Command(name = "query", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
-        description = "Discover a domain's MTA-STS policy now and show the reply Postfix would get.")
+        description = "Discover a domain's MTA-STS policy now and show the reply Postfix would get.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:a valid policy was found (or known_version matches the TXT id)",
+            "1:the domain publishes no policy, or cannot have one (IP literal, invalid name)",
+            "2:usage or configuration error",
+            "3:discovery failed: DNS failure, invalid TXT record, policy fetch error, invalid policy or certificate"})
 public final class QueryCommand implements Callable<Integer> {
 
     static final int USAGE_ERROR = 2;

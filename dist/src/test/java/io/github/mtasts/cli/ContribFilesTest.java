@@ -122,7 +122,7 @@ class ContribFilesTest {
     void systemdUnitStartsTheDaemonWithTheDefaultConfigAndAlwaysRestarts() throws Exception {
         List<String> unit = Files.readAllLines(CONTRIB.resolve("mtasts-daemon.service"));
 
-        assertThat(unit).contains("Type=notify", "Restart=always", "RestartSec=1s", "StateDirectory=mtasts",
+        assertThat(unit).contains("Type=notify", "NotifyAccess=main", "SuccessExitStatus=143", "Restart=always", "RestartSec=1s", "StateDirectory=mtasts",
                 "ProtectSystem=strict", "NoNewPrivileges=yes",
                 "ExecStart=/usr/local/bin/mtasts daemon -c " + ConfigLocation.DEFAULTS.get(0));
         // the state directory systemd creates is where the default cache lives

@@ -64,23 +64,6 @@ class LintCommandTest {
     }
 
     @Test
-    void subtleViolationsAreReported() throws IOException {
-        assertThat(mtasts("lint", "policy", file("version: STSv1\nmode: Enforce\nmx: a.example\nmax_age: 1\n").toString()).err())
-                .contains("line 2: \"mode: Enforce\": mode must be one of enforce, testing, none (RFC 8461 §3.2)");
-        assertThat(mtasts("lint", "policy", file("version: STSv1\nmode : none\nmax_age: 1\n").toString()).err())
-                .contains("line 2").contains("whitespace before ':'");
-        assertThat(mtasts("lint", "policy", file("version: STSv1\n\nmode: none\nmax_age: 1\n").toString()).err())
-                .contains("line 2").contains("empty lines are not allowed");
-    }
-
-    @Test
-    void duplicateModeUsesTheFirst() throws IOException {
-        Run run = mtasts("lint", "policy", file("version: STSv1\nmode: none\nmode: enforce\nmax_age: 1\n").toString());
-        assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("mode: none");
-    }
-
-    @Test
     void dashReadsThePolicyFromStandardInput() {
         Run run = lintWithStdin(POLICY, "policy", "-");
         assertThat(run.exitCode()).isZero();
@@ -154,6 +137,111 @@ class LintCommandTest {
     @Test
     void unknownOptionIsAUsageErrorExitingTwo() {
         assertThat(mtasts("lint", "txt", "--frobnicate", "v=STSv1; id=1").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void severalArgumentsAreTheCharacterStringsOfOneRecord() {
+        Run run = mtasts("lint", "txt", "v=STSv1; ", "id=2024", "0101");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("id: 20240101");
+        assertThat(mtasts("lint", "txt", "v=STSv1; ", "id=2024", "-01").err()).contains("got \"2024-01\"");
+    }
+
+    @Test
+    void unknownLintSubcommandIsAUsageErrorExitingTwo() {
+        assertThat(mtasts("lint", "record", "v=STSv1; id=1").exitCode()).isEqualTo(2);
+    }
+
+    // The "Done when" cases of issue #2, each run the way a domain owner runs it: bin/mtasts in its own process.
+
+    @Test
+    void binMtastsRejectsASignedMaxAge() throws IOException {
+        Launchers.Result run = Launchers.run("mtasts", "lint", "policy",
+                file("version: STSv1\nmode: enforce\nmx: mx.example.com\nmax_age: +86400\n").toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("invalid MTA-STS policy: line 4: \"max_age: +86400\": max_age must be 1 to 10"
+                + " digits, without sign, separators or spaces (RFC 8461 §3.2)" + System.lineSeparator());
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void binMtastsRejectsACapitalisedMode() throws IOException {
+        Launchers.Result run = Launchers.run("mtasts", "lint", "policy",
+                file("version: STSv1\nmode: Enforce\nmx: mx.example.com\nmax_age: 86400\n").toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains(
+                "invalid MTA-STS policy: line 2: \"mode: Enforce\": mode must be one of enforce, testing, none (RFC 8461 §3.2)");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void binMtastsRejectsATxtIdWithAHyphen() {
+        Launchers.Result run = Launchers.run("mtasts", "lint", "txt", "v=STSv1; id=2024-01-01");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains(
+                "invalid MTA-STS TXT record: id must be 1-32 letters or digits, got \"2024-01-01\" (RFC 8461 §3.1)");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void binMtastsRejectsATxtIdOf33CharactersAndAcceptsOneOf32() {
+        String id32 = "20240101T000000Z" + "a".repeat(16);
+        Launchers.Result tooLong = Launchers.run("mtasts", "lint", "txt", "v=STSv1; id=" + id32 + "b");
+        assertThat(tooLong.exitCode()).isEqualTo(1);
+        assertThat(tooLong.err()).contains("id must be 1-32 letters or digits, got \"" + id32 + "b\"");
+
+        Launchers.Result longest = Launchers.run("mtasts", "lint", "txt", "v=STSv1; id=" + id32 + ";");
+        assertThat(longest.exitCode()).isZero();
+        assertThat(longest.out()).isEqualTo("valid MTA-STS TXT record" + System.lineSeparator()
+                + "id: " + id32 + System.lineSeparator());
+    }
+
+    @Test
+    void binMtastsKeepsTheFirstOfADuplicatedMode() throws IOException {
+        Launchers.Result run = Launchers.run("mtasts", "lint", "policy",
+                file("version: STSv1\nmode: testing\nmx: mx.example.com\nmode: enforce\nmax_age: 86400\n").toString());
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo(String.join(System.lineSeparator(),
+                "valid MTA-STS policy", "mode: testing", "max_age: 86400", "mx: mx.example.com", ""));
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void binMtastsRejectsASpaceBeforeTheColon() throws IOException {
+        Launchers.Result run = Launchers.run("mtasts", "lint", "policy",
+                file("version: STSv1\nmode : enforce\nmx: mx.example.com\nmax_age: 86400\n").toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains(
+                "invalid MTA-STS policy: line 2: \"mode : enforce\": whitespace before ':' (RFC 8461 §3.2)");
+    }
+
+    @Test
+    void binMtastsRejectsAnEmptyLine() throws IOException {
+        Launchers.Result run = Launchers.run("mtasts", "lint", "policy",
+                file("version: STSv1\r\nmode: enforce\r\n\r\nmx: mx.example.com\r\nmax_age: 86400\r\n").toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("invalid MTA-STS policy: line 3: \"\": empty lines are not allowed (RFC 8461 §3.2)");
+    }
+
+    @Test
+    void binMtastsReadsThePolicyFromStandardInput() {
+        Launchers.Result run = Launchers.runWithStdin("mtasts", POLICY, "lint", "policy", "-");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo(String.join(System.lineSeparator(),
+                "valid MTA-STS policy", "mode: enforce", "max_age: 604800", "mx: mail.example.com", "mx: *.example.net", ""));
+
+        Launchers.Result invalid = Launchers.runWithStdin("mtasts", "version: STSv1\nmode: none\n", "lint", "policy", "-");
+        assertThat(invalid.exitCode()).isEqualTo(1);
+        assertThat(invalid.err()).contains("the max_age field is required");
+    }
+
+    @Test
+    void binMtastsExitsTwoOnUsageErrors() {
+        Launchers.Result noFile = Launchers.run("mtasts", "lint", "policy");
+        assertThat(noFile.exitCode()).isEqualTo(2);
+        assertThat(noFile.err()).contains("Missing required parameter: 'FILE'");
+        assertThat(Launchers.run("mtasts", "lint", "txt", "--strict", "v=STSv1; id=1").exitCode()).isEqualTo(2);
+        assertThat(Launchers.run("mtasts", "lint", "policy", dir.resolve("absent.txt").toString()).exitCode()).isEqualTo(2);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.mtasts.it;
 
+import io.github.mtasts.it.TestDomain.Fault;
 import io.github.mtasts.it.TestDomain.Publication;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,16 +61,30 @@ final class DnsServer implements AutoCloseable {
                 .append("local=/test/\nlocal=/in-addr.arpa/\n");
         for (TestDomain d : domains) {
             conf.append("mx-host=").append(d.name()).append(',').append(d.mxHost()).append(",10\n");
-            conf.append("host-record=").append(d.mxHost()).append(',').append(d.mxAddress()).append('\n');
+            conf.append("host-record=").append(d.mxHost()).append(',').append(d.mxAddress())
+                    .append(d.has(Fault.IPV6_MX) ? ",::1" : "").append('\n');
+            if (d.has(Fault.DEAD_SECOND_MX)) {
+                conf.append("mx-host=").append(d.name()).append(',').append(d.deadMxHost()).append(",20\n");
+                conf.append("host-record=").append(d.deadMxHost()).append(',').append(d.deadMxAddress()).append('\n');
+            }
             conf.append("host-record=").append(d.policyHost()).append(',').append(d.policyAddress()).append('\n');
             if (d.publication() != Publication.NONE && !withdrawnStsRecords.contains(d.name())) {
                 // RFC 8461 §3.1
-                conf.append("txt-record=_mta-sts.").append(d.name()).append(",\"v=STSv1; id=").append(d.number())
+                String id = d.has(Fault.INVALID_STS_RECORD) ? "not-alphanumeric" : String.valueOf(d.number());
+                conf.append("txt-record=_mta-sts.").append(d.name()).append(",\"v=STSv1; id=").append(id)
                         .append(";\"\n");
+                if (d.has(Fault.TWO_STS_RECORDS)) {
+                    conf.append("txt-record=_mta-sts.").append(d.name()).append(",\"v=STSv1; id=").append(id)
+                            .append("b;\"\n");
+                }
             }
             // RFC 8460 §3, for the TLSRPT tests that reuse this world
-            conf.append("txt-record=_smtp._tls.").append(d.name()).append(",\"v=TLSRPTv1; rua=").append(TLSRPT_RUA)
-                    .append("\"\n");
+            if (!d.has(Fault.NO_TLSRPT_RECORD)) {
+                String rua = d.has(Fault.INVALID_TLSRPT_RECORD) ? ""
+                        : "; rua=" + (d.has(Fault.BAD_RUA_URI) ? "mailto:" : TLSRPT_RUA);
+                conf.append("txt-record=_smtp._tls.").append(d.name()).append(",\"v=TLSRPTv1").append(rua)
+                        .append("\"\n");
+            }
         }
         return conf.toString();
     }

@@ -3,6 +3,7 @@ package io.github.mtasts.it;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.github.mtasts.it.TestDomain.Fault;
 import io.github.mtasts.it.TestDomain.Publication;
 import io.github.mtasts.testing.TestCa;
 import java.io.IOException;
@@ -62,12 +63,17 @@ final class PolicyServers implements AutoCloseable {
     private static HttpsServer serve(TestCa ca, TestDomain domain) {
         TestCa.Issued certificate = domain.publication() == Publication.FETCH_FAILS
                 ? TestCa.selfSigned(domain.policyHost())
-                : ca.issue(domain.policyHost());
-        byte[] policy = domain.policyText().getBytes(StandardCharsets.US_ASCII);
+                : ca.issue(domain.has(Fault.POLICY_HOST_WRONG_NAME) ? "mta-sts.elsewhere.test" : domain.policyHost());
+        String text = domain.policyText();
+        if (domain.has(Fault.POLICY_OVERSIZE)) {
+            // valid lines up to the limit and past it: only the size is wrong
+            text = text + ("x: " + "y".repeat(1000) + "\n").repeat(70);
+        }
+        byte[] policy = text.getBytes(StandardCharsets.US_ASCII);
         try {
             HttpsServer server = HttpsServer.create(new InetSocketAddress(domain.policyAddress(), 443), 16);
             server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
-            server.createContext("/", exchange -> respond(exchange, policy));
+            server.createContext("/", exchange -> respond(exchange, domain, policy));
             server.start();
             return server;
         } catch (IOException e) {
@@ -76,13 +82,20 @@ final class PolicyServers implements AutoCloseable {
         }
     }
 
-    private static void respond(HttpExchange exchange, byte[] policy) throws IOException {
+    private static void respond(HttpExchange exchange, TestDomain domain, byte[] policy) throws IOException {
         try (exchange) {
-            if (!exchange.getRequestURI().getPath().equals(POLICY_PATH)) {
+            if (!exchange.getRequestURI().getPath().equals(POLICY_PATH) || domain.has(Fault.POLICY_NOT_FOUND)) {
                 exchange.sendResponseHeaders(404, -1);
                 return;
             }
-            exchange.getResponseHeaders().set("Content-Type", "text/plain");
+            if (domain.has(Fault.POLICY_REDIRECT)) {
+                // to a valid policy: only the redirect itself is wrong (RFC 8461 §3.3)
+                exchange.getResponseHeaders().set("Location", "https://mta-sts.good.test" + POLICY_PATH);
+                exchange.sendResponseHeaders(301, -1);
+                return;
+            }
+            exchange.getResponseHeaders().set("Content-Type",
+                    domain.has(Fault.POLICY_WRONG_CONTENT_TYPE) ? "text/html" : "text/plain");
             exchange.sendResponseHeaders(200, policy.length);
             exchange.getResponseBody().write(policy);
         }

@@ -1,11 +1,14 @@
 package io.github.mtasts.it;
 
+import io.github.mtasts.it.TestDomain.Fault;
 import io.github.mtasts.it.TestDomain.MxTls;
 import io.github.mtasts.testing.TestCa;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +42,7 @@ final class ReceivingMx implements AutoCloseable {
             Commands.check("chown", NOBODY + ":" + NOBODY, mail.toString());
             List<String> listeners = new ArrayList<>();
             for (TestDomain domain : domains) {
-                listeners.add(listener(domain, pki, ca, otherCa));
+                listeners.addAll(listeners(domain, pki, ca, otherCa));
             }
             Path mailboxes = dir.resolve("mailboxes");
             Files.writeString(mailboxes, domains.stream().map(d -> "@" + d.name() + " " + d.name() + "/\n")
@@ -47,6 +50,8 @@ final class ReceivingMx implements AutoCloseable {
             Map<String, String> settings = Map.ofEntries(
                     Map.entry("myhostname", "mx.receiver.test"),
                     Map.entry("inet_interfaces", "loopback-only"),
+                    // the IPv6 MX address of chk-ipv6.test; the senders stay on IPv4
+                    Map.entry("inet_protocols", "all"),
                     Map.entry("virtual_mailbox_domains", domains.stream().map(TestDomain::name)
                             .collect(Collectors.joining(", "))),
                     Map.entry("virtual_mailbox_base", mail.toString()),
@@ -61,24 +66,37 @@ final class ReceivingMx implements AutoCloseable {
         }
     }
 
-    private static String listener(TestDomain domain, Path pki, TestCa ca, TestCa otherCa) throws IOException {
-        String prefix = domain.mxAddress() + ":25 inet n - n - - smtpd -o syslog_name=mx-"
-                + domain.name().replace('.', '-');
-        if (domain.mxTls() == MxTls.NO_STARTTLS) {
-            return prefix + " -o smtpd_tls_security_level=none";
+    /** The domain's smtpd listener on its MX address, and a second one on [::1] for an IPv6 MX. */
+    private static List<String> listeners(TestDomain domain, Path pki, TestCa ca, TestCa otherCa) throws IOException {
+        String service = " inet n - n - - smtpd -o syslog_name=mx-" + domain.name().replace('.', '-');
+        String options = options(domain, pki, ca, otherCa);
+        List<String> listeners = new ArrayList<>();
+        listeners.add(domain.mxAddress() + ":25" + service + options);
+        if (domain.has(Fault.IPV6_MX)) {
+            listeners.add("[::1]:25" + service + options);
         }
+        return listeners;
+    }
+
+    private static String options(TestDomain domain, Path pki, TestCa ca, TestCa otherCa) throws IOException {
+        if (domain.mxTls() == MxTls.NO_STARTTLS) {
+            return " -o smtpd_tls_security_level=none";
+        }
+        Instant now = Instant.now();
         TestCa.Issued certificate = switch (domain.mxTls()) {
             case TRUSTED -> ca.issue(domain.mxHost());
             case SELF_SIGNED -> TestCa.selfSigned(domain.mxHost());
             case EXPIRED -> ca.issueExpired(domain.mxHost());
             case WRONG_NAME -> ca.issue("other-host.test");
             case UNTRUSTED_ISSUER -> otherCa.issue(domain.mxHost());
+            case CN_ONLY -> ca.issueWithoutSan(domain.mxHost());
+            case EXPIRING_SOON -> ca.issue(now.minus(Duration.ofDays(60)), now.plus(Duration.ofDays(5)), domain.mxHost());
             case NO_STARTTLS -> throw new IllegalStateException("unreachable");
         };
         // smtpd_tls_chain_files: the key first, then the certificate chain, leaf first
         Path chainFile = pki.resolve(domain.mxHost() + ".pem");
         Files.writeString(chainFile, certificate.keyPem() + certificate.chainPem());
-        return prefix + " -o smtpd_tls_chain_files=" + chainFile;
+        return " -o smtpd_tls_chain_files=" + chainFile;
     }
 
     /** The messages delivered so far to {@code domain}'s Maildir whose text contains {@code marker}. */

@@ -1,9 +1,11 @@
 package io.github.mtasts.it;
 
+import io.github.mtasts.it.TestDomain.Fault;
 import io.github.mtasts.it.TestDomain.MxTls;
 import io.github.mtasts.it.TestDomain.Publication;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Set;
 
 /** The domains of the hermetic world, one per behaviour the scenarios need. */
 public final class TestZone {
@@ -32,7 +34,29 @@ public final class TestZone {
             new TestDomain("nonemode.test", 13, "mx.nonemode.test", MxTls.SELF_SIGNED, Publication.PUBLISHED, "none",
                     List.of()),
             // where the TLSRPT tests send their reports (the rua of every domain's _smtp._tls record)
-            new TestDomain("reports.test", 14, "mx.reports.test", MxTls.TRUSTED, Publication.NONE, null, List.of()));
+            new TestDomain("reports.test", 14, "mx.reports.test", MxTls.TRUSTED, Publication.NONE, null, List.of()),
+            // for `mtasts check` (issue 8): each correct but for the one thing its name says
+            checked("chk-ipv6.test", 15, MxTls.TRUSTED, Fault.IPV6_MX),
+            checked("chk-cnonly.test", 16, MxTls.CN_ONLY),
+            checked("chk-expiring.test", 17, MxTls.EXPIRING_SOON),
+            checked("chk-shortage.test", 18, MxTls.TRUSTED, Fault.SHORT_MAX_AGE),
+            new TestDomain("chk-longtesting.test", 19, "mx.chk-longtesting.test", MxTls.TRUSTED, Publication.PUBLISHED,
+                    "testing", List.of("mx.chk-longtesting.test"), Set.of(Fault.LONG_MAX_AGE)),
+            new TestDomain("chk-unused.test", 20, "mx.chk-unused.test", MxTls.TRUSTED, Publication.PUBLISHED,
+                    "enforce", List.of("mx.chk-unused.test", "mx.retired.test"), Set.of()),
+            checked("chk-notlsrpt.test", 21, MxTls.TRUSTED, Fault.NO_TLSRPT_RECORD),
+            checked("chk-badtlsrpt.test", 22, MxTls.TRUSTED, Fault.INVALID_TLSRPT_RECORD),
+            checked("chk-badrua.test", 23, MxTls.TRUSTED, Fault.BAD_RUA_URI),
+            new TestDomain("chk-deadmx.test", 24, "mx.chk-deadmx.test", MxTls.TRUSTED, Publication.PUBLISHED,
+                    "enforce", List.of("*.chk-deadmx.test"), Set.of(Fault.DEAD_SECOND_MX)),
+            checked("chk-redirect.test", 25, MxTls.TRUSTED, Fault.POLICY_REDIRECT),
+            checked("chk-wrongtype.test", 26, MxTls.TRUSTED, Fault.POLICY_WRONG_CONTENT_TYPE),
+            checked("chk-oversize.test", 27, MxTls.TRUSTED, Fault.POLICY_OVERSIZE),
+            checked("chk-notfound.test", 28, MxTls.TRUSTED, Fault.POLICY_NOT_FOUND),
+            checked("chk-badpolicy.test", 29, MxTls.TRUSTED, Fault.POLICY_SYNTAX_ERROR),
+            checked("chk-twotxt.test", 30, MxTls.TRUSTED, Fault.TWO_STS_RECORDS),
+            checked("chk-badtxt.test", 31, MxTls.TRUSTED, Fault.INVALID_STS_RECORD),
+            checked("chk-policyname.test", 32, MxTls.TRUSTED, Fault.POLICY_HOST_WRONG_NAME));
 
     private TestZone() {
     }
@@ -40,6 +64,11 @@ public final class TestZone {
     public static TestDomain domain(String name) {
         return DOMAINS.stream().filter(d -> d.name().equals(name)).findFirst()
                 .orElseThrow(() -> new NoSuchElementException("no test domain " + name));
+    }
+
+    private static TestDomain checked(String name, int number, MxTls mxTls, Fault... faults) {
+        return new TestDomain(name, number, "mx." + name, mxTls, Publication.PUBLISHED, "enforce", List.of("mx." + name),
+                Set.of(faults));
     }
 
     private static TestDomain enforce(String name, int number, MxTls mxTls) {

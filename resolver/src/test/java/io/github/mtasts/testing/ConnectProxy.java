@@ -32,15 +32,27 @@ public final class ConnectProxy implements AutoCloseable {
         return t;
     });
 
-    private ConnectProxy() throws IOException {
+    /** Port every tunnel goes to, whatever port the CONNECT names; 0 for the named one. */
+    private final int upstreamPort;
+
+    private ConnectProxy(int upstreamPort) throws IOException {
+        this.upstreamPort = upstreamPort;
         server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         executor.execute(this::accept);
     }
 
     public static ConnectProxy start() {
+        return forwardingTo(0);
+    }
+
+    /**
+     * A proxy that tunnels {@code CONNECT host:443} (what a daemon in production asks for) to {@code host:port}, where
+     * the test's policy hosts listen; {@link #targets()} still records the port asked for.
+     */
+    public static ConnectProxy forwardingTo(int port) {
         try {
-            return new ConnectProxy();
+            return new ConnectProxy(port);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -79,7 +91,8 @@ public final class ConnectProxy implements AutoCloseable {
             String target = requestLine[1];
             targets.add(target);
             int colon = target.lastIndexOf(':');
-            try (Socket upstream = new Socket(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)))) {
+            int port = upstreamPort != 0 ? upstreamPort : Integer.parseInt(target.substring(colon + 1));
+            try (Socket upstream = new Socket(target.substring(0, colon), port)) {
                 sockets.add(upstream);
                 toClient.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 toClient.flush();

@@ -2,6 +2,7 @@ package io.github.mtasts.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,12 +13,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -35,6 +43,8 @@ public final class PolicyHttpsServer implements AutoCloseable {
 
     private final List<HttpsServer> servers = new ArrayList<>();
     private final Map<String, AtomicInteger> requests = new LinkedHashMap<>();
+    private final Map<String, List<String>> serverNames = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, List<String>>> lastHeaders = new ConcurrentHashMap<>();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "policy-https");
@@ -62,6 +72,18 @@ public final class PolicyHttpsServer implements AutoCloseable {
             throw new IllegalArgumentException("not a host of this server: " + host);
         }
         return count.get();
+    }
+
+    /** SNI host names that requests to {@code host} arrived with, in order (none when a client sent no SNI). */
+    public List<String> serverNames(String host) {
+        requests(host);
+        return List.copyOf(serverNames.getOrDefault(host, List.of()));
+    }
+
+    /** The headers of the last request to {@code host}, by lower-case name; empty before the first. */
+    public Map<String, List<String>> lastRequestHeaders(String host) {
+        requests(host);
+        return lastHeaders.getOrDefault(host, Map.of());
     }
 
     @Override
@@ -149,6 +171,7 @@ public final class PolicyHttpsServer implements AutoCloseable {
                     AtomicInteger count = new AtomicInteger();
                     server.requests.put(host.name(), count);
                     https.createContext("/", exchange -> {
+                        server.record(host.name(), (HttpsExchange) exchange);
                         count.incrementAndGet();
                         server.respond(exchange, host.response());
                     });
@@ -173,6 +196,19 @@ public final class PolicyHttpsServer implements AutoCloseable {
                 throw new IllegalStateException(name + " is not in the test hosts file (-Djdk.net.hosts.file)", e);
             }
         }
+    }
+
+    private void record(String host, HttpsExchange exchange) {
+        if (exchange.getSSLSession() instanceof ExtendedSSLSession session) {
+            for (SNIServerName name : session.getRequestedServerNames()) {
+                if (name instanceof SNIHostName hostName) {
+                    serverNames.computeIfAbsent(host, h -> new CopyOnWriteArrayList<>()).add(hostName.getAsciiName());
+                }
+            }
+        }
+        Map<String, List<String>> headers = new TreeMap<>();
+        exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
+        lastHeaders.put(host, headers);
     }
 
     private void respond(HttpExchange exchange, Response response) throws IOException {

@@ -44,7 +44,13 @@ public final class SmtpStartTlsServer implements AutoCloseable {
         /** Greets but does not offer STARTTLS (and refuses it if asked). */
         NO_STARTTLS,
         /** Accepts the connection and never greets. */
-        HANG_GREETING
+        HANG_GREETING,
+        /** Greets with 554 (RFC 5321 §3.1: no SMTP service here). */
+        REJECT_GREETING,
+        /** Offers STARTTLS but answers it with 454 (RFC 3207 §4: TLS temporarily unavailable). */
+        REFUSE_STARTTLS,
+        /** Offers STARTTLS, answers 220, then writes plain text instead of a TLS handshake. */
+        PLAINTEXT_AFTER_STARTTLS
     }
 
     private final List<ServerSocket> listeners = new ArrayList<>();
@@ -143,6 +149,10 @@ public final class SmtpStartTlsServer implements AutoCloseable {
             }
             Socket socket = client;
             String name = "mx.test";
+            if (behaviour == Behaviour.REJECT_GREETING) {
+                write(socket, "554 5.3.2 " + name + " no SMTP service here");
+                return;
+            }
             write(socket, "220 " + name + " ESMTP test");
             while (true) {
                 String command = readLine(socket.getInputStream());
@@ -150,13 +160,19 @@ public final class SmtpStartTlsServer implements AutoCloseable {
                     return;
                 }
                 String verb = command.split(" ", 2)[0].toUpperCase(Locale.ROOT);
-                boolean offerStartTls = behaviour == Behaviour.STARTTLS && !(socket instanceof SSLSocket);
+                boolean offerStartTls = behaviour != Behaviour.NO_STARTTLS && !(socket instanceof SSLSocket);
                 switch (verb) {
                     case "EHLO" -> write(socket, "250-" + name + " hello\r\n250-PIPELINING\r\n"
                             + (offerStartTls ? "250-STARTTLS\r\n" : "") + "250 8BITMIME");
                     case "STARTTLS" -> {
                         if (!offerStartTls) {
                             write(socket, "502 5.5.1 STARTTLS not available");
+                        } else if (behaviour == Behaviour.REFUSE_STARTTLS) {
+                            write(socket, "454 4.7.0 TLS not available due to temporary reason");
+                        } else if (behaviour == Behaviour.PLAINTEXT_AFTER_STARTTLS) {
+                            write(socket, "220 2.0.0 ready to start TLS");
+                            write(socket, "this is not a TLS record");
+                            return;
                         } else {
                             write(socket, "220 2.0.0 ready to start TLS");
                             socket = upgrade(socket, tls);

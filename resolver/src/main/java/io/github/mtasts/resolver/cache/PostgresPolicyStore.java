@@ -1,15 +1,14 @@
 package io.github.mtasts.resolver.cache;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.resolver.store.PostgresDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -34,9 +33,6 @@ import org.slf4j.LoggerFactory;
 public final class PostgresPolicyStore implements PolicyStore {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresPolicyStore.class);
-
-    /** Key of the transaction-level advisory lock held while the schema is migrated ("mtasts" in ASCII). */
-    private static final long MIGRATION_LOCK = 0x6d7461737473L;
 
     /** Schema steps; step {@code i} brings the schema from version {@code i} to {@code i + 1}. */
     private static final List<List<String>> MIGRATIONS = List.of(List.of(
@@ -87,9 +83,6 @@ public final class PostgresPolicyStore implements PolicyStore {
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
-    /** The server's clock in epoch milliseconds: it judges leases, so the daemons' clocks need not agree. */
-    private static final String SERVER_MILLIS = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
-
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
@@ -116,27 +109,10 @@ public final class PostgresPolicyStore implements PolicyStore {
      * @throws PolicyStoreException     when the database's schema is newer than this program's
      */
     public static PostgresPolicyStore open(String dsn, Duration timeout, int minSize, int maxSize) {
-        PostgresDsn parsed = PostgresDsn.parse(dsn);
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("mtasts-policy-store");
-        config.setJdbcUrl(parsed.jdbcUrl());
-        parsed.user().ifPresent(config::setUsername);
-        parsed.password().ifPresent(config::setPassword);
-        config.setMaximumPoolSize(maxSize);
-        config.setMinimumIdle(Math.min(minSize, maxSize));
-        // HikariCP accepts nothing below 250 ms
-        long millis = Math.max(250, timeout.toMillis());
-        config.setConnectionTimeout(millis);
-        config.setValidationTimeout(Math.max(250, millis / 2));
         // start without the server: the pool keeps trying, and the cache runs on memory meanwhile
-        config.setInitializationFailTimeout(-1);
-        int seconds = (int) Math.max(1, (millis + 999) / 1000);
-        config.addDataSourceProperty("connectTimeout", seconds);
-        config.addDataSourceProperty("socketTimeout", seconds);
-        config.addDataSourceProperty("loginTimeout", seconds);
-        config.addDataSourceProperty("ApplicationName", "mtasts");
-        PostgresPolicyStore store = new PostgresPolicyStore("policy database " + PostgresDsn.redact(dsn),
-                new HikariDataSource(config));
+        HikariDataSource pool = PostgresDatabase.poolWithoutServer(dsn, "mtasts-policy-store", timeout, minSize,
+                maxSize);
+        PostgresPolicyStore store = new PostgresPolicyStore("policy database " + PostgresDsn.redact(dsn), pool);
         try {
             store.withConnection("create the schema", c -> null);
         } catch (PolicyStoreException e) {
@@ -205,35 +181,11 @@ public final class PostgresPolicyStore implements PolicyStore {
     }
 
     private void migrate(Connection c) throws SQLException {
-        c.setAutoCommit(false);
-        try (Statement st = c.createStatement()) {
-            st.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
-            st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-            int version = 0;
-            try (ResultSet rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
-                if (rs.next()) {
-                    version = rs.getInt(1);
-                }
-            }
-            if (version > SCHEMA_VERSION) {
-                throw new PolicyStoreException(description + " has schema version " + version + ", newer than the "
-                        + SCHEMA_VERSION + " this program knows; refusing to touch it");
-            }
-            for (int step = version; step < SCHEMA_VERSION; step++) {
-                for (String sql : MIGRATIONS.get(step)) {
-                    st.execute(sql);
-                }
-            }
-            if (version < SCHEMA_VERSION) {
-                st.execute("DELETE FROM schema_version");
-                st.execute("INSERT INTO schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
-            }
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
+        try {
+            PostgresDatabase.migrate(c, "policy", "schema_version", MIGRATIONS);
+        } catch (PostgresDatabase.NewerSchemaException e) {
+            throw new PolicyStoreException(description + " has schema version " + e.version() + ", newer than the "
+                    + e.known() + " this program knows; refusing to touch it");
         }
     }
 
@@ -402,10 +354,10 @@ public final class PostgresPolicyStore implements PolicyStore {
     /** One upsert: it inserts, renews our own lease, or takes over an expired one; a live foreign lease stays. */
     @Override
     public boolean tryLease(String name, String owner, Duration ttl) {
-        String sql = "INSERT INTO lease (name, owner, expires_at_millis) VALUES (?, ?, " + SERVER_MILLIS + " + ?)"
-                + " ON CONFLICT (name) DO UPDATE SET owner = excluded.owner,"
+        String sql = "INSERT INTO lease (name, owner, expires_at_millis) VALUES (?, ?, "
+                + PostgresDatabase.SERVER_MILLIS + " + ?) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner,"
                 + " expires_at_millis = excluded.expires_at_millis"
-                + " WHERE lease.owner = excluded.owner OR lease.expires_at_millis <= " + SERVER_MILLIS;
+                + " WHERE lease.owner = excluded.owner OR lease.expires_at_millis <= " + PostgresDatabase.SERVER_MILLIS;
         return withConnection("take lease " + name, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, name);

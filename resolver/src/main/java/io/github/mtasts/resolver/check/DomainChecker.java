@@ -191,7 +191,7 @@ public final class DomainChecker {
         List<CompletableFuture<List<CheckItem>>> probes = new ArrayList<>();
         for (InetAddress address : found.values()) {
             probes.add(CompletableFuture.supplyAsync(() -> smtp.probe(host, address), executor)
-                    .completeOnTimeout(List.of(CheckItem.fail(CheckSection.SMTP, host + " " + address.getHostAddress(),
+                    .completeOnTimeout(List.of(CheckItem.fail(CheckSection.SMTP, smtp.subject(host, address),
                             "no result within " + probeBudget)), probeBudget.toMillis(), TimeUnit.MILLISECONDS));
         }
         return CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new)).thenApply(done -> {

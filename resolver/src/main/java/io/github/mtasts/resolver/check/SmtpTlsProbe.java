@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -125,8 +126,7 @@ public final class SmtpTlsProbe {
 
     /** Every item for {@code address} of MX host {@code mx}; never throws, whatever the server does. */
     public List<CheckItem> probe(String mx, InetAddress address) {
-        String subject = mx + " " + (address instanceof Inet6Address ? "[" + address.getHostAddress() + "]"
-                : address.getHostAddress()) + ":" + port;
+        String subject = subject(mx, address);
         List<CheckItem> items = new ArrayList<>();
         int millis = Math.toIntExact(timeout.toMillis());
         try (Socket socket = new Socket()) {
@@ -145,6 +145,44 @@ public final class SmtpTlsProbe {
             // closing failed after the items were gathered: nothing to report
         }
         return items;
+    }
+
+    /** How every item of {@code address} of MX host {@code mx} names it: {@code mx.example 192.0.2.1:25}, {@code mx.example [2001:db8::1]:25}. */
+    public String subject(String mx, InetAddress address) {
+        return mx + " " + (address instanceof Inet6Address v6 ? "[" + compressed(v6) + "]" : address.getHostAddress())
+                + ":" + port;
+    }
+
+    /**
+     * RFC 5952 §4.2: the longest run of two or more zero groups written as "::" (the first of equal runs); the
+     * JDK writes every group ({@code 0:0:0:0:0:0:0:1}), which nobody recognises as {@code ::1} at a glance.
+     */
+    static String compressed(Inet6Address address) {
+        String text = address.getHostAddress();
+        int scope = text.indexOf('%');
+        String[] groups = (scope < 0 ? text : text.substring(0, scope)).split(":");
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < groups.length; ) {
+            if (!groups[i].equals("0")) {
+                i++;
+                continue;
+            }
+            int end = i;
+            while (end < groups.length && groups[end].equals("0")) {
+                end++;
+            }
+            if (end - i > bestLength) {
+                bestStart = i;
+                bestLength = end - i;
+            }
+            i = end;
+        }
+        if (bestStart < 0) {
+            return String.join(":", groups);
+        }
+        return String.join(":", Arrays.copyOfRange(groups, 0, bestStart)) + "::"
+                + String.join(":", Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
     }
 
     private void session(Socket socket, String mx, String subject, List<CheckItem> items) {

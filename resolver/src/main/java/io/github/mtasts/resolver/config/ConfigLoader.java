@@ -165,7 +165,9 @@ public final class ConfigLoader {
         ZoneConfig d = ZoneConfig.DEFAULT;
         ZoneConfig parsed = new ZoneConfig(
                 zone.bool("strict_testing", d.strictTesting()),
-                zone.positiveSeconds("timeout", d.timeout()),
+                zone.positiveSecondsBelow("timeout", d.timeout(), ZoneConfig.POSTFIX_SOCKETMAP_TIMEOUT,
+                        "a positive number below " + ZoneConfig.POSTFIX_SOCKETMAP_TIMEOUT.toSeconds()
+                                + " (Postfix defers the mail when a socketmap lookup takes that long)"),
                 zone.bool("require_sni", d.requireSni()),
                 zone.bool("tlsrpt", d.tlsrpt()));
         zone.rejectUnknownKeys();
@@ -401,9 +403,23 @@ public final class ConfigLoader {
         SocketmapConfig parsed = new SocketmapConfig(
                 section.integer("max_connections", d.maxConnections(), 1, 1_000_000),
                 section.positiveSeconds("idle_timeout", d.idleTimeout()),
-                section.integer("max_request_length", d.maxRequestLength(), 1, 1 << 20));
+                section.integer("max_request_length", d.maxRequestLength(), 1, 1 << 20),
+                transport(section, d.transport()));
         section.rejectUnknownKeys();
         return parsed;
+    }
+
+    private static SocketmapConfig.Transport transport(ConfigSection section, SocketmapConfig.Transport defaultValue)
+            throws ConfigException {
+        Optional<JsonNode> value = section.value("transport");
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        Optional<SocketmapConfig.Transport> transport = value.get().isTextual()
+                ? SocketmapConfig.Transport.fromConfigName(value.get().textValue())
+                : Optional.empty();
+        return transport.orElseThrow(() -> section.error("transport", "one of auto, io_uring, epoll, nio",
+                value.get()));
     }
 
     private static MilterConfig milter(ConfigSection section) throws ConfigException {

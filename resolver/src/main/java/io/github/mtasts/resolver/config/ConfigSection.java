@@ -131,6 +131,16 @@ final class ConfigSection {
         return optionalPositiveSeconds(key).orElse(defaultValue);
     }
 
+    /** Positive seconds strictly below {@code limit}; {@code expectedBelow} says why the limit exists. */
+    Duration positiveSecondsBelow(String key, Duration defaultValue, Duration limit, String expectedBelow)
+            throws ConfigException {
+        Optional<Duration> value = optionalPositiveSeconds(key);
+        if (value.isPresent() && value.get().compareTo(limit) >= 0) {
+            throw error(key, expectedBelow, value(key).orElseThrow());
+        }
+        return value.orElse(defaultValue);
+    }
+
     Optional<Duration> optionalPositiveSeconds(String key) throws ConfigException {
         return seconds(key, 0, false, "a positive number");
     }

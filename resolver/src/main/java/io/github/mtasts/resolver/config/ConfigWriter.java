@@ -58,7 +58,8 @@ public final class ConfigWriter {
         root.put("socketmap", map(
                 "max_connections", config.socketmap().maxConnections(),
                 "idle_timeout", seconds(config.socketmap().idleTimeout()),
-                "max_request_length", config.socketmap().maxRequestLength()));
+                "max_request_length", config.socketmap().maxRequestLength(),
+                "transport", config.socketmap().transport().configName()));
         Map<String, Object> addresses = new LinkedHashMap<>();
         config.milter().addresses().forEach((address, disposition) -> addresses.put(address, disposition.wireName()));
         root.put("milter", map(

@@ -14,12 +14,19 @@ import java.util.Objects;
  */
 public record ZoneConfig(boolean strictTesting, Duration timeout, boolean requireSni, boolean tlsrpt) {
 
+    /**
+     * How long Postfix waits for a socketmap answer (built into its dict_sockmap client): an answer must come
+     * sooner, or Postfix defers the mail instead of applying its own TLS settings.
+     */
+    public static final Duration POSTFIX_SOCKETMAP_TIMEOUT = Duration.ofSeconds(100);
+    /** Declared after the limit its constructor checks, which must be initialised first. */
     public static final ZoneConfig DEFAULT = new ZoneConfig(false, Duration.ofSeconds(4), true, false);
 
     public ZoneConfig {
         Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("zone timeout must be positive: " + timeout);
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(POSTFIX_SOCKETMAP_TIMEOUT) >= 0) {
+            throw new IllegalArgumentException("zone timeout must be positive and below "
+                    + POSTFIX_SOCKETMAP_TIMEOUT.toSeconds() + " s: " + timeout);
         }
     }
 }

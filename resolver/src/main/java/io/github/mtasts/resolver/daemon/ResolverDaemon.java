@@ -15,6 +15,7 @@ import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.resolver.socketmap.PolicyResponder;
 import io.github.mtasts.resolver.socketmap.SocketmapServer;
 import io.github.mtasts.resolver.socketmap.SocketmapServerSettings;
+import io.github.mtasts.resolver.socketmap.SocketmapTransport;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -88,9 +89,12 @@ public final class ResolverDaemon implements AutoCloseable {
         this.registry = prometheus.<MeterRegistry>map(r -> r).orElseGet(CompositeMeterRegistry::new);
         Duration longestZone = Stream.concat(Stream.of(config.defaultZone()), config.zones().values().stream())
                 .map(ZoneConfig::timeout).max(Duration::compareTo).orElseThrow();
+        // before the store opens: a transport this system cannot run stops start-up with nothing to close
+        SocketmapTransport transport = SocketmapTransport.select(config.socketmap().transport());
         this.store = PolicyStores.open(config.cache());
         this.mtaSts = new MtaStsDiscovery(dns(config, longestZone), new PolicyFetcher(
-                max(longestZone, MIN_FETCH_TIMEOUT), trust, PolicyFetcher.environmentProxy(), policyPort));
+                max(longestZone, MIN_FETCH_TIMEOUT), trust, PolicyFetcher.environmentProxy(), policyPort),
+                new FetchTimer(registry));
         PolicyDiscovery discovery = new TimedDiscovery((domain, knownTxtId) -> {
             discoveryStarted.countDown();
             return mtaSts.discover(domain, knownTxtId);
@@ -98,7 +102,7 @@ public final class ResolverDaemon implements AutoCloseable {
         this.cache = new PolicyCache(discovery, store, cacheSettings(config), Clock.systemUTC());
         CacheMetrics.bind(cache.counters(), registry);
         this.server = new SocketmapServer(serverSettings(config, longestZone),
-                new PolicyResponder(config, cache, registry));
+                new PolicyResponder(config, cache, registry), transport);
         Gauge.builder("mtasts_socketmap_connections", server, SocketmapServer::openConnections)
                 .description("open socketmap connections").register(registry);
     }

@@ -15,12 +15,24 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class MtaStsDiscovery implements PolicyDiscovery {
 
+    /** Told of every policy fetch, for its latency; called on the thread that completes the fetch. */
+    @FunctionalInterface
+    public interface FetchObserver {
+        void fetched(FetchResult result, long elapsedNanos);
+    }
+
     private final DnsTxtLookup dns;
     private final PolicyFetcher fetcher;
+    private final FetchObserver observer;
 
     public MtaStsDiscovery(DnsTxtLookup dns, PolicyFetcher fetcher) {
+        this(dns, fetcher, (result, elapsedNanos) -> { });
+    }
+
+    public MtaStsDiscovery(DnsTxtLookup dns, PolicyFetcher fetcher, FetchObserver observer) {
         this.dns = dns;
         this.fetcher = fetcher;
+        this.observer = observer;
     }
 
     /**
@@ -77,7 +89,11 @@ public final class MtaStsDiscovery implements PolicyDiscovery {
             // RFC 8461 §3.3: the policy is only fetched again when the id changed.
             return done(new DiscoveryResult.Unchanged(record.id()));
         }
-        return fetcher.fetch(domain).thenApply(fetched -> afterFetch(domain, record, fetched));
+        long started = System.nanoTime();
+        return fetcher.fetch(domain).thenApply(fetched -> {
+            observer.fetched(fetched, System.nanoTime() - started);
+            return afterFetch(domain, record, fetched);
+        });
     }
 
     private DiscoveryResult afterFetch(String domain, StsTxtRecord record, FetchResult fetched) {

@@ -138,10 +138,14 @@ public final class PolicyFetcher {
                 .build();
     }
 
-    /** A fetcher for production: port 443, {@code ca_file} or the JDK trust store, proxy from the environment. */
-    public static PolicyFetcher create(Duration timeout, Optional<Path> caFile) {
+    /**
+     * A fetcher trusting {@code ca_file} or the JDK trust store, with the proxy from the environment.
+     *
+     * @param port HTTPS port of policy hosts: {@link #HTTPS_PORT} except in tests
+     */
+    public static PolicyFetcher create(Duration timeout, Optional<Path> caFile, int port) {
         SSLContext trust = caFile.map(PolicyFetcher::trustFrom).orElseGet(PolicyFetcher::defaultTrust);
-        return new PolicyFetcher(timeout, trust, environmentProxy(), HTTPS_PORT);
+        return new PolicyFetcher(timeout, trust, environmentProxy(), port);
     }
 
     /** {@code https_proxy} / {@code no_proxy} from this process's environment. */

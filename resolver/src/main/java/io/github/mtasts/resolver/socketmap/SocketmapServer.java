@@ -9,18 +9,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -28,7 +18,6 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -49,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * The socketmap listener Postfix queries ({@code smtp_tls_policy_maps = socketmap:inet:127.0.0.1:8461:postfix}
  * or {@code socketmap:unix:/path:postfix}). Each connection runs
  * {@link NetstringDecoder} → {@link SocketmapRequestDecoder} → {@link PolicyLookupHandler}, answering through
- * {@link NetstringEncoder}. Native epoll when available, else NIO (UNIX sockets through JDK 16+ NIO).
+ * {@link NetstringEncoder}. On the {@link SocketmapTransport} the configuration selects, by default the first
+ * available of io_uring, epoll and NIO (UNIX sockets through JDK 16+ NIO).
  */
 public final class SocketmapServer implements AutoCloseable {
 
@@ -59,7 +49,7 @@ public final class SocketmapServer implements AutoCloseable {
 
     private final SocketmapServerSettings settings;
     private final SocketmapResponder responder;
-    private final boolean epoll;
+    private final SocketmapTransport transport;
     private final ChannelGroup connections = new DefaultChannelGroup("socketmap", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicBoolean overLimit = new AtomicBoolean();
@@ -70,15 +60,17 @@ public final class SocketmapServer implements AutoCloseable {
     private EventLoopGroup group;
     private Channel listener;
 
+    /** On the {@linkplain SocketmapTransport#preferred() preferred} transport. */
     public SocketmapServer(SocketmapServerSettings settings, SocketmapResponder responder) {
-        this(settings, responder, Epoll.isAvailable());
+        this(settings, responder, SocketmapTransport.preferred());
     }
 
-    /** {@code nativeTransport = false} forces NIO, so tests cover both transports on Linux. */
-    SocketmapServer(SocketmapServerSettings settings, SocketmapResponder responder, boolean nativeTransport) {
+    /** @param transport one this system can run ({@link SocketmapTransport#select} checks a configured one) */
+    public SocketmapServer(SocketmapServerSettings settings, SocketmapResponder responder,
+            SocketmapTransport transport) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.responder = Objects.requireNonNull(responder, "responder");
-        this.epoll = nativeTransport && Epoll.isAvailable();
+        this.transport = Objects.requireNonNull(transport, "transport");
     }
 
     /** Binds the listener and returns once it accepts connections (the moment to report readiness). */
@@ -87,21 +79,19 @@ public final class SocketmapServer implements AutoCloseable {
             throw new IllegalStateException("socketmap server already started");
         }
         group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+                transport.ioHandlerFactory());
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).childHandler(new ConnectionInitializer());
         SocketAddress address;
         if (settings.path().isPresent()) {
             Path path = settings.path().get();
             removeStaleSocket(path);
-            address = epoll ? new DomainSocketAddress(path.toString()) : UnixDomainSocketAddress.of(path);
-            bootstrap.channel(epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class);
+            address = transport.unixAddress(path);
+            bootstrap.channel(transport.unixListener());
         } else {
             address = new InetSocketAddress(settings.host(), settings.port());
-            Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-            bootstrap.channel(type);
+            bootstrap.channel(transport.tcpListener());
             if (settings.reusePort()) {
-                bootstrap.option(epoll ? EpollChannelOption.SO_REUSEPORT
-                        : NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+                bootstrap.option(transport.reusePort(), true);
             }
         }
         ChannelFuture bind = bootstrap.bind(address).awaitUninterruptibly();
@@ -120,7 +110,7 @@ public final class SocketmapServer implements AutoCloseable {
                         + " on " + settings.path().get() + ": " + e.getMessage(), e);
             }
         }
-        log.info("socketmap server listening on {} ({})", describe(address), epoll ? "epoll" : "nio");
+        log.info("socketmap server listening on {} ({})", describe(address), transport.configName());
     }
 
     /**

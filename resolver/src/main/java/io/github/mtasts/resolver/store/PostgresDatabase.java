@@ -11,10 +11,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * What the PostgreSQL stores of a fleet share besides the policy store's own logic: a HikariCP pool on a
- * {@code postgres://} dsn with every wait bounded, and the migration of one group of tables under the advisory lock
- * that serialises hosts starting together. Each group (policies, aggregates, delivery queue...) keeps its own version
- * table, as in {@link SqliteDatabase}, so the groups migrate independently in one database.
+ * What the PostgreSQL stores of a fleet share: a HikariCP pool on a {@code postgres://} dsn with every wait bounded,
+ * and the migration of one group of tables under the advisory lock that serialises hosts starting together. Each
+ * group (policies, aggregates, delivery queue...) keeps its own version table, as in {@link SqliteDatabase}, so the
+ * groups migrate independently in one database.
  */
 public final class PostgresDatabase {
 
@@ -29,7 +29,8 @@ public final class PostgresDatabase {
 
     /**
      * A pool on {@code dsn} that fails fast when the server cannot be reached now: the tlsrpt commands report it and
-     * exit (a service manager restarts them), unlike the daemon, which must keep answering from memory.
+     * exit (a service manager restarts them), unlike the daemon, which must keep answering from memory
+     * ({@link #poolWithoutServer}).
      *
      * @param timeout bound of every wait for the server: a pooled connection, connecting, each socket read
      * @throws IllegalArgumentException for a malformed dsn
@@ -37,6 +38,30 @@ public final class PostgresDatabase {
      */
     public static HikariDataSource pool(String dsn, String poolName, Duration timeout, int minSize, int maxSize)
             throws SQLException {
+        HikariConfig config = config(dsn, poolName, timeout, minSize, maxSize);
+        config.setInitializationFailTimeout(config.getConnectionTimeout());
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            // HikariCP wraps the failed first connection in its own unchecked exception
+            throw new SQLException(e.getMessage(), "08001", e);
+        }
+    }
+
+    /**
+     * A pool on {@code dsn} that starts without the server and keeps trying to reach it, for the daemon, which runs
+     * on memory meanwhile. Every wait is bounded as in {@link #pool}.
+     *
+     * @throws IllegalArgumentException for a malformed dsn
+     */
+    public static HikariDataSource poolWithoutServer(String dsn, String poolName, Duration timeout, int minSize,
+                                                     int maxSize) {
+        HikariConfig config = config(dsn, poolName, timeout, minSize, maxSize);
+        config.setInitializationFailTimeout(-1);
+        return new HikariDataSource(config);
+    }
+
+    private static HikariConfig config(String dsn, String poolName, Duration timeout, int minSize, int maxSize) {
         PostgresDsn parsed = PostgresDsn.parse(dsn);
         HikariConfig config = new HikariConfig();
         config.setPoolName(poolName);
@@ -49,18 +74,12 @@ public final class PostgresDatabase {
         long millis = Math.max(250, timeout.toMillis());
         config.setConnectionTimeout(millis);
         config.setValidationTimeout(Math.max(250, millis / 2));
-        config.setInitializationFailTimeout(millis);
         int seconds = (int) Math.max(1, (millis + 999) / 1000);
         config.addDataSourceProperty("connectTimeout", seconds);
         config.addDataSourceProperty("socketTimeout", seconds);
         config.addDataSourceProperty("loginTimeout", seconds);
         config.addDataSourceProperty("ApplicationName", "mtasts");
-        try {
-            return new HikariDataSource(config);
-        } catch (RuntimeException e) {
-            // HikariCP wraps the failed first connection in its own unchecked exception
-            throw new SQLException(e.getMessage(), "08001", e);
-        }
+        return config;
     }
 
     /**
@@ -68,7 +87,8 @@ public final class PostgresDatabase {
      *
      * @param tables       what the tables are, for messages ("aggregate", "delivery queue"...)
      * @param versionTable the table holding this group's schema version
-     * @throws SQLException when migrating fails or the tables are newer than this program
+     * @throws NewerSchemaException when the tables are newer than this program
+     * @throws SQLException         when migrating fails
      */
     public static void migrate(Connection c, String tables, String versionTable, List<List<String>> migrations)
             throws SQLException {
@@ -84,8 +104,7 @@ public final class PostgresDatabase {
                 }
             }
             if (version > target) {
-                throw new SQLException("the " + tables + " tables have schema version " + version + ", newer than the "
-                        + target + " this program knows; refusing to touch them");
+                throw new NewerSchemaException(tables, version, target);
             }
             for (int step = version; step < target; step++) {
                 for (String sql : migrations.get(step)) {
@@ -111,5 +130,28 @@ public final class PostgresDatabase {
      */
     public static boolean isRetryable(SQLException e) {
         return "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
+    }
+
+    /** The tables' schema version is newer than the one this program knows: it must not touch them. */
+    public static final class NewerSchemaException extends SQLException {
+        private final int version;
+        private final int known;
+
+        NewerSchemaException(String tables, int version, int known) {
+            super("the " + tables + " tables have schema version " + version + ", newer than the " + known
+                    + " this program knows; refusing to touch them");
+            this.version = version;
+            this.known = known;
+        }
+
+        /** The version the tables have. */
+        public int version() {
+            return version;
+        }
+
+        /** The version this program migrates to. */
+        public int known() {
+            return known;
+        }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.mtasts.testing.SmtpStartTlsServer;
 import io.github.mtasts.testing.SmtpStartTlsServer.Behaviour;
 import io.github.mtasts.testing.TestCa;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +38,9 @@ class SmtpTlsProbeTest {
                 .host("127.0.3.1", ca.issue("*.wild.test").serverContext(), Behaviour.STARTTLS)
                 .host("127.0.3.2", ca.issue("other.test").serverContext(), Behaviour.STARTTLS)
                 .host("127.0.3.3", ca.issueExpired("mx.expired.test").serverContext(), Behaviour.STARTTLS)
+                .host("127.0.3.4", ca.issue("mx.closed.test").serverContext(), Behaviour.REJECT_GREETING)
+                .host("127.0.3.5", ca.issue("mx.busy.test").serverContext(), Behaviour.REFUSE_STARTTLS)
+                .host("127.0.3.6", ca.issue("mx.plain.test").serverContext(), Behaviour.PLAINTEXT_AFTER_STARTTLS)
                 .start();
     }
 
@@ -111,5 +115,47 @@ class SmtpTlsProbeTest {
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SmtpTlsProbe.trustManager(Optional.of(empty)))
                 .hasMessage("ca_file " + empty + ": no PEM certificate found");
+    }
+
+    @Test
+    void subjectNamesIpv6AddressesInTheirShortFormInBrackets() throws Exception {
+        SmtpTlsProbe probe = probe(Optional.empty(), "the JDK trust store", Clock.systemUTC());
+
+        assertThat(probe.subject("mx.example", InetAddress.getByName("::1"))).isEqualTo("mx.example [::1]:" + smtp.port());
+        assertThat(probe.subject("mx.example", InetAddress.getByName("192.0.2.1"))).isEqualTo("mx.example 192.0.2.1:" + smtp.port());
+    }
+
+    @Test
+    void ipv6CompressionTakesTheLongestRunOfZeroGroupsAndOnlyRunsOfTwoOrMore() throws Exception {
+        assertThat(SmtpTlsProbe.compressed((Inet6Address) InetAddress.getByName("2001:db8:0:0:1:0:0:0"))).isEqualTo("2001:db8:0:0:1::");
+        assertThat(SmtpTlsProbe.compressed((Inet6Address) InetAddress.getByName("2001:db8:0:0:1:0:0:1"))).isEqualTo("2001:db8::1:0:0:1");
+        assertThat(SmtpTlsProbe.compressed((Inet6Address) InetAddress.getByName("2001:db8:0:1:1:1:1:1"))).isEqualTo("2001:db8:0:1:1:1:1:1");
+        assertThat(SmtpTlsProbe.compressed((Inet6Address) InetAddress.getByName("::"))).isEqualTo("::");
+    }
+
+    @Test
+    void greetingOtherThan220FailsAndEndsTheSession() throws Exception {
+        List<CheckItem> items = run(probe(Optional.of(caFile), "ca_file", Clock.systemUTC()), "mx.closed.test", "127.0.3.4");
+
+        assertThat(items).singleElement().satisfies(i -> {
+            assertThat(i.status()).isEqualTo(CheckStatus.FAIL);
+            assertThat(i.reason()).isEqualTo("greeting is not 220: 554 5.3.2 mx.test no SMTP service here");
+        });
+    }
+
+    @Test
+    void refusedStartTlsFailsWithTheServersReply() throws Exception {
+        List<CheckItem> items = run(probe(Optional.of(caFile), "ca_file", Clock.systemUTC()), "mx.busy.test", "127.0.3.5");
+
+        assertThat(items).extracting(CheckItem::status).containsExactly(CheckStatus.OK, CheckStatus.OK, CheckStatus.FAIL);
+        assertThat(items.get(2).reason()).isEqualTo("STARTTLS refused: 454 4.7.0 TLS not available due to temporary reason");
+    }
+
+    @Test
+    void handshakeThatCannotCompleteFails() throws Exception {
+        List<CheckItem> items = run(probe(Optional.of(caFile), "ca_file", Clock.systemUTC()), "mx.plain.test", "127.0.3.6");
+
+        assertThat(items).extracting(CheckItem::status).containsExactly(CheckStatus.OK, CheckStatus.OK, CheckStatus.FAIL);
+        assertThat(items.get(2).reason()).startsWith("TLS handshake failed: ");
     }
 }

@@ -56,7 +56,8 @@ class ConfigLoaderTest {
         assertThat(config.metrics()).isFalse();
         assertThat(config.dashboard()).isEqualTo(new DashboardConfig(false, Optional.empty(), Optional.empty()));
         assertThat(config.httpListener()).isFalse();
-        assertThat(config.socketmap()).isEqualTo(new SocketmapConfig(1024, Duration.ofSeconds(300), 4096));
+        assertThat(config.socketmap())
+                .isEqualTo(new SocketmapConfig(1024, Duration.ofSeconds(300), 4096, SocketmapConfig.Transport.AUTO));
         assertThat(config.milter()).isEqualTo(MilterConfig.DEFAULT)
                 .isEqualTo(new MilterConfig("127.0.0.1", 8891, 10 * 1024 * 1024, java.util.Map.of(),
                         new MetricsConfig(false, "127.0.0.1", 9462)));
@@ -348,7 +349,7 @@ class ConfigLoaderTest {
                   timeout: 1.5
                 http: {host: 0.0.0.0, port: 9100}
                 metrics: {enabled: true}
-                socketmap: {max_connections: 50, idle_timeout: 30, max_request_length: 512}
+                socketmap: {max_connections: 50, idle_timeout: 30, max_request_length: 512, transport: io_uring}
                 """);
 
         assertThat(config.caFile()).contains(Path.of("/etc/mtasts/ca.pem"));
@@ -360,15 +361,32 @@ class ConfigLoaderTest {
         assertThat(config.dns().timeout()).contains(Duration.ofMillis(1500));
         assertThat(config.http()).isEqualTo(new HttpConfig("0.0.0.0", 9100));
         assertThat(config.metrics()).isTrue();
-        assertThat(config.socketmap()).isEqualTo(new SocketmapConfig(50, Duration.ofSeconds(30), 512));
+        assertThat(config.socketmap())
+                .isEqualTo(new SocketmapConfig(50, Duration.ofSeconds(30), 512, SocketmapConfig.Transport.IO_URING));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "io_uring", "epoll", "nio"})
+    void socketmapTransportTakesEachNamedTransport(String name) throws Exception {
+        DaemonConfig config = parse("socketmap: {transport: " + name + "}\n");
+
+        assertThat(config.socketmap().transport().configName()).isEqualTo(name);
     }
 
     static Stream<Arguments> badConfigs() {
         return Stream.of(
+                Arguments.of("socketmap: {transport: kqueue}\n",
+                        "test.yml: socketmap.transport: expected one of auto, io_uring, epoll, nio, got \"kqueue\""),
+                Arguments.of("socketmap: {transport: IO_URING}\n",
+                        "test.yml: socketmap.transport: expected one of auto, io_uring, epoll, nio, got \"IO_URING\""),
+                Arguments.of("socketmap: {transport: 1}\n",
+                        "test.yml: socketmap.transport: expected one of auto, io_uring, epoll, nio, got 1"),
                 Arguments.of("zones:\n  strict:\n    timeout: fast\n",
                         "test.yml: zones.strict.timeout: expected a positive number, got \"fast\""),
                 Arguments.of("default_zone:\n  timeout: -1\n",
                         "test.yml: default_zone.timeout: expected a positive number, got -1"),
+                Arguments.of("zones:\n  slow: {timeout: 100}\n", "test.yml: zones.slow.timeout: expected a positive"
+                        + " number below 100 (Postfix defers the mail when a socketmap lookup takes that long), got 100"),
                 Arguments.of("default_zone:\n  timeout: 0\n",
                         "test.yml: default_zone.timeout: expected a positive number, got 0"),
                 Arguments.of("default_zone:\n  timeout: 0.0000000001\n",

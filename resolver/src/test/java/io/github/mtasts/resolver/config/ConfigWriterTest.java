@@ -11,7 +11,7 @@ class ConfigWriterTest {
         String yaml = ConfigWriter.toYaml(DaemonConfig.defaults());
 
         assertThat(yaml).contains("port: 8461", "filename: /var/lib/mtasts/cache.db", "grace_ratio: 2.0",
-                "require_sni: true", "max_request_length: 4096");
+                "require_sni: true", "max_request_length: 4096", "transport: auto");
         assertThat(ConfigLoader.parse("rendered", yaml)).isEqualTo(DaemonConfig.defaults());
     }
 
@@ -39,7 +39,7 @@ class ConfigWriterTest {
                     http: {port: 9100}
                     metrics: {enabled: true}
                     dashboard: {enabled: true, token: t0k}
-                    socketmap: {max_connections: 7, idle_timeout: 12, max_request_length: 300}
+                    socketmap: {max_connections: 7, idle_timeout: 12, max_request_length: 300, transport: nio}
                     """.formatted(cache));
 
             String yaml = ConfigWriter.toYaml(config);

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.ResolverConfig;
 
 /** The assembled daemon against dnsmasq and real HTTPS policy hosts, spoken to over real sockets. */
 @Timeout(60)
@@ -62,6 +63,8 @@ class ResolverDaemonTest {
                 .host("mta-sts.daemon-hang.test", tls("mta-sts.daemon-hang.test"), Response.hang())
                 .host("mta-sts.daemon-flight.test", tls("mta-sts.daemon-flight.test"),
                         Response.policy("version: STSv1\nmode: enforce\nmx: mx.daemon-flight.test\nmax_age: 86400\n"))
+                .host("mta-sts.daemon-missing.test", tls("mta-sts.daemon-missing.test"),
+                        Response.status(404, "text/plain", "gone"))
                 .start();
     }
 
@@ -69,7 +72,8 @@ class ResolverDaemonTest {
         DnsmasqServer.Builder records = DnsmasqServer.builder()
                 .txt("_mta-sts.daemon-testing.test", "v=STSv1; id=t1")
                 .txt("_mta-sts.daemon-hang.test", "v=STSv1; id=h1")
-                .txt("_mta-sts.daemon-flight.test", "v=STSv1; id=f1");
+                .txt("_mta-sts.daemon-flight.test", "v=STSv1; id=f1")
+                .txt("_mta-sts.daemon-missing.test", "v=STSv1; id=m1");
         return withGoodTxt ? records.txt("_mta-sts.daemon-good.test", "v=STSv1; id=g1") : records;
     }
 
@@ -119,6 +123,42 @@ class ResolverDaemonTest {
     }
 
     @Test
+    void withoutConfiguredNameServersTheSystemResolverConfigurationIsUsed() throws Exception {
+        // dnsjava reads the system configuration from the dns.server property before /etc/resolv.conf
+        String before = System.getProperty("dns.server");
+        System.setProperty("dns.server", dns.hostPort());
+        ResolverConfig.refresh();
+        try (ResolverDaemon daemon = start(ConfigLoader.parse("test", "host: 127.0.0.1\nport: 0\nca_file: " + caFile
+                + "\ncache: {type: internal}\n"));
+                Client client = Client.open(daemon.socketmapAddress())) {
+            assertThat(client.ask("postfix daemon-good.test")).startsWith("OK secure match=mx.daemon-good.test:");
+        } finally {
+            if (before == null) {
+                System.clearProperty("dns.server");
+            } else {
+                System.setProperty("dns.server", before);
+            }
+            ResolverConfig.refresh();
+        }
+    }
+
+    @Test
+    void keysThatCannotCarryAPolicyAreAnsweredNotFoundAndTheConnectionKeepsServing() throws Exception {
+        try (ResolverDaemon daemon = start(config("cache: {type: internal}\nhttp: {port: 0}\nmetrics: {enabled: true}\n"));
+                Client client = Client.open(daemon.socketmapAddress())) {
+            List<String> keys = List.of("192.0.2.1", "[192.0.2.1]", "[mx.daemon-good.test]:25", "[ipv6:2001:db8::1]",
+                    "2001:db8::1", ".daemon-good.test", "daemon..good.test", "a".repeat(64) + ".test",
+                    ("b".repeat(60) + ".").repeat(5) + "test", "bad_char.test", "");
+            for (String key : keys) {
+                assertThat(client.ask("postfix " + key)).as(key).isEqualTo("NOTFOUND ");
+            }
+            assertThat(client.ask("postfix daemon-good.test")).startsWith("OK secure match=mx.daemon-good.test:");
+            assertThat(metrics(daemon)).contains("mtasts_lookups_total{result=\"invalid_key\"} " + keys.size() + ".0")
+                    .contains("mtasts_cache_misses_total 1.0");
+        }
+    }
+
+    @Test
     void answersOverUnixSocket(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("mtasts.sock");
         try (ResolverDaemon daemon = start(config("path: " + socket + "\nmode: 0660\ncache: {type: internal}\n"));
@@ -128,7 +168,7 @@ class ResolverDaemonTest {
     }
 
     @Test
-    void storedEnforcePolicySurvivesRestartWhenTxtVanishesAndFetchFails(@TempDir Path dir) throws Exception {
+    void storedEnforcePolicySurvivesRestartAndARefreshThatFindsTheTxtRecordGone(@TempDir Path dir) throws Exception {
         String cache = "cache: {type: sqlite, options: {filename: " + dir.resolve("c.db") + "}}\n";
         try (ResolverDaemon daemon = start(config(cache)); Client client = Client.open(daemon.socketmapAddress())) {
             assertThat(client.ask("postfix daemon-good.test")).startsWith("OK secure");
@@ -136,9 +176,18 @@ class ResolverDaemonTest {
         // the _mta-sts record is gone and the policy host unreachable (a DNS server that knows nothing)
         try (DnsmasqServer empty = DnsmasqServer.builder().start()) {
             DaemonConfig restarted = ConfigLoader.parse("test", "host: 127.0.0.1\nport: 0\nca_file: " + caFile + "\n"
-                    + "dns:\n  nameservers: [\"" + empty.hostPort() + "\"]\n  timeout: 2\ncache_grace: 1\n" + cache);
+                    + "dns:\n  nameservers: [\"" + empty.hostPort() + "\"]\n  timeout: 2\ncache_grace: 1\n"
+                    + "http: {port: 0}\nmetrics: {enabled: true}\n" + cache);
             try (ResolverDaemon daemon = new ResolverDaemon(restarted, 1);
                     Client client = startAndOpen(daemon)) {
+                assertThat(client.ask("postfix daemon-good.test"))
+                        .isEqualTo("OK secure match=mx.daemon-good.test:.backup.daemon-good.test servername=hostname");
+                // once cache_grace has passed, a hit starts a background refresh, which finds no TXT record
+                while (!metrics(daemon).contains("mtasts_discovery_seconds_count{outcome=\"no_policy\"} 1")) {
+                    assertThat(client.ask("postfix daemon-good.test")).startsWith("OK secure");
+                    Thread.sleep(200);
+                }
+                // RFC 8461 §5: the unexpired policy stays in force though the record is gone
                 assertThat(client.ask("postfix daemon-good.test"))
                         .isEqualTo("OK secure match=mx.daemon-good.test:.backup.daemon-good.test servername=hostname");
             }
@@ -181,7 +230,7 @@ class ResolverDaemonTest {
     }
 
     @Test
-    void hundredConcurrentRequestsForOneUncachedDomainFetchThePolicyOnce() throws Exception {
+    void hundredConcurrentRequestsForOneUncachedDomainMakeOneDnsLookupAndOneFetch() throws Exception {
         int before = https.requests("mta-sts.daemon-flight.test");
         ExecutorService pool = Executors.newFixedThreadPool(100);
         try (ResolverDaemon daemon = start(config("cache: {type: internal}\n"))) {
@@ -200,6 +249,7 @@ class ResolverDaemonTest {
             pool.shutdownNow();
         }
         assertThat(https.requests("mta-sts.daemon-flight.test") - before).isEqualTo(1);
+        assertThat(dns.log().split("query\\[TXT\\] _mta-sts\\.daemon-flight\\.test ", -1)).as(dns.log()).hasSize(2);
     }
 
     @Test
@@ -209,16 +259,30 @@ class ResolverDaemonTest {
             client.ask("postfix daemon-good.test");
             client.ask("postfix daemon-good.test");
             client.ask("postfix [192.0.2.1]");
-            InetSocketAddress metrics = daemon.httpAddress().orElseThrow();
-            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + metrics.getPort() + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(client.ask("postfix daemon-missing.test")).isEqualTo("NOTFOUND ");
+            assertThat(client.ask("postfix daemon-missing.test")).isEqualTo("NOTFOUND ");
+            String body = metrics(daemon);
             assertThat(body).contains("mtasts_lookups_total{result=\"secure\"} 2.0")
                     .contains("mtasts_lookups_total{result=\"invalid_key\"} 1.0")
+                    .contains("mtasts_lookups_total{result=\"no_policy\"} 2.0")
                     .contains("mtasts_cache_hits_total 1.0")
+                    .contains("mtasts_cache_misses_total 2.0")
+                    .contains("mtasts_cache_negative_hits_total 1.0")
+                    .contains("mtasts_discovery_failures_total{cause=\"policy_fetch_error\"} 1.0")
+                    .contains("mtasts_discovery_failures_total{cause=\"webpki_invalid\"} 0.0")
                     .contains("mtasts_discovery_seconds_count{outcome=\"found\"} 1")
+                    .contains("mtasts_discovery_seconds_count{outcome=\"policy_fetch_error\"} 1")
+                    .contains("mtasts_policy_fetch_seconds_count{outcome=\"ok\"} 1")
+                    .contains("mtasts_policy_fetch_seconds_count{outcome=\"policy_fetch_error\"} 1")
                     .contains("mtasts_socketmap_connections 1.0");
         }
+    }
+
+    private static String metrics(ResolverDaemon daemon) throws Exception {
+        InetSocketAddress address = daemon.httpAddress().orElseThrow();
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + address.getPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.xbill.DNS.ResolverConfig;
 
 class DnsTxtLookupTest {
 
@@ -39,6 +40,25 @@ class DnsTxtLookupTest {
 
     TxtLookupResult txt(String name) {
         return lookup.lookupTxt(name).join();
+    }
+
+    @Test
+    void systemLookupAsksTheResolversOfTheSystemConfiguration() {
+        // dnsjava reads the system configuration from the dns.server property before /etc/resolv.conf
+        String before = System.getProperty("dns.server");
+        System.setProperty("dns.server", dns.hostPort());
+        ResolverConfig.refresh();
+        try {
+            assertThat(DnsTxtLookup.system(Duration.ofSeconds(5)).lookupTxt("_mta-sts.good.test").join())
+                    .isEqualTo(new TxtLookupResult.Records(List.of("v=STSv1; id=20240101")));
+        } finally {
+            if (before == null) {
+                System.clearProperty("dns.server");
+            } else {
+                System.setProperty("dns.server", before);
+            }
+            ResolverConfig.refresh();
+        }
     }
 
     @Test

@@ -228,6 +228,26 @@ class MtaStsDiscoveryTest {
     }
 
     @Test
+    void everyFetchIsReportedToTheObserverButAKnownIdFetchesNothing() {
+        List<FetchResult> fetches = new java.util.concurrent.CopyOnWriteArrayList<>();
+        MtaStsDiscovery observed = new MtaStsDiscovery(DnsTxtLookup.using(List.of(dns.address()), Duration.ofSeconds(5)),
+                fetcher, (result, elapsedNanos) -> {
+                    assertThat(elapsedNanos).isNotNegative();
+                    fetches.add(result);
+                });
+
+        observed.discover("good.test", null).join();
+        observed.discover("not-found.test", null).join();
+        observed.discover("unchanged.test", "20240501").join();
+        observed.discover("missing.test", null).join();
+
+        assertThat(fetches).hasSize(2);
+        assertThat(fetches.get(0)).isEqualTo(new FetchResult.Body(ENFORCE));
+        assertThat(fetches.get(1)).isInstanceOfSatisfying(FetchResult.Failure.class,
+                failure -> assertThat(failure.type()).isEqualTo(FailureType.POLICY_FETCH_ERROR));
+    }
+
+    @Test
     void nxdomainIsNoPolicy() {
         assertThat(discover("missing.test")).isEqualTo(new DiscoveryResult.NoPolicy("_mta-sts.missing.test: NXDOMAIN"));
     }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -99,6 +100,26 @@ class PolicyFetcherTest {
     }
 
     @Test
+    void sendsThePolicyHostAsSni() {
+        fetch("good.test");
+
+        assertThat(https.serverNames("mta-sts.good.test")).isNotEmpty().containsOnly("mta-sts.good.test");
+    }
+
+    @Test
+    void everyFetchReachesThePolicyHostAndAsksCachesInBetweenToRevalidate() {
+        int before = https.requests("mta-sts.good.test");
+
+        fetch("good.test");
+        fetch("good.test");
+
+        assertThat(https.requests("mta-sts.good.test")).isEqualTo(before + 2);
+        Map<String, List<String>> headers = https.lastRequestHeaders("mta-sts.good.test");
+        assertThat(headers).containsEntry("cache-control", List.of("no-cache"))
+                .doesNotContainKeys("if-none-match", "if-modified-since");
+    }
+
+    @Test
     void requestsTheWellKnownPolicyUrlOnTheConfiguredPort() {
         assertThat(fetcher.policyUri("good.test").toString())
                 .isEqualTo("https://mta-sts.good.test:" + https.port() + "/.well-known/mta-sts.txt");
@@ -106,7 +127,7 @@ class PolicyFetcherTest {
 
     @Test
     void productionPolicyUrlHasNoPort() {
-        PolicyFetcher production = PolicyFetcher.create(Duration.ofSeconds(1), Optional.empty());
+        PolicyFetcher production = PolicyFetcher.create(Duration.ofSeconds(1), Optional.empty(), PolicyFetcher.HTTPS_PORT);
         assertThat(production.policyUri("example.com").toString()).isEqualTo("https://mta-sts.example.com/.well-known/mta-sts.txt");
     }
 

@@ -8,12 +8,13 @@ import org.junit.jupiter.api.Test;
 
 class PolicyModeTest {
     @Test
-    void wireNamesAreLowercase() {
-        assertThat(PolicyMode.ENFORCE.wireName()).isEqualTo("enforce");
+    void wireNamesAreTheRfcModeValues() {
+        assertThat(PolicyMode.values()).extracting(PolicyMode::wireName).containsExactly("enforce", "testing", "none");
     }
 
     @Property(tries = 10)
-    void jqwikRuns(@ForAll PolicyMode mode) {
-        assertThat(mode.wireName()).isLowerCase();
+    void everyModeParsesFromItsWireName(@ForAll PolicyMode mode) throws Exception {
+        assertThat(StsPolicy.parse("version: STSv1\nmode: " + mode.wireName() + "\nmx: mx.example.com\nmax_age: 1\n").mode())
+                .isEqualTo(mode);
     }
 }

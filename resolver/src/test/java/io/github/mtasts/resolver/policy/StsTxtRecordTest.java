@@ -27,7 +27,8 @@ class StsTxtRecordTest {
     @ParameterizedTest
     @ValueSource(strings = {"v=STSv1; id=20160831085700Z", "v=STSv1; id=20160831085700Z;", "v=STSv1;id=20160831085700Z",
             "v=STSv1 ; id=20160831085700Z ;  ", "v=STSv1\t;\tid=20160831085700Z", "v=STSv1; ext=a:b/c; id=20160831085700Z",
-            "v=STSv1; id=20160831085700Z; x-y_z.1=!\"#$%&'()*+,-./:<>?@[]^_`{|}~"})
+            "v=STSv1; id=20160831085700Z; x-y_z.1=!\"#$%&'()*+,-./:<>?@[]^_`{|}~",
+            "v=STSv1; a2345678901234567890123456789012=1; id=20160831085700Z"})
     void acceptsValidRecords(String record) throws Exception {
         assertThat(StsTxtRecord.parse(record).id()).isEqualTo("20160831085700Z");
     }

@@ -8,6 +8,11 @@ import io.github.mtasts.resolver.policy.ReportUri.Mailto;
 import io.github.mtasts.resolver.policy.TlsRptRecordException.Kind;
 import java.net.URI;
 import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -178,5 +183,41 @@ class TlsRptRecordTest {
                 .contains("field \"b\" has no \"=\"");
         assertThat(((Https) parse("v=TLSRPTv1; rua=https://r.example.com/a%3Bb").rua().get(0)).target().getPath())
                 .isEqualTo("/a;b");
+    }
+
+    @Property(tries = 2000)
+    void arbitraryRecordThrowsOnlyTlsRptRecordException(@ForAll("recordLikeText") String record) {
+        try {
+            assertThat(TlsRptRecord.parse(record).rua()).isNotEmpty();
+        } catch (TlsRptRecordException e) {
+            assertThat(e.kind()).isEqualTo(Kind.INVALID);
+            assertThat(e.getMessage()).isNotBlank();
+        }
+    }
+
+    @Property(tries = 500)
+    void selectThrowsOnlyTlsRptRecordException(@ForAll("recordLists") List<String> records) {
+        try {
+            assertThat(TlsRptRecord.select(records).rua()).isNotEmpty();
+        } catch (TlsRptRecordException e) {
+            assertThat(e.getMessage()).isNotBlank();
+        }
+    }
+
+    /** Fragments of valid records with damage, so the parser's deeper states are reached, plus arbitrary text. */
+    @Provide
+    Arbitrary<String> recordLikeText() {
+        Arbitrary<String> fragments = Arbitraries.of("v=TLSRPTv1", "rua=", "rua", ";", ",", " ", "\t", "=", "mailto:",
+                "https://", "tlsrpt@example.com", "example.com", "/path", "?", "%", "%4", "!10m", "@", "[", "]", ":",
+                "é", "\u0000", "x_y", "v=TLSRPTv10", "RUA=");
+        return Arbitraries.oneOf(
+                fragments.list().ofMaxSize(20).map(list -> String.join("", list)),
+                Arbitraries.strings().ofMaxLength(80),
+                Arbitraries.strings().ofMaxLength(60).map(tail -> "v=TLSRPTv1; rua=" + tail));
+    }
+
+    @Provide
+    Arbitrary<List<String>> recordLists() {
+        return recordLikeText().list().ofMaxSize(4);
     }
 }

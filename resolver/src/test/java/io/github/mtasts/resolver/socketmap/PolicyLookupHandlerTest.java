@@ -3,6 +3,10 @@ package io.github.mtasts.resolver.socketmap;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -13,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class PolicyLookupHandlerTest {
 
@@ -167,12 +172,25 @@ class PolicyLookupHandlerTest {
     }
 
     @Test
-    void malformedNetstringClosesTheConnection() {
-        EmbeddedChannel channel = new EmbeddedChannel(new NetstringDecoder(100), new SocketmapRequestDecoder(),
-                new PolicyLookupHandler(controllable, DEADLINE));
-        channel.writeInbound(Unpooled.copiedBuffer("07:postfix,", US_ASCII));
-        assertThat(channel.isActive()).isFalse();
-        assertThat(lookups).isEmpty();
+    void malformedNetstringClosesTheConnectionWithALogLine() {
+        Logger logger = (Logger) LoggerFactory.getLogger(PolicyLookupHandler.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            EmbeddedChannel channel = new EmbeddedChannel(new NetstringDecoder(100), new SocketmapRequestDecoder(),
+                    new PolicyLookupHandler(controllable, DEADLINE));
+            channel.writeInbound(Unpooled.copiedBuffer("07:postfix,", US_ASCII));
+            assertThat(channel.isActive()).isFalse();
+            assertThat(lookups).isEmpty();
+            assertThat(appender.list).singleElement().satisfies(event -> {
+                assertThat(event.getLevel()).isEqualTo(Level.WARN);
+                assertThat(event.getFormattedMessage()).startsWith("closing connection from ")
+                        .contains("malformed netstring");
+            });
+        } finally {
+            logger.detachAppender(appender);
+        }
     }
 
     @Test

@@ -20,27 +20,45 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 @Timeout(30)
 class SocketmapServerTest {
 
-    /** Every listener kind the server offers: each test runs against all four. */
+    /**
+     * Every listener kind the server offers, TCP and UNIX on each transport: each test runs against all six where
+     * the system runs every transport (a kernel without io_uring, or a seccomp profile refusing it, leaves four).
+     */
     enum Listener {
-        TCP_EPOLL(false, true), TCP_NIO(false, false), UNIX_EPOLL(true, true), UNIX_NIO(true, false);
+        TCP_IO_URING(false, SocketmapTransport.IO_URING), TCP_EPOLL(false, SocketmapTransport.EPOLL),
+        TCP_NIO(false, SocketmapTransport.NIO), UNIX_IO_URING(true, SocketmapTransport.IO_URING),
+        UNIX_EPOLL(true, SocketmapTransport.EPOLL), UNIX_NIO(true, SocketmapTransport.NIO);
 
         final boolean unix;
-        final boolean epoll;
+        final SocketmapTransport transport;
 
-        Listener(boolean unix, boolean epoll) {
+        Listener(boolean unix, SocketmapTransport transport) {
             this.unix = unix;
-            this.epoll = epoll;
+            this.transport = transport;
         }
+    }
+
+    static Stream<Listener> listenersThisSystemRuns() {
+        return Stream.of(Listener.values()).filter(listener -> listener.transport.isAvailable());
+    }
+
+    static Stream<Listener> unixListenersThisSystemRuns() {
+        return listenersThisSystemRuns().filter(listener -> listener.unix);
+    }
+
+    static Stream<Listener> tcpListenersThisSystemRuns() {
+        return listenersThisSystemRuns().filter(listener -> !listener.unix);
     }
 
     @TempDir
@@ -73,7 +91,7 @@ class SocketmapServerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Listener.class)
+    @MethodSource("listenersThisSystemRuns")
     void answersAQuery(Listener listener) throws Exception {
         start(listener, s -> s);
         assertThat(connect().query("postfix example.com"))
@@ -81,7 +99,7 @@ class SocketmapServerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Listener.class)
+    @MethodSource("listenersThisSystemRuns")
     void requestSplitAcrossWritesIsAnswered(Listener listener) throws Exception {
         start(listener, s -> s);
         SocketmapClient client = connect();
@@ -92,7 +110,7 @@ class SocketmapServerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Listener.class)
+    @MethodSource("listenersThisSystemRuns")
     void pipelinedRequestsAreAnsweredInOrderThoughTheFirstIsSlowest(Listener listener) throws Exception {
         start(listener, s -> s);
         SocketmapClient client = connect();
@@ -107,7 +125,7 @@ class SocketmapServerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Listener.class)
+    @MethodSource("listenersThisSystemRuns")
     void persistentConnectionServesManyRequests(Listener listener) throws Exception {
         start(listener, s -> s);
         SocketmapClient client = connect();
@@ -118,7 +136,7 @@ class SocketmapServerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Listener.class)
+    @MethodSource("listenersThisSystemRuns")
     void requestWithoutSpaceIsAnsweredPermAndTheConnectionStaysUsable(Listener listener) throws Exception {
         start(listener, s -> s);
         SocketmapClient client = connect();
@@ -127,7 +145,7 @@ class SocketmapServerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Listener.class)
+    @MethodSource("listenersThisSystemRuns")
     void malformedNetstringClosesOnlyThatConnection(Listener listener) throws Exception {
         start(listener, s -> s);
         SocketmapClient bad = connect();
@@ -140,7 +158,7 @@ class SocketmapServerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Listener.class)
+    @MethodSource("listenersThisSystemRuns")
     void requestLongerThanTheLimitClosesTheConnection(Listener listener) throws Exception {
         start(listener, s -> s.withMaxRequestLength(32));
         SocketmapClient client = connect();
@@ -150,7 +168,7 @@ class SocketmapServerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Listener.class)
+    @MethodSource("listenersThisSystemRuns")
     void connectionsBeyondTheLimitAreClosedAndServedAgainOnceOneEnds(Listener listener) throws Exception {
         start(listener, s -> s.withMaxConnections(2));
         SocketmapClient first = connect();
@@ -175,7 +193,7 @@ class SocketmapServerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Listener.class)
+    @MethodSource("listenersThisSystemRuns")
     void idleConnectionIsClosed(Listener listener) throws Exception {
         start(listener, s -> s.withIdleTimeout(Duration.ofMillis(300)));
         SocketmapClient client = connect();
@@ -184,7 +202,7 @@ class SocketmapServerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Listener.class)
+    @MethodSource("listenersThisSystemRuns")
     void gracefulCloseStopsAcceptingAndCompletesTheInFlightAnswer(Listener listener) throws Exception {
         start(listener, s -> s);
         SocketmapClient busy = connect();
@@ -208,7 +226,7 @@ class SocketmapServerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Listener.class)
+    @MethodSource("listenersThisSystemRuns")
     void closeGivesUpOnAnAnswerThatOutlastsTheGrace(Listener listener) throws Exception {
         start(listener, s -> s.withAnswerDeadline(Duration.ofMinutes(5)));
         SocketmapClient busy = connect();
@@ -219,17 +237,17 @@ class SocketmapServerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Listener.class, names = {"UNIX_EPOLL", "UNIX_NIO"})
+    @MethodSource("unixListenersThisSystemRuns")
     void unixSocketGetsTheConfiguredMode(Listener listener) throws Exception {
         Path path = dir.resolve("socketmap.sock");
         server = new SocketmapServer(SocketmapServerSettings.unix(path, OptionalInt.of(0660)), responder,
-                listener.epoll);
+                listener.transport);
         server.start();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-rw----");
     }
 
     @ParameterizedTest
-    @EnumSource(value = Listener.class, names = {"UNIX_EPOLL", "UNIX_NIO"})
+    @MethodSource("unixListenersThisSystemRuns")
     void staleSocketFileFromAPreviousRunIsReplaced(Listener listener) throws Exception {
         Path path = dir.resolve("socketmap.sock");
         try (ServerSocketChannel previous = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -261,18 +279,18 @@ class SocketmapServerTest {
         int port = ((java.net.InetSocketAddress) server.localAddress()).getPort();
         SocketmapServer second = new SocketmapServer(
                 new SocketmapServerSettings("127.0.0.1", port, java.util.Optional.empty(), OptionalInt.empty(), false,
-                        100, 10, Duration.ofSeconds(10), Duration.ofSeconds(1)), responder, false);
+                        100, 10, Duration.ofSeconds(10), Duration.ofSeconds(1)), responder, SocketmapTransport.NIO);
         assertThatThrownBy(second::start).isInstanceOf(IOException.class)
                 .hasMessageContaining("tcp:127.0.0.1:" + port);
     }
 
     @ParameterizedTest
-    @EnumSource(value = Listener.class, names = {"TCP_EPOLL", "TCP_NIO"})
+    @MethodSource("tcpListenersThisSystemRuns")
     void reusePortLetsTwoServersShareThePort(Listener listener) throws Exception {
         start(listener, s -> s);
         int port = ((java.net.InetSocketAddress) server.localAddress()).getPort();
         SocketmapServer second = new SocketmapServer(SocketmapServerSettings.tcp("127.0.0.1", port), responder,
-                listener.epoll);
+                listener.transport);
         second.start();
         open.add(() -> second.close(Duration.ZERO));
         server.close(Duration.ZERO);
@@ -283,7 +301,7 @@ class SocketmapServerTest {
         SocketmapServerSettings base = listener.unix
                 ? SocketmapServerSettings.unix(dir.resolve("socketmap.sock"), OptionalInt.empty())
                 : SocketmapServerSettings.tcp("127.0.0.1", 0);
-        server = new SocketmapServer(customise.apply(base), responder, listener.epoll);
+        server = new SocketmapServer(customise.apply(base), responder, listener.transport);
         server.start();
     }
 

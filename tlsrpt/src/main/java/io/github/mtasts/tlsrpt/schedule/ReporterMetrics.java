@@ -82,6 +82,7 @@ public final class ReporterMetrics {
                         .map(Long::doubleValue).orElse(Double.NaN))
                 .tag("state", state)
                 .description("Kept report deliveries by state; uncertain ones wait for the operator")
+                .strongReference(true)
                 .register(registry);
     }
 

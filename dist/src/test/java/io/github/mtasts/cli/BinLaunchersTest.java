@@ -1,0 +1,115 @@
+package io.github.mtasts.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** bin/mtasts and the drop-in names of the Python tool's commands, run as a user runs them. */
+class BinLaunchersTest {
+
+    private static final Pattern LISTENING = Pattern.compile("answering socketmap requests on .*:(\\d+)");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void mtastsHelpListsTheSubcommands() {
+        Launchers.Result run = Launchers.run("mtasts", "--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("Usage: mtasts ")
+                .contains("lint", "config", "check", "tlsrpt", "milter", "daemon", "query");
+    }
+
+    @Test
+    void mtastsWithoutTheJarExitsTwoSayingHowToBuildIt() {
+        Path absent = dir.resolve("mtasts.jar");
+
+        Launchers.Result run = Launchers.run(Map.of("MTASTS_JAR", absent.toString()), "mtasts", "", "--help");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("mtasts: " + absent + " not found; build it first: mvn -B -DskipTests package\n");
+    }
+
+    @Test
+    void mtaStsDaemonIsTheDaemonCommand() {
+        Launchers.Result run = Launchers.run("mta-sts-daemon", "--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("Usage: mtasts daemon ").contains("--config");
+    }
+
+    @Test
+    void mtaStsQueryIsTheQueryCommand() {
+        Launchers.Result run = Launchers.run("mta-sts-query", "--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("Usage: mtasts query ");
+    }
+
+    @Test
+    void mtaStsQueryAnswersAnAddressLiteralWithNotFound() throws IOException {
+        Path config = Files.writeString(dir.resolve("mtasts.yml"), "host: 127.0.0.1\n");
+
+        Launchers.Result run = Launchers.run("mta-sts-query", "-c", config.toString(), "[192.0.2.1]");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+        assertThat(run.out()).startsWith("postfix reply: NOTFOUND (no lookup: ");
+    }
+
+    @Test
+    void mtaStsDaemonServesPostfixOverSocketmap() throws Exception {
+        Path config = Files.writeString(dir.resolve("mtasts.yml"), "host: 127.0.0.1\nport: 0\nshutdown_timeout: 1\n"
+                + "cache: {type: sqlite, options: {filename: " + dir.resolve("cache.db") + "}}\n");
+        Path log = dir.resolve("daemon.log");
+        Process daemon = Launchers.start("mta-sts-daemon", "-c", config.toString(), "-l", log.toString());
+        try {
+            daemon.getOutputStream().close();
+            int port = listeningPort(daemon, log);
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                socket.setSoTimeout(30_000);
+                OutputStream out = socket.getOutputStream();
+                out.write("19:postfix [192.0.2.1],".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                InputStream in = socket.getInputStream();
+                assertThat(new String(in.readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("9:NOTFOUND ,");
+            }
+        } finally {
+            daemon.destroy();
+            if (!daemon.waitFor(30, TimeUnit.SECONDS)) {
+                daemon.destroyForcibly();
+            }
+        }
+    }
+
+    /** The port from the daemon's log line; fails if the daemon exits first. */
+    private static int listeningPort(Process daemon, Path log) throws Exception {
+        // bounds the wait on a stuck start, it is not a timing assertion
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log)) {
+                Matcher matcher = LISTENING.matcher(Files.readString(log));
+                if (matcher.find()) {
+                    return Integer.parseInt(matcher.group(1));
+                }
+            }
+            assertThat(daemon.isAlive()).as("daemon still running; log: %s",
+                    Files.exists(log) ? Files.readString(log) : "(none)").isTrue();
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the daemon did not log its port: " + (Files.exists(log) ? Files.readString(log) : "(no log)"));
+    }
+}

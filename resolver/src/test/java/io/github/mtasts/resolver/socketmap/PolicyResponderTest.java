@@ -1,0 +1,215 @@
+package io.github.mtasts.resolver.socketmap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.mtasts.resolver.cache.CacheSettings;
+import io.github.mtasts.resolver.cache.MemoryPolicyStore;
+import io.github.mtasts.resolver.cache.PolicyCache;
+import io.github.mtasts.resolver.config.ConfigLoader;
+import io.github.mtasts.resolver.config.DaemonConfig;
+import io.github.mtasts.resolver.discovery.DiscoveryResult;
+import io.github.mtasts.resolver.discovery.PolicyDiscovery;
+import io.github.mtasts.resolver.policy.StsPolicy;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The responder over a real policy cache whose discovery the test completes by hand. */
+@Timeout(30)
+class PolicyResponderTest {
+
+    static final StsPolicy ENFORCE = policy("enforce", "mx.example.com");
+    static final StsPolicy TESTING = policy("testing", "mx.example.net");
+
+    /** One discover() call, left pending until the test completes it. */
+    record Call(String domain, CompletableFuture<DiscoveryResult> result) {
+    }
+
+    final List<Call> calls = new CopyOnWriteArrayList<>();
+    final BlockingQueue<Call> arrivals = new LinkedBlockingQueue<>();
+    final PolicyDiscovery discovery = (domain, knownTxtId) -> {
+        Call call = new Call(domain, new CompletableFuture<>());
+        calls.add(call);
+        arrivals.add(call);
+        return call.result();
+    };
+    final PolicyCache cache = new PolicyCache(discovery, new MemoryPolicyStore(100), CacheSettings.defaults(),
+            Clock.systemUTC());
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @AfterEach
+    void closeCache() {
+        cache.close();
+    }
+
+    static StsPolicy policy(String mode, String mx) {
+        try {
+            return StsPolicy.parse("version: STSv1\nmode: " + mode + "\nmx: " + mx + "\nmax_age: 86400\n");
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    PolicyResponder responder(String yaml) throws Exception {
+        DaemonConfig config = ConfigLoader.parse("test", yaml);
+        return new PolicyResponder(config, cache, registry);
+    }
+
+    static String answer(CompletionStage<String> stage) throws Exception {
+        return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    double lookups(String result) {
+        return registry.get("mtasts_lookups").tag("result", result).counter().count();
+    }
+
+    /** The next discovery call; the cache starts it off the caller's thread (10 s is a hang guard only). */
+    Call nextCall() throws InterruptedException {
+        Call call = arrivals.poll(10, TimeUnit.SECONDS);
+        assertThat(call).as("a discovery call").isNotNull();
+        return call;
+    }
+
+    /** Puts the outcome of a discovery of {@code domain} in the cache. */
+    void discovered(String domain, DiscoveryResult result) throws Exception {
+        CompletableFuture<?> first = cache.lookup(domain);
+        Call call = nextCall();
+        assertThat(call.domain()).isEqualTo(domain);
+        call.result().complete(result);
+        first.get(10, TimeUnit.SECONDS);
+    }
+
+    void cached(String domain, StsPolicy policy) throws Exception {
+        discovered(domain, new DiscoveryResult.Found("1", policy));
+    }
+
+    @Test
+    void mapNameSelectsItsZoneAndOtherNamesGetTheDefaultZone() throws Exception {
+        PolicyResponder responder = responder(
+                "default_zone: {strict_testing: false}\nzones:\n  strict: {strict_testing: true, require_sni: false}\n");
+        cached("example.net", TESTING);
+
+        assertThat(answer(responder.respond(new SocketmapRequest("postfix", "example.net")))).isEqualTo("NOTFOUND ");
+        assertThat(answer(responder.respond(new SocketmapRequest("strict", "example.net"))))
+                .isEqualTo("OK secure match=mx.example.net");
+        assertThat(answer(responder.respond(new SocketmapRequest("unknown-name", "example.net")))).isEqualTo("NOTFOUND ");
+    }
+
+    @Test
+    void tlsrptZoneAppendsThePolicyAttributes() throws Exception {
+        PolicyResponder responder = responder("zones:\n  report: {tlsrpt: true}\n");
+        cached("example.com", ENFORCE);
+
+        assertThat(answer(responder.respond(new SocketmapRequest("report", "example.com"))))
+                .startsWith("OK secure match=mx.example.com servername=hostname")
+                .contains("policy_type=sts policy_domain=example.com");
+        assertThat(answer(responder.respond(new SocketmapRequest("postfix", "example.com"))))
+                .isEqualTo("OK secure match=mx.example.com servername=hostname");
+    }
+
+    @Test
+    void keyIsNormalisedBeforeTheCacheIsAsked() throws Exception {
+        PolicyResponder responder = responder("");
+
+        responder.respond(new SocketmapRequest("postfix", "Example.COM."));
+        responder.respond(new SocketmapRequest("postfix", "BÜCHER.example"));
+
+        assertThat(List.of(nextCall().domain(), nextCall().domain()))
+                .containsExactlyInAnyOrder("example.com", "xn--bcher-kva.example");
+    }
+
+    @Test
+    void keysThatCannotCarryAPolicyAreAnsweredAtOnceWithoutDiscovery() throws Exception {
+        PolicyResponder responder = responder("");
+        List<String> keys = List.of("192.0.2.1", "[192.0.2.1]", "[mx.example.com]", "[mx.example.com]:25", "2001:db8::1",
+                "[ipv6:2001:db8::1]", ".example.com", "a..example.com", "example.com..", "", "a".repeat(64) + ".example",
+                ("a".repeat(60) + ".").repeat(5) + "example");
+
+        for (String key : keys) {
+            CompletableFuture<String> stage = responder.respond(new SocketmapRequest("postfix", key)).toCompletableFuture();
+            assertThat(stage).as(key).isCompletedWithValue("NOTFOUND ");
+        }
+        assertThat(calls).isEmpty();
+        assertThat(lookups("invalid_key")).isEqualTo(keys.size());
+    }
+
+    @Test
+    void cachedPolicyIsAnsweredWithoutWaiting() throws Exception {
+        PolicyResponder responder = responder("");
+        cached("example.com", ENFORCE);
+
+        assertThat(responder.respond(new SocketmapRequest("postfix", "example.com")).toCompletableFuture())
+                .isCompletedWithValue("OK secure match=mx.example.com servername=hostname");
+        assertThat(calls).hasSize(1);
+        assertThat(lookups("secure")).isEqualTo(1);
+    }
+
+    @Test
+    void uncachedDomainSlowerThanTheZoneTimeoutIsNotFoundWhileDiscoveryGoesOnToFillTheCache() throws Exception {
+        PolicyResponder responder = responder("default_zone: {timeout: 0.2}\n");
+
+        assertThat(answer(responder.respond(new SocketmapRequest("postfix", "example.com")))).isEqualTo("NOTFOUND ");
+        assertThat(lookups("timeout")).isEqualTo(1);
+        Call discovery = nextCall();
+        assertThat(discovery.result()).isNotDone();
+
+        discovery.result().complete(new DiscoveryResult.Found("1", ENFORCE));
+        cache.lookup("example.com").get(10, TimeUnit.SECONDS);
+
+        assertThat(answer(responder.respond(new SocketmapRequest("postfix", "example.com"))))
+                .isEqualTo("OK secure match=mx.example.com servername=hostname");
+        assertThat(calls).hasSize(1);
+    }
+
+    @Test
+    void eachZoneWaitsForDiscoveryAsLongAsItsOwnTimeout() throws Exception {
+        PolicyResponder responder = responder("default_zone: {timeout: 30}\nzones:\n  impatient: {timeout: 0.2}\n");
+
+        CompletionStage<String> patient = responder.respond(new SocketmapRequest("postfix", "example.com"));
+        assertThat(answer(responder.respond(new SocketmapRequest("impatient", "example.com")))).isEqualTo("NOTFOUND ");
+        assertThat(patient.toCompletableFuture()).isNotDone();
+
+        nextCall().result().complete(new DiscoveryResult.Found("1", ENFORCE));
+
+        assertThat(answer(patient)).isEqualTo("OK secure match=mx.example.com servername=hostname");
+        assertThat(calls).hasSize(1);
+    }
+
+    @Test
+    void discoveryWithinTheZoneTimeoutIsAnsweredWithItsPolicy() throws Exception {
+        PolicyResponder responder = responder("default_zone: {timeout: 30}\n");
+
+        CompletionStage<String> stage = responder.respond(new SocketmapRequest("postfix", "example.com"));
+        nextCall().result().complete(new DiscoveryResult.Found("1", ENFORCE));
+
+        assertThat(answer(stage)).isEqualTo("OK secure match=mx.example.com servername=hostname");
+    }
+
+    @Test
+    void answersAreCountedByResult() throws Exception {
+        PolicyResponder responder = responder("");
+        cached("example.com", ENFORCE);
+        cached("example.net", TESTING);
+        discovered("example.org", new DiscoveryResult.NoPolicy("_mta-sts.example.org: NXDOMAIN"));
+
+        answer(responder.respond(new SocketmapRequest("postfix", "example.com")));
+        answer(responder.respond(new SocketmapRequest("postfix", "example.net")));
+        answer(responder.respond(new SocketmapRequest("postfix", "example.org")));
+        answer(responder.respond(new SocketmapRequest("postfix", "[192.0.2.1]")));
+
+        assertThat(lookups("secure")).isEqualTo(1);
+        assertThat(lookups("not_enforced")).isEqualTo(1);
+        assertThat(lookups("no_policy")).isEqualTo(1);
+        assertThat(lookups("invalid_key")).isEqualTo(1);
+        assertThat(lookups("timeout")).isZero();
+    }
+}
