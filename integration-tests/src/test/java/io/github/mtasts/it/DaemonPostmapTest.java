@@ -40,7 +40,27 @@ class DaemonPostmapTest {
             Map.entry("downgrade.test", "secure match=mx.downgrade.test servername=hostname"),
             Map.entry("wildcard.test", "secure match=.wildcard.test servername=hostname"),
             Map.entry("nonemode.test", NOT_FOUND),
-            Map.entry("reports.test", NOT_FOUND));
+            Map.entry("reports.test", NOT_FOUND),
+            // the `mtasts check` domains: a fault in the MX or TLSRPT set-up changes nothing here ...
+            Map.entry("chk-ipv6.test", "secure match=mx.chk-ipv6.test servername=hostname"),
+            Map.entry("chk-cnonly.test", "secure match=mx.chk-cnonly.test servername=hostname"),
+            Map.entry("chk-expiring.test", "secure match=mx.chk-expiring.test servername=hostname"),
+            Map.entry("chk-shortage.test", "secure match=mx.chk-shortage.test servername=hostname"),
+            Map.entry("chk-longtesting.test", NOT_FOUND),
+            Map.entry("chk-unused.test", "secure match=mx.chk-unused.test:mx.retired.test servername=hostname"),
+            Map.entry("chk-notlsrpt.test", "secure match=mx.chk-notlsrpt.test servername=hostname"),
+            Map.entry("chk-badtlsrpt.test", "secure match=mx.chk-badtlsrpt.test servername=hostname"),
+            Map.entry("chk-badrua.test", "secure match=mx.chk-badrua.test servername=hostname"),
+            Map.entry("chk-deadmx.test", "secure match=.chk-deadmx.test servername=hostname"),
+            // ... while one in the record or the policy fetch (RFC 8461 §3.1, §3.3) leaves no policy at all
+            Map.entry("chk-redirect.test", NOT_FOUND),
+            Map.entry("chk-wrongtype.test", NOT_FOUND),
+            Map.entry("chk-oversize.test", NOT_FOUND),
+            Map.entry("chk-notfound.test", NOT_FOUND),
+            Map.entry("chk-badpolicy.test", NOT_FOUND),
+            Map.entry("chk-twotxt.test", NOT_FOUND),
+            Map.entry("chk-badtxt.test", NOT_FOUND),
+            Map.entry("chk-policyname.test", NOT_FOUND));
 
     private static MailWorld world;
     private static MtastsDaemon daemon;
