@@ -8,6 +8,7 @@ import io.github.mtasts.resolver.socketmap.Netstring;
 import io.github.mtasts.testing.DnsmasqServer;
 import io.github.mtasts.testing.PolicyHttpsServer;
 import io.github.mtasts.testing.PolicyHttpsServer.Response;
+import io.github.mtasts.testing.SystemResolverOverride;
 import io.github.mtasts.testing.TestCa;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,7 +37,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.xbill.DNS.ResolverConfig;
 
 /** The assembled daemon against dnsmasq and real HTTPS policy hosts, spoken to over real sockets. */
 @Timeout(60)
@@ -124,21 +124,11 @@ class ResolverDaemonTest {
 
     @Test
     void withoutConfiguredNameServersTheSystemResolverConfigurationIsUsed() throws Exception {
-        // dnsjava reads the system configuration from the dns.server property before /etc/resolv.conf
-        String before = System.getProperty("dns.server");
-        System.setProperty("dns.server", dns.hostPort());
-        ResolverConfig.refresh();
-        try (ResolverDaemon daemon = start(ConfigLoader.parse("test", "host: 127.0.0.1\nport: 0\nca_file: " + caFile
+        try (SystemResolverOverride system = SystemResolverOverride.pointingAt(dns.hostPort());
+                ResolverDaemon daemon = start(ConfigLoader.parse("test", "host: 127.0.0.1\nport: 0\nca_file: " + caFile
                 + "\ncache: {type: internal}\n"));
                 Client client = Client.open(daemon.socketmapAddress())) {
             assertThat(client.ask("postfix daemon-good.test")).startsWith("OK secure match=mx.daemon-good.test:");
-        } finally {
-            if (before == null) {
-                System.clearProperty("dns.server");
-            } else {
-                System.setProperty("dns.server", before);
-            }
-            ResolverConfig.refresh();
         }
     }
 

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.mtasts.testing.DnsmasqServer;
 import io.github.mtasts.testing.StubDnsServer;
+import io.github.mtasts.testing.SystemResolverOverride;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.xbill.DNS.ResolverConfig;
 
 class DnsTxtLookupTest {
 
@@ -44,20 +44,9 @@ class DnsTxtLookupTest {
 
     @Test
     void systemLookupAsksTheResolversOfTheSystemConfiguration() {
-        // dnsjava reads the system configuration from the dns.server property before /etc/resolv.conf
-        String before = System.getProperty("dns.server");
-        System.setProperty("dns.server", dns.hostPort());
-        ResolverConfig.refresh();
-        try {
+        try (SystemResolverOverride system = SystemResolverOverride.pointingAt(dns.hostPort())) {
             assertThat(DnsTxtLookup.system(Duration.ofSeconds(5)).lookupTxt("_mta-sts.good.test").join())
                     .isEqualTo(new TxtLookupResult.Records(List.of("v=STSv1; id=20240101")));
-        } finally {
-            if (before == null) {
-                System.clearProperty("dns.server");
-            } else {
-                System.setProperty("dns.server", before);
-            }
-            ResolverConfig.refresh();
         }
     }
 
