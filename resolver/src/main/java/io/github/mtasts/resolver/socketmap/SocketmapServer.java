@@ -78,7 +78,7 @@ public final class SocketmapServer implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("socketmap server already started");
         }
-        group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+        group = new MultiThreadIoEventLoopGroup(transport.eventLoops(Runtime.getRuntime().availableProcessors()),
                 transport.ioHandlerFactory());
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).childHandler(new ConnectionInitializer());
         SocketAddress address;

@@ -102,6 +102,18 @@ public enum SocketmapTransport {
         return configValue.configName();
     }
 
+    /**
+     * How many event loops serve the connections on a machine with {@code cpus} processors. An io_uring loop
+     * answers over 100,000 cache hits a second on its own, and on a machine shared with Postfix a second loop
+     * only competes with the smtp processes for the CPUs and adds scheduling delay to the tail: on 2 CPUs one
+     * io_uring loop gave 1.2-1.6x the throughput of two and a p99 under 1 ms at 16 connections where two gave
+     * 1.7-2 ms (docs/BENCHMARKS.md "io_uring"). So io_uring takes one loop per two CPUs; epoll and NIO, which
+     * wait in a system call per wake-up, keep one per CPU, which measured best for them.
+     */
+    int eventLoops(int cpus) {
+        return this == IO_URING ? Math.max(1, cpus / 2) : Math.max(1, cpus);
+    }
+
     IoHandlerFactory ioHandlerFactory() {
         return switch (this) {
             case IO_URING -> IoUringIoHandler.newFactory();

@@ -49,6 +49,17 @@ class SocketmapTransportTest {
         }
     }
 
+    @Test
+    void ioUringTakesOneEventLoopPerTwoCpusTheOthersOnePerCpu() {
+        assertThat(SocketmapTransport.IO_URING.eventLoops(1)).isEqualTo(1);
+        assertThat(SocketmapTransport.IO_URING.eventLoops(2)).isEqualTo(1);
+        assertThat(SocketmapTransport.IO_URING.eventLoops(3)).isEqualTo(1);
+        assertThat(SocketmapTransport.IO_URING.eventLoops(16)).isEqualTo(8);
+        assertThat(SocketmapTransport.EPOLL.eventLoops(2)).isEqualTo(2);
+        assertThat(SocketmapTransport.NIO.eventLoops(1)).isEqualTo(1);
+        assertThat(SocketmapTransport.NIO.eventLoops(16)).isEqualTo(16);
+    }
+
     private static SocketmapTransport preferredWith(Set<SocketmapTransport> available) {
         return SocketmapTransport.preferredAmong(available::contains);
     }
