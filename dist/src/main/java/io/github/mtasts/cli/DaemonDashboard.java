@@ -1,7 +1,7 @@
 package io.github.mtasts.cli;
 
 import com.sun.net.httpserver.HttpHandler;
-import io.github.mtasts.resolver.cache.PolicyStore;
+import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;

@@ -1,6 +1,6 @@
 package io.github.mtasts.cli;
 
-import io.github.mtasts.resolver.cache.PolicyStore;
+import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.Ingest;

@@ -1,9 +1,9 @@
 package io.github.mtasts.cli;
 
-import io.github.mtasts.resolver.cache.PolicyStore;
+import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.DaemonConfig;
-import io.github.mtasts.resolver.discovery.DnsTxtLookup;
+import io.github.mtasts.resolver.dns.DnsTxtLookup;
 import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.delivery.HttpsDelivery;

@@ -2,8 +2,8 @@ package io.github.mtasts.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.github.mtasts.resolver.cache.DiscoveryFailureCount;
-import io.github.mtasts.resolver.cache.PolicyStore;
+import io.github.mtasts.resolver.store.DiscoveryFailureCount;
+import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;

@@ -1,11 +1,11 @@
 package io.github.mtasts.cli;
 
-import io.github.mtasts.resolver.cache.MemoryPolicyStore;
-import io.github.mtasts.resolver.cache.PolicyStore;
-import io.github.mtasts.resolver.cache.SqlitePolicyStore;
+import io.github.mtasts.resolver.store.MemoryPolicyStore;
+import io.github.mtasts.resolver.store.PolicyStore;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigException;
-import io.github.mtasts.resolver.daemon.PolicyStores;
+import io.github.mtasts.resolver.store.PolicyStores;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.PostgresAggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;

@@ -2,8 +2,8 @@ package io.github.mtasts.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.mtasts.resolver.cache.CachedPolicy;
-import io.github.mtasts.resolver.cache.SqlitePolicyStore;
+import io.github.mtasts.resolver.store.CachedPolicy;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.resolver.discovery.DiscoveryResult;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;

@@ -2,7 +2,7 @@ package io.github.mtasts.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.mtasts.resolver.cache.SqlitePolicyStore;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;

@@ -1,6 +1,6 @@
 package io.github.mtasts.cli;
 
-import io.github.mtasts.resolver.cache.SqlitePolicyStore;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.StsPolicy;

@@ -1,6 +1,6 @@
 package io.github.mtasts.cli.bench;
 
-import io.github.mtasts.resolver.cache.SqlitePolicyStore;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.resolver.policy.PolicySyntaxException;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;

@@ -7,6 +7,8 @@ import io.github.mtasts.resolver.discovery.DiscoveryResult.NoPolicy;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.Unchanged;
 import io.github.mtasts.resolver.discovery.PolicyDiscovery;
 import io.github.mtasts.resolver.policy.PolicyMode;
+import io.github.mtasts.resolver.store.CachedPolicy;
+import io.github.mtasts.resolver.store.PolicyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

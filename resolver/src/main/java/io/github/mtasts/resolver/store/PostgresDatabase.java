@@ -2,7 +2,6 @@ package io.github.mtasts.resolver.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mtasts.resolver.cache.PostgresDsn;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package io.github.mtasts.resolver.cache;
 
-import static io.github.mtasts.resolver.cache.Policies.enforce;
+import static io.github.mtasts.resolver.store.Policies.enforce;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.mtasts.resolver.cache.CacheSettings.ProactiveFetching;
@@ -11,6 +11,12 @@ import io.github.mtasts.resolver.discovery.DiscoveryResult.Found;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.NoPolicy;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.Unchanged;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.resolver.store.CachedPolicy;
+import io.github.mtasts.resolver.store.DiscoveryFailureCount;
+import io.github.mtasts.resolver.store.MemoryPolicyStore;
+import io.github.mtasts.resolver.store.PolicyStore;
+import io.github.mtasts.resolver.store.ServedPolicy;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;

@@ -1,6 +1,6 @@
 package io.github.mtasts.resolver.cache;
 
-import static io.github.mtasts.resolver.cache.Policies.enforce;
+import static io.github.mtasts.resolver.store.Policies.enforce;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -10,6 +10,9 @@ import io.github.mtasts.resolver.cache.CacheSettings.ProactiveFetching;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.Found;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.Unchanged;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.resolver.store.CachedPolicy;
+import io.github.mtasts.resolver.store.PolicyStore;
+import io.github.mtasts.resolver.store.PolicyStoreException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

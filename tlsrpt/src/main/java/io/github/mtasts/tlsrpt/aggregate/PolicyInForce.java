@@ -1,8 +1,8 @@
 package io.github.mtasts.tlsrpt.aggregate;
 
 import io.github.mtasts.resolver.cache.CacheSettings;
-import io.github.mtasts.resolver.cache.DiscoveryFailureCount;
-import io.github.mtasts.resolver.cache.ServedPolicy;
+import io.github.mtasts.resolver.store.DiscoveryFailureCount;
+import io.github.mtasts.resolver.store.ServedPolicy;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.PolicySyntaxException;

@@ -1,6 +1,6 @@
 package io.github.mtasts.tlsrpt.schedule;
 
-import io.github.mtasts.resolver.cache.ServedPolicy;
+import io.github.mtasts.resolver.store.ServedPolicy;
 import io.github.mtasts.resolver.policy.PolicySyntaxException;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;

@@ -1,7 +1,7 @@
 package io.github.mtasts.tlsrpt.schedule;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mtasts.resolver.cache.PostgresDsn;
+import io.github.mtasts.resolver.store.PostgresDsn;
 import io.github.mtasts.resolver.store.PostgresDatabase;
 import io.github.mtasts.tlsrpt.report.TlsRptReport;
 import io.github.mtasts.tlsrpt.schedule.DeliveryRows.SqlWork;

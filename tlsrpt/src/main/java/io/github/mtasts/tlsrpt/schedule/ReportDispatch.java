@@ -1,6 +1,6 @@
 package io.github.mtasts.tlsrpt.schedule;
 
-import io.github.mtasts.resolver.cache.ServedPolicy;
+import io.github.mtasts.resolver.store.ServedPolicy;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.delivery.DeliveryResult;
 import io.github.mtasts.tlsrpt.delivery.Destination;

@@ -1,7 +1,7 @@
 package io.github.mtasts.tlsrpt.aggregate;
 
-import io.github.mtasts.resolver.cache.ServedPolicy;
-import io.github.mtasts.resolver.cache.SqlitePolicyStore;
+import io.github.mtasts.resolver.store.ServedPolicy;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;

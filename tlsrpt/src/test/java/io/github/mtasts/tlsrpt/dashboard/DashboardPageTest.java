@@ -2,8 +2,8 @@ package io.github.mtasts.tlsrpt.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.mtasts.resolver.cache.CachedPolicy;
-import io.github.mtasts.resolver.cache.DiscoveryFailureCount;
+import io.github.mtasts.resolver.store.CachedPolicy;
+import io.github.mtasts.resolver.store.DiscoveryFailureCount;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;

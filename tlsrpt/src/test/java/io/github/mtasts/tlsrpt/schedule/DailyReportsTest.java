@@ -14,7 +14,7 @@ import static io.github.mtasts.tlsrpt.schedule.DispatchWorld.DAY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DailyReportsTest {
-    private static final String HASH = io.github.mtasts.resolver.cache.ServedPolicy.hashOf(DispatchWorld.policy());
+    private static final String HASH = io.github.mtasts.resolver.store.ServedPolicy.hashOf(DispatchWorld.policy());
     private static final FailureDetail EXPIRED = new FailureDetail(ResultType.CERTIFICATE_EXPIRED, "",
             "mx1.good.test", "198.51.100.7", "");
 
