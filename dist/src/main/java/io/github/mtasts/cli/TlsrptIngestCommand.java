@@ -1,12 +1,12 @@
 package io.github.mtasts.cli;
 
-import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.config.ConfigException;
+import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
-import io.github.mtasts.tlsrpt.aggregate.Ingest;
 import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
 import io.github.mtasts.tlsrpt.aggregate.SendingMtaIps;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
+import io.github.mtasts.tlsrpt.ingest.Ingest;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
 import io.github.mtasts.tlsrpt.sessions.SessionTracker;
 import picocli.CommandLine.Command;

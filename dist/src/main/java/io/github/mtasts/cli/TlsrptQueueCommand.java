@@ -1,8 +1,8 @@
 package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.ConfigException;
-import io.github.mtasts.tlsrpt.schedule.DeliveryQueue;
-import io.github.mtasts.tlsrpt.schedule.QueuedDelivery;
+import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
+import io.github.mtasts.tlsrpt.delivery.QueuedDelivery;
 import io.github.mtasts.tlsrpt.schedule.TlsRptService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,23 +1,22 @@
 package io.github.mtasts.cli;
 
-import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.DaemonConfig;
-import io.github.mtasts.resolver.dns.DnsTxtLookup;
 import io.github.mtasts.resolver.discovery.PolicyFetcher;
+import io.github.mtasts.resolver.dns.DnsTxtLookup;
+import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
+import io.github.mtasts.tlsrpt.delivery.Deliverer;
+import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
 import io.github.mtasts.tlsrpt.delivery.HttpsDelivery;
 import io.github.mtasts.tlsrpt.delivery.MailDelivery;
+import io.github.mtasts.tlsrpt.delivery.ReportDispatch;
 import io.github.mtasts.tlsrpt.delivery.ReportSender;
 import io.github.mtasts.tlsrpt.report.ReportBuilder;
 import io.github.mtasts.tlsrpt.report.RuaLookup;
-import io.github.mtasts.tlsrpt.schedule.Deliverer;
-import io.github.mtasts.tlsrpt.schedule.ReportDispatch;
 import io.github.mtasts.tlsrpt.schedule.ReportSettings;
 import io.github.mtasts.tlsrpt.schedule.ReportSettingsLoader;
-import io.github.mtasts.tlsrpt.schedule.DeliveryQueue;
 
-import javax.net.ssl.SSLContext;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -28,6 +27,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLContext;
 
 /**
  * What the report commands ({@code report}, {@code send}, {@code queue}, {@code run}) share: the configuration

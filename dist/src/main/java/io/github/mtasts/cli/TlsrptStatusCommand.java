@@ -2,19 +2,19 @@ package io.github.mtasts.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.github.mtasts.resolver.store.DiscoveryFailureCount;
-import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigException;
+import io.github.mtasts.resolver.store.DiscoveryFailureCount;
+import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
+import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
 import io.github.mtasts.tlsrpt.aggregate.IngestStats;
-import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
-import io.github.mtasts.tlsrpt.aggregate.StsFailureTypes;
+import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
+import io.github.mtasts.tlsrpt.delivery.QueuedDelivery;
+import io.github.mtasts.tlsrpt.delivery.SqliteDeliveryQueue;
 import io.github.mtasts.tlsrpt.logs.RejectReason;
-import io.github.mtasts.tlsrpt.schedule.DeliveryQueue;
-import io.github.mtasts.tlsrpt.schedule.QueuedDelivery;
-import io.github.mtasts.tlsrpt.schedule.SqliteDeliveryQueue;
+import io.github.mtasts.tlsrpt.sessions.ResultType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -105,7 +105,7 @@ public final class TlsrptStatusCommand implements Callable<Integer> {
             counts = store.day(shown);
             stats = store.stats();
             discovery = policies.discoveryFailures(shown).stream()
-                    .filter(f -> StsFailureTypes.ofDiscoveryFailure(f.type()) != null).toList();
+                    .filter(f -> ResultType.ofDiscoveryFailure(f.type()) != null).toList();
             deliveries = queue.counts(now);
             uncertain = deliveries.uncertain() == 0 ? List.of()
                     : queue.deliveries(LocalDate.EPOCH).stream().filter(d -> d.uncertain(now)).toList();
@@ -160,7 +160,7 @@ public final class TlsrptStatusCommand implements Callable<Integer> {
         for (DiscoveryFailureCount f : discovery) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("policy_domain", f.domain());
-            d.put("result_type", StsFailureTypes.ofDiscoveryFailure(f.type()));
+            d.put("result_type", ResultType.ofDiscoveryFailure(f.type()).rfcName());
             d.put("discoveries", f.count());
             d.put("last_detail", f.lastDetail());
             failures.add(d);
@@ -235,7 +235,7 @@ public final class TlsrptStatusCommand implements Callable<Integer> {
         if (!discovery.isEmpty()) {
             out.println("Policy discovery failures (per discovery, not sessions)");
             for (DiscoveryFailureCount f : discovery) {
-                out.println("  " + f.domain() + ": " + StsFailureTypes.ofDiscoveryFailure(f.type()) + ": "
+                out.println("  " + f.domain() + ": " + ResultType.ofDiscoveryFailure(f.type()).rfcName() + ": "
                         + f.count() + " (last: " + f.lastDetail() + ")");
             }
         }

@@ -1,17 +1,17 @@
 package io.github.mtasts.cli;
 
-import io.github.mtasts.resolver.store.MemoryPolicyStore;
-import io.github.mtasts.resolver.store.PolicyStore;
-import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigException;
+import io.github.mtasts.resolver.store.MemoryPolicyStore;
+import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.store.PolicyStores;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.PostgresAggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
-import io.github.mtasts.tlsrpt.schedule.DeliveryQueue;
-import io.github.mtasts.tlsrpt.schedule.PostgresDeliveryQueue;
-import io.github.mtasts.tlsrpt.schedule.SqliteDeliveryQueue;
+import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
+import io.github.mtasts.tlsrpt.delivery.PostgresDeliveryQueue;
+import io.github.mtasts.tlsrpt.delivery.SqliteDeliveryQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,14 +2,14 @@ package io.github.mtasts.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.mtasts.resolver.store.CachedPolicy;
-import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.resolver.discovery.DiscoveryResult;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.resolver.store.CachedPolicy;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.CountedSession;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
-import io.github.mtasts.tlsrpt.aggregate.FailureDetail;
+import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.PolicyGroup;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
 import io.github.mtasts.tlsrpt.dashboard.DashboardHandler;
@@ -79,8 +79,8 @@ class DaemonDashboardTest {
         }
     }
 
-    private static FailureDetail failure(ResultType type, String mx) {
-        return new FailureDetail(type, "192.0.2.1", mx, "198.51.100.7", type.rfcName() + " at " + mx);
+    private static FailureKey failure(ResultType type, String mx) {
+        return new FailureKey(type, "192.0.2.1", mx, "198.51.100.7", type.rfcName() + " at " + mx);
     }
 
     @BeforeEach

@@ -8,7 +8,7 @@ import io.github.mtasts.testing.DnsmasqServer;
 import io.github.mtasts.testing.TestCa;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.CountedSession;
-import io.github.mtasts.tlsrpt.aggregate.FailureDetail;
+import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.PolicyGroup;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
@@ -48,7 +48,7 @@ final class ReportingWorld implements AutoCloseable {
         try (SqliteAggregateStore store = SqliteAggregateStore.open(database)) {
             AggregateBatch batch = new AggregateBatch();
             batch.add(new CountedSession(DAY, "good.test", PolicyGroup.NO_POLICY, null));
-            batch.add(new CountedSession(DAY, "good.test", PolicyGroup.NO_POLICY, new FailureDetail(
+            batch.add(new CountedSession(DAY, "good.test", PolicyGroup.NO_POLICY, new FailureKey(
                     ResultType.CERTIFICATE_EXPIRED, "192.0.2.10", "mx1.good.test", "198.51.100.7", "expired")));
             batch.add(new CountedSession(DAY, "web.test", PolicyGroup.NO_POLICY, null));
             batch.add(new CountedSession(DAY, "none.test", PolicyGroup.NO_POLICY, null));

@@ -1,14 +1,14 @@
 package io.github.mtasts.cli.bench;
 
-import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.resolver.policy.PolicySyntaxException;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
-import io.github.mtasts.tlsrpt.aggregate.Ingest;
 import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
 import io.github.mtasts.tlsrpt.aggregate.SendingMtaIps;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
+import io.github.mtasts.tlsrpt.ingest.Ingest;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
 import io.github.mtasts.tlsrpt.logs.ParseResult;
 import io.github.mtasts.tlsrpt.sessions.ResultType;

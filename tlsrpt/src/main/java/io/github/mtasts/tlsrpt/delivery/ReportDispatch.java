@@ -1,11 +1,9 @@
-package io.github.mtasts.tlsrpt.schedule;
+package io.github.mtasts.tlsrpt.delivery;
 
 import io.github.mtasts.resolver.store.ServedPolicy;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
-import io.github.mtasts.tlsrpt.delivery.DeliveryResult;
-import io.github.mtasts.tlsrpt.delivery.Destination;
-import io.github.mtasts.tlsrpt.delivery.RetryPolicy;
 import io.github.mtasts.tlsrpt.report.DailyReport;
+import io.github.mtasts.tlsrpt.report.DailyReports;
 import io.github.mtasts.tlsrpt.report.ReportBuilder;
 import io.github.mtasts.tlsrpt.report.RuaLookup;
 import io.github.mtasts.tlsrpt.report.RuaLookupResult;

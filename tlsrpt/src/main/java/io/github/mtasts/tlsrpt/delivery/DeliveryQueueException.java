@@ -1,4 +1,4 @@
-package io.github.mtasts.tlsrpt.schedule;
+package io.github.mtasts.tlsrpt.delivery;
 
 /** The delivery queue's store failed; the message names the database and the operation. */
 public final class DeliveryQueueException extends RuntimeException {

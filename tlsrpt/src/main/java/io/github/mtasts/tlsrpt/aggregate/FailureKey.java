@@ -14,9 +14,9 @@ import java.util.Objects;
  * @param receivingIp         the MX address
  * @param failureReasonCode   free-form detail (the X.509 error text, the handshake error)
  */
-public record FailureDetail(ResultType resultType, String sendingMtaIp, String receivingMxHostname,
-                            String receivingIp, String failureReasonCode) {
-    public FailureDetail {
+public record FailureKey(ResultType resultType, String sendingMtaIp, String receivingMxHostname,
+                         String receivingIp, String failureReasonCode) {
+    public FailureKey {
         Objects.requireNonNull(resultType, "resultType");
         Objects.requireNonNull(sendingMtaIp, "sendingMtaIp");
         Objects.requireNonNull(receivingMxHostname, "receivingMxHostname");

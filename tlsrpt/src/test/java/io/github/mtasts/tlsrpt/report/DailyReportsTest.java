@@ -1,21 +1,21 @@
-package io.github.mtasts.tlsrpt.schedule;
+package io.github.mtasts.tlsrpt.report;
 
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
-import io.github.mtasts.tlsrpt.aggregate.FailureDetail;
+import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.PolicyGroup;
-import io.github.mtasts.tlsrpt.report.DailyReport;
-import io.github.mtasts.tlsrpt.report.PolicyType;
+import io.github.mtasts.tlsrpt.delivery.DispatchWorld;
+import io.github.mtasts.tlsrpt.sessions.PolicyType;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import static io.github.mtasts.tlsrpt.schedule.DispatchWorld.DAY;
+import static io.github.mtasts.tlsrpt.delivery.DispatchWorld.DAY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DailyReportsTest {
     private static final String HASH = io.github.mtasts.resolver.store.ServedPolicy.hashOf(DispatchWorld.policy());
-    private static final FailureDetail EXPIRED = new FailureDetail(ResultType.CERTIFICATE_EXPIRED, "",
+    private static final FailureKey EXPIRED = new FailureKey(ResultType.CERTIFICATE_EXPIRED, "",
             "mx1.good.test", "198.51.100.7", "");
 
     @Test
@@ -56,7 +56,7 @@ class DailyReportsTest {
 
     @Test
     void anUnavailableStsPolicyIsReportedAsStsWithoutPolicyStringOrMxHost() {
-        FailureDetail fetchError = new FailureDetail(ResultType.STS_POLICY_FETCH_ERROR, "192.0.2.1", "mx1.good.test",
+        FailureKey fetchError = new FailureKey(ResultType.STS_POLICY_FETCH_ERROR, "192.0.2.1", "mx1.good.test",
                 "198.51.100.7", "");
         List<DailyReport> reports = DailyReports.of(List.of(new DomainDay(DAY, "good.test",
                 PolicyGroup.STS_UNAVAILABLE, 0, 2, List.of(new DomainDay.FailureCount(fetchError, 2)))),

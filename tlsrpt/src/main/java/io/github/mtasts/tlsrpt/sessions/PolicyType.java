@@ -1,4 +1,4 @@
-package io.github.mtasts.tlsrpt.report;
+package io.github.mtasts.tlsrpt.sessions;
 
 /** The {@code policy-type} of a reported policy (RFC 8460 §4.3). */
 public enum PolicyType {
@@ -18,5 +18,14 @@ public enum PolicyType {
     /** The value written to the report. */
     public String rfcName() {
         return rfcName;
+    }
+
+    public static PolicyType fromRfcName(String name) {
+        for (PolicyType type : values()) {
+            if (type.rfcName.equals(name)) {
+                return type;
+            }
+        }
+        throw new IllegalArgumentException("unknown policy type: " + name);
     }
 }

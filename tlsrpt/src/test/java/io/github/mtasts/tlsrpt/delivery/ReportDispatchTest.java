@@ -1,6 +1,5 @@
-package io.github.mtasts.tlsrpt.schedule;
+package io.github.mtasts.tlsrpt.delivery;
 
-import io.github.mtasts.tlsrpt.delivery.DeliveryResult;
 import io.github.mtasts.tlsrpt.report.Rfc8460Json;
 import io.github.mtasts.tlsrpt.report.TlsRptReport;
 import org.junit.jupiter.api.AfterEach;
@@ -19,7 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 
-import static io.github.mtasts.tlsrpt.schedule.DispatchWorld.DAY;
+import static io.github.mtasts.tlsrpt.delivery.DispatchWorld.DAY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Build, route and deliver against real DNS, SMTP and HTTPS servers; the queue is the real SQLite one. */

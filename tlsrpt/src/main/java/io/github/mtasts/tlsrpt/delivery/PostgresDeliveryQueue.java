@@ -1,10 +1,10 @@
-package io.github.mtasts.tlsrpt.schedule;
+package io.github.mtasts.tlsrpt.delivery;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mtasts.resolver.store.PostgresDsn;
 import io.github.mtasts.resolver.store.PostgresDatabase;
+import io.github.mtasts.resolver.store.PostgresDsn;
+import io.github.mtasts.tlsrpt.delivery.DeliveryRows.SqlWork;
 import io.github.mtasts.tlsrpt.report.TlsRptReport;
-import io.github.mtasts.tlsrpt.schedule.DeliveryRows.SqlWork;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

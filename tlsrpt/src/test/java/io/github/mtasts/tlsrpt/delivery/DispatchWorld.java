@@ -1,27 +1,21 @@
-package io.github.mtasts.tlsrpt.schedule;
+package io.github.mtasts.tlsrpt.delivery;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import io.github.mtasts.resolver.store.ServedPolicy;
 import io.github.mtasts.resolver.dns.DnsTxtLookup;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.PolicySyntaxException;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.resolver.store.ServedPolicy;
 import io.github.mtasts.testing.DnsmasqServer;
 import io.github.mtasts.testing.TestCa;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.CountedSession;
-import io.github.mtasts.tlsrpt.aggregate.FailureDetail;
+import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.PolicyGroup;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
-import io.github.mtasts.tlsrpt.delivery.HttpsDelivery;
-import io.github.mtasts.tlsrpt.delivery.MailDelivery;
-import io.github.mtasts.tlsrpt.delivery.MailSettings;
-import io.github.mtasts.tlsrpt.delivery.ReportSender;
-import io.github.mtasts.tlsrpt.delivery.RetryPolicy;
-import io.github.mtasts.tlsrpt.delivery.StartTls;
 import io.github.mtasts.tlsrpt.report.ReportBuilder;
 import io.github.mtasts.tlsrpt.report.ReporterSettings;
 import io.github.mtasts.tlsrpt.report.RuaLookup;
@@ -46,24 +40,24 @@ import java.util.concurrent.LinkedBlockingQueue;
  * receiver. {@code good.test} reports by mail to two recipients, {@code web.test} by HTTPS, {@code none.test}
  * publishes no record, {@code quiet.test} had only successful sessions.
  */
-final class DispatchWorld implements AutoCloseable {
-    static final LocalDate DAY = LocalDate.of(2026, 11, 28);
-    static final String POLICY_TEXT = "version: STSv1\nmode: enforce\nmx: mx1.good.test\nmax_age: 86400";
-    static final RetryPolicy RETRY = new RetryPolicy(3, Duration.ofHours(6), Duration.ofMinutes(5),
+public final class DispatchWorld implements AutoCloseable {
+    public static final LocalDate DAY = LocalDate.of(2026, 11, 28);
+    public static final String POLICY_TEXT = "version: STSv1\nmode: enforce\nmx: mx1.good.test\nmax_age: 86400";
+    public static final RetryPolicy RETRY = new RetryPolicy(3, Duration.ofHours(6), Duration.ofMinutes(5),
             Duration.ofMinutes(20));
-    static final Duration LEASE = Duration.ofMinutes(10);
+    public static final Duration LEASE = Duration.ofMinutes(10);
 
-    final Path database;
-    final MutableClock clock = new MutableClock(DAY.plusDays(1).atTime(2, 0).toInstant(java.time.ZoneOffset.UTC));
-    final BlockingQueue<byte[]> posts = new LinkedBlockingQueue<>();
-    final int smtpPort;
-    final SqliteAggregateStore aggregates;
-    final TestCa ca = TestCa.create("dispatch receiver CA");
+    public final Path database;
+    public final MutableClock clock = new MutableClock(DAY.plusDays(1).atTime(2, 0).toInstant(java.time.ZoneOffset.UTC));
+    public final BlockingQueue<byte[]> posts = new LinkedBlockingQueue<>();
+    public final int smtpPort;
+    public final SqliteAggregateStore aggregates;
+    public final TestCa ca = TestCa.create("dispatch receiver CA");
     private final DnsmasqServer dns;
     private final HttpsServer https;
     private GreenMail mail;
 
-    DispatchWorld(Path dir) throws IOException {
+    public DispatchWorld(Path dir) throws IOException {
         database = dir.resolve("mtasts.db");
         aggregates = SqliteAggregateStore.open(database);
         aggregates.commit(sessions());
@@ -91,20 +85,20 @@ final class DispatchWorld implements AutoCloseable {
     private static AggregateBatch sessions() {
         AggregateBatch batch = new AggregateBatch();
         PolicyGroup sts = PolicyGroup.sts(ServedPolicy.hashOf(policy()));
-        FailureDetail expired = new FailureDetail(ResultType.CERTIFICATE_EXPIRED, "192.0.2.10", "mx1.good.test",
+        FailureKey expired = new FailureKey(ResultType.CERTIFICATE_EXPIRED, "192.0.2.10", "mx1.good.test",
                 "198.51.100.7", "certificate has expired");
         for (int i = 0; i < 3; i++) {
             batch.add(new CountedSession(DAY, "good.test", sts, null));
         }
         batch.add(new CountedSession(DAY, "good.test", sts, expired));
-        batch.add(new CountedSession(DAY, "web.test", PolicyGroup.NO_POLICY, new FailureDetail(
+        batch.add(new CountedSession(DAY, "web.test", PolicyGroup.NO_POLICY, new FailureKey(
                 ResultType.STARTTLS_NOT_SUPPORTED, "", "mx.web.test", "198.51.100.8", "")));
         batch.add(new CountedSession(DAY, "none.test", PolicyGroup.NO_POLICY, null));
         batch.add(new CountedSession(DAY, "quiet.test", PolicyGroup.NO_POLICY, null));
         return batch;
     }
 
-    static StsPolicy policy() {
+    public static StsPolicy policy() {
         try {
             return StsPolicy.parse(POLICY_TEXT);
         } catch (PolicySyntaxException e) {
@@ -112,7 +106,7 @@ final class DispatchWorld implements AutoCloseable {
         }
     }
 
-    static List<ServedPolicy> served(String domain) {
+    public static List<ServedPolicy> served(String domain) {
         if (!domain.equals("good.test")) {
             return List.of();
         }
@@ -121,39 +115,39 @@ final class DispatchWorld implements AutoCloseable {
                 from.plus(Duration.ofDays(1))));
     }
 
-    GreenMail mail() {
+    public GreenMail mail() {
         return mail;
     }
 
-    void startMail() {
+    public void startMail() {
         mail = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         mail.start();
     }
 
-    void stopMail() {
+    public void stopMail() {
         mail.stop();
     }
 
-    ReportBuilder builder() {
+    public ReportBuilder builder() {
         return new ReportBuilder(new ReporterSettings("Example Mail", "tlsrpt@mail.example.net", "mail.example.net"));
     }
 
-    MailSettings mailSettings() {
+    public MailSettings mailSettings() {
         return new MailSettings("127.0.0.1", smtpPort, StartTls.OFF, null, null, "tlsrpt-noreply@mail.example.net",
                 "reporter.test", Duration.ofSeconds(10), null);
     }
 
     /** The production sender: Jakarta Mail to GreenMail, HttpClient to the HTTPS receiver. */
-    Deliverer sender() {
+    public Deliverer sender() {
         return new ReportSender(new MailDelivery(mailSettings(), clock),
                 new HttpsDelivery(ca.clientContext(), Duration.ofSeconds(10), "mtasts-test"))::send;
     }
 
-    RuaLookup rua() {
+    public RuaLookup rua() {
         return new RuaLookup(DnsTxtLookup.using(List.of(dns.address()), Duration.ofSeconds(2)));
     }
 
-    ReportDispatch dispatch(DeliveryQueue queue, Deliverer deliverer) {
+    public ReportDispatch dispatch(DeliveryQueue queue, Deliverer deliverer) {
         return new ReportDispatch(aggregates, DispatchWorld::served, builder(), rua(), queue, deliverer, RETRY, LEASE,
                 new Random(7), clock);
     }

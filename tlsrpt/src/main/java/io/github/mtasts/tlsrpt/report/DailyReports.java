@@ -1,14 +1,10 @@
-package io.github.mtasts.tlsrpt.schedule;
+package io.github.mtasts.tlsrpt.report;
 
-import io.github.mtasts.resolver.store.ServedPolicy;
 import io.github.mtasts.resolver.policy.PolicySyntaxException;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.resolver.store.ServedPolicy;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
-import io.github.mtasts.tlsrpt.aggregate.PolicyType;
-import io.github.mtasts.tlsrpt.report.AppliedPolicy;
-import io.github.mtasts.tlsrpt.report.DailyReport;
-import io.github.mtasts.tlsrpt.report.FailureDetail;
-import io.github.mtasts.tlsrpt.report.PolicyResult;
+import io.github.mtasts.tlsrpt.sessions.PolicyType;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.github.mtasts.tlsrpt.schedule;
+package io.github.mtasts.tlsrpt.delivery;
 
 import io.github.mtasts.tlsrpt.report.AppliedPolicy;
 import io.github.mtasts.tlsrpt.report.DailyReport;

@@ -1,4 +1,4 @@
-package io.github.mtasts.tlsrpt.schedule;
+package io.github.mtasts.tlsrpt.delivery;
 
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,5 +1,9 @@
-package io.github.mtasts.tlsrpt.aggregate;
+package io.github.mtasts.tlsrpt.ingest;
 
+import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
+import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
+import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
+import io.github.mtasts.tlsrpt.aggregate.SourceOffset;
 import io.github.mtasts.tlsrpt.logs.FollowedFile;
 import io.github.mtasts.tlsrpt.logs.LineStats;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
@@ -20,8 +24,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 

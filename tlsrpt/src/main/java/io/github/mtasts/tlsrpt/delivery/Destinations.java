@@ -1,6 +1,5 @@
-package io.github.mtasts.tlsrpt.schedule;
+package io.github.mtasts.tlsrpt.delivery;
 
-import io.github.mtasts.tlsrpt.delivery.Destination;
 
 import java.net.URI;
 import java.net.URISyntaxException;

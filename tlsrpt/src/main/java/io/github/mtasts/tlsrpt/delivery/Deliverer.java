@@ -1,8 +1,5 @@
-package io.github.mtasts.tlsrpt.schedule;
+package io.github.mtasts.tlsrpt.delivery;
 
-import io.github.mtasts.tlsrpt.delivery.CommitPoint;
-import io.github.mtasts.tlsrpt.delivery.DeliveryResult;
-import io.github.mtasts.tlsrpt.delivery.Destination;
 import io.github.mtasts.tlsrpt.report.TlsRptReport;
 
 /** One delivery attempt of a report to a destination ({@code ReportSender::send} in production). */

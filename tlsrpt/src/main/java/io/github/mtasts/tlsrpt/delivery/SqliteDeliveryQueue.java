@@ -1,8 +1,8 @@
-package io.github.mtasts.tlsrpt.schedule;
+package io.github.mtasts.tlsrpt.delivery;
 
 import io.github.mtasts.resolver.store.SqliteDatabase;
+import io.github.mtasts.tlsrpt.delivery.DeliveryRows.SqlWork;
 import io.github.mtasts.tlsrpt.report.TlsRptReport;
-import io.github.mtasts.tlsrpt.schedule.DeliveryRows.SqlWork;
 
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,19 +1,29 @@
-package io.github.mtasts.tlsrpt.aggregate;
+package io.github.mtasts.tlsrpt.ingest;
 
-import io.github.mtasts.resolver.store.ServedPolicy;
-import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.resolver.store.ServedPolicy;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
+import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
+import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
+import io.github.mtasts.tlsrpt.aggregate.DomainDay;
+import io.github.mtasts.tlsrpt.aggregate.FailureKey;
+import io.github.mtasts.tlsrpt.aggregate.IngestStats;
+import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
+import io.github.mtasts.tlsrpt.aggregate.SendingMtaIps;
+import io.github.mtasts.tlsrpt.aggregate.SourceOffset;
+import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
 import io.github.mtasts.tlsrpt.logs.RejectReason;
 import io.github.mtasts.tlsrpt.logs.SourceId;
 import io.github.mtasts.tlsrpt.report.DailyReport;
+import io.github.mtasts.tlsrpt.report.DailyReports;
 import io.github.mtasts.tlsrpt.report.ReportBuilder;
 import io.github.mtasts.tlsrpt.report.ReporterSettings;
 import io.github.mtasts.tlsrpt.report.TlsRptReport;
-import io.github.mtasts.tlsrpt.schedule.DailyReports;
+import io.github.mtasts.tlsrpt.sessions.PolicyType;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
 import io.github.mtasts.tlsrpt.sessions.SessionTracker;
 import org.junit.jupiter.api.Test;
@@ -148,7 +158,7 @@ class IngestTest {
         assertCounts(days.get("j.example.test"), PolicyType.NO_POLICY_FOUND, 1, 0);
         assertFailure(days.get("l.example.test"), ResultType.CERTIFICATE_HOST_MISMATCH, "num=62:hostname mismatch");
         assertThat(days.get("a.example.test").failureDetails().get(0).detail())
-                .isEqualTo(new FailureDetail(ResultType.CERTIFICATE_NOT_TRUSTED, "192.0.2.1", "127.0.0.1",
+                .isEqualTo(new FailureKey(ResultType.CERTIFICATE_NOT_TRUSTED, "192.0.2.1", "127.0.0.1",
                         "127.0.0.1", "self-signed certificate"));
         try (SqliteAggregateStore store = SqliteAggregateStore.open(database())) {
             IngestStats stats = store.stats();
