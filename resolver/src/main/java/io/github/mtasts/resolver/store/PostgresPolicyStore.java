@@ -350,21 +350,9 @@ public final class PostgresPolicyStore implements PolicyStore {
         });
     }
 
-    /** One upsert: it inserts, renews our own lease, or takes over an expired one; a live foreign lease stays. */
     @Override
     public boolean tryLease(String name, String owner, Duration ttl) {
-        String sql = "INSERT INTO lease (name, owner, expires_at_millis) VALUES (?, ?, "
-                + PostgresDatabase.SERVER_MILLIS + " + ?) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner,"
-                + " expires_at_millis = excluded.expires_at_millis"
-                + " WHERE lease.owner = excluded.owner OR lease.expires_at_millis <= " + PostgresDatabase.SERVER_MILLIS;
-        return withConnection("take lease " + name, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, name);
-                ps.setString(2, owner);
-                ps.setLong(3, ttl.toMillis());
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return withConnection("take lease " + name, c -> PostgresDatabase.tryLease(c, "lease", name, owner, ttl));
     }
 
     @Override

@@ -144,21 +144,9 @@ public final class PostgresDeliveryQueue implements DeliveryQueue {
         run("mark " + day + " built", c -> DeliveryRows.markDayBuilt(c, DAYS, sql, day, at));
     }
 
-    /** One upsert: it inserts, renews our own lease, or takes over an expired one; a live foreign lease stays. */
     @Override
     public boolean tryLease(String name, String owner, Duration ttl) {
-        String sql = "INSERT INTO queue_lease AS l (name, owner, expires_at_millis) VALUES (?, ?, "
-                + PostgresDatabase.SERVER_MILLIS + " + ?) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner,"
-                + " expires_at_millis = excluded.expires_at_millis"
-                + " WHERE l.owner = excluded.owner OR l.expires_at_millis <= " + PostgresDatabase.SERVER_MILLIS;
-        return run("take lease " + name, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, name);
-                ps.setString(2, owner);
-                ps.setLong(3, ttl.toMillis());
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return run("take lease " + name, c -> PostgresDatabase.tryLease(c, "queue_lease", name, owner, ttl));
     }
 
     @Override
