@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.X509TrustManager;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -48,8 +49,8 @@ public final class CheckCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DOMAIN", description = "The policy domain to check.")
     String domain;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = ConfigLocation.HELP)
-    Path config;
+    @Mixin
+    ConfigOption config = new ConfigOption();
 
     @Option(names = "--json", description = "Print the items and the verdict as JSON instead of a table.")
     boolean json;
@@ -73,7 +74,7 @@ public final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<Path> file = ConfigLocation.resolve(config, defaultConfigs);
+        Optional<Path> file = config.resolve(defaultConfigs);
         DaemonConfig daemonConfig;
         String policyDomain;
         X509TrustManager smtpTrust;

@@ -4,8 +4,8 @@ import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.ConfigWriter;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -40,8 +40,8 @@ public final class ConfigCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = ConfigLocation.HELP)
-        Path config;
+        @Mixin
+        ConfigOption config = new ConfigOption();
 
         private final List<Path> defaultConfigs;
 
@@ -55,7 +55,7 @@ public final class ConfigCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Optional<Path> file = ConfigLocation.resolve(config, defaultConfigs);
+            Optional<Path> file = config.resolve(defaultConfigs);
             DaemonConfig daemonConfig;
             try {
                 daemonConfig = ConfigFiles.load(file);

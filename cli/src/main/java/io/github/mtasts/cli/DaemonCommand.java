@@ -5,6 +5,7 @@ import io.github.mtasts.resolver.config.DaemonConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,17 +33,11 @@ public final class DaemonCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = ConfigLocation.HELP)
-    Path config;
+    @Mixin
+    ConfigOption config = new ConfigOption();
 
-    @Option(names = {"-v", "--verbosity"}, paramLabel = "LEVEL", converter = Verbosity.Converter.class,
-            defaultValue = "info",
-            description = "Logging verbosity: debug, info, warn, error, fatal or crit (default: ${DEFAULT-VALUE}).")
-    Verbosity verbosity;
-
-    @Option(names = {"-l", "--logfile"}, paramLabel = "FILE",
-            description = "Append the log to FILE instead of standard error.")
-    Path logFile;
+    @Mixin
+    LoggingOptions logging = new LoggingOptions(Verbosity.INFO);
 
     @Option(names = {"-p", "--pidfile"}, paramLabel = "FILE", description = "Write the process id to FILE.")
     Path pidFile;
@@ -80,10 +75,10 @@ public final class DaemonCommand implements Callable<Integer> {
                     + " is not supported; start mtasts as that user and group (systemd User=, Group= or DynamicUser=)");
             return CONFIG_ERROR;
         }
-        Logging.configure(verbosity, Optional.ofNullable(logFile));
+        logging.apply();
         Logger log = LoggerFactory.getLogger(DaemonCommand.class);
 
-        Optional<Path> file = ConfigLocation.resolve(config, defaultConfigs);
+        Optional<Path> file = config.resolve(defaultConfigs);
         DaemonConfig daemonConfig;
         try {
             daemonConfig = ConfigFiles.load(file);

@@ -15,8 +15,8 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -34,17 +34,11 @@ public final class MilterCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = ConfigLocation.HELP)
-    Path config;
+    @Mixin
+    ConfigOption config = new ConfigOption();
 
-    @Option(names = {"-v", "--verbosity"}, paramLabel = "LEVEL", converter = Verbosity.Converter.class,
-            defaultValue = "info",
-            description = "Logging verbosity: debug, info, warn, error, fatal or crit (default: ${DEFAULT-VALUE}).")
-    Verbosity verbosity;
-
-    @Option(names = {"-l", "--logfile"}, paramLabel = "FILE",
-            description = "Append the log to FILE instead of standard error.")
-    Path logFile;
+    @Mixin
+    LoggingOptions logging = new LoggingOptions(Verbosity.INFO);
 
     private final List<Path> defaultConfigs;
 
@@ -58,11 +52,11 @@ public final class MilterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Logging.configure(verbosity, Optional.ofNullable(logFile));
+        logging.apply();
         Logger log = LoggerFactory.getLogger(MilterCommand.class);
         DaemonConfig daemonConfig;
         try {
-            daemonConfig = ConfigFiles.load(ConfigLocation.resolve(config, defaultConfigs));
+            daemonConfig = ConfigFiles.load(config.resolve(defaultConfigs));
         } catch (ConfigException e) {
             return fail(log, e.getMessage());
         }
@@ -93,7 +87,7 @@ public final class MilterCommand implements Callable<Integer> {
 
     /** The {@code tlsrpt.store} key of the configuration file, if any. */
     private Optional<CacheConfig> tlsrptStore() throws ConfigException {
-        Optional<Path> file = ConfigLocation.resolve(config, defaultConfigs);
+        Optional<Path> file = config.resolve(defaultConfigs);
         return file.isPresent() ? TlsrptConfigLoader.load(file.get()).store() : Optional.empty();
     }
 

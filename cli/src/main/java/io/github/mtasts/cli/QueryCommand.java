@@ -4,6 +4,7 @@ import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.config.ZoneConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,13 +41,11 @@ public final class QueryCommand implements Callable<Integer> {
             description = "Policy id already known; the policy is not fetched again when the TXT id matches.")
     String knownVersion;
 
-    @Option(names = {"-v", "--verbosity"}, paramLabel = "LEVEL", converter = Verbosity.Converter.class,
-            defaultValue = "info",
-            description = "Logging verbosity: debug, info, warn, error, fatal or crit (default: ${DEFAULT-VALUE}).")
-    Verbosity verbosity;
+    @Mixin
+    LoggingOptions logging = new LoggingOptions(Verbosity.INFO);
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = ConfigLocation.HELP)
-    Path config;
+    @Mixin
+    ConfigOption config = new ConfigOption();
 
     @Option(names = "--zone", paramLabel = "NAME",
             description = "Answer as the socketmap name NAME would (a key of zones:); default: default_zone.")
@@ -66,8 +65,8 @@ public final class QueryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Logging.configure(verbosity, Optional.empty());
-        Optional<Path> file = ConfigLocation.resolve(config, defaultConfigs);
+        logging.apply();
+        Optional<Path> file = config.resolve(defaultConfigs);
         DaemonConfig daemonConfig;
         try {
             daemonConfig = ConfigFiles.load(file);

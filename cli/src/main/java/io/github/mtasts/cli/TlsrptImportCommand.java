@@ -19,8 +19,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -45,8 +45,8 @@ public final class TlsrptImportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = ConfigLocation.HELP)
-    Path config;
+    @Mixin
+    ConfigOption config = new ConfigOption();
 
     @Parameters(paramLabel = "PATH", arity = "1..*", description = "report files, messages, mbox files or Maildirs")
     List<Path> paths;
@@ -67,7 +67,7 @@ public final class TlsrptImportCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         CacheConfig location;
         try {
-            Optional<Path> file = ConfigLocation.resolve(config, defaultConfigs);
+            Optional<Path> file = config.resolve(defaultConfigs);
             DaemonConfig daemonConfig = ConfigFiles.load(file);
             location = InboundStores.location(daemonConfig,
                     file.isPresent() ? TlsrptConfigLoader.load(file.get()).store() : Optional.empty());

@@ -10,6 +10,7 @@ import io.github.mtasts.tlsrpt.ingest.Ingest;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
 import io.github.mtasts.tlsrpt.sessions.SessionTracker;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,7 +24,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -43,15 +43,14 @@ public final class TlsrptIngestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = ConfigLocation.HELP)
-    Path config;
+    @Mixin
+    ConfigOption config = new ConfigOption();
 
     @Option(names = "--follow", description = "Keep reading the files as they grow and rotate, until stopped.")
     boolean follow;
 
-    @Option(names = {"-v", "--verbosity"}, paramLabel = "LEVEL", converter = Verbosity.Converter.class,
-            defaultValue = "warn", description = "Logging verbosity (default: ${DEFAULT-VALUE}).")
-    Verbosity verbosity;
+    @Mixin
+    LoggingOptions logging = new LoggingOptions(Verbosity.WARN);
 
     @Parameters(paramLabel = "FILE", arity = "0..*",
             description = "Log files, or - for standard input; default: tlsrpt.sources of the configuration.")
@@ -74,10 +73,10 @@ public final class TlsrptIngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Logging.configure(verbosity, Optional.empty());
+        logging.apply();
         TlsrptSetup setup;
         try {
-            setup = TlsrptSetup.load(config, defaultConfigs);
+            setup = TlsrptSetup.load(config.explicit(), defaultConfigs);
         } catch (ConfigException e) {
             return usageError(e.getMessage());
         }

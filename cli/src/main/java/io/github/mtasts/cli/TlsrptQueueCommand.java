@@ -5,6 +5,7 @@ import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
 import io.github.mtasts.tlsrpt.delivery.QueuedDelivery;
 import io.github.mtasts.tlsrpt.schedule.TlsRptService;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,8 +39,8 @@ public final class TlsrptQueueCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = ConfigLocation.HELP)
-    Path config;
+    @Mixin
+    ConfigOption config = new ConfigOption();
 
     @Option(names = "--report-id", paramLabel = "ID", description = "The report-id of the delivery to settle.")
     String reportId;
@@ -70,7 +71,7 @@ public final class TlsrptQueueCommand implements Callable<Integer> {
     public Integer call() {
         Logging.configure(Verbosity.WARN, Optional.empty());
         PrintWriter out = spec.commandLine().getOut();
-        try (TlsrptReporting reporting = TlsrptReporting.open(config, defaultConfigs, clock)) {
+        try (TlsrptReporting reporting = TlsrptReporting.open(config.explicit(), defaultConfigs, clock)) {
             if (resend != null || markDelivered != null || reportId != null) {
                 return settle(reporting.queue, out);
             }

@@ -5,6 +5,7 @@ import io.github.mtasts.tlsrpt.delivery.Destination;
 import io.github.mtasts.tlsrpt.report.RuaLookupResult;
 import io.github.mtasts.tlsrpt.report.TlsRptReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -17,7 +18,6 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -31,8 +31,8 @@ public final class TlsrptReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = ConfigLocation.HELP)
-    Path config;
+    @Mixin
+    ConfigOption config = new ConfigOption();
 
     @Option(names = "--day", required = true, paramLabel = "YYYY-MM-DD", description = "The UTC day to report.")
     String day;
@@ -43,9 +43,8 @@ public final class TlsrptReportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory the files are written to.")
     Path out;
 
-    @Option(names = {"-v", "--verbosity"}, paramLabel = "LEVEL", converter = Verbosity.Converter.class,
-            defaultValue = "warn", description = "Logging verbosity (default: ${DEFAULT-VALUE}).")
-    Verbosity verbosity;
+    @Mixin
+    LoggingOptions logging = new LoggingOptions(Verbosity.WARN);
 
     private final List<Path> defaultConfigs;
     private final Clock clock;
@@ -61,7 +60,7 @@ public final class TlsrptReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Logging.configure(verbosity, Optional.empty());
+        logging.apply();
         PrintWriter stdout = spec.commandLine().getOut();
         LocalDate reportDay;
         try {
@@ -75,7 +74,7 @@ public final class TlsrptReportCommand implements Callable<Integer> {
         } catch (IOException e) {
             return usageError("--out " + out + ": cannot write there: " + e.getMessage());
         }
-        try (TlsrptReporting reporting = TlsrptReporting.open(config, defaultConfigs, clock)) {
+        try (TlsrptReporting reporting = TlsrptReporting.open(config.explicit(), defaultConfigs, clock)) {
             List<TlsRptReport> reports = reporting.dispatch.reports(reportDay, false);
             if (domain != null) {
                 String wanted = domain.toLowerCase(Locale.ROOT);

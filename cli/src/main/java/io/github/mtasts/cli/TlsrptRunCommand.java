@@ -16,8 +16,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
@@ -28,7 +28,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -53,20 +52,19 @@ public final class TlsrptRunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = ConfigLocation.HELP)
-    Path config;
+    @Mixin
+    ConfigOption config = new ConfigOption();
 
-    @Option(names = {"-v", "--verbosity"}, paramLabel = "LEVEL", converter = Verbosity.Converter.class,
-            defaultValue = "info", description = "Logging verbosity (default: ${DEFAULT-VALUE}).")
-    Verbosity verbosity;
+    @Mixin
+    LoggingOptions logging = new LoggingOptions(Verbosity.INFO);
 
     @Override
     public Integer call() throws Exception {
-        Logging.configure(verbosity, Optional.empty());
+        logging.apply();
         Clock clock = Clock.systemUTC();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ReporterMetrics metrics = new ReporterMetrics(registry);
-        try (TlsrptReporting reporting = TlsrptReporting.open(config, ConfigLocation.DEFAULTS, clock,
+        try (TlsrptReporting reporting = TlsrptReporting.open(config.explicit(), ConfigLocation.DEFAULTS, clock,
                 metrics::counting)) {
             TlsrptConfig tlsrpt = reporting.setup.tlsrpt();
             for (Path source : tlsrpt.sources()) {

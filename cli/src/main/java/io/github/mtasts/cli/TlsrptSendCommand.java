@@ -6,6 +6,7 @@ import io.github.mtasts.tlsrpt.delivery.QueuedDelivery;
 import io.github.mtasts.tlsrpt.report.TlsRptReport;
 import io.github.mtasts.tlsrpt.schedule.TlsRptService;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,8 +38,8 @@ public final class TlsrptSendCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = ConfigLocation.HELP)
-    Path config;
+    @Mixin
+    ConfigOption config = new ConfigOption();
 
     @Option(names = "--day", required = true, paramLabel = "YYYY-MM-DD", description = "The UTC day to deliver.")
     String day;
@@ -46,9 +47,8 @@ public final class TlsrptSendCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Show what would be delivered; send and store nothing.")
     boolean dryRun;
 
-    @Option(names = {"-v", "--verbosity"}, paramLabel = "LEVEL", converter = Verbosity.Converter.class,
-            defaultValue = "warn", description = "Logging verbosity (default: ${DEFAULT-VALUE}).")
-    Verbosity verbosity;
+    @Mixin
+    LoggingOptions logging = new LoggingOptions(Verbosity.WARN);
 
     private final List<Path> defaultConfigs;
     private final Clock clock;
@@ -64,8 +64,8 @@ public final class TlsrptSendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Logging.configure(verbosity, Optional.empty());
-        try (TlsrptReporting reporting = TlsrptReporting.open(config, defaultConfigs, clock)) {
+        logging.apply();
+        try (TlsrptReporting reporting = TlsrptReporting.open(config.explicit(), defaultConfigs, clock)) {
             LocalDate sendDay = TlsrptReporting.parseDay(day);
             TlsrptReporting.requireEnded(sendDay, clock);
             LocalDate firstKept = TlsRptService.firstKeptDay(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC),

@@ -12,10 +12,10 @@ import io.github.mtasts.tlsrpt.aggregate.DomainDay;
 import io.github.mtasts.tlsrpt.aggregate.IngestStats;
 import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
 import io.github.mtasts.tlsrpt.delivery.QueuedDelivery;
-import io.github.mtasts.tlsrpt.delivery.SqliteDeliveryQueue;
 import io.github.mtasts.tlsrpt.logs.RejectReason;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,7 +32,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
@@ -55,8 +54,8 @@ public final class TlsrptStatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = ConfigLocation.HELP)
-    Path config;
+    @Mixin
+    ConfigOption config = new ConfigOption();
 
     @Option(names = "--day", paramLabel = "YYYY-MM-DD", description = "UTC day to show (default: today, UTC).")
     String day;
@@ -86,7 +85,7 @@ public final class TlsrptStatusCommand implements Callable<Integer> {
         }
         TlsrptSetup setup;
         try {
-            setup = TlsrptSetup.load(config, defaultConfigs);
+            setup = TlsrptSetup.load(config.explicit(), defaultConfigs);
         } catch (ConfigException e) {
             return usageError(e.getMessage());
         }
