@@ -7,6 +7,7 @@ import io.github.mtasts.resolver.discovery.DiscoveryResult.NoPolicy;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.Unchanged;
 import io.github.mtasts.resolver.discovery.PolicyDiscovery;
 import io.github.mtasts.resolver.policy.PolicyMode;
+import io.github.mtasts.resolver.text.LogSafe;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -283,7 +284,7 @@ public final class PolicyCache implements AutoCloseable {
     private void expire(String domain, Held held) {
         if (entries.remove(domain, held)) {
             CachedPolicy policy = held.policy();
-            log.debug("policy of {} expired at {}", domain, policy.expiresAt());
+            log.debug("policy of {} expired at {}", LogSafe.escape(domain), policy.expiresAt());
             storeWrite("remove expired policy of " + domain, s -> {
                 s.policyServed(domain, policy.policy(), policy.confirmedAt(), policy.expiresAt());
                 s.remove(domain);
@@ -373,7 +374,7 @@ public final class PolicyCache implements AutoCloseable {
         inFlight.remove(domain, flight);
         if (error != null) {
             // a bug of ours must not block mail: answer "no policy" (fail open)
-            log.error("policy lookup of {} failed unexpectedly", domain, error);
+            log.error("policy lookup of {} failed unexpectedly", LogSafe.escape(domain), error);
             flight.complete(Optional.empty());
         } else {
             flight.complete(answer);
@@ -384,7 +385,8 @@ public final class PolicyCache implements AutoCloseable {
         return discoveries.submit(() -> discovery.discover(domain, knownTxtId))
                 .handle((result, error) -> {
                     if (error != null) {
-                        log.warn("discovery of {} broke its contract and failed: {}", domain, error.toString());
+                        log.warn("discovery of {} broke its contract and failed: {}", LogSafe.escape(domain),
+                                LogSafe.escape(error.toString()));
                     }
                     return error == null ? result : null;
                 })
@@ -438,8 +440,8 @@ public final class PolicyCache implements AutoCloseable {
             storeWrite("save checked policy of " + domain, s -> s.save(next));
             if (current.policy().mode() != PolicyMode.NONE) {
                 // RFC 8461 §3.3: alert administrators when a refresh fails, unless the cached mode is none
-                log.warn("policy refresh of {} failed ({}); keeping the cached policy until {}", domain,
-                        describe(result), current.expiresAt());
+                log.warn("policy refresh of {} failed ({}); keeping the cached policy until {}", LogSafe.escape(domain),
+                        LogSafe.escape(describe(result)), current.expiresAt());
             }
             return Optional.of(next);
         }
@@ -449,7 +451,8 @@ public final class PolicyCache implements AutoCloseable {
         }
         Duration ttl = result instanceof NoPolicy ? settings.noPolicyTtl() : settings.failureTtl();
         put(domain, new Absent(now.plus(ttl).toEpochMilli()));
-        log.debug("no policy for {} ({}), remembered for {} s", domain, describe(result), ttl.toSeconds());
+        log.debug("no policy for {} ({}), remembered for {} s", LogSafe.escape(domain), LogSafe.escape(describe(result)),
+                ttl.toSeconds());
         return Optional.empty();
     }
 
@@ -522,7 +525,7 @@ public final class PolicyCache implements AutoCloseable {
                 }
             });
         } catch (RejectedExecutionException closed) {
-            log.debug("cache closed; not done: {}", what);
+            log.debug("cache closed; not done: {}", LogSafe.escape(what));
         }
     }
 
@@ -539,7 +542,7 @@ public final class PolicyCache implements AutoCloseable {
                 }
             }, storeThread);
         } catch (RejectedExecutionException closed) {
-            log.debug("cache closed; not done: {}", what);
+            log.debug("cache closed; not done: {}", LogSafe.escape(what));
             return CompletableFuture.completedFuture(fallback);
         }
     }
@@ -553,9 +556,10 @@ public final class PolicyCache implements AutoCloseable {
     private void storeFailed(String what, RuntimeException e) {
         counters.storeFailure();
         if (storeDown.compareAndSet(false, true)) {
-            log.warn("policy store failed ({}: {}); serving from memory until it works again", what, e.getMessage());
+            log.warn("policy store failed ({}: {}); serving from memory until it works again", LogSafe.escape(what),
+                    LogSafe.escape(e.getMessage()));
         } else {
-            log.debug("policy store still failing: {}: {}", what, e.getMessage());
+            log.debug("policy store still failing: {}: {}", LogSafe.escape(what), LogSafe.escape(e.getMessage()));
         }
     }
 
