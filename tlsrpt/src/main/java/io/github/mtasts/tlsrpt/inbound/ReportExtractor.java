@@ -22,21 +22,29 @@ import java.util.zip.GZIPInputStream;
  * Finds the report JSON in what arrives: raw JSON, gzipped JSON, or a mail message. In a message a report is
  * a part of type {@code application/tlsrpt+gzip} or {@code application/tlsrpt+json} (RFC 8460 §5.3), or, as
  * some senders label it, {@code application/gzip}/{@code application/json} named {@code *.json.gz}/{@code *.json};
- * inside a {@code multipart/report; report-type=tlsrpt} any gzip or JSON part counts. Decompression is capped
- * so a small gzip bomb cannot exhaust memory.
+ * inside a {@code multipart/report; report-type=tlsrpt} any gzip or JSON part counts. Reading and decompression
+ * stop at {@link ReportLimits#maxReportBytes}, so neither a large part nor a small gzip bomb can exhaust memory.
  */
 public final class ReportExtractor {
 
     private static final Session SESSION = Session.getInstance(new Properties());
 
+    private final ReportLimits limits;
     private final long maxReportBytes;
 
-    /** @param maxReportBytes the largest decompressed report accepted */
+    /** @param maxReportBytes the largest decompressed report accepted; the other limits are the defaults */
     public ReportExtractor(long maxReportBytes) {
-        if (maxReportBytes < 1) {
-            throw new IllegalArgumentException("maxReportBytes must be positive: " + maxReportBytes);
-        }
-        this.maxReportBytes = maxReportBytes;
+        this(ReportLimits.DEFAULT.withMaxReportBytes(maxReportBytes));
+    }
+
+    public ReportExtractor(ReportLimits limits) {
+        this.limits = limits;
+        this.maxReportBytes = limits.maxReportBytes();
+    }
+
+    /** What a report found here may hold, for the parser. */
+    public ReportLimits limits() {
+        return limits;
     }
 
     /** Whether {@code bytes} start like gzip (RFC 1952 magic). */
@@ -67,6 +75,11 @@ public final class ReportExtractor {
             return new ReportAttachment(origin, bytes);
         }
         throw new InvalidReportException(origin + ": neither JSON nor gzip");
+    }
+
+    /** A lone report file read from {@code in}, of which no more than the report limit is read. */
+    public ReportAttachment fromFile(String origin, InputStream in) throws InvalidReportException, IOException {
+        return fromFile(origin, readCapped(origin, in));
     }
 
     /**
@@ -166,7 +179,8 @@ public final class ReportExtractor {
         for (int n; (n = in.read(buffer)) > 0; ) {
             total += n;
             if (total > maxReportBytes) {
-                throw new InvalidReportException(origin + ": report larger than " + maxReportBytes + " bytes");
+                throw new ReportLimitException("report_bytes", origin + ": report larger than the limit of "
+                        + maxReportBytes + " bytes");
             }
             out.write(buffer, 0, n);
         }
