@@ -8,6 +8,7 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.ParseException;
+import jakarta.mail.util.SharedByteArrayInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -88,7 +89,8 @@ public final class ReportExtractor {
      */
     public List<ReportAttachment> fromMessage(String origin, byte[] message) throws InvalidReportException {
         try {
-            MimeMessage mime = new MimeMessage(SESSION, new ByteArrayInputStream(message));
+            // shared: the parts are views of these bytes, not copies of them
+            MimeMessage mime = new MimeMessage(SESSION, new SharedByteArrayInputStream(message));
             List<ReportAttachment> found = new ArrayList<>();
             walk(origin, mime, false, found);
             return found;
