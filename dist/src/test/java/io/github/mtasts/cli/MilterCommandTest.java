@@ -146,14 +146,10 @@ class MilterCommandTest {
         HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build();
         MilterSessionFactory sessions = null;
         try {
-            while (true) {
+            // the milter listener starts last, after the store and the metrics listener, and says so
+            while (!Files.readString(stderr).contains("milter listening on")) {
                 assertThat(milter.isAlive()).as("milter running; stderr: %s", Files.readString(stderr)).isTrue();
-                try {
-                    http.send(scrape, HttpResponse.BodyHandlers.ofString());
-                    break;
-                } catch (IOException notYet) {
-                    Thread.sleep(100);
-                }
+                Thread.sleep(100);
             }
             sessions = MilterSessionFactoryBuilder.<InetSocketAddress>builder()
                     .factory(ConnectionFactory.tcpIpFactory(new InetSocketAddress("127.0.0.1", milterPort)))
