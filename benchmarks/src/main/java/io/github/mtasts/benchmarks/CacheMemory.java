@@ -1,7 +1,7 @@
 package io.github.mtasts.benchmarks;
 
 import io.github.mtasts.resolver.cache.CacheSettings;
-import io.github.mtasts.resolver.cache.MemoryPolicyStore;
+import io.github.mtasts.resolver.store.MemoryPolicyStore;
 import io.github.mtasts.resolver.cache.PolicyCache;
 import io.github.mtasts.resolver.discovery.DiscoveryResult;
 import io.github.mtasts.resolver.discovery.PolicyDiscovery;

@@ -1,6 +1,6 @@
 package io.github.mtasts.benchmarks;
 
-import io.github.mtasts.cli.bench.PostfixLogGenerator;
+import io.github.mtasts.benchmarks.load.PostfixLogGenerator;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
 import io.github.mtasts.tlsrpt.logs.ParseResult;
 import io.github.mtasts.tlsrpt.sessions.SessionTracker;
@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The collector's log path per line, over a generated maillog (the same generator as {@code mtasts bench gen-logs}):
+ * The collector's log path per line, over a generated maillog (the same generator as {@code bench gen-logs}):
  * syslog line parsing, and parsing + session classification. Scores are lines per second.
  */
 @BenchmarkMode(Mode.Throughput)

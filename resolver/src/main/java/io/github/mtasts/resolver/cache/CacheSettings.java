@@ -1,5 +1,6 @@
 package io.github.mtasts.resolver.cache;
 
+import io.github.mtasts.resolver.store.MemoryPolicyStore;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -6,20 +6,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /** Runs at most {@code limit} asynchronous tasks at once; the others start, in order, as running ones complete. */
-final class ConcurrencyLimiter {
+public final class ConcurrencyLimiter {
 
     private final int limit;
     private final Queue<Runnable> waiting = new ArrayDeque<>();
     private int running;
 
-    ConcurrencyLimiter(int limit) {
+    public ConcurrencyLimiter(int limit) {
         if (limit < 1) {
             throw new IllegalArgumentException("concurrency limit must be at least 1: " + limit);
         }
         this.limit = limit;
     }
 
-    <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> task) {
+    public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
         Runnable start = () -> {
             CompletableFuture<T> started;

@@ -7,6 +7,9 @@ import io.github.mtasts.resolver.discovery.DiscoveryResult.NoPolicy;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.Unchanged;
 import io.github.mtasts.resolver.discovery.PolicyDiscovery;
 import io.github.mtasts.resolver.policy.PolicyMode;
+import io.github.mtasts.resolver.store.CachedPolicy;
+import io.github.mtasts.resolver.store.PolicyStore;
+import io.github.mtasts.resolver.store.WriteBehindStore;
 import io.github.mtasts.resolver.text.LogSafe;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,18 +20,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,9 +48,6 @@ import org.slf4j.LoggerFactory;
 public final class PolicyCache implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PolicyCache.class);
-
-    /** The store lease a proactive run takes, so that one daemon of those sharing a store does each run. */
-    static final String PROACTIVE_LEASE = "proactive-refresh";
 
     private static final CompletableFuture<Optional<CachedPolicy>> NO_POLICY =
             CompletableFuture.completedFuture(Optional.empty());
@@ -77,41 +72,36 @@ public final class PolicyCache implements AutoCloseable {
     private record Absent(long untilMillis) implements Entry {}
 
     private final PolicyDiscovery discovery;
-    private final PolicyStore store;
+    private final WriteBehindStore store;
     private final CacheSettings settings;
     private final Clock clock;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<Optional<CachedPolicy>>> inFlight =
             new ConcurrentHashMap<>();
     private final ConcurrencyLimiter discoveries;
-    private final ExecutorService storeThread;
     private final ScheduledExecutorService scheduler;
     private final CacheCounters counters = new CacheCounters();
-    private final AtomicBoolean storeDown = new AtomicBoolean();
-    /** Names this cache among the daemons sharing a store, as holder of {@link #PROACTIVE_LEASE}. */
-    private final String leaseOwner = ProcessHandle.current().pid() + "-" + UUID.randomUUID();
 
     public PolicyCache(PolicyDiscovery discovery, PolicyStore store, CacheSettings settings, Clock clock) {
         this.discovery = Objects.requireNonNull(discovery, "discovery");
-        this.store = Objects.requireNonNull(store, "store");
+        this.store = new WriteBehindStore(Objects.requireNonNull(store, "store"), counters::storeFailure);
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.discoveries = new ConcurrencyLimiter(settings.maxConcurrentDiscoveries());
-        // one thread: store writes stay in order, and a single SQLite connection suffices
-        this.storeThread = Executors.newSingleThreadExecutor(daemonThreads("policy-store"));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("policy-refresh"));
-    }
-
-    private static ThreadFactory daemonThreads(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "policy-refresh");
             thread.setDaemon(true);
             return thread;
-        };
+        });
     }
 
     public CacheCounters counters() {
         return counters;
+    }
+
+    /** The store behind this cache, on its own thread: proactive refresh reads through it too, in the same order. */
+    public WriteBehindStore store() {
+        return store;
     }
 
     /**
@@ -153,21 +143,21 @@ public final class PolicyCache implements AutoCloseable {
      * {@code maxEntries} the ones expiring last are loaded; the others stay in the store for their next lookup.
      */
     public CompletableFuture<Integer> warmStart() {
-        return storeRead("load all policies", PolicyStore::loadAll, List.<CachedPolicy>of()).thenApply(stored -> {
+        return store.read("load all policies", PolicyStore::loadAll, List.<CachedPolicy>of()).thenApply(stored -> {
             Instant now = now();
             List<CachedPolicy> usable = new ArrayList<>();
             for (CachedPolicy policy : stored) {
                 if (policy.usableAt(now)) {
                     usable.add(policy);
                 } else {
-                    storeWrite("remove expired policy of " + policy.domain(), s -> s.remove(policy.domain()));
+                    store.write("remove expired policy of " + policy.domain(), s -> s.remove(policy.domain()));
                 }
             }
             usable.sort(Comparator.comparing(CachedPolicy::expiresAt).reversed());
             int loaded = 0;
             for (CachedPolicy policy : usable.subList(0, Math.min(usable.size(), settings.maxEntries()))) {
                 if (entries.putIfAbsent(policy.domain(), Held.of(policy, settings.cacheGrace())) == null) {
-                    storeWrite("record served policy of " + policy.domain(),
+                    store.write("record served policy of " + policy.domain(),
                             s -> s.policyServed(policy.domain(), policy.policy(), now, now));
                     loaded++;
                 }
@@ -176,79 +166,36 @@ public final class PolicyCache implements AutoCloseable {
         });
     }
 
-    /** Starts the background work: purging of expired entries and, when enabled, proactive refresh. */
+    /** Starts the background purge of expired entries (proactive refresh is {@code ProactiveRefresher}'s). */
     public void start() {
         long purgeMillis = Math.max(settings.noPolicyTtl().toMillis(), settings.failureTtl().toMillis());
         scheduler.scheduleWithFixedDelay(this::purgeExpired, purgeMillis, purgeMillis, TimeUnit.MILLISECONDS);
-        if (settings.proactive().enabled()) {
-            // like the Python tool after a start without a recorded run: run now; young policies are skipped anyway
-            scheduleProactiveRun(0);
-        }
     }
 
-    private void scheduleProactiveRun(long delayMillis) {
-        try {
-            scheduler.schedule(() -> refreshProactively().whenComplete((count, error) -> {
-                if (error != null) {
-                    log.error("proactive policy refresh failed", error);
-                } else {
-                    log.info("proactive policy refresh checked {} domains", count);
-                }
-                scheduleProactiveRun(settings.proactive().interval().toMillis());
-            }), delayMillis, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException closed) {
-            log.debug("cache closed, proactive refresh stops");
+    /** The policy held in memory for {@code domain}, expired or not. */
+    public Optional<CachedPolicy> held(String domain) {
+        return entries.get(domain) instanceof Held held ? Optional.of(held.policy()) : Optional.empty();
+    }
+
+    /** The policies held in memory now. */
+    public List<CachedPolicy> heldPolicies() {
+        List<CachedPolicy> policies = new ArrayList<>();
+        for (Entry entry : entries.values()) {
+            if (entry instanceof Held held) {
+                policies.add(held.policy());
+            }
         }
+        return policies;
     }
 
     /**
-     * One proactive run: re-checks every cached policy that is due, at most {@code concurrency_limit} at a time.
-     * Completes with the number of domains checked once all checks have ended.
-     *
-     * <p>Daemons sharing a store share the chore: the run first takes the store's {@link #PROACTIVE_LEASE} for one
-     * interval, and a daemon that finds it held by another checks nothing. The run works through the stored
-     * policies, not only those in memory, so it also refreshes what other daemons discovered; a stored copy newer
-     * than ours (another daemon refreshed it) replaces ours. When the store fails, every daemon refreshes what it
-     * holds in memory: RFC 8461 §3.3 wants policies refreshed before they expire, and a duplicated check is harmless.
+     * Serves {@code policy}, a copy read from the store (another daemon may have refreshed it), unless it is no
+     * longer usable or a discovery of its domain is running, whose outcome is newer.
      */
-    public CompletableFuture<Integer> refreshProactively() {
-        purgeExpired();
-        Duration interval = settings.proactive().interval();
-        return storeRead("take the proactive refresh lease", s -> s.tryLease(PROACTIVE_LEASE, leaseOwner, interval),
-                true)
-                .thenCompose(leased -> {
-                    if (!leased) {
-                        log.debug("proactive refresh: another daemon holds the lease of this run");
-                        return CompletableFuture.completedFuture(0);
-                    }
-                    // off the store thread: discovery may start its work on the calling thread
-                    return storeRead("load all policies", PolicyStore::loadAll, List.<CachedPolicy>of())
-                            .thenComposeAsync(this::refreshDue, scheduler);
-                });
-    }
-
-    private CompletableFuture<Integer> refreshDue(List<CachedPolicy> stored) {
-        Instant now = now();
-        for (CachedPolicy policy : stored) {
-            // ours when it is newer; one we do not hold only when due, the others stay in the store for a miss
-            boolean adopt = entries.get(policy.domain()) instanceof Held held
-                    ? held.policy().lastCheckedAt().isBefore(policy.lastCheckedAt())
-                    : dueForProactiveRefresh(policy, now);
-            if (adopt && policy.usableAt(now) && !inFlight.containsKey(policy.domain())) {
-                install(policy);
-            }
+    public void adopt(CachedPolicy policy) {
+        if (policy.usableAt(now()) && !inFlight.containsKey(policy.domain())) {
+            install(policy);
         }
-        List<String> due = new ArrayList<>();
-        for (Map.Entry<String, Entry> e : entries.entrySet()) {
-            if (e.getValue() instanceof Held held && dueForProactiveRefresh(held.policy(), now)) {
-                due.add(e.getKey());
-            }
-        }
-        ConcurrencyLimiter limiter = new ConcurrencyLimiter(settings.proactive().concurrencyLimit());
-        CompletableFuture<?>[] runs = due.stream()
-                .map(domain -> limiter.submit(() -> refresh(domain, p -> dueForProactiveRefresh(p, now()))))
-                .toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(runs).thenApply(done -> due.size());
     }
 
     /** Same arithmetic as a hit's {@code refreshAtMillis}, so a refresh a hit asked for is never skipped. */
@@ -256,20 +203,8 @@ public final class PolicyCache implements AutoCloseable {
         return clock.millis() >= policy.lastCheckedAt().plus(settings.cacheGrace()).toEpochMilli();
     }
 
-    /**
-     * The Python tool's rule: due when confirmed at least {@code interval / grace_ratio} ago. Ours in addition: due
-     * when it would expire before the next run, since RFC 8461 §3.3 asks for a refresh before a policy expires and
-     * a policy with a short max_age would otherwise lapse between runs.
-     */
-    private boolean dueForProactiveRefresh(CachedPolicy policy, Instant now) {
-        CacheSettings.ProactiveFetching proactive = settings.proactive();
-        return policy.usableAt(now)
-                && (!now.isBefore(policy.confirmedAt().plus(proactive.skipYoungerThan()))
-                    || !policy.expiresAt().isAfter(now.plus(proactive.interval())));
-    }
-
     /** Drops expired policies and negative entries, so that memory holds only what can still be served. */
-    void purgeExpired() {
+    public void purgeExpired() {
         long now = clock.millis();
         for (Map.Entry<String, Entry> e : entries.entrySet()) {
             Entry entry = e.getValue();
@@ -285,7 +220,7 @@ public final class PolicyCache implements AutoCloseable {
         if (entries.remove(domain, held)) {
             CachedPolicy policy = held.policy();
             log.debug("policy of {} expired at {}", LogSafe.escape(domain), policy.expiresAt());
-            storeWrite("remove expired policy of " + domain, s -> {
+            store.write("remove expired policy of " + domain, s -> {
                 s.policyServed(domain, policy.policy(), policy.confirmedAt(), policy.expiresAt());
                 s.remove(domain);
             });
@@ -304,18 +239,18 @@ public final class PolicyCache implements AutoCloseable {
             finish(domain, flight, settled.join(), null);
             return flight;
         }
-        storeRead("load policy of " + domain, s -> s.load(domain), Optional.<CachedPolicy>empty())
+        store.read("load policy of " + domain, s -> s.load(domain), Optional.<CachedPolicy>empty())
                 .thenCompose(stored -> {
                     Instant now = now();
                     if (stored.isPresent() && stored.get().usableAt(now)) {
                         CachedPolicy policy = stored.get();
                         install(policy);
-                        storeWrite("record served policy of " + domain,
+                        store.write("record served policy of " + domain,
                                 s -> s.policyServed(domain, policy.policy(), now, now));
                         return CompletableFuture.completedFuture(stored);
                     }
                     if (stored.isPresent()) {
-                        storeWrite("remove expired policy of " + domain, s -> s.remove(domain));
+                        store.write("remove expired policy of " + domain, s -> s.remove(domain));
                     }
                     // RFC 8461 §5.1 step 1: no usable cached policy, so fetch one (no known id: a fetch is wanted)
                     return discoverAndApply(domain, null);
@@ -337,7 +272,11 @@ public final class PolicyCache implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Optional<CachedPolicy>> refresh(String domain, Predicate<CachedPolicy> stillDue) {
+    /**
+     * Re-checks the policy of {@code domain} with its known TXT id, unless a discovery of it is already running
+     * (whose answer is returned) or, checked under this flight, the held policy is no longer {@code stillDue}.
+     */
+    public CompletableFuture<Optional<CachedPolicy>> refresh(String domain, Predicate<CachedPolicy> stillDue) {
         CompletableFuture<Optional<CachedPolicy>> flight = new CompletableFuture<>();
         CompletableFuture<Optional<CachedPolicy>> running = inFlight.putIfAbsent(domain, flight);
         if (running != null) {
@@ -409,7 +348,7 @@ public final class PolicyCache implements AutoCloseable {
         if (result instanceof Found found) {
             CachedPolicy next = CachedPolicy.fetched(domain, found.txtId(), found.policy(), now);
             install(next);
-            storeWrite("save policy of " + domain, s -> {
+            store.write("save policy of " + domain, s -> {
                 if (current != null && !current.policy().equals(next.policy())) {
                     s.policyServed(domain, current.policy(), now, now);
                 }
@@ -422,7 +361,7 @@ public final class PolicyCache implements AutoCloseable {
             // RFC 8461 §3.1: the id names one instance of the policy, so this confirms the policy we hold
             CachedPolicy next = current.confirmed(now);
             install(next);
-            storeWrite("save confirmed policy of " + domain, s -> {
+            store.write("save confirmed policy of " + domain, s -> {
                 s.save(next);
                 s.policyServed(domain, next.policy(), now, now);
             });
@@ -430,14 +369,14 @@ public final class PolicyCache implements AutoCloseable {
         }
         if (result instanceof Failed failed) {
             counters.discoveryFailure(failed.type());
-            storeWrite("count discovery failure of " + domain,
+            store.write("count discovery failure of " + domain,
                     s -> s.discoveryFailure(domain, now, failed.type(), failed.detail()));
         }
         if (current != null && current.usableAt(now)) {
             // RFC 8461 §3.3, §5.1: no live policy, but a valid cached one: it stays in force
             CachedPolicy next = current.checked(now);
             install(next);
-            storeWrite("save checked policy of " + domain, s -> s.save(next));
+            store.write("save checked policy of " + domain, s -> s.save(next));
             if (current.policy().mode() != PolicyMode.NONE) {
                 // RFC 8461 §3.3: alert administrators when a refresh fails, unless the cached mode is none
                 log.warn("policy refresh of {} failed ({}); keeping the cached policy until {}", LogSafe.escape(domain),
@@ -447,7 +386,7 @@ public final class PolicyCache implements AutoCloseable {
         }
         if (current != null) {
             entries.remove(domain);
-            storeWrite("remove expired policy of " + domain, s -> s.remove(domain));
+            store.write("remove expired policy of " + domain, s -> s.remove(domain));
         }
         Duration ttl = result instanceof NoPolicy ? settings.noPolicyTtl() : settings.failureTtl();
         put(domain, new Absent(now.plus(ttl).toEpochMilli()));
@@ -514,58 +453,9 @@ public final class PolicyCache implements AutoCloseable {
         return Instant.ofEpochSecond(Math.floorDiv(clock.millis(), 1000));
     }
 
-    private void storeWrite(String what, Consumer<PolicyStore> operation) {
-        try {
-            storeThread.execute(() -> {
-                try {
-                    operation.accept(store);
-                    storeSucceeded();
-                } catch (RuntimeException e) {
-                    storeFailed(what, e);
-                }
-            });
-        } catch (RejectedExecutionException closed) {
-            log.debug("cache closed; not done: {}", LogSafe.escape(what));
-        }
-    }
-
-    private <T> CompletableFuture<T> storeRead(String what, Function<PolicyStore, T> operation, T fallback) {
-        try {
-            return CompletableFuture.supplyAsync(() -> {
-                try {
-                    T value = operation.apply(store);
-                    storeSucceeded();
-                    return value;
-                } catch (RuntimeException e) {
-                    storeFailed(what, e);
-                    return fallback;
-                }
-            }, storeThread);
-        } catch (RejectedExecutionException closed) {
-            log.debug("cache closed; not done: {}", LogSafe.escape(what));
-            return CompletableFuture.completedFuture(fallback);
-        }
-    }
-
-    private void storeSucceeded() {
-        if (storeDown.get() && storeDown.compareAndSet(true, false)) {
-            log.info("policy store works again");
-        }
-    }
-
-    private void storeFailed(String what, RuntimeException e) {
-        counters.storeFailure();
-        if (storeDown.compareAndSet(false, true)) {
-            log.warn("policy store failed ({}: {}); serving from memory until it works again", LogSafe.escape(what),
-                    LogSafe.escape(e.getMessage()));
-        } else {
-            log.debug("policy store still failing: {}: {}", LogSafe.escape(what), LogSafe.escape(e.getMessage()));
-        }
-    }
-
     /** Completes when every store operation queued before this call has run. */
     CompletableFuture<Void> flush() {
-        return CompletableFuture.runAsync(() -> { }, storeThread);
+        return store.flush();
     }
 
     /** Completes when the background tasks submitted before this call (refresh starts, purges) have run. */
@@ -577,14 +467,6 @@ public final class PolicyCache implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
-        storeThread.shutdown();
-        try {
-            if (!storeThread.awaitTermination(10, TimeUnit.SECONDS)) {
-                log.warn("policy store writes still pending after 10 s at shutdown; abandoning them");
-                storeThread.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        store.close();
     }
 }

@@ -1,12 +1,12 @@
 package io.github.mtasts.resolver.check;
 
-import io.github.mtasts.resolver.discovery.DnsAnswer;
-import io.github.mtasts.resolver.discovery.DnsMxLookup;
-import io.github.mtasts.resolver.discovery.DnsTxtLookup;
+import io.github.mtasts.resolver.dns.DnsAnswer;
+import io.github.mtasts.resolver.dns.DnsMxLookup;
+import io.github.mtasts.resolver.dns.DnsTxtLookup;
 import io.github.mtasts.resolver.discovery.FetchResult;
-import io.github.mtasts.resolver.discovery.MxHost;
+import io.github.mtasts.resolver.dns.MxHost;
 import io.github.mtasts.resolver.discovery.PolicyFetcher;
-import io.github.mtasts.resolver.discovery.TxtLookupResult;
+import io.github.mtasts.resolver.dns.TxtLookupResult;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.PolicySyntaxException;

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A small HTTP listener (the JDK's server) serving a fixed set of handlers by path: the daemon's {@code /metrics}
- * and whatever pages its caller adds, such as the dashboard the {@code dist} module wires in (the resolver knows
+ * and whatever pages its caller adds, such as the dashboard the {@code cli} module wires in (the resolver knows
  * nothing of TLSRPT). Public so the milter process can serve its own counters the same way.
  */
 public final class HttpEndpoint implements AutoCloseable {

@@ -3,19 +3,21 @@ package io.github.mtasts.resolver.daemon;
 import com.sun.net.httpserver.HttpHandler;
 import io.github.mtasts.resolver.cache.CacheSettings;
 import io.github.mtasts.resolver.cache.PolicyCache;
-import io.github.mtasts.resolver.cache.PolicyStore;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.config.ProactiveFetchConfig;
 import io.github.mtasts.resolver.config.ZoneConfig;
-import io.github.mtasts.resolver.discovery.DnsTxtLookup;
 import io.github.mtasts.resolver.discovery.MtaStsDiscovery;
 import io.github.mtasts.resolver.discovery.PolicyDiscovery;
 import io.github.mtasts.resolver.discovery.PolicyFetcher;
+import io.github.mtasts.resolver.dns.DnsTxtLookup;
+import io.github.mtasts.resolver.refresh.ProactiveRefresher;
 import io.github.mtasts.resolver.socketmap.PolicyResponder;
 import io.github.mtasts.resolver.socketmap.SocketmapServer;
 import io.github.mtasts.resolver.socketmap.SocketmapServerSettings;
 import io.github.mtasts.resolver.socketmap.SocketmapTransport;
+import io.github.mtasts.resolver.store.PolicyStore;
+import io.github.mtasts.resolver.store.PolicyStores;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -62,6 +64,8 @@ public final class ResolverDaemon implements AutoCloseable {
     private final MeterRegistry registry;
     private final PolicyStore store;
     private final PolicyCache cache;
+    /** Present when {@code proactive_policy_fetching} is enabled. */
+    private final Optional<ProactiveRefresher> refresher;
     private final SocketmapServer server;
     private final MtaStsDiscovery mtaSts;
     /** Counted down by the first discovery: the warm-up then starts at once, running beside its DNS query. */
@@ -99,7 +103,11 @@ public final class ResolverDaemon implements AutoCloseable {
             discoveryStarted.countDown();
             return mtaSts.discover(domain, knownTxtId);
         }, registry);
-        this.cache = new PolicyCache(discovery, store, cacheSettings(config), Clock.systemUTC());
+        CacheSettings cacheSettings = cacheSettings(config);
+        this.cache = new PolicyCache(discovery, store, cacheSettings, Clock.systemUTC());
+        this.refresher = cacheSettings.proactive().enabled()
+                ? Optional.of(new ProactiveRefresher(cache, cacheSettings.proactive(), Clock.systemUTC()))
+                : Optional.empty();
         CacheMetrics.bind(cache.counters(), registry);
         this.server = new SocketmapServer(serverSettings(config, longestZone),
                 new PolicyResponder(config, cache, registry), transport);
@@ -166,6 +174,7 @@ public final class ResolverDaemon implements AutoCloseable {
         int loaded = cache.warmStart().join();
         LOG.info("{} unexpired policies loaded from the {} store", loaded, config.cache().type());
         cache.start();
+        refresher.ifPresent(ProactiveRefresher::start);
         Map<String, HttpHandler> handlers = new LinkedHashMap<>(pages);
         prometheus.ifPresent(r -> handlers.put("/metrics", HttpEndpoint.prometheus(r)));
         if (!handlers.isEmpty()) {
@@ -232,6 +241,7 @@ public final class ResolverDaemon implements AutoCloseable {
         warmUp.ifPresent(Thread::interrupt);  // a daemon stopped within WARM_UP_DELAY needs no TLS
         server.close(config.shutdownTimeout());
         http.ifPresent(HttpEndpoint::close);
+        refresher.ifPresent(ProactiveRefresher::close);
         cache.close();
         store.close();
         registry.close();

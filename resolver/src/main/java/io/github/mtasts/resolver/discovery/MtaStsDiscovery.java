@@ -1,6 +1,8 @@
 package io.github.mtasts.resolver.discovery;
 
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
+import io.github.mtasts.resolver.dns.DnsTxtLookup;
+import io.github.mtasts.resolver.dns.TxtLookupResult;
 import io.github.mtasts.resolver.policy.PolicySyntaxException;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.resolver.policy.StsTxtRecord;

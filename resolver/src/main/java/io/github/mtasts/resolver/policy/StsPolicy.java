@@ -144,7 +144,7 @@ public record StsPolicy(PolicyMode mode, long maxAge, List<MxPattern> mx, List<S
         if (line.isEmpty()) {
             throw new PolicySyntaxException(lineNumber, line, "empty lines are not allowed" + SECTION);
         }
-        if (StsTxtRecord.isWsp(line.charAt(0))) {
+        if (TxtTagGrammar.isWsp(line.charAt(0))) {
             throw new PolicySyntaxException(lineNumber, line, "whitespace at the start of a line" + SECTION);
         }
         int colon = line.indexOf(':');
@@ -152,19 +152,19 @@ public record StsPolicy(PolicyMode mode, long maxAge, List<MxPattern> mx, List<S
             throw new PolicySyntaxException(lineNumber, line, "expected \"name: value\", no ':' found" + SECTION);
         }
         String name = line.substring(0, colon);
-        if (!name.isEmpty() && StsTxtRecord.isWsp(name.charAt(name.length() - 1))) {
+        if (!name.isEmpty() && TxtTagGrammar.isWsp(name.charAt(name.length() - 1))) {
             throw new PolicySyntaxException(lineNumber, line, "whitespace before ':'" + SECTION);
         }
-        if (!StsTxtRecord.isValidFieldName(name)) {
+        if (!TxtTagGrammar.isValidFieldName(name)) {
             throw new PolicySyntaxException(lineNumber, line, "invalid field name \"" + name
                     + "\" (a letter or digit, then up to 31 letters, digits, '_', '-', '.')" + SECTION);
         }
         int start = colon + 1;
         int end = line.length();
-        while (start < end && StsTxtRecord.isWsp(line.charAt(start))) {
+        while (start < end && TxtTagGrammar.isWsp(line.charAt(start))) {
             start++;
         }
-        while (end > start && StsTxtRecord.isWsp(line.charAt(end - 1))) {
+        while (end > start && TxtTagGrammar.isWsp(line.charAt(end - 1))) {
             end--;
         }
         if (start == end) {

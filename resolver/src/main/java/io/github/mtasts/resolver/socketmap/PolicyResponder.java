@@ -1,11 +1,11 @@
 package io.github.mtasts.resolver.socketmap;
 
-import io.github.mtasts.resolver.cache.CachedPolicy;
+import io.github.mtasts.resolver.store.CachedPolicy;
 import io.github.mtasts.resolver.cache.PolicyCache;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.config.ZoneConfig;
-import io.github.mtasts.resolver.discovery.DomainKey;
-import io.github.mtasts.resolver.discovery.InvalidDomainKeyException;
+import io.github.mtasts.resolver.policy.DomainKey;
+import io.github.mtasts.resolver.policy.InvalidDomainKeyException;
 import io.github.mtasts.resolver.socketmap.PostfixReply.ReplyOptions;
 import io.github.mtasts.resolver.text.LogSafe;
 import io.micrometer.core.instrument.Counter;

@@ -2,8 +2,8 @@ package io.github.mtasts.resolver.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mtasts.resolver.cache.PostgresDsn;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -121,6 +121,27 @@ public final class PostgresDatabase {
             throw e;
         } finally {
             c.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * Takes, renews or keeps the lease {@code name} of table {@code table} (columns name, owner, expires_at_millis)
+     * in one upsert: it inserts, renews our own lease, or takes over an expired one; a live foreign lease stays.
+     * The server's clock judges expiry.
+     *
+     * @return whether {@code owner} holds the lease for {@code ttl} from now
+     */
+    public static boolean tryLease(Connection c, String table, String name, String owner, Duration ttl)
+            throws SQLException {
+        String sql = "INSERT INTO " + table + " AS l (name, owner, expires_at_millis) VALUES (?, ?, " + SERVER_MILLIS
+                + " + ?) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner,"
+                + " expires_at_millis = excluded.expires_at_millis"
+                + " WHERE l.owner = excluded.owner OR l.expires_at_millis <= " + SERVER_MILLIS;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, name);
+            ps.setString(2, owner);
+            ps.setLong(3, ttl.toMillis());
+            return ps.executeUpdate() == 1;
         }
     }
 

@@ -1,6 +1,6 @@
 package io.github.mtasts.resolver.cache;
 
-import static io.github.mtasts.resolver.cache.Policies.enforce;
+import static io.github.mtasts.resolver.store.Policies.enforce;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.mtasts.resolver.cache.CacheSettings.ProactiveFetching;
@@ -11,6 +11,14 @@ import io.github.mtasts.resolver.discovery.DiscoveryResult.Found;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.NoPolicy;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.Unchanged;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.resolver.refresh.ProactiveRefresher;
+import io.github.mtasts.resolver.store.CachedPolicy;
+import io.github.mtasts.resolver.store.DiscoveryFailureCount;
+import io.github.mtasts.resolver.store.MemoryPolicyStore;
+import io.github.mtasts.resolver.store.PolicyStore;
+import io.github.mtasts.resolver.store.ServedPolicy;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
+import io.github.mtasts.resolver.store.WriteBehindStore;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -58,6 +66,12 @@ class PolicyCacheTest {
         toClose.add(store);
         toClose.add(cache);
         return cache;
+    }
+
+    ProactiveRefresher refresher(PolicyCache cache, ProactiveFetching proactive) {
+        ProactiveRefresher refresher = new ProactiveRefresher(cache, proactive, clock);
+        toClose.add(refresher);
+        return refresher;
     }
 
     PolicyCache cache() {
@@ -375,7 +389,7 @@ class PolicyCacheTest {
         discovery.holdCalls();
         int before = discovery.callCount();
 
-        CompletableFuture<Integer> run = cache.refreshProactively();
+        CompletableFuture<Integer> run = refresher(cache, proactive).runOnce();
         discovery.awaitOutstanding(2);
 
         List<FakeDiscovery.Call> checks = new ArrayList<>();
@@ -505,7 +519,7 @@ class PolicyCacheTest {
         prime(cache, discovery);
         clock.advance(Duration.ofSeconds(500));
 
-        cache.start();
+        refresher(cache, proactive).start();
 
         FakeDiscovery.Call check = discovery.nextPending();
         assertThat(check.domain()).isEqualTo(DOMAIN);
@@ -516,7 +530,7 @@ class PolicyCacheTest {
     @Test
     void storeOutageIsLoggedOnceNotPerOperation() throws Exception {
         ch.qos.logback.classic.Logger logger =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(PolicyCache.class);
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WriteBehindStore.class);
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
                 new ch.qos.logback.core.read.ListAppender<>();
         appender.start();
@@ -591,10 +605,10 @@ class PolicyCacheTest {
         PolicyCache cache = cache(shared, CacheSettings.defaults().withProactive(proactive));
         prime(cache, discovery);
         clock.advance(Duration.ofSeconds(500));
-        assertThat(shared.tryLease(PolicyCache.PROACTIVE_LEASE, "another daemon", Duration.ofHours(1))).isTrue();
+        assertThat(shared.tryLease(ProactiveRefresher.LEASE, "another daemon", Duration.ofHours(1))).isTrue();
         int before = discovery.callCount();
 
-        assertThat(cache.refreshProactively().get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(refresher(cache, proactive).runOnce().get(10, TimeUnit.SECONDS)).isZero();
         assertThat(discovery.callCount()).isEqualTo(before);
     }
 
@@ -611,7 +625,7 @@ class PolicyCacheTest {
         shared.save(confirmedElsewhere);
         int before = discovery.callCount();
 
-        assertThat(cache.refreshProactively().get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(refresher(cache, proactive).runOnce().get(10, TimeUnit.SECONDS)).isZero();
         assertThat(discovery.callCount()).isEqualTo(before);
         assertThat(await(cache.lookup(DOMAIN))).contains(confirmedElsewhere);
     }
@@ -627,7 +641,7 @@ class PolicyCacheTest {
         clock.advance(Duration.ofSeconds(600));
         discovery.answerWith(call -> new Unchanged(call.knownTxtId()));
 
-        assertThat(cache.refreshProactively().get(10, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(refresher(cache, proactive).runOnce().get(10, TimeUnit.SECONDS)).isEqualTo(1);
         assertThat(discovery.calls()).last().extracting(FakeDiscovery.Call::knownTxtId).isEqualTo("1");
     }
 }

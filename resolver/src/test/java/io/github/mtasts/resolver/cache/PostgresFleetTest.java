@@ -1,5 +1,7 @@
 package io.github.mtasts.resolver.cache;
 
+import io.github.mtasts.resolver.store.PolicyStore;
+import io.github.mtasts.resolver.store.PostgresPolicyStore;
 import io.github.mtasts.testing.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;

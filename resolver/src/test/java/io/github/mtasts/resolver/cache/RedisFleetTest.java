@@ -1,5 +1,7 @@
 package io.github.mtasts.resolver.cache;
 
+import io.github.mtasts.resolver.store.PolicyStore;
+import io.github.mtasts.resolver.store.RedisPolicyStore;
 import io.github.mtasts.testing.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;

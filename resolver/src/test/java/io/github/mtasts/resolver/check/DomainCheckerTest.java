@@ -2,8 +2,8 @@ package io.github.mtasts.resolver.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.mtasts.resolver.discovery.DnsMxLookup;
-import io.github.mtasts.resolver.discovery.DnsTxtLookup;
+import io.github.mtasts.resolver.dns.DnsMxLookup;
+import io.github.mtasts.resolver.dns.DnsTxtLookup;
 import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.testing.DnsmasqServer;
 import io.github.mtasts.testing.PolicyHttpsServer;

@@ -2,11 +2,11 @@ package io.github.mtasts.resolver.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.mtasts.resolver.cache.CachedPolicy;
-import io.github.mtasts.resolver.cache.PolicyStore;
-import io.github.mtasts.resolver.cache.PolicyStoreException;
-import io.github.mtasts.resolver.cache.PostgresPolicyStore;
-import io.github.mtasts.resolver.cache.RedisPolicyStore;
+import io.github.mtasts.resolver.store.CachedPolicy;
+import io.github.mtasts.resolver.store.PolicyStore;
+import io.github.mtasts.resolver.store.PolicyStoreException;
+import io.github.mtasts.resolver.store.PostgresPolicyStore;
+import io.github.mtasts.resolver.store.RedisPolicyStore;
 import io.github.mtasts.resolver.config.ConfigLoader;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.daemon.ResolverDaemonTest.Client;

@@ -3,6 +3,7 @@ package io.github.mtasts.resolver.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
+import io.github.mtasts.resolver.dns.DnsTxtLookup;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.StsPolicy;

@@ -3,7 +3,7 @@ package io.github.mtasts.resolver.socketmap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.mtasts.resolver.cache.CacheSettings;
-import io.github.mtasts.resolver.cache.MemoryPolicyStore;
+import io.github.mtasts.resolver.store.MemoryPolicyStore;
 import io.github.mtasts.resolver.cache.PolicyCache;
 import io.github.mtasts.resolver.config.ConfigLoader;
 import io.github.mtasts.resolver.config.DaemonConfig;

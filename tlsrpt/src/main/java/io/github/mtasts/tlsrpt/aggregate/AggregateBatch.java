@@ -20,7 +20,7 @@ public final class AggregateBatch {
     public static final int SAMPLES_PER_REASON = 3;
 
     private final Map<CountKey, long[]> sessions = new LinkedHashMap<>();
-    private final Map<FailureKey, Long> failures = new LinkedHashMap<>();
+    private final Map<FailureCountKey, Long> failures = new LinkedHashMap<>();
     private final Map<SourceId, SourceOffset> offsets = new LinkedHashMap<>();
     private final Map<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
     private final List<Sample> samples = new ArrayList<>();
@@ -37,8 +37,8 @@ public final class AggregateBatch {
     }
 
     /** One failure-details entry of one (UTC day, policy domain, policy). */
-    public record FailureKey(CountKey count, FailureDetail detail) {
-        public FailureKey {
+    public record FailureCountKey(CountKey count, FailureKey detail) {
+        public FailureCountKey {
             Objects.requireNonNull(count, "count");
             Objects.requireNonNull(detail, "detail");
         }
@@ -59,7 +59,7 @@ public final class AggregateBatch {
             counts[0]++;
         } else {
             counts[1]++;
-            failures.merge(new FailureKey(key, session.failure()), 1L, Long::sum);
+            failures.merge(new FailureCountKey(key, session.failure()), 1L, Long::sum);
         }
     }
 
@@ -94,7 +94,7 @@ public final class AggregateBatch {
         return sessions;
     }
 
-    public Map<FailureKey, Long> failureCounts() {
+    public Map<FailureCountKey, Long> failureCounts() {
         return failures;
     }
 

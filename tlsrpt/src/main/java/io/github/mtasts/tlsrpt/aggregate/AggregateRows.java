@@ -1,6 +1,7 @@
 package io.github.mtasts.tlsrpt.aggregate;
 
 import io.github.mtasts.tlsrpt.logs.RejectReason;
+import io.github.mtasts.tlsrpt.sessions.PolicyType;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
 
 import java.sql.PreparedStatement;
@@ -38,12 +39,12 @@ final class AggregateRows {
             .thenComparing(AggregateBatch.CountKey::policyDomain)
             .thenComparing(k -> k.policy().type())
             .thenComparing(k -> k.policy().policyHash());
-    private static final Comparator<FailureDetail> DETAILS = Comparator
-            .comparing(FailureDetail::resultType)
-            .thenComparing(FailureDetail::sendingMtaIp)
-            .thenComparing(FailureDetail::receivingMxHostname)
-            .thenComparing(FailureDetail::receivingIp)
-            .thenComparing(FailureDetail::failureReasonCode);
+    private static final Comparator<FailureKey> DETAILS = Comparator
+            .comparing(FailureKey::resultType)
+            .thenComparing(FailureKey::sendingMtaIp)
+            .thenComparing(FailureKey::receivingMxHostname)
+            .thenComparing(FailureKey::receivingIp)
+            .thenComparing(FailureKey::failureReasonCode);
 
     private AggregateRows() {
     }
@@ -54,10 +55,10 @@ final class AggregateRows {
         return rows;
     }
 
-    static List<Map.Entry<AggregateBatch.FailureKey, Long>> failuresInOrder(AggregateBatch batch) {
-        List<Map.Entry<AggregateBatch.FailureKey, Long>> rows = new ArrayList<>(batch.failureCounts().entrySet());
-        rows.sort(Map.Entry.comparingByKey(Comparator.comparing(AggregateBatch.FailureKey::count, COUNT_KEYS)
-                .thenComparing(AggregateBatch.FailureKey::detail, DETAILS)));
+    static List<Map.Entry<AggregateBatch.FailureCountKey, Long>> failuresInOrder(AggregateBatch batch) {
+        List<Map.Entry<AggregateBatch.FailureCountKey, Long>> rows = new ArrayList<>(batch.failureCounts().entrySet());
+        rows.sort(Map.Entry.comparingByKey(Comparator.comparing(AggregateBatch.FailureCountKey::count, COUNT_KEYS)
+                .thenComparing(AggregateBatch.FailureCountKey::detail, DETAILS)));
         return rows;
     }
 
@@ -83,7 +84,7 @@ final class AggregateRows {
         Map<AggregateBatch.CountKey, List<DomainDay.FailureCount>> byKey = new LinkedHashMap<>();
         try (ResultSet rs = details.executeQuery()) {
             while (rs.next()) {
-                FailureDetail detail = new FailureDetail(resultType(rs.getString("result_type")),
+                FailureKey detail = new FailureKey(resultType(rs.getString("result_type")),
                         rs.getString("sending_mta_ip"), rs.getString("receiving_mx_hostname"),
                         rs.getString("receiving_ip"), rs.getString("failure_reason_code"));
                 byKey.computeIfAbsent(countKey(day, rs), k -> new ArrayList<>())

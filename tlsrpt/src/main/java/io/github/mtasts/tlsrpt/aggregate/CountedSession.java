@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * A session as RFC 8460 counts it: its UTC day, policy domain and policy, and its failure (null on success).
  */
-public record CountedSession(LocalDate day, String policyDomain, PolicyGroup policy, FailureDetail failure) {
+public record CountedSession(LocalDate day, String policyDomain, PolicyGroup policy, FailureKey failure) {
     public CountedSession {
         Objects.requireNonNull(day, "day");
         Objects.requireNonNull(policyDomain, "policyDomain");

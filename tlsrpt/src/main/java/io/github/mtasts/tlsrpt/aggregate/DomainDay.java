@@ -21,7 +21,7 @@ public record DomainDay(LocalDate day, String policyDomain, PolicyGroup policy, 
     }
 
     /** One failure-details entry and its number of sessions. */
-    public record FailureCount(FailureDetail detail, long sessions) {
+    public record FailureCount(FailureKey detail, long sessions) {
         public FailureCount {
             Objects.requireNonNull(detail, "detail");
         }

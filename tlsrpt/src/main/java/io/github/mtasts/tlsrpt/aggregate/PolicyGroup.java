@@ -1,5 +1,6 @@
 package io.github.mtasts.tlsrpt.aggregate;
 
+import io.github.mtasts.tlsrpt.sessions.PolicyType;
 import java.util.Objects;
 
 /**

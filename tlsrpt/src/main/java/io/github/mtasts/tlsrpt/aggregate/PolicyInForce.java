@@ -1,12 +1,12 @@
 package io.github.mtasts.tlsrpt.aggregate;
 
 import io.github.mtasts.resolver.cache.CacheSettings;
-import io.github.mtasts.resolver.cache.DiscoveryFailureCount;
-import io.github.mtasts.resolver.cache.ServedPolicy;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.PolicySyntaxException;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.resolver.store.DiscoveryFailureCount;
+import io.github.mtasts.resolver.store.ServedPolicy;
 import io.github.mtasts.tlsrpt.sessions.Evidence;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
 import io.github.mtasts.tlsrpt.sessions.TlsSession;
@@ -115,7 +115,7 @@ public final class PolicyInForce {
             // The failure text stays out of failure-reason-code: the store keeps the day's last text only, not the
             // one this session met, and it is our resolver's wording (URLs, Java exceptions), not a TLS error code.
             return Optional.of(new CountedSession(day, session.policyDomain(), PolicyGroup.STS_UNAVAILABLE,
-                    new FailureDetail(stsFailure, sendingMtaIps.forReceivingIp(session.mxIp()), session.mxHost(),
+                    new FailureKey(stsFailure, sendingMtaIps.forReceivingIp(session.mxIp()), session.mxHost(),
                             mxIp, "")));
         }
         PolicyGroup group = policy.map(p -> PolicyGroup.sts(p.served.policyHash())).orElse(PolicyGroup.NO_POLICY);
@@ -129,8 +129,8 @@ public final class PolicyInForce {
             result = ResultType.CERTIFICATE_HOST_MISMATCH;
             reason = "mx host not matched by the policy's mx patterns";
         }
-        FailureDetail failure = result.isFailure()
-                ? new FailureDetail(result, sendingMtaIps.forReceivingIp(session.mxIp()), session.mxHost(), mxIp,
+        FailureKey failure = result.isFailure()
+                ? new FailureKey(result, sendingMtaIps.forReceivingIp(session.mxIp()), session.mxHost(), mxIp,
                         reason == null ? "" : reason)
                 : null;
         return Optional.of(new CountedSession(day, session.policyDomain(), group, failure));
@@ -149,7 +149,7 @@ public final class PolicyInForce {
     private static List<StsFailure> stsFailures(List<DiscoveryFailureCount> failures) {
         List<StsFailure> result = new ArrayList<>(failures.size());
         for (DiscoveryFailureCount failure : failures) {
-            ResultType type = StsFailureTypes.resultTypeOf(failure.type());
+            ResultType type = ResultType.ofDiscoveryFailure(failure.type());
             if (type != null) {
                 result.add(new StsFailure(type, failure.firstFailed().getEpochSecond(),
                         failure.lastFailed().getEpochSecond()));

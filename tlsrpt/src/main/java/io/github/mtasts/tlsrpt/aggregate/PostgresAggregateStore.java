@@ -1,8 +1,8 @@
 package io.github.mtasts.tlsrpt.aggregate;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mtasts.resolver.cache.PostgresDsn;
 import io.github.mtasts.resolver.store.PostgresDatabase;
+import io.github.mtasts.resolver.store.PostgresDsn;
 import io.github.mtasts.tlsrpt.logs.SourceId;
 
 import java.sql.Connection;
@@ -226,9 +226,9 @@ public final class PostgresAggregateStore implements AggregateStore {
                   receiving_mx_hostname, receiving_ip, failure_reason_code) DO UPDATE SET
                   count = f.count + excluded.count""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (Map.Entry<AggregateBatch.FailureKey, Long> e : AggregateRows.failuresInOrder(batch)) {
+            for (Map.Entry<AggregateBatch.FailureCountKey, Long> e : AggregateRows.failuresInOrder(batch)) {
                 bindCountKey(ps, e.getKey().count());
-                FailureDetail d = e.getKey().detail();
+                FailureKey d = e.getKey().detail();
                 ps.setString(5, d.resultType().rfcName());
                 ps.setString(6, d.sendingMtaIp());
                 ps.setString(7, d.receivingMxHostname());

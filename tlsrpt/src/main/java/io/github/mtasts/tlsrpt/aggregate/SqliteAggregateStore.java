@@ -162,9 +162,9 @@ public final class SqliteAggregateStore implements AggregateStore {
                   receiving_mx_hostname, receiving_ip, failure_reason_code) DO UPDATE SET
                   count = count + excluded.count""";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            for (Map.Entry<AggregateBatch.FailureKey, Long> e : AggregateRows.failuresInOrder(batch)) {
+            for (Map.Entry<AggregateBatch.FailureCountKey, Long> e : AggregateRows.failuresInOrder(batch)) {
                 bindCountKey(ps, e.getKey().count());
-                FailureDetail d = e.getKey().detail();
+                FailureKey d = e.getKey().detail();
                 ps.setString(5, d.resultType().rfcName());
                 ps.setString(6, d.sendingMtaIp());
                 ps.setString(7, d.receivingMxHostname());

@@ -1,7 +1,7 @@
 package io.github.mtasts.tlsrpt.dashboard;
 
-import io.github.mtasts.resolver.cache.CachedPolicy;
-import io.github.mtasts.resolver.cache.DiscoveryFailureCount;
+import io.github.mtasts.resolver.store.CachedPolicy;
+import io.github.mtasts.resolver.store.DiscoveryFailureCount;
 import io.github.mtasts.tlsrpt.inbound.InboundSummary;
 import java.time.LocalDate;
 import java.util.List;

@@ -2,9 +2,9 @@ package io.github.mtasts.tlsrpt.dashboard;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import io.github.mtasts.resolver.cache.DiscoveryFailureCount;
-import io.github.mtasts.resolver.cache.PolicyStore;
-import io.github.mtasts.resolver.cache.PolicyStoreException;
+import io.github.mtasts.resolver.store.DiscoveryFailureCount;
+import io.github.mtasts.resolver.store.PolicyStore;
+import io.github.mtasts.resolver.store.PolicyStoreException;
 import io.github.mtasts.resolver.config.DashboardConfig;
 import io.github.mtasts.tlsrpt.inbound.InboundReportStore;
 import io.github.mtasts.tlsrpt.inbound.InboundStoreException;

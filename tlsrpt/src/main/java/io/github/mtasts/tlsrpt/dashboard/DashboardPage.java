@@ -1,7 +1,7 @@
 package io.github.mtasts.tlsrpt.dashboard;
 
-import io.github.mtasts.resolver.cache.CachedPolicy;
-import io.github.mtasts.resolver.cache.DiscoveryFailureCount;
+import io.github.mtasts.resolver.store.CachedPolicy;
+import io.github.mtasts.resolver.store.DiscoveryFailureCount;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
 import io.github.mtasts.tlsrpt.inbound.InboundSummary;

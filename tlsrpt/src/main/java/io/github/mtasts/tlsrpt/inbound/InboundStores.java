@@ -1,6 +1,6 @@
 package io.github.mtasts.tlsrpt.inbound;
 
-import io.github.mtasts.resolver.cache.PostgresDsn;
+import io.github.mtasts.resolver.store.PostgresDsn;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.github.mtasts.tlsrpt.inbound;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mtasts.resolver.cache.PostgresDsn;
+import io.github.mtasts.resolver.store.PostgresDsn;
 import io.github.mtasts.resolver.store.PostgresDatabase;
 
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,7 @@ package io.github.mtasts.tlsrpt.report;
 
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.tlsrpt.sessions.PolicyType;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,7 +1,7 @@
 package io.github.mtasts.tlsrpt.report;
 
-import io.github.mtasts.resolver.discovery.DnsTxtLookup;
-import io.github.mtasts.resolver.discovery.TxtLookupResult;
+import io.github.mtasts.resolver.dns.DnsTxtLookup;
+import io.github.mtasts.resolver.dns.TxtLookupResult;
 import io.github.mtasts.resolver.policy.TlsRptRecord;
 import io.github.mtasts.resolver.policy.TlsRptRecordException;
 import java.util.Objects;

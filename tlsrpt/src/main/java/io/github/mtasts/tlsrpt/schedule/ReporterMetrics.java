@@ -6,6 +6,8 @@ import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
 import io.github.mtasts.tlsrpt.aggregate.IngestStats;
 import io.github.mtasts.tlsrpt.aggregate.SourceOffset;
+import io.github.mtasts.tlsrpt.delivery.Deliverer;
+import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
 import io.github.mtasts.tlsrpt.delivery.DeliveryResult;
 import io.github.mtasts.tlsrpt.delivery.Destination;
 import io.github.mtasts.tlsrpt.logs.SourceId;

@@ -1,6 +1,8 @@
 package io.github.mtasts.tlsrpt.schedule;
 
 import io.github.mtasts.resolver.text.LogSafe;
+import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
+import io.github.mtasts.tlsrpt.delivery.ReportDispatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

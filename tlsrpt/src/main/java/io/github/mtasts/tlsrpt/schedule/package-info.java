@@ -1,5 +1,6 @@
 /**
- * Turning ended UTC days into reports and delivering them exactly once per (day, policy domain, destination):
- * the persistent delivery queue, the aggregate-to-report adapter, and the long-running service.
+ * When reports are built and delivered: {@link io.github.mtasts.tlsrpt.schedule.TlsRptService} runs the
+ * steps of {@code io.github.mtasts.tlsrpt.delivery.ReportDispatch} for each ended UTC day, and
+ * {@link io.github.mtasts.tlsrpt.schedule.ReporterMetrics} shows how it goes. Nothing else.
  */
 package io.github.mtasts.tlsrpt.schedule;

@@ -1,5 +1,7 @@
 package io.github.mtasts.tlsrpt.sessions;
 
+import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
+
 import java.util.Locale;
 
 /** What TLS did in one session: success, or an RFC 8460 §4.3 result type. */
@@ -47,5 +49,18 @@ public enum ResultType {
             }
         }
         return null;
+    }
+
+    /**
+     * The RFC 8460 §4.3.2.2 result type of one of our resolver's discovery failures, or null for one RFC 8460 has no
+     * type for: a DNS failure or an invalid TXT record leaves the sender without any policy to report on.
+     */
+    public static ResultType ofDiscoveryFailure(FailureType type) {
+        return switch (type) {
+            case POLICY_FETCH_ERROR -> STS_POLICY_FETCH_ERROR;
+            case POLICY_INVALID -> STS_POLICY_INVALID;
+            case WEBPKI_INVALID -> STS_WEBPKI_INVALID;
+            case DNS_FAILURE, TXT_INVALID -> null;
+        };
     }
 }

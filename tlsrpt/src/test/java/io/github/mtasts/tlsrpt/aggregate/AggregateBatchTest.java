@@ -1,6 +1,7 @@
 package io.github.mtasts.tlsrpt.aggregate;
 
 import io.github.mtasts.tlsrpt.logs.RejectReason;
+import io.github.mtasts.tlsrpt.sessions.PolicyType;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AggregateBatchTest {
     private static final LocalDate DAY = LocalDate.of(2026, 11, 29);
-    private static final FailureDetail UNTRUSTED = new FailureDetail(ResultType.CERTIFICATE_NOT_TRUSTED, "",
+    private static final FailureKey UNTRUSTED = new FailureKey(ResultType.CERTIFICATE_NOT_TRUSTED, "",
             "mx.example.com", "198.51.100.7", "");
 
     @Test
@@ -26,7 +27,7 @@ class AggregateBatchTest {
         AggregateBatch.CountKey today = new AggregateBatch.CountKey(DAY, "example.com", PolicyGroup.NO_POLICY);
         assertThat(batch.sessionCounts()).hasSize(2);
         assertThat(batch.sessionCounts().get(today)).containsExactly(1, 2);
-        assertThat(batch.failureCounts()).isEqualTo(Map.of(new AggregateBatch.FailureKey(today, UNTRUSTED), 2L));
+        assertThat(batch.failureCounts()).isEqualTo(Map.of(new AggregateBatch.FailureCountKey(today, UNTRUSTED), 2L));
     }
 
     @Test
@@ -54,7 +55,7 @@ class AggregateBatchTest {
                 .hasMessageContaining("a no-policy-found policy group has no policy hash: 'ab12'");
         assertThatThrownBy(() -> PolicyGroup.sts(""))
                 .hasMessageContaining("an sts policy in force needs its policy hash");
-        assertThatThrownBy(() -> new FailureDetail(ResultType.SUCCESS, "", "mx", "", ""))
+        assertThatThrownBy(() -> new FailureKey(ResultType.SUCCESS, "", "mx", "", ""))
                 .hasMessageContaining("needs a failure result type, got success");
     }
 }

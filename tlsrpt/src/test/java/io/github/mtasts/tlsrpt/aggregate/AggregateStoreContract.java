@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 abstract class AggregateStoreContract {
     static final LocalDate DAY = LocalDate.of(2026, 11, 29);
     static final SourceId LOG = new SourceId("file:/var/log/mail.log#ino=7");
-    static final FailureDetail EXPIRED = new FailureDetail(ResultType.CERTIFICATE_EXPIRED, "192.0.2.1",
+    static final FailureKey EXPIRED = new FailureKey(ResultType.CERTIFICATE_EXPIRED, "192.0.2.1",
             "mx.example.com", "198.51.100.7", "certificate has expired");
 
     /** A new handle on the test's store (empty at the test's start): another process or host using it. */
@@ -102,7 +102,7 @@ abstract class AggregateStoreContract {
 
     @Test
     void daysAreOrderedByDomainWithTheirOwnFailureDetails() throws Exception {
-        FailureDetail starttls = new FailureDetail(ResultType.STARTTLS_NOT_SUPPORTED, "192.0.2.1",
+        FailureKey starttls = new FailureKey(ResultType.STARTTLS_NOT_SUPPORTED, "192.0.2.1",
                 "mx.b.example", "198.51.100.9", "");
         try (AggregateStore store = open()) {
             AggregateBatch batch = batch("b.example", 1, 0, LOG, 10);
@@ -120,7 +120,7 @@ abstract class AggregateStoreContract {
 
     @Test
     void unavailableStsPolicyIsStoredApartFromPoliciesInForceAndNoPolicy() throws Exception {
-        FailureDetail fetchError = new FailureDetail(ResultType.STS_POLICY_FETCH_ERROR, "192.0.2.1", "mx.example.com",
+        FailureKey fetchError = new FailureKey(ResultType.STS_POLICY_FETCH_ERROR, "192.0.2.1", "mx.example.com",
                 "198.51.100.7", "");
         AggregateBatch batch = new AggregateBatch();
         batch.add(new CountedSession(DAY, "example.com", PolicyGroup.STS_UNAVAILABLE, fetchError));

@@ -1,12 +1,13 @@
 package io.github.mtasts.tlsrpt.aggregate;
 
-import io.github.mtasts.resolver.cache.DiscoveryFailureCount;
-import io.github.mtasts.resolver.cache.ServedPolicy;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.resolver.store.DiscoveryFailureCount;
+import io.github.mtasts.resolver.store.ServedPolicy;
 import io.github.mtasts.tlsrpt.sessions.Evidence;
+import io.github.mtasts.tlsrpt.sessions.PolicyType;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
 import io.github.mtasts.tlsrpt.sessions.TlsSession;
 import org.junit.jupiter.api.Test;
@@ -159,7 +160,7 @@ class PolicyInForceTest {
         CountedSession counted = join().judge(session(T0, "mx.example.com", "198.51.100.7",
                 ResultType.CERTIFICATE_NOT_TRUSTED, null, Evidence.UNAUTHENTICATED_TLS)).orElseThrow();
         assertThat(counted.policy().policyHash()).isEqualTo(ServedPolicy.hashOf(TESTING));
-        assertThat(counted.failure()).isEqualTo(new FailureDetail(ResultType.CERTIFICATE_NOT_TRUSTED, "192.0.2.1",
+        assertThat(counted.failure()).isEqualTo(new FailureKey(ResultType.CERTIFICATE_NOT_TRUSTED, "192.0.2.1",
                 "mx.example.com", "198.51.100.7", ""));
     }
 
@@ -188,7 +189,7 @@ class PolicyInForceTest {
         CountedSession counted = join().judge(session(T0, "mx.example.com", "198.51.100.7",
                 ResultType.CERTIFICATE_NOT_TRUSTED, "self-signed certificate", Evidence.TLS_LOG)).orElseThrow();
         assertThat(counted.policy()).isEqualTo(PolicyGroup.NO_POLICY);
-        assertThat(counted.failure()).isEqualTo(new FailureDetail(ResultType.CERTIFICATE_NOT_TRUSTED, "192.0.2.1",
+        assertThat(counted.failure()).isEqualTo(new FailureKey(ResultType.CERTIFICATE_NOT_TRUSTED, "192.0.2.1",
                 "mx.example.com", "198.51.100.7", "self-signed certificate"));
     }
 
@@ -259,7 +260,7 @@ class PolicyInForceTest {
         CountedSession counted = join().judge(success(T0, "mx.example.com")).orElseThrow();
         assertThat(counted.policy()).isEqualTo(PolicyGroup.STS_UNAVAILABLE);
         assertThat(counted.policy().stsUnavailable()).isTrue();
-        assertThat(counted.failure()).isEqualTo(new FailureDetail(ResultType.STS_POLICY_FETCH_ERROR, "192.0.2.1",
+        assertThat(counted.failure()).isEqualTo(new FailureKey(ResultType.STS_POLICY_FETCH_ERROR, "192.0.2.1",
                 "mx.example.com", "198.51.100.7", ""));
     }
 

@@ -1,6 +1,6 @@
 package io.github.mtasts.tlsrpt.aggregate;
 
-import io.github.mtasts.resolver.cache.PostgresPolicyStore;
+import io.github.mtasts.resolver.store.PostgresPolicyStore;
 import io.github.mtasts.testing.PostgresServer;
 import io.github.mtasts.tlsrpt.logs.SourceId;
 import org.junit.jupiter.api.AfterAll;

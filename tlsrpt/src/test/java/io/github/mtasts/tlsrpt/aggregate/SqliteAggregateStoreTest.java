@@ -1,6 +1,6 @@
 package io.github.mtasts.tlsrpt.aggregate;
 
-import io.github.mtasts.resolver.cache.SqlitePolicyStore;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,12 +2,12 @@ package io.github.mtasts.tlsrpt.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.mtasts.resolver.cache.SqlitePolicyStore;
 import io.github.mtasts.resolver.config.DashboardConfig;
 import io.github.mtasts.resolver.daemon.HttpEndpoint;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.CountedSession;
-import io.github.mtasts.tlsrpt.aggregate.FailureDetail;
+import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.PolicyGroup;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
 import io.github.mtasts.tlsrpt.inbound.SqliteInboundReportStore;
@@ -57,7 +57,7 @@ class DashboardHandlerTest {
         policies = SqlitePolicyStore.open(file);
         AggregateBatch batch = new AggregateBatch();
         batch.add(new CountedSession(TODAY, "example.net", PolicyGroup.NO_POLICY, null));
-        batch.add(new CountedSession(TODAY, "example.net", PolicyGroup.NO_POLICY, new FailureDetail(
+        batch.add(new CountedSession(TODAY, "example.net", PolicyGroup.NO_POLICY, new FailureKey(
                 ResultType.CERTIFICATE_EXPIRED, "192.0.2.1", "mx.example.net", "198.51.100.7", "expired")));
         aggregates.commit(batch);
         DashboardConfig access = new DashboardConfig(true, Optional.of(TOKEN),

@@ -2,12 +2,12 @@ package io.github.mtasts.tlsrpt.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.mtasts.resolver.cache.CachedPolicy;
-import io.github.mtasts.resolver.cache.DiscoveryFailureCount;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.resolver.store.CachedPolicy;
+import io.github.mtasts.resolver.store.DiscoveryFailureCount;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
-import io.github.mtasts.tlsrpt.aggregate.FailureDetail;
+import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.PolicyGroup;
 import io.github.mtasts.tlsrpt.inbound.InboundFailure;
 import io.github.mtasts.tlsrpt.inbound.InboundPolicy;
@@ -18,8 +18,8 @@ import io.github.mtasts.tlsrpt.sessions.ResultType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -63,7 +63,7 @@ class DashboardPageTest {
     }
 
     private static DomainDay.FailureCount failure(ResultType type, String mx, long sessions) {
-        return new DomainDay.FailureCount(new FailureDetail(type, "192.0.2.1", mx, "198.51.100.7", "reason"), sessions);
+        return new DomainDay.FailureCount(new FailureKey(type, "192.0.2.1", mx, "198.51.100.7", "reason"), sessions);
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.github.mtasts.tlsrpt.inbound;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.mtasts.resolver.cache.SqlitePolicyStore;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -2,7 +2,7 @@ package io.github.mtasts.tlsrpt.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.mtasts.resolver.discovery.DnsTxtLookup;
+import io.github.mtasts.resolver.dns.DnsTxtLookup;
 import io.github.mtasts.resolver.policy.ReportUri;
 import io.github.mtasts.testing.DnsmasqServer;
 import java.net.DatagramSocket;

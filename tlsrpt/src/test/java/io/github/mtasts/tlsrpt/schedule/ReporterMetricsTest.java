@@ -3,11 +3,16 @@ package io.github.mtasts.tlsrpt.schedule;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.CountedSession;
+import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.PolicyGroup;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
-import io.github.mtasts.tlsrpt.aggregate.FailureDetail;
+import io.github.mtasts.tlsrpt.delivery.Deliverer;
+import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
 import io.github.mtasts.tlsrpt.delivery.DeliveryResult;
 import io.github.mtasts.tlsrpt.delivery.Destination;
+import io.github.mtasts.tlsrpt.delivery.MutableClock;
+import io.github.mtasts.tlsrpt.delivery.QueuedDelivery;
+import io.github.mtasts.tlsrpt.delivery.SqliteDeliveryQueue;
 import io.github.mtasts.tlsrpt.logs.RejectReason;
 import io.github.mtasts.tlsrpt.report.AppliedPolicy;
 import io.github.mtasts.tlsrpt.report.DailyReport;
@@ -106,7 +111,7 @@ class ReporterMetricsTest {
             batch.rejectedLine(RejectReason.values()[0], "garbage");
             batch.add(new CountedSession(DAY, "a.test", PolicyGroup.NO_POLICY, null));
             batch.add(new CountedSession(DAY, "a.test", PolicyGroup.NO_POLICY, null));
-            batch.add(new CountedSession(DAY, "b.test", PolicyGroup.NO_POLICY, new FailureDetail(
+            batch.add(new CountedSession(DAY, "b.test", PolicyGroup.NO_POLICY, new FailureKey(
                     ResultType.CERTIFICATE_EXPIRED, "192.0.2.1", "mx.b.test", "198.51.100.1", "expired")));
             batch.uncountedSession();
 

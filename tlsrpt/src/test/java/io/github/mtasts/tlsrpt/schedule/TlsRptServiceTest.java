@@ -1,6 +1,9 @@
 package io.github.mtasts.tlsrpt.schedule;
 
+import io.github.mtasts.tlsrpt.delivery.DispatchWorld;
 import io.github.mtasts.tlsrpt.delivery.MailSettings;
+import io.github.mtasts.tlsrpt.delivery.QueuedDelivery;
+import io.github.mtasts.tlsrpt.delivery.SqliteDeliveryQueue;
 import io.github.mtasts.tlsrpt.report.ReporterSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,7 +15,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.concurrent.CountDownLatch;
 
-import static io.github.mtasts.tlsrpt.schedule.DispatchWorld.DAY;
+import static io.github.mtasts.tlsrpt.delivery.DispatchWorld.DAY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The scheduler's ticks over a moved clock, with real DNS, SMTP and HTTPS. */

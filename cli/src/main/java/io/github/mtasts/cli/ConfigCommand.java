@@ -1,0 +1,75 @@
+package io.github.mtasts.cli;
+
+import io.github.mtasts.resolver.config.ConfigException;
+import io.github.mtasts.resolver.config.ConfigWriter;
+import io.github.mtasts.resolver.config.DaemonConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code mtasts config}: tools for the configuration file. */
+@Command(name = "config", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
+        description = "Work with the configuration file.",
+        subcommands = ConfigCommand.Check.class)
+public final class ConfigCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code mtasts config check}: validates a file and prints the configuration in force. */
+    @Command(name = "check", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
+            description = "Validate the configuration and print it with every default filled in, as YAML.",
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:valid (printed on standard output)", "2:invalid (the reason on standard error)"})
+    static final class Check implements Callable<Integer> {
+
+        static final int INVALID = 2;
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ConfigOption config = new ConfigOption();
+
+        private final List<Path> defaultConfigs;
+
+        Check() {
+            this(ConfigLocation.DEFAULTS);
+        }
+
+        Check(List<Path> defaultConfigs) {
+            this.defaultConfigs = List.copyOf(defaultConfigs);
+        }
+
+        @Override
+        public Integer call() {
+            Optional<Path> file = config.resolve(defaultConfigs);
+            DaemonConfig daemonConfig;
+            try {
+                daemonConfig = ConfigFiles.load(file);
+            } catch (ConfigException e) {
+                spec.commandLine().getErr().println("mtasts config check: " + e.getMessage());
+                return INVALID;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(file.map(f -> "# " + f + ": valid; the configuration in force:")
+                    .orElse("# no configuration file (looked for " + String.join(", ",
+                            defaultConfigs.stream().map(Path::toString).toList()) + "); the built-in defaults:"));
+            out.print(ConfigWriter.toYaml(daemonConfig));
+            out.flush();
+            return 0;
+        }
+    }
+}

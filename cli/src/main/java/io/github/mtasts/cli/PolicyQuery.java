@@ -1,0 +1,93 @@
+package io.github.mtasts.cli;
+
+import io.github.mtasts.resolver.config.DaemonConfig;
+import io.github.mtasts.resolver.config.ZoneConfig;
+import io.github.mtasts.resolver.discovery.DiscoveryResult;
+import io.github.mtasts.resolver.discovery.MtaStsDiscovery;
+import io.github.mtasts.resolver.discovery.PolicyFetcher;
+import io.github.mtasts.resolver.dns.DnsTxtLookup;
+import io.github.mtasts.resolver.dns.TxtLookupResult;
+import io.github.mtasts.resolver.policy.DomainKey;
+import io.github.mtasts.resolver.policy.InvalidDomainKeyException;
+import io.github.mtasts.resolver.socketmap.PostfixReply;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * {@code mtasts query}: discovers a domain's policy now, without any cache, and prints the TXT record, the policy
+ * and the exact reply Postfix would get. Exit 0: a valid policy; 1: the domain has no policy; 3: discovery failed.
+ */
+final class PolicyQuery implements QueryRunner {
+
+    static final int NO_POLICY = 1;
+    static final int DISCOVERY_FAILED = 3;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final int policyPort;
+
+    PolicyQuery(PrintWriter out, PrintWriter err) {
+        this(out, err, PolicyFetcher.HTTPS_PORT);
+    }
+
+    /** @param policyPort HTTPS port of policy hosts: 443 except in tests */
+    PolicyQuery(PrintWriter out, PrintWriter err, int policyPort) {
+        this.out = out;
+        this.err = err;
+        this.policyPort = policyPort;
+    }
+
+    @Override
+    public int run(DaemonConfig config, ZoneConfig zone, String key, Optional<String> knownVersion) {
+        String domain;
+        try {
+            domain = DomainKey.parse(key).domain();
+        } catch (InvalidDomainKeyException e) {
+            out.println("postfix reply: " + PostfixReply.NOT_FOUND + "(no lookup: " + e.getMessage() + ")");
+            out.flush();
+            return NO_POLICY;
+        }
+        Duration timeout = config.dns().timeout().orElse(TIMEOUT);
+        DnsTxtLookup dns = config.dns().nameservers().isEmpty()
+                ? DnsTxtLookup.system(timeout) : DnsTxtLookup.using(config.dns().nameservers(), timeout);
+        TxtLookupResult txt = dns.lookupTxt("_mta-sts." + domain).join();
+        out.println("_mta-sts." + domain + " TXT: " + describe(txt));
+
+        PolicyFetcher fetcher = PolicyFetcher.create(TIMEOUT, config.caFile(), policyPort);
+        DiscoveryResult result = new MtaStsDiscovery(dns, fetcher).discover(domain, knownVersion.orElse(null)).join();
+        int exit = 0;
+        if (result instanceof DiscoveryResult.Found found) {
+            out.println("policy id " + found.txtId() + " from " + fetcher.policyUri(domain) + ":");
+            found.policy().lines().forEach(line -> out.println("  " + line));
+            out.println("postfix reply: " + PostfixReply.forPolicy(domain, found.policy(),
+                    new PostfixReply.ReplyOptions(zone.strictTesting(), zone.requireSni(), zone.tlsrpt())));
+        } else if (result instanceof DiscoveryResult.Unchanged unchanged) {
+            out.println("policy id " + unchanged.txtId() + " unchanged (known_version matches); not fetched");
+        } else if (result instanceof DiscoveryResult.NoPolicy none) {
+            out.println("no policy: " + none.reason());
+            out.println("postfix reply: " + PostfixReply.NOT_FOUND);
+            exit = NO_POLICY;
+        } else if (result instanceof DiscoveryResult.Failed failed) {
+            err.println("discovery failed (" + failed.type() + "): " + failed.detail());
+            out.println("postfix reply: " + PostfixReply.NOT_FOUND);
+            // RFC 8461 §5: the daemon keeps serving an unexpired cached policy when a refresh fails
+            out.println("(a daemon holding an unexpired cached policy for " + domain + " keeps answering with it)");
+            exit = DISCOVERY_FAILED;
+        }
+        out.flush();
+        err.flush();
+        return exit;
+    }
+
+    private static String describe(TxtLookupResult txt) {
+        if (txt instanceof TxtLookupResult.Records records) {
+            return records.texts().stream().map(t -> "\"" + t + "\"").reduce((a, b) -> a + ", " + b).orElse("none");
+        }
+        if (txt instanceof TxtLookupResult.NoRecord none) {
+            return "none (" + none.reason() + ")";
+        }
+        return "lookup failed (" + ((TxtLookupResult.Failure) txt).detail() + ")";
+    }
+}

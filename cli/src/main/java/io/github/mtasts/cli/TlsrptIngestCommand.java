@@ -1,0 +1,155 @@
+package io.github.mtasts.cli;
+
+import io.github.mtasts.resolver.config.ConfigException;
+import io.github.mtasts.resolver.store.PolicyStore;
+import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
+import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
+import io.github.mtasts.tlsrpt.aggregate.SendingMtaIps;
+import io.github.mtasts.tlsrpt.config.TlsrptConfig;
+import io.github.mtasts.tlsrpt.ingest.Ingest;
+import io.github.mtasts.tlsrpt.logs.LogLineParser;
+import io.github.mtasts.tlsrpt.sessions.SessionTracker;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code mtasts tlsrpt ingest}: counts the TLS sessions in Postfix logs into the store, resuming where the last
+ * run stopped. Exit 0 when done, 2 for a usage or configuration error, 1 when the store fails.
+ */
+@Command(name = "ingest", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
+        description = "Count TLS sessions from Postfix log files (or - for standard input) into the store.")
+public final class TlsrptIngestCommand implements Callable<Integer> {
+    static final int USAGE_ERROR = 2;
+    private static final int MAX_PROCESSES = 10_000;
+    private static final Duration MAX_IDLE = Duration.ofHours(1);
+    private static final Duration POLL = Duration.ofMillis(250);
+    private static final Duration POLICY_RELOAD = Duration.ofMinutes(1);
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConfigOption config = new ConfigOption();
+
+    @Option(names = "--follow", description = "Keep reading the files as they grow and rotate, until stopped.")
+    boolean follow;
+
+    @Mixin
+    LoggingOptions logging = new LoggingOptions(Verbosity.WARN);
+
+    @Parameters(paramLabel = "FILE", arity = "0..*",
+            description = "Log files, or - for standard input; default: tlsrpt.sources of the configuration.")
+    List<String> files = new ArrayList<>();
+
+    private final List<Path> defaultConfigs;
+    private final InputStream stdin;
+    private final Clock clock;
+
+    public TlsrptIngestCommand() {
+        this(ConfigLocation.DEFAULTS, System.in, Clock.systemUTC());
+    }
+
+    /** {@code clock} places classic syslog timestamps, which have no year, in a year. */
+    TlsrptIngestCommand(List<Path> defaultConfigs, InputStream stdin, Clock clock) {
+        this.defaultConfigs = List.copyOf(defaultConfigs);
+        this.stdin = stdin;
+        this.clock = clock;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        logging.apply();
+        TlsrptSetup setup;
+        try {
+            setup = TlsrptSetup.load(config.explicit(), defaultConfigs);
+        } catch (ConfigException e) {
+            return usageError(e.getMessage());
+        }
+        TlsrptConfig tlsrpt = setup.tlsrpt();
+        List<String> sources = files.isEmpty() ? tlsrpt.sources().stream().map(Path::toString).toList() : files;
+        if (sources.isEmpty()) {
+            return usageError("no log files given and tlsrpt.sources is empty");
+        }
+        for (String source : sources) {
+            if (!source.equals("-") && !Files.isRegularFile(Path.of(source))) {
+                return usageError(source + ": no such file");
+            }
+            if (follow && source.endsWith(".gz")) {
+                return usageError(source + ": --follow reads live files; import .gz backlog without it");
+            }
+        }
+        try {
+            TlsrptStores.requireUsable(setup);
+        } catch (ConfigException e) {
+            return usageError(e.getMessage());
+        }
+        try (PolicyStore policies = TlsrptStores.policies(setup);
+             AggregateStore store = TlsrptStores.aggregates(setup)) {
+            Ingest ingest = new Ingest(store,
+                    new PolicyInForce(policies::servedPolicies, policies::discoveryFailures,
+                            new SendingMtaIps(tlsrpt.sendingMtaIps()), Clock.systemUTC(), POLICY_RELOAD),
+                    new LogLineParser(tlsrpt.logTimezone(), clock),
+                    () -> new SessionTracker(session -> tlsrpt.isReportRecipient(session.recipient()),
+                            MAX_PROCESSES, MAX_IDLE),
+                    tlsrpt.batchLines(), tlsrpt.batchInterval(), Clock.systemUTC());
+            List<Path> live = new ArrayList<>();
+            for (String source : sources) {
+                if (source.equals("-")) {
+                    ingest.importStream(stdin);
+                } else if (follow) {
+                    live.add(Path.of(source));
+                } else {
+                    ingest.importFile(Path.of(source));
+                }
+            }
+            if (!live.isEmpty()) {
+                followUntilStopped(ingest, live);
+            }
+        } catch (IOException | RuntimeException e) {
+            // what was committed stays committed; a rerun resumes there
+            spec.commandLine().getErr().println("mtasts tlsrpt ingest: " + e.getMessage());
+            return 1;
+        }
+        return 0;
+    }
+
+    /** Follows until SIGTERM/SIGINT, then commits what was read before the JVM exits. */
+    private static void followUntilStopped(Ingest ingest, List<Path> live) throws Exception {
+        CountDownLatch stopping = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stopping.countDown();
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "tlsrpt-ingest-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            ingest.follow(live, POLL, () -> stopping.getCount() > 0);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private int usageError(String message) {
+        spec.commandLine().getErr().println("mtasts tlsrpt ingest: " + message);
+        return USAGE_ERROR;
+    }
+}

@@ -1,0 +1,160 @@
+package io.github.mtasts.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.mtasts.resolver.config.ConfigLoader;
+import io.github.mtasts.resolver.config.DaemonConfig;
+import io.github.mtasts.resolver.config.ZoneConfig;
+import io.github.mtasts.testing.DnsmasqServer;
+import io.github.mtasts.testing.PolicyHttpsServer.Response;
+import io.github.mtasts.testing.PolicyHttpsServer;
+import io.github.mtasts.testing.TestCa;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mtasts query} against dnsmasq and real HTTPS policy hosts: what it prints and its exit code per outcome. */
+@Timeout(60)
+class PolicyQueryTest {
+
+    static final String GOOD = "version: STSv1\nmode: enforce\nmx: mx.query-good.test\nmx: *.query-good.test\nmax_age: 86400\n";
+
+    static TestCa ca;
+    static DnsmasqServer dns;
+    static PolicyHttpsServer https;
+    static DaemonConfig config;
+
+    @BeforeAll
+    static void world(@TempDir Path dir) throws Exception {
+        ca = TestCa.create("query test CA");
+        Path caFile = dir.resolve("ca.pem");
+        ca.writePem(caFile);
+        dns = DnsmasqServer.builder()
+                .txt("_mta-sts.query-good.test", "v=STSv1; id=q1")
+                .txt("_mta-sts.query-testing.test", "v=STSv1; id=qt")
+                .txt("_mta-sts.query-missing.test", "v=STSv1; id=qm")
+                .start();
+        https = PolicyHttpsServer.builder()
+                .host("mta-sts.query-good.test", ca.issue("mta-sts.query-good.test").serverContext(), Response.policy(GOOD))
+                .host("mta-sts.query-testing.test", ca.issue("mta-sts.query-testing.test").serverContext(),
+                        Response.policy("version: STSv1\nmode: testing\nmx: mx.query-testing.test\nmax_age: 86400\n"))
+                .host("mta-sts.query-missing.test", ca.issue("mta-sts.query-missing.test").serverContext(),
+                        Response.status(404, "text/plain", "not here"))
+                .start();
+        config = ConfigLoader.parse("test", "ca_file: " + caFile + "\n"
+                + "dns:\n  nameservers: [\"" + dns.hostPort() + "\"]\n  timeout: 2\n");
+    }
+
+    @AfterAll
+    static void stopWorld() {
+        if (https != null) {
+            https.close();
+        }
+        if (dns != null) {
+            dns.close();
+        }
+    }
+
+    private record Printed(int exitCode, String out, String err) {
+    }
+
+    private static Printed query(ZoneConfig zone, String domain, Optional<String> knownVersion) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = new PolicyQuery(new PrintWriter(out), new PrintWriter(err), https.port())
+                .run(config, zone, domain, knownVersion);
+        return new Printed(exit, out.toString(), err.toString());
+    }
+
+    private static Printed query(String domain) {
+        return query(ZoneConfig.DEFAULT, domain, Optional.empty());
+    }
+
+    @Test
+    void validPolicyPrintsTxtPolicyAndTheReplyAndExitsZero() {
+        Printed printed = query("Query-Good.test.");
+
+        assertThat(printed.exitCode()).as(printed.err()).isZero();
+        assertThat(printed.out().lines()).containsExactly(
+                "_mta-sts.query-good.test TXT: \"v=STSv1; id=q1\"",
+                "policy id q1 from https://mta-sts.query-good.test:" + https.port() + "/.well-known/mta-sts.txt:",
+                "  version: STSv1",
+                "  mode: enforce",
+                "  mx: mx.query-good.test",
+                "  mx: *.query-good.test",
+                "  max_age: 86400",
+                "postfix reply: OK secure match=mx.query-good.test:.query-good.test servername=hostname");
+    }
+
+    @Test
+    void replyIsRenderedForTheChosenZone() {
+        Printed relaxed = query("query-testing.test");
+        Printed strict = query(new ZoneConfig(true, Duration.ofSeconds(4), false, false), "query-testing.test",
+                Optional.empty());
+
+        assertThat(relaxed.exitCode()).isZero();
+        assertThat(relaxed.out()).endsWith("postfix reply: NOTFOUND \n");
+        assertThat(strict.exitCode()).isZero();
+        assertThat(strict.out()).endsWith("postfix reply: OK secure match=mx.query-testing.test\n");
+    }
+
+    @Test
+    void knownVersionMatchingTheTxtIdIsNotFetched() {
+        int before = https.requests("mta-sts.query-good.test");
+
+        Printed printed = query(ZoneConfig.DEFAULT, "query-good.test", Optional.of("q1"));
+
+        assertThat(printed.exitCode()).isZero();
+        assertThat(printed.out()).contains("policy id q1 unchanged");
+        assertThat(https.requests("mta-sts.query-good.test")).isEqualTo(before);
+    }
+
+    @Test
+    void domainWithoutTxtRecordExitsOneWithNotFound() {
+        Printed printed = query("query-absent.test");
+
+        assertThat(printed.exitCode()).isEqualTo(PolicyQuery.NO_POLICY);
+        assertThat(printed.out().lines()).containsExactly(
+                "_mta-sts.query-absent.test TXT: none (_mta-sts.query-absent.test: NXDOMAIN)",
+                "no policy: _mta-sts.query-absent.test: NXDOMAIN",
+                "postfix reply: NOTFOUND ");
+    }
+
+    @Test
+    void failedFetchExitsThreeNamingTheCause() {
+        Printed printed = query("query-missing.test");
+
+        assertThat(printed.exitCode()).isEqualTo(PolicyQuery.DISCOVERY_FAILED);
+        assertThat(printed.err()).contains("POLICY_FETCH_ERROR").contains("HTTP status 404");
+        assertThat(printed.out()).contains("postfix reply: NOTFOUND \n");
+    }
+
+    @Test
+    void keyThatCannotHaveAPolicyExitsOneWithoutAnyLookup() {
+        int queries = dns.log().split("query\\[").length;
+
+        for (String key : List.of("[192.0.2.1]", "192.0.2.1", ".example.com", "a..example.com")) {
+            Printed printed = query(key);
+            assertThat(printed.exitCode()).as(key).isEqualTo(PolicyQuery.NO_POLICY);
+            assertThat(printed.out()).as(key).startsWith("postfix reply: NOTFOUND (no lookup: ");
+        }
+        assertThat(dns.log().split("query\\[").length).isEqualTo(queries);
+    }
+
+    @Test
+    void helpDocumentsEveryExitCode() {
+        CommandRun help = CommandRun.of(new QueryCommand((c, z, d, k) -> 0, List.of()), "--help");
+
+        assertThat(help.out()).contains("Exit codes:")
+                .contains("0   a valid policy").contains("1   the domain publishes no policy")
+                .contains("2   usage or configuration error").contains("3   discovery failed");
+    }
+}

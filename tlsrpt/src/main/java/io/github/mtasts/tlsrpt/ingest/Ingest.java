@@ -1,0 +1,300 @@
+package io.github.mtasts.tlsrpt.ingest;
+
+import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
+import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
+import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
+import io.github.mtasts.tlsrpt.aggregate.SourceOffset;
+import io.github.mtasts.tlsrpt.logs.FollowedFile;
+import io.github.mtasts.tlsrpt.logs.LineStats;
+import io.github.mtasts.tlsrpt.logs.LogLineParser;
+import io.github.mtasts.tlsrpt.logs.ParseResult;
+import io.github.mtasts.tlsrpt.logs.RejectReason;
+import io.github.mtasts.tlsrpt.logs.SourceId;
+import io.github.mtasts.tlsrpt.logs.SourceLine;
+import io.github.mtasts.tlsrpt.logs.StreamSource;
+import io.github.mtasts.tlsrpt.sessions.SessionTracker;
+import io.github.mtasts.tlsrpt.sessions.TlsSession;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The collector's log path: source lines → parser → session tracker → policy join → batched counters, committed
+ * with the read offsets that produced them.
+ *
+ * <p>Exactly once across {@code kill -9}: a batch's counts, line statistics and offsets are one transaction. A
+ * session spans several lines, so the offset stored is a pair (see {@link SourceOffset}): reading resumes at the
+ * first line of the oldest connection the tracker still held at the commit, which rebuilds its handshake state;
+ * lines up to the committed offset feed the tracker only, and the sessions they complete were counted before.
+ * The tracker is deterministic, so the replayed lines rebuild exactly the state the crashed run had.
+ *
+ * <p>Each source has its own tracker: a connection's lines are in one log. Standard input cannot be re-read, so
+ * its offsets are not stored and an interrupted stdin run loses its last uncommitted batch. Not thread-safe.
+ */
+public final class Ingest {
+    private final AggregateStore store;
+    private final PolicyInForce policies;
+    private final LogLineParser parser;
+    private final Supplier<SessionTracker> trackers;
+    private final int batchLines;
+    private final Duration batchInterval;
+    private final Clock clock;
+
+    public Ingest(AggregateStore store, PolicyInForce policies, LogLineParser parser,
+                  Supplier<SessionTracker> trackers, int batchLines, Duration batchInterval, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.policies = Objects.requireNonNull(policies, "policies");
+        this.parser = Objects.requireNonNull(parser, "parser");
+        this.trackers = Objects.requireNonNull(trackers, "trackers");
+        if (batchLines < 1) {
+            throw new IllegalArgumentException("batchLines must be positive: " + batchLines);
+        }
+        this.batchLines = batchLines;
+        this.batchInterval = Objects.requireNonNull(batchInterval, "batchInterval");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Counts the complete lines of {@code path} not counted yet and commits them. A {@code .gz} file is a rotated
+     * backlog read whole; of a live file, an unterminated last line and the connections still pending at its end
+     * are left for the next run.
+     */
+    public void importFile(Path path) throws IOException {
+        if (path.getFileName().toString().endsWith(".gz")) {
+            SourceId id = StreamSource.gzipId(path);
+            SourceOffset resume = store.offset(id).orElse(new SourceOffset(0, 0));
+            Run run = new Run(id, resume, true);
+            StreamSource.readGzip(path, resume.replay(), LogLineParser.DEFAULT_MAX_LINE_LENGTH, run::line);
+            run.end(true);
+            return;
+        }
+        Opened opened = open(path);
+        try (FollowedFile file = opened.file()) {
+            file.readAvailable(opened.run()::line);
+            opened.run().end(false);
+        }
+    }
+
+    /** Counts standard input (or any stream) to its end; nothing is resumed. */
+    public void importStream(InputStream in) throws IOException {
+        Run run = new Run(SourceId.STDIN, new SourceOffset(0, 0), false);
+        StreamSource.read(in, SourceId.STDIN, 0, LogLineParser.DEFAULT_MAX_LINE_LENGTH, run::line);
+        run.end(true);
+    }
+
+    /**
+     * Follows live files through rotation while {@code keepGoing} says so, polling every {@code interval} and
+     * committing at least every batch interval; pending connections stay pending across the stop.
+     */
+    public void follow(List<Path> paths, Duration interval, BooleanSupplier keepGoing)
+            throws IOException, InterruptedException {
+        List<FollowedFile> files = new ArrayList<>();
+        List<Run> runs = new ArrayList<>();
+        try {
+            for (Path path : paths) {
+                Opened opened = open(path);
+                files.add(opened.file());
+                runs.add(opened.run());
+            }
+            while (keepGoing.getAsBoolean()) {
+                for (int i = 0; i < files.size(); i++) {
+                    files.get(i).poll(runs.get(i)::line);
+                    runs.get(i).commitIfDue();
+                }
+                Thread.sleep(interval.toMillis());
+            }
+            for (Run run : runs) {
+                run.commit(false);
+            }
+        } finally {
+            for (FollowedFile file : files) {
+                file.close();
+            }
+        }
+    }
+
+    /**
+     * Opens the live file at {@code path} where the last run stopped. When rename rotation replaced it while we
+     * were stopped, the rotated file ({@code path.1}, found by its inode) is first read to its end from its stored
+     * offsets, with the same tracker, so that neither its last lines nor the connections pending in it are lost;
+     * the new file is then read from its start.
+     */
+    private Opened open(Path path) throws IOException {
+        SourceId current = FollowedFile.idOf(path);
+        Optional<SourceOffset> stored = store.offset(current);
+        if (stored.isEmpty()) {
+            String prefix = "file:" + path.toAbsolutePath().normalize() + "#ino=";
+            for (Map.Entry<SourceId, SourceOffset> row : store.offsets(prefix).entrySet()) {
+                Optional<Path> rotated = inodeOf(row.getKey(), prefix)
+                        .flatMap(inode -> rotatedPredecessor(path, inode));
+                if (rotated.isPresent() && Files.size(rotated.get()) > row.getValue().committed()) {
+                    Run run = new Run(row.getKey(), row.getValue(), true);
+                    try (FollowedFile old = new FollowedFile(rotated.get(), row.getValue().replay(),
+                            LogLineParser.DEFAULT_MAX_LINE_LENGTH)) {
+                        run.readAs(old.id());
+                        old.readToEnd(run::line);
+                    }
+                    return new Opened(new FollowedFile(path, 0, LogLineParser.DEFAULT_MAX_LINE_LENGTH), run);
+                }
+            }
+        }
+        SourceOffset resume = stored.orElse(new SourceOffset(0, 0));
+        if (Files.size(path) < resume.committed()) {
+            // shorter than what was counted: truncated while we were stopped, a new log
+            resume = new SourceOffset(0, 0);
+        }
+        FollowedFile file = new FollowedFile(path, resume.replay(), LogLineParser.DEFAULT_MAX_LINE_LENGTH);
+        return new Opened(file, new Run(file.id(), resume, true));
+    }
+
+    private static Optional<Long> inodeOf(SourceId id, String prefix) {
+        try {
+            return Optional.of(Long.parseLong(id.key().substring(prefix.length())));
+        } catch (NumberFormatException notAnInode) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Path> rotatedPredecessor(Path path, long inode) {
+        try {
+            return FollowedFile.rotatedPredecessor(path, inode);
+        } catch (IOException unreadableDirectory) {
+            return Optional.empty();
+        }
+    }
+
+    private record Opened(FollowedFile file, Run run) {
+    }
+
+    /** The reading of one source: its tracker, its uncommitted batch and where it stands. */
+    private final class Run {
+        private final SessionTracker tracker = trackers.get();
+        private final boolean storeOffsets;
+        private SourceId source;
+        /** A rotated file whose lines continue {@link #source}, stored under the name it had when read. */
+        private SourceId readAs;
+        /** Lines ending at or before this were counted by an earlier run: replayed into the tracker only. */
+        private long countedUpTo;
+        private long lineStart;
+        private long committed;
+        private AggregateBatch batch = new AggregateBatch();
+        private int batchLineCount;
+        private long batchStartedMillis;
+
+        Run(SourceId source, SourceOffset resume, boolean storeOffsets) {
+            this.source = source;
+            this.storeOffsets = storeOffsets;
+            this.countedUpTo = resume.committed();
+            this.lineStart = resume.replay();
+            this.committed = resume.committed();
+            this.batchStartedMillis = clock.millis();
+        }
+
+        void readAs(SourceId rotatedFile) {
+            this.readAs = rotatedFile;
+        }
+
+        void line(SourceLine line) {
+            SourceId lineSource = line.source().equals(readAs) ? source : line.source();
+            if (!lineSource.equals(source)) {
+                // rename rotation: the old file was read to its end; the new one starts at 0
+                if (storeOffsets && countedUpTo < 0) {
+                    batch.offset(source, new SourceOffset(committed, committed));
+                }
+                source = lineSource;
+                lineStart = 0;
+                committed = 0;
+                countedUpTo = -1;
+            } else if (line.endOffset() <= lineStart) {
+                // copytruncate: the same file restarted at 0
+                lineStart = 0;
+                countedUpTo = -1;
+            }
+            boolean replayOnly = line.endOffset() <= countedUpTo;
+            if (!replayOnly) {
+                countedUpTo = -1;
+            }
+            process(line, replayOnly);
+            lineStart = line.endOffset();
+            if (!replayOnly) {
+                committed = line.endOffset();
+                batchLineCount++;
+                commitIfDue();
+            }
+        }
+
+        private void process(SourceLine line, boolean replayOnly) {
+            ParseResult result = line.oversize()
+                    ? new ParseResult.Rejected(RejectReason.OVERSIZE) : parser.parse(line.text());
+            if (result instanceof ParseResult.Parsed parsed) {
+                if (!replayOnly) {
+                    batch.parsedLine();
+                }
+                tracker.accept(parsed.line(), lineStart, session -> {
+                    if (!replayOnly) {
+                        count(session);
+                    }
+                });
+            } else if (!replayOnly) {
+                batch.rejectedLine(((ParseResult.Rejected) result).reason(), LineStats.printable(line.text()));
+            }
+        }
+
+        private void count(TlsSession session) {
+            policies.judge(session).ifPresentOrElse(batch::add, batch::uncountedSession);
+        }
+
+        void commitIfDue() {
+            boolean due = batchLineCount >= batchLines
+                    || clock.millis() - batchStartedMillis >= batchInterval.toMillis();
+            if (due && (batchLineCount > 0 || !batch.isEmpty())) {
+                commit(false);
+            }
+        }
+
+        /**
+         * Stores the batch with the offsets it reached. Not while replaying lines counted before (unless the source
+         * ends there): the tracker's state is only partly rebuilt and the committed offset must not move back.
+         */
+        void commit(boolean ending) {
+            if (countedUpTo >= 0 && !ending) {
+                batchStartedMillis = clock.millis();
+                return;
+            }
+            if (storeOffsets) {
+                long replay = Math.min(tracker.oldestPendingOffset(), committed);
+                batch.offset(source, new SourceOffset(committed, replay));
+            }
+            if (!batch.isEmpty()) {
+                store.commit(batch);
+            }
+            batch = new AggregateBatch();
+            batchLineCount = 0;
+            batchStartedMillis = clock.millis();
+        }
+
+        /**
+         * This run is done with the source; everything read is committed. A source that has {@code ended} (a gzip
+         * backlog, a closed stream) will get no more lines, so pending TLSRPT verdicts are emitted and counted now
+         * (never before: a commit leaves pending connections to be replayed). A live file keeps its pending
+         * connections for the next run, which replays them from the stored offset.
+         */
+        void end(boolean ended) {
+            if (ended) {
+                tracker.finish(this::count);
+            }
+            commit(true);
+        }
+    }
+}

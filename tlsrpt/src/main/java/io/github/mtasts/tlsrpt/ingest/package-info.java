@@ -1,0 +1,6 @@
+/**
+ * The collector's drivers: {@link io.github.mtasts.tlsrpt.ingest.Ingest} reads the log sources of
+ * {@code io.github.mtasts.tlsrpt.logs} through the session tracker and the policy join into the aggregate store,
+ * committing each batch with the read offsets that produced it. Other sources of sessions sit beside it.
+ */
+package io.github.mtasts.tlsrpt.ingest;
