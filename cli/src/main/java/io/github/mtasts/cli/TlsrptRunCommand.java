@@ -3,6 +3,7 @@ package io.github.mtasts.cli;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.MetricsConfig;
 import io.github.mtasts.resolver.daemon.HttpEndpoint;
+import io.github.mtasts.resolver.text.LogSafe;
 import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
 import io.github.mtasts.tlsrpt.aggregate.SendingMtaIps;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
@@ -143,7 +144,7 @@ public final class TlsrptRunCommand implements Callable<Integer> {
                 }
             } catch (Exception e) {
                 ingestFailure.set(e);
-                LOG.error("ingest stopped: {}", e.getMessage(), e);
+                LOG.error("ingest stopped: {}", LogSafe.escape(e.getMessage()), e);
                 stopping.countDown();
             }
         }, "tlsrpt-ingest");

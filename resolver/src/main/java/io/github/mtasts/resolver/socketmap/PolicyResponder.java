@@ -7,6 +7,7 @@ import io.github.mtasts.resolver.config.ZoneConfig;
 import io.github.mtasts.resolver.policy.DomainKey;
 import io.github.mtasts.resolver.policy.InvalidDomainKeyException;
 import io.github.mtasts.resolver.socketmap.PostfixReply.ReplyOptions;
+import io.github.mtasts.resolver.text.LogSafe;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
@@ -56,7 +57,7 @@ public final class PolicyResponder implements SocketmapResponder {
         try {
             domain = DomainKey.parse(request.key()).domain();
         } catch (InvalidDomainKeyException e) {
-            LOG.debug("{}: NOTFOUND without lookup: {}", request.key(), e.getMessage());
+            LOG.debug("{}: NOTFOUND without lookup: {}", LogSafe.escape(request.key()), LogSafe.escape(e.getMessage()));
             invalidKey.increment();
             return CompletableFuture.completedFuture(PostfixReply.NOT_FOUND);
         }
@@ -70,7 +71,7 @@ public final class PolicyResponder implements SocketmapResponder {
                     if (found == null) {
                         timedOut.increment();
                         LOG.info("{}: discovery takes longer than the zone timeout of {} ms; answering NOTFOUND",
-                                domain, zone.timeout().toMillis());
+                                LogSafe.escape(domain), zone.timeout().toMillis());
                         return PostfixReply.NOT_FOUND;
                     }
                     return render(domain, found, zone);

@@ -52,7 +52,7 @@ public final class MilterService implements AutoCloseable {
                 started.push(endpoint);
                 metrics = Optional.of(endpoint);
             }
-            ReportIntake intake = new ReportIntake(new ReportExtractor(config.maxMessageSize()), store,
+            ReportIntake intake = new ReportIntake(new ReportExtractor(ReportLimits.DEFAULT), store,
                     new InboundMetrics(registry), Clock.systemUTC());
             MilterServer milter;
             try {
