@@ -103,8 +103,9 @@ class BinLaunchersTest {
     @Test
     void theDaemonRunsWithTheLaunchersJvmSettings() throws Exception {
         withDaemon(Map.of(), (pid, port) -> {
-            assertThat(flags(pid)).contains("-XX:+UseSerialGC", "-XX:InitialHeapSize=8388608",
-                    "-XX:MaxHeapSize=268435456", "-XX:TrimNativeHeapInterval=5000");
+            assertThat(flags(pid)).contains("-XX:+UseSerialGC", "-XX:InitialHeapSize=16777216",
+                    "-XX:MaxHeapSize=268435456", "-XX:NewSize=8388608", "-XX:MaxNewSize=8388608",
+                    "-XX:TrimNativeHeapInterval=5000");
             assertThat(Files.readString(Path.of("/proc", Long.toString(pid), "environ")).split("\0"))
                     .contains("MALLOC_ARENA_MAX=2");
         });
@@ -123,7 +124,7 @@ class BinLaunchersTest {
         withDaemon(Map.of("MTASTS_JVM_DEFAULTS", "off"), (pid, port) -> {
             List<String> commandLine = List.of(
                     Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).split("\0"));
-            assertThat(commandLine).contains("-jar").doesNotContain("-XX:+UseSerialGC", "-Xms8m", "-Xmx256m");
+            assertThat(commandLine).contains("-jar").doesNotContain("-XX:+UseSerialGC", "-Xms16m", "-Xmx256m");
         });
     }
 
