@@ -49,14 +49,20 @@ final class PolicyQuery implements QueryRunner {
             out.flush();
             return NO_POLICY;
         }
-        Duration timeout = config.dns().timeout().orElse(TIMEOUT);
+        // One budget for the whole discovery: the TXT lookup is made once (printed, then handed to the discovery),
+        // bounded by dns.timeout when that is shorter, and the policy fetch gets what the lookup left. Every
+        // timeout a message states is the one that ran out, and the command ends within TIMEOUT of its start.
+        long started = System.nanoTime();
+        Duration dnsTimeout = config.dns().timeout().filter(t -> t.compareTo(TIMEOUT) < 0).orElse(TIMEOUT);
         DnsTxtLookup dns = config.dns().nameservers().isEmpty()
-                ? DnsTxtLookup.system(timeout) : DnsTxtLookup.using(config.dns().nameservers(), timeout);
+                ? DnsTxtLookup.system(dnsTimeout) : DnsTxtLookup.using(config.dns().nameservers(), dnsTimeout);
         TxtLookupResult txt = dns.lookupTxt("_mta-sts." + domain).join();
         out.println("_mta-sts." + domain + " TXT: " + describe(txt));
 
-        PolicyFetcher fetcher = PolicyFetcher.create(TIMEOUT, config.caFile(), policyPort);
-        DiscoveryResult result = new MtaStsDiscovery(dns, fetcher).discover(domain, knownVersion.orElse(null)).join();
+        Duration left = TIMEOUT.minusNanos(System.nanoTime() - started);
+        PolicyFetcher fetcher = PolicyFetcher.create(left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left,
+                config.caFile(), policyPort);
+        DiscoveryResult result = new MtaStsDiscovery(dns, fetcher).discover(domain, knownVersion.orElse(null), txt).join();
         int exit = 0;
         if (result instanceof DiscoveryResult.Found found) {
             out.println("policy id " + found.txtId() + " from " + fetcher.policyUri(domain) + ":");

@@ -20,7 +20,9 @@ import java.util.concurrent.Callable;
  * tool plus {@code -c} and {@code --zone}, handed to a {@link QueryRunner}.
  */
 @Command(name = "query", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
-        description = "Discover a domain's MTA-STS policy now and show the reply Postfix would get.",
+        description = {"Discover a domain's MTA-STS policy now and show the reply Postfix would get.",
+            "The whole discovery (TXT lookup, then policy fetch) is bounded by 10 s; dns.timeout, when shorter,"
+                    + " bounds the TXT lookup."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:a valid policy was found (or known_version matches the TXT id)",

@@ -9,12 +9,22 @@ import io.github.mtasts.testing.DnsmasqServer;
 import io.github.mtasts.testing.PolicyHttpsServer.Response;
 import io.github.mtasts.testing.PolicyHttpsServer;
 import io.github.mtasts.testing.TestCa;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -147,6 +157,90 @@ class PolicyQueryTest {
             assertThat(printed.out()).as(key).startsWith("postfix reply: NOTFOUND (no lookup: ");
         }
         assertThat(dns.log().split("query\\[").length).isEqualTo(queries);
+    }
+
+    @Test
+    void theTxtRecordIsAskedOnceThoughItIsPrintedAndUsed() {
+        int before = dns.log().split("query\\[TXT\\] _mta-sts.query-good.test").length;
+
+        assertThat(query("query-good.test").exitCode()).isZero();
+
+        assertThat(dns.log().split("query\\[TXT\\] _mta-sts.query-good.test").length).isEqualTo(before + 1);
+    }
+
+    /**
+     * Issue #17 item 13: against a name server that never answers, bin/mtasts query took twice the timeout it
+     * reported, because it looked the TXT record up once to print it and again to discover. Now it asks once, says
+     * which timeout ran out, and exits.
+     */
+    @Test
+    void blackHoledDnsIsAskedOnceAndTheReportedTimeoutIsTheOneThatRanOut(@TempDir Path dir) throws Exception {
+        try (BlackHoleDns blackHole = new BlackHoleDns()) {
+            Path yml = Files.writeString(dir.resolve("query.yml"),
+                    "dns:\n  nameservers: [\"127.0.0.1:" + blackHole.port() + "\"]\n  timeout: 2\n");
+
+            Launchers.Result run = Launchers.run("mtasts", "query", "-c", yml.toString(), "black-holed.test");
+
+            String failure = "_mta-sts.black-holed.test TXT: timeout after PT2S asking [/127.0.0.1:" + blackHole.port() + "]";
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(PolicyQuery.DISCOVERY_FAILED);
+            assertThat(run.out()).startsWith("_mta-sts.black-holed.test TXT: lookup failed (" + failure + ")\n");
+            assertThat(run.err()).contains("discovery failed (DNS_FAILURE): " + failure);
+            assertThat(blackHole.udpQueries()).isEqualTo(1);
+        }
+    }
+
+    /** A name server on 127.0.0.1 that reads every UDP query and TCP connection and never answers. */
+    private static final class BlackHoleDns implements AutoCloseable {
+
+        private final DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        private final ServerSocket tcp = new ServerSocket();
+        private final AtomicInteger udpQueries = new AtomicInteger();
+        private final List<Socket> held = new CopyOnWriteArrayList<>();
+
+        BlackHoleDns() throws IOException {
+            tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), udp.getLocalPort()));
+            Thread reader = new Thread(() -> {
+                byte[] buffer = new byte[512];
+                while (!udp.isClosed()) {
+                    try {
+                        udp.receive(new DatagramPacket(buffer, buffer.length));
+                        udpQueries.incrementAndGet();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "black-hole-udp");
+            Thread acceptor = new Thread(() -> {
+                while (!tcp.isClosed()) {
+                    try {
+                        held.add(tcp.accept());
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "black-hole-tcp");
+            reader.setDaemon(true);
+            acceptor.setDaemon(true);
+            reader.start();
+            acceptor.start();
+        }
+
+        int port() {
+            return udp.getLocalPort();
+        }
+
+        int udpQueries() {
+            return udpQueries.get();
+        }
+
+        @Override
+        public void close() throws IOException {
+            udp.close();
+            tcp.close();
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
     }
 
     @Test
