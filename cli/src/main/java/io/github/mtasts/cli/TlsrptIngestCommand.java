@@ -7,6 +7,7 @@ import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
 import io.github.mtasts.tlsrpt.aggregate.SendingMtaIps;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
 import io.github.mtasts.tlsrpt.ingest.Ingest;
+import io.github.mtasts.tlsrpt.logs.CorruptGzipException;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
 import io.github.mtasts.tlsrpt.sessions.SessionTracker;
 import picocli.CommandLine.Command;
@@ -29,7 +30,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code mtasts tlsrpt ingest}: counts the TLS sessions in Postfix logs into the store, resuming where the last
- * run stopped. Exit 0 when done, 2 for a usage or configuration error, 1 when the store fails.
+ * run stopped. Exit 0 when done, 2 for a usage or configuration error, 1 when the store fails or a {@code .gz}
+ * file is corrupt (named on standard error; the other files are still read).
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
         description = "Count TLS sessions from Postfix log files (or - for standard input) into the store.")
@@ -108,17 +110,30 @@ public final class TlsrptIngestCommand implements Callable<Integer> {
                             MAX_PROCESSES, MAX_IDLE),
                     tlsrpt.batchLines(), tlsrpt.batchInterval(), Clock.systemUTC());
             List<Path> live = new ArrayList<>();
+            List<Path> corrupt = new ArrayList<>();
             for (String source : sources) {
                 if (source.equals("-")) {
                     ingest.importStream(stdin);
                 } else if (follow) {
                     live.add(Path.of(source));
                 } else {
-                    ingest.importFile(Path.of(source));
+                    try {
+                        ingest.importFile(Path.of(source));
+                    } catch (CorruptGzipException e) {
+                        // its lines up to the break are committed; one broken backlog file must not hide the others
+                        spec.commandLine().getErr().println("mtasts tlsrpt ingest: " + e.getMessage()
+                                + " (counted up to the break; the other files are read)");
+                        corrupt.add(e.path());
+                    }
                 }
             }
             if (!live.isEmpty()) {
                 followUntilStopped(ingest, live);
+            }
+            if (!corrupt.isEmpty()) {
+                spec.commandLine().getErr().println("mtasts tlsrpt ingest: " + corrupt.size()
+                        + " file(s) could not be read to their end: " + corrupt);
+                return 1;
             }
         } catch (IOException | RuntimeException e) {
             // what was committed stays committed; a rerun resumes there

@@ -4,6 +4,7 @@ import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
 import io.github.mtasts.tlsrpt.aggregate.SourceOffset;
+import io.github.mtasts.tlsrpt.logs.CorruptGzipException;
 import io.github.mtasts.tlsrpt.logs.FollowedFile;
 import io.github.mtasts.tlsrpt.logs.LineStats;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
@@ -67,7 +68,8 @@ public final class Ingest {
 
     /**
      * Counts the complete lines of {@code path} not counted yet and commits them. A {@code .gz} file is a rotated
-     * backlog read whole; of a live file, an unterminated last line and the connections still pending at its end
+     * backlog read whole (one that breaks off is counted up to the break, then {@link CorruptGzipException} is
+     * thrown); of a live file, an unterminated last line and the connections still pending at its end
      * are left for the next run.
      */
     public void importFile(Path path) throws IOException {
@@ -75,7 +77,15 @@ public final class Ingest {
             SourceId id = StreamSource.gzipId(path);
             SourceOffset resume = store.offset(id).orElse(new SourceOffset(0, 0));
             Run run = new Run(id, resume, true);
-            StreamSource.readGzip(path, resume.replay(), LogLineParser.DEFAULT_MAX_LINE_LENGTH, run::line);
+            try {
+                StreamSource.readGzip(path, resume.replay(), LogLineParser.DEFAULT_MAX_LINE_LENGTH, run::line);
+            } catch (CorruptGzipException e) {
+                // Keep what was read before the break, with its offset, as for a live file: a rerun on the same
+                // file skips those lines and stops at the same break, so nothing is counted twice. The
+                // connections still pending there are not counted: their end is lost with the rest of the file.
+                run.end(false);
+                throw e;
+            }
             run.end(true);
             return;
         }

@@ -15,9 +15,11 @@ import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
 import io.github.mtasts.tlsrpt.aggregate.SendingMtaIps;
 import io.github.mtasts.tlsrpt.aggregate.SourceOffset;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
+import io.github.mtasts.tlsrpt.logs.CorruptGzipException;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
 import io.github.mtasts.tlsrpt.logs.RejectReason;
 import io.github.mtasts.tlsrpt.logs.SourceId;
+import io.github.mtasts.tlsrpt.logs.StreamSource;
 import io.github.mtasts.tlsrpt.report.DailyReport;
 import io.github.mtasts.tlsrpt.report.DailyReports;
 import io.github.mtasts.tlsrpt.report.ReportBuilder;
@@ -238,6 +240,31 @@ class IngestTest {
         importFile(log, 1000);
         String once = everything();
         importFile(log, 1000);
+        assertThat(everything()).isEqualTo(once);
+    }
+
+    @Test
+    void truncatedGzipIsCountedUpToItsBreakNamedAndNotCountedAgainByARerun() throws IOException {
+        servePolicies();
+        byte[] log = Files.readAllBytes(allFixtures());
+        java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(compressed)) {
+            gz.write(log);
+        }
+        byte[] whole = compressed.toByteArray();
+        Path broken = Files.write(dir.resolve("mail.log.2.gz"), java.util.Arrays.copyOf(whole, whole.length * 2 / 3));
+
+        assertThatThrownBy(() -> importFile(broken, 5)).isInstanceOf(CorruptGzipException.class)
+                .hasMessageContaining(broken + ": corrupt or truncated gzip file")
+                .extracting(e -> ((CorruptGzipException) e).path()).isEqualTo(broken);
+        String once = everything();
+        assertThat(once).contains("a.example.test");
+        try (SqliteAggregateStore store = SqliteAggregateStore.open(database())) {
+            assertThat(store.offset(StreamSource.gzipId(broken)).orElseThrow().committed())
+                    .as("committed up to the break").isBetween(1L, (long) log.length - 1);
+        }
+
+        assertThatThrownBy(() -> importFile(broken, 5)).isInstanceOf(CorruptGzipException.class);
         assertThat(everything()).isEqualTo(once);
     }
 

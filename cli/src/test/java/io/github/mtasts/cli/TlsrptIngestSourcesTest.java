@@ -1,0 +1,190 @@
+package io.github.mtasts.cli;
+
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
+import io.github.mtasts.resolver.policy.MxPattern;
+import io.github.mtasts.resolver.policy.PolicyMode;
+import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.tlsrpt.aggregate.DomainDay;
+import io.github.mtasts.tlsrpt.aggregate.IngestStats;
+import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The real {@code mtasts tlsrpt ingest}, run as a child JVM, on sources that are not a plain growing file: a
+ * broken {@code .gz} among good ones, a file truncated and rewritten, {@code journalctl -o json} on standard input.
+ */
+class TlsrptIngestSourcesTest {
+    private static final Instant START = Instant.parse("2026-11-28T20:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    /** What a child run printed and how it exited. */
+    record Exit(int code, String out, String err) {
+    }
+
+    @Test
+    void corruptGzipInTheMiddleIsNamedAndTheOthersAreCountedOnceAcrossReruns() throws Exception {
+        List<String> parts = thirds(PostfixLogGenerator.generate(17, 600, START));
+        Path first = gzip(dir.resolve("mail.log.3.gz"), parts.get(0));
+        Path broken = gzip(dir.resolve("mail.log.2.gz"), parts.get(1));
+        byte[] whole = Files.readAllBytes(broken);
+        Files.write(broken, Arrays.copyOf(whole, whole.length / 2));
+        Path last = gzip(dir.resolve("mail.log.1.gz"), parts.get(2));
+
+        // the reference: the two good files, and the complete lines the broken one still yields, as a plain file
+        Path referenceDb = dir.resolve("reference.db");
+        Path readable = Files.writeString(dir.resolve("readable-prefix.log"), completeLines(readPrefix(broken)));
+        assertThat(readable).isNotEmptyFile();
+        Exit reference = ingest(config(referenceDb), "", first.toString(), readable.toString(), last.toString());
+        assertThat(reference.code()).as(reference.err()).isZero();
+
+        Path db = dir.resolve("cache.db");
+        Path config = config(db);
+        Exit run = ingest(config, "", first.toString(), broken.toString(), last.toString());
+        assertThat(run.code()).as(run.err()).isEqualTo(1);
+        assertThat(run.err()).contains(broken + ": corrupt or truncated gzip file")
+                .doesNotContain(first + ":").doesNotContain(last + ":");
+        String once = everything(db);
+        assertThat(once).contains("successes=").isEqualTo(everything(referenceDb));
+
+        Exit again = ingest(config, "", first.toString(), broken.toString(), last.toString());
+        assertThat(again.code()).as(again.err()).isEqualTo(1);
+        assertThat(again.err()).contains(broken.toString());
+        assertThat(everything(db)).as("a rerun counts nothing twice").isEqualTo(once);
+    }
+
+    /** The log cut into three pieces at line boundaries. */
+    private static List<String> thirds(String log) {
+        List<String> lines = log.lines().toList();
+        int third = lines.size() / 3;
+        List<String> parts = new ArrayList<>();
+        parts.add(String.join("\n", lines.subList(0, third)) + "\n");
+        parts.add(String.join("\n", lines.subList(third, 2 * third)) + "\n");
+        parts.add(String.join("\n", lines.subList(2 * third, lines.size())) + "\n");
+        return parts;
+    }
+
+    private static Path gzip(Path file, String text) throws IOException {
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return file;
+    }
+
+    /** What a gzip reader gets from a truncated file before it fails. */
+    private static String readPrefix(Path gz) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(gz), 64 * 1024)) {
+            byte[] buffer = new byte[64 * 1024];
+            int read;
+            while ((read = in.read(buffer)) > 0) {
+                out.write(buffer, 0, read);
+            }
+            throw new AssertionError(gz + " was expected to be truncated");
+        } catch (EOFException truncated) {
+            return out.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String completeLines(String text) {
+        return text.substring(0, text.lastIndexOf('\n') + 1);
+    }
+
+    private Path config(Path database) throws IOException {
+        servePolicies(database);
+        return Files.writeString(dir.resolve(database.getFileName() + ".yml"), """
+                cache:
+                  type: sqlite
+                  options:
+                    filename: %s
+                tlsrpt:
+                  sending_mta_ips: [192.0.2.1]
+                  log_timezone: UTC
+                  report_recipients_exclude: [tlsrpt@reports.example]
+                  batch_lines: 50
+                  batch_interval: 0.05
+                """.formatted(database));
+    }
+
+    /** Half the domains publish an enforce policy naming their mx host. */
+    private static void servePolicies(Path database) {
+        try (SqlitePolicyStore policies = SqlitePolicyStore.open(database)) {
+            for (int d = 0; d < PostfixLogGenerator.DOMAINS; d += 2) {
+                String domain = "d" + d + ".example";
+                policies.policyServed(domain, StsPolicy.of(PolicyMode.ENFORCE, 604800,
+                        List.of(MxPattern.parse("mx." + domain))), START, START.plusSeconds(86400 * 3));
+            }
+        }
+    }
+
+    private static Process start(Path config, String... args) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "tlsrpt", "ingest", "-c", config.toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).start();
+    }
+
+    /** Runs {@code tlsrpt ingest} to its end with {@code stdin} on its standard input. */
+    private static Exit ingest(Path config, String stdin, String... args) throws Exception {
+        Process process = start(config, args);
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+        try (OutputStream in = process.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        if (!process.waitFor(3, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            process.waitFor(1, TimeUnit.MINUTES);
+            throw new AssertionError("tlsrpt ingest did not end: " + err.getNow(""));
+        }
+        return new Exit(process.exitValue(), out.get(1, TimeUnit.MINUTES), err.get(1, TimeUnit.MINUTES));
+    }
+
+    private static String readAll(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String everything(Path database) {
+        try (SqliteAggregateStore store = SqliteAggregateStore.open(database)) {
+            StringBuilder all = new StringBuilder();
+            for (LocalDate day = LocalDate.of(2026, 11, 28); !day.isAfter(LocalDate.of(2026, 11, 30));
+                 day = day.plusDays(1)) {
+                for (DomainDay counts : store.day(day)) {
+                    all.append(counts).append('\n');
+                }
+            }
+            IngestStats stats = store.stats();
+            return all.append("parsed=").append(stats.parsedLines()).append(" rejected=")
+                    .append(new TreeMap<>(stats.rejected())).append(" uncounted=").append(stats.uncountedSessions())
+                    .toString();
+        }
+    }
+}
