@@ -6,7 +6,10 @@ import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
 import io.github.mtasts.tlsrpt.aggregate.IngestStats;
+import io.github.mtasts.tlsrpt.aggregate.SourceOffset;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
+import io.github.mtasts.tlsrpt.logs.FollowedFile;
+import io.github.mtasts.tlsrpt.logs.SourceId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +21,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -74,6 +78,61 @@ class TlsrptIngestSourcesTest {
         assertThat(again.code()).as(again.err()).isEqualTo(1);
         assertThat(again.err()).contains(broken.toString());
         assertThat(everything(db)).as("a rerun counts nothing twice").isEqualTo(once);
+    }
+
+    @Test
+    void followedFileTruncatedAndRewrittenPastTheOldOffsetIsCountedFromItsStartOnce() throws Exception {
+        String before = PostfixLogGenerator.generate(1, 200, START);
+        // another host name: the connections of the two logs never meet in one process's state
+        String after = PostfixLogGenerator.generate(2, 400, START.plusSeconds(3600))
+                .replace(" sender postfix/smtp[", " sender2 postfix/smtp[");
+        assertThat(after.length()).isGreaterThan(before.length());
+
+        Path referenceDb = dir.resolve("reference.db");
+        Path beforeFile = Files.writeString(dir.resolve("before.log"), before);
+        Path afterFile = Files.writeString(dir.resolve("after.log"), after);
+        Exit reference = ingest(config(referenceDb), "", beforeFile.toString(), afterFile.toString());
+        assertThat(reference.code()).as(reference.err()).isZero();
+
+        Path db = dir.resolve("cache.db");
+        Path log = Files.writeString(dir.resolve("mail.log"), before);
+        SourceId source = FollowedFile.idOf(log);
+        Process follower = start(config(db), "--follow", log.toString());
+        try {
+            awaitCommitted(db, source, before.length(), follower);
+            // stopped while the file is rewritten, so no poll can see it shorter than what was read
+            signal(follower, "STOP");
+            Files.writeString(log, after, StandardOpenOption.TRUNCATE_EXISTING);
+            assertThat(FollowedFile.idOf(log)).as("rewritten in place").isEqualTo(source);
+            signal(follower, "CONT");
+            awaitCommitted(db, source, after.length(), follower);
+        } finally {
+            follower.destroy();
+            assertThat(follower.waitFor(1, TimeUnit.MINUTES)).as("stops on SIGTERM").isTrue();
+        }
+        assertThat(everything(db)).contains("successes=").isEqualTo(everything(referenceDb));
+    }
+
+    private static void signal(Process process, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start();
+        assertThat(kill.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        assertThat(kill.exitValue()).isZero();
+    }
+
+    /** Waits (bounded, to avoid a hang) until the follower committed {@code source} up to {@code offset}. */
+    private static void awaitCommitted(Path database, SourceId source, long offset, Process follower)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (committed(database, source) != offset && follower.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(committed(database, source)).as("committed offset").isEqualTo(offset);
+    }
+
+    private static long committed(Path database, SourceId source) {
+        try (SqliteAggregateStore store = SqliteAggregateStore.open(database)) {
+            return store.offset(source).map(SourceOffset::committed).orElse(0L);
+        }
     }
 
     /** The log cut into three pieces at line boundaries. */

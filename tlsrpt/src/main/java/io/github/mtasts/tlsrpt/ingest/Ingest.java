@@ -15,9 +15,12 @@ import io.github.mtasts.tlsrpt.logs.SourceLine;
 import io.github.mtasts.tlsrpt.logs.StreamSource;
 import io.github.mtasts.tlsrpt.sessions.SessionTracker;
 import io.github.mtasts.tlsrpt.sessions.TlsSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -44,6 +47,7 @@ import java.util.function.Supplier;
  * its offsets are not stored and an interrupted stdin run loses its last uncommitted batch. Not thread-safe.
  */
 public final class Ingest {
+    private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
     private final AggregateStore store;
     private final PolicyInForce policies;
     private final LogLineParser parser;
@@ -76,7 +80,7 @@ public final class Ingest {
         if (path.getFileName().toString().endsWith(".gz")) {
             SourceId id = StreamSource.gzipId(path);
             SourceOffset resume = store.offset(id).orElse(new SourceOffset(0, 0));
-            Run run = new Run(id, resume, true);
+            Run run = new Run(id, resume, true, Fingerprints.NONE);
             try {
                 StreamSource.readGzip(path, resume.replay(), LogLineParser.DEFAULT_MAX_LINE_LENGTH, run::line);
             } catch (CorruptGzipException e) {
@@ -98,7 +102,7 @@ public final class Ingest {
 
     /** Counts standard input (or any stream) to its end; nothing is resumed. */
     public void importStream(InputStream in) throws IOException {
-        Run run = new Run(SourceId.STDIN, new SourceOffset(0, 0), false);
+        Run run = new Run(SourceId.STDIN, new SourceOffset(0, 0), false, Fingerprints.NONE);
         StreamSource.read(in, SourceId.STDIN, 0, LogLineParser.DEFAULT_MAX_LINE_LENGTH, run::line);
         run.end(true);
     }
@@ -119,7 +123,7 @@ public final class Ingest {
             }
             while (keepGoing.getAsBoolean()) {
                 for (int i = 0; i < files.size(); i++) {
-                    files.get(i).poll(runs.get(i)::line);
+                    files.get(i).poll(runs.get(i)::line, runs.get(i)::restarted);
                     runs.get(i).commitIfDue();
                 }
                 Thread.sleep(interval.toMillis());
@@ -148,24 +152,35 @@ public final class Ingest {
             for (Map.Entry<SourceId, SourceOffset> row : store.offsets(prefix).entrySet()) {
                 Optional<Path> rotated = inodeOf(row.getKey(), prefix)
                         .flatMap(inode -> rotatedPredecessor(path, inode));
-                if (rotated.isPresent() && Files.size(rotated.get()) > row.getValue().committed()) {
-                    Run run = new Run(row.getKey(), row.getValue(), true);
-                    try (FollowedFile old = new FollowedFile(rotated.get(), row.getValue().replay(),
+                if (rotated.isPresent() && Files.size(rotated.get()) > row.getValue().committed()
+                        && FollowedFile.matches(rotated.get(), row.getValue().fingerprint())) {
+                    Path rotatedFile = rotated.get();
+                    SourceId rotatedKey = row.getKey();
+                    FollowedFile file = new FollowedFile(path, 0, LogLineParser.DEFAULT_MAX_LINE_LENGTH);
+                    Run run = new Run(rotatedKey, row.getValue(), true, (id, committed) -> id.equals(rotatedKey)
+                            ? FollowedFile.fingerprintOf(rotatedFile, committed) : file.fingerprint(id, committed));
+                    try (FollowedFile old = new FollowedFile(rotatedFile, row.getValue().replay(),
                             LogLineParser.DEFAULT_MAX_LINE_LENGTH)) {
                         run.readAs(old.id());
                         old.readToEnd(run::line);
+                    } catch (IOException | RuntimeException e) {
+                        file.close();
+                        throw e;
                     }
-                    return new Opened(new FollowedFile(path, 0, LogLineParser.DEFAULT_MAX_LINE_LENGTH), run);
+                    return new Opened(file, run);
                 }
             }
         }
         SourceOffset resume = stored.orElse(new SourceOffset(0, 0));
-        if (Files.size(path) < resume.committed()) {
-            // shorter than what was counted: truncated while we were stopped, a new log
+        if (Files.size(path) < resume.committed() || !FollowedFile.matches(path, resume.fingerprint())) {
+            // shorter than what was counted, or starting otherwise: truncated (and maybe rewritten past the old
+            // offset) while we were stopped, or a new file that got the old one's inode: a new log
+            LOG.info("{}: not the file read up to offset {} before (truncated or replaced): reading it from its start",
+                    path, resume.committed());
             resume = new SourceOffset(0, 0);
         }
         FollowedFile file = new FollowedFile(path, resume.replay(), LogLineParser.DEFAULT_MAX_LINE_LENGTH);
-        return new Opened(file, new Run(file.id(), resume, true));
+        return new Opened(file, new Run(file.id(), resume, true, file::fingerprint));
     }
 
     private static Optional<Long> inodeOf(SourceId id, String prefix) {
@@ -187,10 +202,19 @@ public final class Ingest {
     private record Opened(FollowedFile file, Run run) {
     }
 
+    /** The fingerprint to store with a file's offset (see {@link FollowedFile#fingerprint}). */
+    @FunctionalInterface
+    private interface Fingerprints {
+        Fingerprints NONE = (source, committed) -> "";
+
+        String of(SourceId source, long committed) throws IOException;
+    }
+
     /** The reading of one source: its tracker, its uncommitted batch and where it stands. */
     private final class Run {
         private final SessionTracker tracker = trackers.get();
         private final boolean storeOffsets;
+        private final Fingerprints fingerprints;
         private SourceId source;
         /** A rotated file whose lines continue {@link #source}, stored under the name it had when read. */
         private SourceId readAs;
@@ -202,9 +226,10 @@ public final class Ingest {
         private int batchLineCount;
         private long batchStartedMillis;
 
-        Run(SourceId source, SourceOffset resume, boolean storeOffsets) {
+        Run(SourceId source, SourceOffset resume, boolean storeOffsets, Fingerprints fingerprints) {
             this.source = source;
             this.storeOffsets = storeOffsets;
+            this.fingerprints = fingerprints;
             this.countedUpTo = resume.committed();
             this.lineStart = resume.replay();
             this.committed = resume.committed();
@@ -215,12 +240,27 @@ public final class Ingest {
             this.readAs = rotatedFile;
         }
 
+        /** The file was rewritten in place and is read again from 0: nothing read before applies to it. */
+        void restarted() {
+            lineStart = 0;
+            committed = 0;
+            countedUpTo = -1;
+        }
+
+        private SourceOffset offset(long replay) {
+            try {
+                return new SourceOffset(committed, replay, fingerprints.of(source, committed), "");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
         void line(SourceLine line) {
             SourceId lineSource = line.source().equals(readAs) ? source : line.source();
             if (!lineSource.equals(source)) {
                 // rename rotation: the old file was read to its end; the new one starts at 0
                 if (storeOffsets && countedUpTo < 0) {
-                    batch.offset(source, new SourceOffset(committed, committed));
+                    batch.offset(source, offset(committed));
                 }
                 source = lineSource;
                 lineStart = 0;
@@ -284,7 +324,7 @@ public final class Ingest {
             }
             if (storeOffsets) {
                 long replay = Math.min(tracker.oldestPendingOffset(), committed);
-                batch.offset(source, new SourceOffset(committed, replay));
+                batch.offset(source, offset(replay));
             }
             if (!batch.isEmpty()) {
                 store.commit(batch);

@@ -374,6 +374,57 @@ class IngestTest {
     }
 
     @Test
+    void fileTruncatedAndRewrittenPastTheOldOffsetWhileStoppedIsCountedFromItsStart() throws IOException {
+        Path log = Files.writeString(dir.resolve("mail.log"), fixture("a-selfsigned-secure.log"));
+        importFile(log, 1000);
+        long inode = SourceId.inode(log);
+        String rewritten = fixture("d-verified-secure.log") + fixture("e-expired-secure.log");
+        assertThat((long) rewritten.length()).isGreaterThan(Files.size(log));
+        Files.writeString(log, rewritten, StandardOpenOption.TRUNCATE_EXISTING);
+        assertThat(SourceId.inode(log)).as("same file, rewritten in place").isEqualTo(inode);
+
+        importFile(log, 1000);
+        Map<String, DomainDay> days = byDomain();
+        assertThat(days.keySet()).containsExactlyInAnyOrder("a.example.test", "d.example.test", "e.example.test");
+        assertThat(days.values()).allSatisfy(d -> assertThat(d.successes() + d.failures()).isEqualTo(1));
+        importFile(log, 1000);
+        assertThat(byDomain()).isEqualTo(days);
+    }
+
+    @Test
+    void followCountsAFileTruncatedAndRewrittenPastTheOldOffsetOnce() throws Exception {
+        Path log = dir.resolve("mail.log");
+        Files.writeString(log, fixture("a-selfsigned-secure.log"));
+        try (SqlitePolicyStore policies = SqlitePolicyStore.open(database());
+             SqliteAggregateStore store = SqliteAggregateStore.open(database())) {
+            Ingest ingest = ingest(store, policies, 1000, Duration.ofMillis(10));
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread follower = new Thread(() -> {
+                try {
+                    ingest.follow(List.of(log), Duration.ofMillis(20), running::get);
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            follower.start();
+            awaitDomain("a.example.test");
+            // one write: no poll can see the file shorter than what was read
+            String rewritten = fixture("d-verified-secure.log") + fixture("e-expired-secure.log")
+                    + fixture("g-policy-NOTFOUND-fallback-may.log");
+            Files.writeString(log, rewritten, StandardOpenOption.TRUNCATE_EXISTING);
+            awaitDomain("g.example.test");
+            running.set(false);
+            follower.join(60_000);
+            assertThat(follower.isAlive()).isFalse();
+        }
+        importFile(log, 1000);
+        Map<String, DomainDay> days = byDomain();
+        assertThat(days.keySet()).containsExactlyInAnyOrder("a.example.test", "d.example.test", "e.example.test",
+                "g.example.test");
+        assertThat(days.values()).allSatisfy(d -> assertThat(d.successes() + d.failures()).isEqualTo(1));
+    }
+
+    @Test
     void fileRotatedWhileStoppedIsReadToItsEndWithItsPendingConnectionsFirst() throws IOException {
         String d = fixture("d-verified-secure.log");
         int delivery = d.indexOf("Nov 29 01:37:58 sender postfix-send/smtp[21117]: 8C291216058: to=");
