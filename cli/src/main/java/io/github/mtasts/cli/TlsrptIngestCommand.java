@@ -8,6 +8,7 @@ import io.github.mtasts.tlsrpt.aggregate.SendingMtaIps;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
 import io.github.mtasts.tlsrpt.ingest.Ingest;
 import io.github.mtasts.tlsrpt.logs.CorruptGzipException;
+import io.github.mtasts.tlsrpt.logs.SourceId;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
 import io.github.mtasts.tlsrpt.sessions.SessionTracker;
 import picocli.CommandLine.Command;
@@ -34,7 +35,8 @@ import java.util.concurrent.CountDownLatch;
  * file is corrupt (named on standard error; the other files are still read).
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
-        description = "Count TLS sessions from Postfix log files (or - for standard input) into the store.")
+        description = "Count TLS sessions from Postfix log files (or - for standard input, with --journal-json or "
+                + "--stdin-not-resumable) into the store.")
 public final class TlsrptIngestCommand implements Callable<Integer> {
     static final int USAGE_ERROR = 2;
     private static final int MAX_PROCESSES = 10_000;
@@ -50,6 +52,14 @@ public final class TlsrptIngestCommand implements Callable<Integer> {
 
     @Option(names = "--follow", description = "Keep reading the files as they grow and rotate, until stopped.")
     boolean follow;
+
+    @Option(names = "--journal-json", description = "Standard input (-) is `journalctl -o json` output: resumed by "
+            + "the journal cursor, so entries repeated by a restarted journalctl are not counted again.")
+    boolean journalJson;
+
+    @Option(names = "--stdin-not-resumable", description = "Accept plain log text on standard input (-). It cannot be "
+            + "resumed: feeding the same lines again counts them again.")
+    boolean stdinNotResumable;
 
     @Mixin
     LoggingOptions logging = new LoggingOptions(Verbosity.WARN);
@@ -87,6 +97,19 @@ public final class TlsrptIngestCommand implements Callable<Integer> {
         if (sources.isEmpty()) {
             return usageError("no log files given and tlsrpt.sources is empty");
         }
+        boolean stdinGiven = sources.contains("-");
+        if (journalJson && stdinNotResumable) {
+            return usageError("--journal-json and --stdin-not-resumable exclude each other");
+        }
+        if ((journalJson || stdinNotResumable) && !stdinGiven) {
+            return usageError((journalJson ? "--journal-json" : "--stdin-not-resumable")
+                    + " is about standard input: give - as a source");
+        }
+        if (stdinGiven && !journalJson && !stdinNotResumable) {
+            // plain text has no position to resume from: a rerun on overlapping input would count it twice
+            return usageError("standard input (-) is not resumable: pipe `journalctl -o json` with --journal-json, "
+                    + "or accept that a rerun counts its lines again with --stdin-not-resumable");
+        }
         for (String source : sources) {
             if (!source.equals("-") && !Files.isRegularFile(Path.of(source))) {
                 return usageError(source + ": no such file");
@@ -112,7 +135,9 @@ public final class TlsrptIngestCommand implements Callable<Integer> {
             List<Path> live = new ArrayList<>();
             List<Path> corrupt = new ArrayList<>();
             for (String source : sources) {
-                if (source.equals("-")) {
+                if (source.equals("-") && journalJson) {
+                    ingest.importJournal(SourceId.JOURNAL_STDIN, stdin);
+                } else if (source.equals("-")) {
                     ingest.importStream(stdin);
                 } else if (follow) {
                     live.add(Path.of(source));

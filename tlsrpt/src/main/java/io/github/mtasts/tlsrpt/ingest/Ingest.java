@@ -43,11 +43,15 @@ import java.util.function.Supplier;
  * lines up to the committed offset feed the tracker only, and the sessions they complete were counted before.
  * The tracker is deterministic, so the replayed lines rebuild exactly the state the crashed run had.
  *
- * <p>Each source has its own tracker: a connection's lines are in one log. Standard input cannot be re-read, so
- * its offsets are not stored and an interrupted stdin run loses its last uncommitted batch. Not thread-safe.
+ * <p>Each source has its own tracker: a connection's lines are in one log. Plain standard input cannot be re-read,
+ * so its offsets are not stored, an interrupted stdin run loses its last uncommitted batch and a rerun on the same
+ * input counts it twice; the journal read as JSON is resumed by its cursor instead ({@link #importJournal}).
+ * Not thread-safe.
  */
 public final class Ingest {
     private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
+    /** journalctl's JSON of a longest accepted message, with its other fields and bytes written as numbers. */
+    private static final int JOURNAL_MAX_LINE_BYTES = 8 * LogLineParser.DEFAULT_MAX_LINE_LENGTH;
     private final AggregateStore store;
     private final PolicyInForce policies;
     private final LogLineParser parser;
@@ -105,6 +109,35 @@ public final class Ingest {
         Run run = new Run(SourceId.STDIN, new SourceOffset(0, 0), false, Fingerprints.NONE);
         StreamSource.read(in, SourceId.STDIN, 0, LogLineParser.DEFAULT_MAX_LINE_LENGTH, run::line);
         run.end(true);
+    }
+
+    /**
+     * Counts {@code journalctl -o json} output read from {@code in} (one entry per line) to its end, resumable: the
+     * {@code __CURSOR} of the last entry counted is stored as {@code source}'s offset in the same transaction as the
+     * counts, and entries at or before the stored cursor are fed to the session tracker only, never counted again. So
+     * a restarted {@code journalctl} that repeats recent entries (it should start early enough to repeat the first
+     * lines of the connections still open at the stop) counts each session once. The journal goes on after the
+     * stream ends: connections still open then are left to the next run, which sees their end.
+     */
+    public void importJournal(SourceId source, InputStream in) throws IOException {
+        Optional<JournalCursor> after = store.offset(source).map(SourceOffset::cursor).filter(c -> !c.isEmpty())
+                .map(JournalCursor::parse);
+        Run run = new Run(source, new SourceOffset(0, 0), true, Fingerprints.NONE);
+        run.countJournal();
+        JournalJson journal = new JournalJson(LogLineParser.DEFAULT_MAX_LINE_LENGTH);
+        boolean[] counting = {after.isEmpty()};
+        StreamSource.read(in, source, 0, JOURNAL_MAX_LINE_BYTES, line -> {
+            JournalJson.Entry entry = line.oversize()
+                    ? new JournalJson.Entry(Optional.empty(), new ParseResult.Rejected(RejectReason.OVERSIZE))
+                    : journal.parse(line.text());
+            // journalctl writes entries in journal order: once past the stored cursor, everything after is new; an
+            // entry without a cursor goes with its neighbours, it cannot be placed otherwise
+            if (!counting[0] && entry.cursor().isPresent()) {
+                counting[0] = entry.cursor().get().isAfter(after.get());
+            }
+            run.journalEntry(entry, line.text(), counting[0]);
+        });
+        run.end(false);
     }
 
     /**
@@ -215,6 +248,9 @@ public final class Ingest {
         private final SessionTracker tracker = trackers.get();
         private final boolean storeOffsets;
         private final Fingerprints fingerprints;
+        private boolean journalCursors;
+        /** Of a journal: the cursor of the last entry counted, null before one is. */
+        private String cursor;
         private SourceId source;
         /** A rotated file whose lines continue {@link #source}, stored under the name it had when read. */
         private SourceId readAs;
@@ -238,6 +274,28 @@ public final class Ingest {
 
         void readAs(SourceId rotatedFile) {
             this.readAs = rotatedFile;
+        }
+
+        /** Offsets of this source are journal cursors (see {@link #importJournal}); lines are numbered from 1. */
+        void countJournal() {
+            journalCursors = true;
+            countedUpTo = -1;
+        }
+
+        /**
+         * One journal entry; not {@code counted} when at or before the stored cursor: it only rebuilds the state of
+         * the connections it belongs to.
+         */
+        void journalEntry(JournalJson.Entry entry, String text, boolean counted) {
+            long number = lineStart + 1;
+            process(entry.result(), text, !counted);
+            lineStart = number;
+            if (counted) {
+                committed = number;
+                entry.cursor().ifPresent(c -> cursor = c.text());
+                batchLineCount++;
+                commitIfDue();
+            }
         }
 
         /** The file was rewritten in place and is read again from 0: nothing read before applies to it. */
@@ -287,6 +345,10 @@ public final class Ingest {
         private void process(SourceLine line, boolean replayOnly) {
             ParseResult result = line.oversize()
                     ? new ParseResult.Rejected(RejectReason.OVERSIZE) : parser.parse(line.text());
+            process(result, line.text(), replayOnly);
+        }
+
+        private void process(ParseResult result, String text, boolean replayOnly) {
             if (result instanceof ParseResult.Parsed parsed) {
                 if (!replayOnly) {
                     batch.parsedLine();
@@ -297,7 +359,7 @@ public final class Ingest {
                     }
                 });
             } else if (!replayOnly) {
-                batch.rejectedLine(((ParseResult.Rejected) result).reason(), LineStats.printable(line.text()));
+                batch.rejectedLine(((ParseResult.Rejected) result).reason(), LineStats.printable(text));
             }
         }
 
@@ -322,7 +384,11 @@ public final class Ingest {
                 batchStartedMillis = clock.millis();
                 return;
             }
-            if (storeOffsets) {
+            if (storeOffsets && journalCursors) {
+                if (cursor != null) {
+                    batch.offset(source, SourceOffset.ofCursor(cursor));
+                }
+            } else if (storeOffsets) {
                 long replay = Math.min(tracker.oldestPendingOffset(), committed);
                 batch.offset(source, offset(replay));
             }
