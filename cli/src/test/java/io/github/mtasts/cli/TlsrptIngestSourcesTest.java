@@ -1,9 +1,10 @@
 package io.github.mtasts.cli;
 
-import io.github.mtasts.resolver.store.SqlitePolicyStore;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
 import io.github.mtasts.tlsrpt.aggregate.IngestStats;
 import io.github.mtasts.tlsrpt.aggregate.SourceOffset;
@@ -26,7 +27,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -111,6 +114,79 @@ class TlsrptIngestSourcesTest {
             assertThat(follower.waitFor(1, TimeUnit.MINUTES)).as("stops on SIGTERM").isTrue();
         }
         assertThat(everything(db)).contains("successes=").isEqualTo(everything(referenceDb));
+    }
+
+    @Test
+    void journalPipedTwiceWithOverlapCountsLikeOneRunAndPlainStdinIsRefused() throws Exception {
+        List<String> entries = journalJson(PostfixLogGenerator.generate(3, 600, START));
+        int third = entries.size() / 3;
+
+        Path referenceDb = dir.resolve("reference.db");
+        Exit reference = ingest(config(referenceDb), lines(entries), "--journal-json", "-");
+        assertThat(reference.code()).as(reference.err()).isZero();
+
+        Path db = dir.resolve("cache.db");
+        Path config = config(db);
+        Exit refused = ingest(config, lines(entries), "-");
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("standard input (-) is not resumable");
+
+        // journalctl stopped two thirds in; restarted, it repeats the entries from one third on
+        Exit first = ingest(config, lines(entries.subList(0, 2 * third)), "--journal-json", "-");
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(everything(db)).isNotEqualTo(everything(referenceDb));
+        Exit second = ingest(config, lines(entries.subList(third, entries.size())), "--journal-json", "-");
+        assertThat(second.code()).as(second.err()).isZero();
+        assertThat(everything(db)).contains("successes=").isEqualTo(everything(referenceDb));
+
+        Exit again = ingest(config, lines(entries), "--journal-json", "-");
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(everything(db)).as("the whole journal once more").isEqualTo(everything(referenceDb));
+    }
+
+    private static String lines(List<String> lines) {
+        return String.join("\n", lines) + "\n";
+    }
+
+    /**
+     * The generated log's syslog lines as {@code journalctl -o json} (systemd 252) prints them: one journald
+     * instance numbering its entries; the garbage lines are no journal entries.
+     */
+    static List<String> journalJson(String log) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<String> entries = new ArrayList<>();
+        long seqnum = 0x2000;
+        for (String line : log.lines().toList()) {
+            String[] parts = line.split(" ", 4);
+            if (parts.length < 4 || !parts[2].endsWith("]:") || !Character.isDigit(line.charAt(0))) {
+                continue;
+            }
+            Instant time = Instant.parse(parts[0]);
+            String tag = parts[2].substring(0, parts[2].length() - 2);
+            String identifier = tag.substring(0, tag.indexOf('['));
+            String pid = tag.substring(tag.indexOf('[') + 1);
+            long micros = time.getEpochSecond() * 1_000_000 + time.getNano() / 1_000;
+            long monotonic = 9_000_000 + seqnum * 7;
+            Map<String, String> entry = new LinkedHashMap<>();
+            entry.put("__CURSOR", "s=0b4c2a3e1c3f4f9c9d0f1b2a3c4d5e6f;i=" + Long.toHexString(seqnum)
+                    + ";b=5f6e7d8c9b0a41b2a3c4d5e6f7a8b9c0;m=" + Long.toHexString(monotonic) + ";t="
+                    + Long.toHexString(micros) + ";x=9f8e7d6c5b4a3921");
+            entry.put("__REALTIME_TIMESTAMP", Long.toString(micros));
+            entry.put("__MONOTONIC_TIMESTAMP", Long.toString(monotonic));
+            entry.put("_BOOT_ID", "5f6e7d8c9b0a41b2a3c4d5e6f7a8b9c0");
+            entry.put("PRIORITY", "6");
+            entry.put("SYSLOG_FACILITY", "2");
+            entry.put("_TRANSPORT", "syslog");
+            entry.put("_SYSTEMD_UNIT", "postfix@-.service");
+            entry.put("_HOSTNAME", parts[1]);
+            entry.put("SYSLOG_IDENTIFIER", identifier);
+            entry.put("SYSLOG_PID", pid);
+            entry.put("_PID", pid);
+            entry.put("MESSAGE", parts[3]);
+            entries.add(json.writeValueAsString(entry));
+            seqnum++;
+        }
+        return entries;
     }
 
     private static void signal(Process process, String signal) throws Exception {
@@ -214,6 +290,8 @@ class TlsrptIngestSourcesTest {
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
         try (OutputStream in = process.getOutputStream()) {
             in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException exitedWithoutReading) {
+            // a refused command line ends before reading its input: its exit code says so
         }
         if (!process.waitFor(3, TimeUnit.MINUTES)) {
             process.destroyForcibly();
