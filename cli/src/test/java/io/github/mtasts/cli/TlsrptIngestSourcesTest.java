@@ -144,6 +144,52 @@ class TlsrptIngestSourcesTest {
         assertThat(everything(db)).as("the whole journal once more").isEqualTo(everything(referenceDb));
     }
 
+    /**
+     * A {@code journald:} source runs {@code journalctl}; this machine has no journal to read, so a fake
+     * {@code journalctl} on the child's PATH records its arguments and prints recorded JSON. It ignores the cursor
+     * and prints everything it has: the worst a restarted journalctl could repeat.
+     */
+    @Test
+    void journaldSourceStartsJournalctlAfterTheStoredPositionAndCountsRepeatedEntriesOnce() throws Exception {
+        List<String> entries = journalJson(PostfixLogGenerator.generate(4, 600, START));
+        Path referenceDb = dir.resolve("reference.db");
+        Exit reference = ingest(config(referenceDb), lines(entries), "--journal-json", "-");
+        assertThat(reference.code()).as(reference.err()).isZero();
+
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path journal = dir.resolve("journal.json");
+        Path calls = dir.resolve("journalctl-args.log");
+        Path fake = Files.writeString(bin.resolve("journalctl"), """
+                #!/bin/sh
+                printf '%%s\\n' "$*" >> %s
+                exec cat %s
+                """.formatted(calls, journal));
+        assertThat(fake.toFile().setExecutable(true)).isTrue();
+        Path db = dir.resolve("cache.db");
+        Path config = config(db, "  sources: [\"journald:postfix*\"]\n");
+
+        Files.writeString(journal, lines(entries.subList(0, entries.size() * 2 / 3)));
+        Exit first = ingest(Map.of("PATH", bin + ":" + System.getenv("PATH")), config, "");
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(Files.readAllLines(calls)).singleElement().isEqualTo(
+                "--output=json --no-pager --unit=postfix* --lines=all");
+        SourceOffset stored;
+        try (SqliteAggregateStore store = SqliteAggregateStore.open(db)) {
+            stored = store.offset(new SourceId("journal:postfix*")).orElseThrow();
+        }
+        assertThat(stored.cursor()).isNotEmpty();
+
+        Files.writeString(journal, lines(entries));
+        Exit second = ingest(Map.of("PATH", bin + ":" + System.getenv("PATH")), config, "");
+        assertThat(second.code()).as(second.err()).isZero();
+        String resumed = Files.readAllLines(calls).get(1);
+        assertThat(resumed).startsWith("--output=json --no-pager --unit=postfix* ")
+                .isEqualTo(stored.replay() < stored.committed()
+                        ? "--output=json --no-pager --unit=postfix* --since=@" + stored.replay() / 1_000_000
+                        : "--output=json --no-pager --unit=postfix* --after-cursor=" + stored.cursor());
+        assertThat(everything(db)).contains("successes=").isEqualTo(everything(referenceDb));
+    }
+
     private static String lines(List<String> lines) {
         return String.join("\n", lines) + "\n";
     }
@@ -249,6 +295,10 @@ class TlsrptIngestSourcesTest {
     }
 
     private Path config(Path database) throws IOException {
+        return config(database, "");
+    }
+
+    private Path config(Path database, String moreTlsrptKeys) throws IOException {
         servePolicies(database);
         return Files.writeString(dir.resolve(database.getFileName() + ".yml"), """
                 cache:
@@ -261,7 +311,7 @@ class TlsrptIngestSourcesTest {
                   report_recipients_exclude: [tlsrpt@reports.example]
                   batch_lines: 50
                   batch_interval: 0.05
-                """.formatted(database));
+                """.formatted(database) + moreTlsrptKeys);
     }
 
     /** Half the domains publish an enforce policy naming their mx host. */
@@ -276,16 +326,26 @@ class TlsrptIngestSourcesTest {
     }
 
     private static Process start(Path config, String... args) throws IOException {
+        return start(Map.of(), config, args);
+    }
+
+    private static Process start(Map<String, String> env, Path config, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "tlsrpt", "ingest", "-c", config.toString()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).start();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        return builder.start();
     }
 
     /** Runs {@code tlsrpt ingest} to its end with {@code stdin} on its standard input. */
     private static Exit ingest(Path config, String stdin, String... args) throws Exception {
-        Process process = start(config, args);
+        return ingest(Map.of(), config, stdin, args);
+    }
+
+    private static Exit ingest(Map<String, String> env, Path config, String stdin, String... args) throws Exception {
+        Process process = start(env, config, args);
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
         try (OutputStream in = process.getOutputStream()) {

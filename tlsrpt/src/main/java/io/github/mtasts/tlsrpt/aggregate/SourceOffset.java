@@ -14,7 +14,8 @@ import java.util.Objects;
  *                    the same inode, no longer matches and is read from its start; empty when not known (a stream,
  *                    a gzip file, an offset stored before fingerprints were kept)
  * @param cursor      of the systemd journal, the {@code __CURSOR} of the last entry counted (the numeric offsets are
- *                    then 0); empty for other sources
+ *                    then entry times in microseconds since the epoch, see {@code Ingest#importJournal}); empty for
+ *                    other sources
  */
 public record SourceOffset(long committed, long replay, String fingerprint, String cursor) {
     public SourceOffset {

@@ -116,8 +116,10 @@ public final class Ingest {
      * {@code __CURSOR} of the last entry counted is stored as {@code source}'s offset in the same transaction as the
      * counts, and entries at or before the stored cursor are fed to the session tracker only, never counted again. So
      * a restarted {@code journalctl} that repeats recent entries (it should start early enough to repeat the first
-     * lines of the connections still open at the stop) counts each session once. The journal goes on after the
-     * stream ends: connections still open then are left to the next run, which sees their end.
+     * lines of the connections still open at the stop) counts each session once. The stored numeric offsets are
+     * wall-clock times in microseconds: {@code committed} of the last entry counted, {@code replay} of the first
+     * entry of the oldest connection still open, from which a restart should repeat entries. The journal goes on
+     * after the stream ends: connections still open then are left to the next run, which sees their end.
      */
     public void importJournal(SourceId source, InputStream in) throws IOException {
         Optional<JournalCursor> after = store.offset(source).map(SourceOffset::cursor).filter(c -> !c.isEmpty())
@@ -287,11 +289,12 @@ public final class Ingest {
          * the connections it belongs to.
          */
         void journalEntry(JournalJson.Entry entry, String text, boolean counted) {
-            long number = lineStart + 1;
+            // a journal's positions are its entries' wall-clock times (microseconds): the replay offset stored then
+            // says from when a restarted journalctl must repeat entries to rebuild the connections still open
+            entry.cursor().ifPresent(c -> lineStart = Math.max(0, c.realtime()));
             process(entry.result(), text, !counted);
-            lineStart = number;
             if (counted) {
-                committed = number;
+                committed = lineStart;
                 entry.cursor().ifPresent(c -> cursor = c.text());
                 batchLineCount++;
                 commitIfDue();
@@ -386,7 +389,8 @@ public final class Ingest {
             }
             if (storeOffsets && journalCursors) {
                 if (cursor != null) {
-                    batch.offset(source, SourceOffset.ofCursor(cursor));
+                    long replay = Math.min(tracker.oldestPendingOffset(), committed);
+                    batch.offset(source, new SourceOffset(committed, replay, "", cursor));
                 }
             } else if (storeOffsets) {
                 long replay = Math.min(tracker.oldestPendingOffset(), committed);
