@@ -190,6 +190,44 @@ class TlsrptIngestSourcesTest {
         assertThat(everything(db)).contains("successes=").isEqualTo(everything(referenceDb));
     }
 
+    @Test
+    void followedJournaldSourceCommitsEverythingReadAndStopsJournalctlOnSigterm() throws Exception {
+        List<String> entries = journalJson(PostfixLogGenerator.generate(5, 300, START));
+        Path referenceDb = dir.resolve("reference.db");
+        Exit reference = ingest(config(referenceDb), lines(entries), "--journal-json", "-");
+        assertThat(reference.code()).as(reference.err()).isZero();
+
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path journal = Files.writeString(dir.resolve("journal.json"), lines(entries));
+        Path printed = dir.resolve("journalctl.pid");
+        // prints the journal, then waits for more as journalctl --follow does
+        Path fake = Files.writeString(bin.resolve("journalctl"), """
+                #!/bin/sh
+                cat %s
+                echo $$ > %s.tmp && mv %s.tmp %s
+                exec sleep 300
+                """.formatted(journal, printed, printed, printed));
+        assertThat(fake.toFile().setExecutable(true)).isTrue();
+        Path db = dir.resolve("cache.db");
+        Process follower = start(Map.of("PATH", bin + ":" + System.getenv("PATH")), config(db), "--follow",
+                "journald:postfix*");
+        long journalctl;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (!Files.exists(printed) && follower.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(printed).as("journalctl printed everything").exists();
+            journalctl = Long.parseLong(Files.readString(printed).trim());
+        } finally {
+            follower.destroy();
+            assertThat(follower.waitFor(1, TimeUnit.MINUTES)).as("stops on SIGTERM").isTrue();
+        }
+        assertThat(ProcessHandle.of(journalctl).map(ProcessHandle::isAlive)).as("journalctl stopped with it")
+                .isNotEqualTo(java.util.Optional.of(true));
+        assertThat(everything(db)).contains("successes=").isEqualTo(everything(referenceDb));
+    }
+
     private static String lines(List<String> lines) {
         return String.join("\n", lines) + "\n";
     }
