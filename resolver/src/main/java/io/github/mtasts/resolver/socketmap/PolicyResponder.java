@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers Postfix's {@code smtp_tls_policy_maps} requests: the map name selects the zone, the key is normalised
- * to a policy domain, an administrator's override for it is answered as configured, and otherwise the cached (or freshly discovered) policy is rendered for that zone. A domain whose
- * discovery outlasts the zone timeout gets {@code NOTFOUND } (Postfix's own TLS settings apply) while discovery
- * goes on and fills the cache for the next message.
+ * to a policy domain, an administrator's override for it is answered as configured, and otherwise the cached (or
+ * freshly discovered) policy is rendered for that zone. A domain whose discovery outlasts the zone timeout gets
+ * {@code NOTFOUND } (Postfix's own TLS settings apply) while discovery goes on and fills the cache for the next
+ * message.
  */
 public final class PolicyResponder implements SocketmapResponder {
 
