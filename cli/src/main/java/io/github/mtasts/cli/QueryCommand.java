@@ -25,8 +25,9 @@ import java.util.concurrent.Callable;
                     + " bounds the TXT lookup."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:a valid policy was found (or known_version matches the TXT id)",
-            "1:the domain publishes no policy, or cannot have one (IP literal, invalid name)",
+            "0:a valid policy was found (or known_version matches the TXT id), or an override answers OK",
+            "1:the domain publishes no policy, or cannot have one (IP literal, invalid name), or an override answers"
+                + " NOTFOUND",
             "2:usage or configuration error",
             "3:discovery failed: DNS failure, invalid TXT record, policy fetch error, invalid policy or certificate"})
 public final class QueryCommand implements Callable<Integer> {

@@ -198,4 +198,26 @@ class ContribFilesTest {
                 .filter(line -> line.startsWith("User=") || line.startsWith("StateDirectory=")).toList());
         assertThat(daemon).anyMatch(line -> line.startsWith("User="));
     }
+
+    @Test
+    void exampleOverridesAndPreloadAreValidWhenUncommented() throws Exception {
+        String text = Files.readString(CONTRIB.resolve("mtasts.yml"));
+        StringBuilder overrides = new StringBuilder();
+        boolean inBlock = false;
+        for (String line : text.split("\n")) {
+            inBlock = line.equals("#overrides:") || (inBlock && line.startsWith("#  "));
+            if (inBlock) {
+                overrides.append(line.substring(1)).append('\n');
+            }
+        }
+        Matcher preload = Pattern.compile("(?m)^#(preload: \\[.*])$").matcher(text);
+        assertThat(preload.find()).isTrue();
+
+        DaemonConfig config = ConfigLoader.parse("commented block", overrides + preload.group(1) + "\n");
+
+        assertThat(config.overrides().entries()).hasSize(3);
+        assertThat(config.overrides().find("mx.dane.example.net")).isPresent();
+        assertThat(config.preload()).contains("gmail.com");
+        assertThat(text).contains("#overrides_file: ", "#preload_file: ");
+    }
 }

@@ -86,6 +86,22 @@ class DaemonCommandTest {
     }
 
     @Test
+    void contradictoryOverridesOrAnInvalidPreloadStopStartUpNamingTheKey() throws Exception {
+        Path overrides = write("overrides.yml", "overrides:\n  example.com: dane-only\n  Example.COM.: none\n");
+        Path preload = write("preload.yml", "preload: [gmail.com, 192.0.2.1]\n");
+
+        CommandRun contradiction = run("-c", overrides.toString());
+        CommandRun invalid = run("-c", preload.toString());
+
+        assertThat(contradiction.exitCode()).isEqualTo(2);
+        assertThat(contradiction.err()).contains("mtasts daemon: " + overrides + ": overrides.Example.COM.: the same"
+                + " domain as overrides.example.com, which answers dane-only, not none: one answer per domain");
+        assertThat(invalid.exitCode()).isEqualTo(2);
+        assertThat(invalid.err()).contains("mtasts daemon: " + preload + ": preload[1]: not a valid policy domain");
+        assertThat(received).isEmpty();
+    }
+
+    @Test
     void missingExplicitConfigExitsTwo() {
         Path config = dir.resolve("absent.yml");
 

@@ -41,11 +41,12 @@ class PolicyQueryTest {
     static DnsmasqServer dns;
     static PolicyHttpsServer https;
     static DaemonConfig config;
+    static Path caFile;
 
     @BeforeAll
     static void world(@TempDir Path dir) throws Exception {
         ca = TestCa.create("query test CA");
-        Path caFile = dir.resolve("ca.pem");
+        caFile = dir.resolve("ca.pem");
         ca.writePem(caFile);
         dns = DnsmasqServer.builder()
                 .txt("_mta-sts.query-good.test", "v=STSv1; id=q1")
@@ -250,5 +251,29 @@ class PolicyQueryTest {
         assertThat(help.out()).contains("Exit codes:")
                 .contains("0   a valid policy").contains("1   the domain publishes no policy")
                 .contains("2   usage or configuration error").contains("3   discovery failed");
+    }
+
+    @Test
+    void overriddenDomainShowsItsDiscoveryButTheReplyAndExitCodeAreTheOverrides() throws Exception {
+        DaemonConfig overridden = ConfigLoader.parse("test", "ca_file: " + caFile + "\n"
+                + "dns:\n  nameservers: [\"" + dns.hostPort() + "\"]\n  timeout: 2\n"
+                + "overrides:\n  query-good.test: dane-only\n  query-missing.test: none\n");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        PolicyQuery query = new PolicyQuery(new PrintWriter(out), new PrintWriter(err), https.port());
+
+        int exit = query.run(overridden, ZoneConfig.DEFAULT, "query-good.test", Optional.empty());
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("the discovered policy would answer: OK secure match=mx.query-good.test")
+                .endsWith("postfix reply: OK dane-only (from the override for query-good.test; the daemon answers it"
+                        + " without discovery)" + System.lineSeparator());
+
+        out.getBuffer().setLength(0);
+        exit = query.run(overridden, ZoneConfig.DEFAULT, "query-missing.test", Optional.empty());
+
+        assertThat(exit).as("NOTFOUND from the override, not the failed discovery").isEqualTo(PolicyQuery.NO_POLICY);
+        assertThat(out.toString()).contains("postfix reply: NOTFOUND  (from the override for query-missing.test")
+                .doesNotContain("keeps answering with it");
     }
 }

@@ -139,6 +139,18 @@ public final class PolicyCache implements AutoCloseable {
     }
 
     /**
+     * Makes sure the policy of {@code domain}, when it has one, is held in memory: from memory, else the store, else
+     * discovery (one flight per domain, shared with lookups). For {@code preload}: it counts as no lookup (no hit or
+     * miss), so the lookup metrics stay those of Postfix's requests. Never completes exceptionally.
+     *
+     * @param domain normalised policy domain
+     */
+    public CompletableFuture<Optional<CachedPolicy>> preload(String domain) {
+        CompletableFuture<Optional<CachedPolicy>> settled = settledAnswer(domain);
+        return settled != null ? settled : resolveMiss(domain).copy();
+    }
+
+    /**
      * Loads the usable policies from the store, so a restart opens no downgrade window (RFC 8461 §10.2). Beyond
      * {@code maxEntries} the ones expiring last are loaded; the others stay in the store for their next lookup.
      */

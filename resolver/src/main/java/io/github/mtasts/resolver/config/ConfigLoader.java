@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.github.mtasts.resolver.policy.PolicyOverrides;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
@@ -65,7 +66,10 @@ public final class ConfigLoader {
         return parse(file.toString(), text);
     }
 
-    /** Parses configuration text; {@code source} names it in error messages. No I/O. */
+    /**
+     * Parses configuration text; {@code source} names it in error messages. No I/O but the reading of the files
+     * it names for {@code overrides_file} and {@code preload_file}.
+     */
     public static DaemonConfig parse(String source, String yaml) throws ConfigException {
         JsonNode document;
         try {
@@ -128,11 +132,13 @@ public final class ConfigLoader {
         }
         SocketmapConfig socketmap = socketmap(root.section("socketmap"));
         MilterConfig milter = milter(root.section("milter"));
+        PolicyOverrides overrides = OverridesConfig.parse(root);
+        List<String> preload = PreloadConfig.parse(root, overrides);
         // The tlsrpt module reads its own section (TlsrptConfigLoader); the resolver only checks it is a mapping.
         root.section("tlsrpt");
         root.rejectUnknownKeys();
         return new DaemonConfig(host, port, path, mode, reusePort, shutdownTimeout, cacheGrace, cache, proactive,
-                defaultZone, zones, caFile, dns, http, metrics, dashboard, socketmap, milter);
+                defaultZone, zones, caFile, dns, http, metrics, dashboard, socketmap, milter, overrides, preload);
     }
 
     /**

@@ -37,6 +37,11 @@ final class ConfigSection {
         return new ConfigSection(source, "", node);
     }
 
+    /** The file (or text) this mapping was read from, as error messages start. */
+    String source() {
+        return source;
+    }
+
     ConfigException error(String key, String problem) {
         return new ConfigException(source + ": " + keyPath(key) + ": " + problem);
     }

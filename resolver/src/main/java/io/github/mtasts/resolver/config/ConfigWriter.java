@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
+import io.github.mtasts.resolver.policy.PolicyOverride;
+import io.github.mtasts.resolver.policy.PolicyOverrides;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -71,6 +73,8 @@ public final class ConfigWriter {
                         "enabled", config.milter().metrics().enabled(),
                         "host", config.milter().metrics().host(),
                         "port", config.milter().metrics().port())));
+        root.put("overrides", overrides(config.overrides()));
+        root.put("preload", config.preload());
         try {
             return YAML.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -143,6 +147,17 @@ public final class ConfigWriter {
         Map<String, Object> map = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+
+    /** Entries of overrides_file included: what is in force, in one place. */
+    private static Map<String, Object> overrides(PolicyOverrides overrides) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (PolicyOverride entry : overrides.entries()) {
+            map.put(entry.pattern(), entry.outcome() == PolicyOverride.Outcome.SECURE
+                    ? map("secure", map("match", entry.match()))
+                    : entry.outcome().word());
         }
         return map;
     }

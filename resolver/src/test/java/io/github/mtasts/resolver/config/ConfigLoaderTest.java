@@ -428,7 +428,7 @@ class ConfigLoaderTest {
                         + " cache type postgres: a postgres:// connection URI"),
                 Arguments.of("hots: 0.0.0.0\n", "test.yml: hots: unknown key; expected one of host, port, path,"
                         + " mode, reuse_port, shutdown_timeout, cache_grace, cache, proactive_policy_fetching,"
-                        + " default_zone, zones, ca_file, dns, http, metrics, dashboard, socketmap, milter, tlsrpt"),
+                        + " default_zone, zones, ca_file, dns, http, metrics, dashboard, socketmap, milter, overrides, overrides_file, preload, preload_file, tlsrpt"),
                 Arguments.of("zones:\n  z:\n    strict: true\n", "test.yml: zones.z.strict: unknown key; expected"
                         + " one of strict_testing, timeout, require_sni, tlsrpt"),
                 Arguments.of("zones: [a, b]\n", "test.yml: zones: expected a mapping, got a list"),
