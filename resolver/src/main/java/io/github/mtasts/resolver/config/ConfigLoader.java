@@ -1,22 +1,13 @@
 package io.github.mtasts.resolver.config;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,10 +27,6 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
 
-    private static final YAMLMapper YAML = YAMLMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
-
     private static final Set<String> CACHE_TYPES = Set.of("internal", "sqlite", "redis", "redis_sentinel", "postgres");
     private static final Set<String> REDIS_SCHEMES = Set.of("redis", "rediss", "unix");
     private static final Pattern OCTAL_MODE = Pattern.compile("0?o?([0-7]{1,4})");
@@ -54,46 +41,17 @@ public final class ConfigLoader {
 
     /** Reads and validates {@code file}; the messages of its errors start with the file's path. */
     public static DaemonConfig load(Path file) throws ConfigException {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(file + ": no such file");
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + e.getMessage());
-        }
-        return parse(file.toString(), text);
+        return parse(ConfigDocument.read(file));
     }
 
-    /** Parses configuration text; {@code source} names it in error messages. No I/O. */
+    /** The resolver's sections of the parsed file. */
+    public static DaemonConfig parse(ConfigDocument document) throws ConfigException {
+        return daemon(document.rootSection());
+    }
+
+    /** {@link #parse(ConfigDocument)} of configuration text; {@code source} names it in error messages. No I/O. */
     public static DaemonConfig parse(String source, String yaml) throws ConfigException {
-        JsonNode document;
-        try {
-            document = YAML.readTree(yaml);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(source + ": " + syntaxError(e));
-        }
-        if (document == null || document.isMissingNode() || document.isNull()) {
-            document = JsonNodeFactory.instance.objectNode();
-        }
-        if (!document.isObject()) {
-            throw new ConfigException(source + ": expected a mapping of keys at the top level, got "
-                    + ConfigSection.describe(document));
-        }
-        return daemon(ConfigSection.root(source, (ObjectNode) document));
-    }
-
-    private static String syntaxError(JsonProcessingException e) {
-        if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
-            return "line " + (yaml.getProblemMark().getLine() + 1) + ", column "
-                    + (yaml.getProblemMark().getColumn() + 1) + ": invalid YAML: " + yaml.getProblem();
-        }
-        String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ";
-        String problem = e.getOriginalMessage();
-        if (problem.startsWith("Duplicate field ")) {
-            problem = "duplicate key " + problem.substring("Duplicate field ".length());
-        }
-        return where + "invalid YAML: " + problem;
+        return parse(ConfigDocument.parse(source, yaml));
     }
 
     private static DaemonConfig daemon(ConfigSection root) throws ConfigException {
