@@ -21,9 +21,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the one YAML configuration file into a {@link DaemonConfig}. Every key of the Python
- * {@code postfix-mta-sts-resolver} daemon is accepted with its meaning and default, so its file loads
- * unchanged; unknown keys and bad values fail with a message naming the file and the key path.
+ * Reads the resolver's sections of the one configuration file ({@link ConfigDocument}) into a {@link DaemonConfig}.
+ * Every key of the Python {@code postfix-mta-sts-resolver} daemon is accepted with its meaning and default, so its
+ * file loads unchanged; unknown keys and bad values fail with a message naming the file and the key path. It owns
+ * the top level: a key no module owns stops here.
  */
 public final class ConfigLoader {
 
@@ -34,17 +35,14 @@ public final class ConfigLoader {
     private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([^\\]]+)]|([^:\\[\\]]+))(?::(\\d{1,5}))?");
     private static final Pattern ZONE_NAME = Pattern.compile("\\S+");
     private static final int MAX_POOL = 10_000;
-    private static final Pattern MAIL_ADDRESS = Pattern.compile("[^@\\s<>]+@[^@\\s<>]+");
 
     private ConfigLoader() {
     }
 
-    /** Reads and validates {@code file}; the messages of its errors start with the file's path. */
-    public static DaemonConfig load(Path file) throws ConfigException {
-        return parse(ConfigDocument.read(file));
-    }
-
-    /** The resolver's sections of the parsed file. */
+    /**
+     * The resolver's sections of the parsed file: the Python daemon's top-level keys and ours. The sections other
+     * modules own ({@code tlsrpt:}, {@code milter:}, {@code dashboard:}) are only checked to be mappings here.
+     */
     public static DaemonConfig parse(ConfigDocument document) throws ConfigException {
         return daemon(document.rootSection());
     }
@@ -78,19 +76,15 @@ public final class ConfigLoader {
         DnsConfig dns = dns(root.section("dns"));
         HttpConfig http = http(root.section("http"));
         boolean metrics = daemonMetrics(root.section("metrics"));
-        DashboardConfig dashboard = dashboard(root.section("dashboard"));
-        if (dashboard.enabled() && !dashboard.requiresAuth() && !isLoopback(http.host())) {
-            throw root.section("dashboard").error("enabled", "the dashboard on http.host " + http.host()
-                    + ", which is not a loopback address, needs a token or username and password:"
-                    + " TLS reports reveal infrastructure");
-        }
+        // Sections the tlsrpt module owns and reads from the same document (DashboardConfigLoader,
+        // MilterConfigLoader, TlsrptConfigLoader); the resolver only checks each is a mapping.
+        root.section("dashboard");
         SocketmapConfig socketmap = socketmap(root.section("socketmap"));
-        MilterConfig milter = milter(root.section("milter"));
-        // The tlsrpt module reads its own section (TlsrptConfigLoader); the resolver only checks it is a mapping.
+        root.section("milter");
         root.section("tlsrpt");
         root.rejectUnknownKeys();
         return new DaemonConfig(host, port, path, mode, reusePort, shutdownTimeout, cacheGrace, cache, proactive,
-                defaultZone, zones, caFile, dns, http, metrics, dashboard, socketmap, milter);
+                defaultZone, zones, caFile, dns, http, metrics, socketmap);
     }
 
     /**
@@ -295,15 +289,6 @@ public final class ConfigLoader {
         return true;
     }
 
-    private static MetricsConfig metrics(ConfigSection section, MetricsConfig d) throws ConfigException {
-        MetricsConfig parsed = new MetricsConfig(
-                section.bool("enabled", d.enabled()),
-                section.string("host", d.host()),
-                section.integer("port", d.port(), 0, 65535));
-        section.rejectUnknownKeys();
-        return parsed;
-    }
-
     private static HttpConfig http(ConfigSection section) throws ConfigException {
         HttpConfig d = HttpConfig.DEFAULT;
         HttpConfig parsed = new HttpConfig(section.string("host", d.host()), section.integer("port", d.port(), 0, 65535));
@@ -319,41 +304,6 @@ public final class ConfigLoader {
         boolean enabled = section.bool("enabled", false);
         section.rejectUnknownKeys();
         return enabled;
-    }
-
-    private static DashboardConfig dashboard(ConfigSection section) throws ConfigException {
-        for (String key : List.of("host", "port")) {
-            section.rejectMovedKey(key, "use http." + key + ": the daemon's HTTP listener serves the dashboard");
-        }
-        boolean enabled = section.bool("enabled", DashboardConfig.DEFAULT.enabled());
-        Optional<String> token = section.optionalString("token");
-        if (token.isPresent() && token.get().isBlank()) {
-            throw section.error("token", "a non-empty token, or no token key at all");
-        }
-        Optional<String> username = section.optionalString("username");
-        Optional<String> password = section.optionalString("password");
-        if (username.isPresent() != password.isPresent()) {
-            throw section.error(username.isPresent() ? "password" : "username",
-                    "basic authentication needs both username and password");
-        }
-        Optional<DashboardConfig.BasicAuth> basicAuth = Optional.empty();
-        if (username.isPresent()) {
-            if (username.get().isEmpty() || username.get().contains(":")) {
-                throw section.error("username", "a non-empty user name without ':' (RFC 7617 §2)");
-            }
-            if (password.get().isEmpty()) {
-                throw section.error("password", "a non-empty password");
-            }
-            basicAuth = Optional.of(new DashboardConfig.BasicAuth(username.get(), password.get()));
-        }
-        section.rejectUnknownKeys();
-        return new DashboardConfig(enabled, token, basicAuth);
-    }
-
-    /** A loopback literal or {@code localhost}; no DNS lookup at load time. */
-    private static boolean isLoopback(String host) {
-        return host.equals("localhost") || host.equals("::1") || host.equals("[::1]")
-                || (isIpv4(host) && host.startsWith("127."));
     }
 
     private static SocketmapConfig socketmap(ConfigSection section) throws ConfigException {
@@ -378,33 +328,5 @@ public final class ConfigLoader {
                 : Optional.empty();
         return transport.orElseThrow(() -> section.error("transport", "one of auto, io_uring, epoll, nio",
                 value.get()));
-    }
-
-    private static MilterConfig milter(ConfigSection section) throws ConfigException {
-        MilterConfig d = MilterConfig.DEFAULT;
-        String host = section.string("host", d.host());
-        int port = section.integer("port", d.port(), 0, 65535);
-        int maxMessageSize = section.integer("max_message_size", d.maxMessageSize(), 1, Integer.MAX_VALUE);
-        Map<String, MilterConfig.Disposition> addresses = new LinkedHashMap<>();
-        ConfigSection addressSection = section.section("addresses");
-        for (String address : addressSection.keys()) {
-            if (!MAIL_ADDRESS.matcher(address).matches()) {
-                throw addressSection.error(address, "a report address must look like local@domain");
-            }
-            String disposition = addressSection.requiredString(address, "for a report address: keep or discard");
-            if (!disposition.equals("keep") && !disposition.equals("discard")) {
-                throw addressSection.error(address, "keep or discard",
-                        JsonNodeFactory.instance.textNode(disposition));
-            }
-            if (addresses.put(address.toLowerCase(java.util.Locale.ROOT),
-                    MilterConfig.Disposition.valueOf(disposition.toUpperCase(java.util.Locale.ROOT))) != null) {
-                throw addressSection.error(address, "the same address in another case is listed already");
-            }
-        }
-        MetricsConfig metrics = metrics(section.section("metrics"), d.metrics());
-        section.rejectMovedKey("dashboard", "the daemon serves the dashboard now: use the top-level dashboard:"
-                + " section, and http: for its address");
-        section.rejectUnknownKeys();
-        return new MilterConfig(host, port, maxMessageSize, addresses, metrics);
     }
 }

@@ -1,6 +1,6 @@
 package io.github.mtasts.tlsrpt.inbound;
 
-import io.github.mtasts.resolver.config.MilterConfig.Disposition;
+import io.github.mtasts.tlsrpt.config.MilterConfig.Disposition;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.github.mtasts.tlsrpt.schedule;
 
+import io.github.mtasts.tlsrpt.config.ReportSettings;
 import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
 import io.github.mtasts.tlsrpt.delivery.ReportDispatch;
 import org.slf4j.Logger;

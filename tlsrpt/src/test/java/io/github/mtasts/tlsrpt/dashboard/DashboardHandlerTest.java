@@ -2,7 +2,7 @@ package io.github.mtasts.tlsrpt.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.mtasts.resolver.config.DashboardConfig;
+import io.github.mtasts.tlsrpt.config.DashboardConfig;
 import io.github.mtasts.resolver.daemon.HttpEndpoint;
 import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;

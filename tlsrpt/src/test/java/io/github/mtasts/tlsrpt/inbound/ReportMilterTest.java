@@ -2,7 +2,7 @@ package io.github.mtasts.tlsrpt.inbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.mtasts.resolver.config.MilterConfig.Disposition;
+import io.github.mtasts.tlsrpt.config.MilterConfig.Disposition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
