@@ -80,7 +80,7 @@ public final class CheckCommand implements Callable<Integer> {
         X509TrustManager smtpTrust;
         SSLContext httpsTrust;
         try {
-            daemonConfig = ConfigFiles.load(file);
+            daemonConfig = ConfigFiles.load(file).daemon();
             policyDomain = DomainKey.parse(domain).domain();
             smtpTrust = SmtpTlsProbe.trustManager(daemonConfig.caFile());
             httpsTrust = daemonConfig.caFile().map(PolicyFetcher::trustFrom).orElseGet(PolicyFetcher::defaultTrust);

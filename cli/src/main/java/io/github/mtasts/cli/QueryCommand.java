@@ -72,7 +72,7 @@ public final class QueryCommand implements Callable<Integer> {
         Optional<Path> file = config.resolve(defaultConfigs);
         DaemonConfig daemonConfig;
         try {
-            daemonConfig = ConfigFiles.load(file);
+            daemonConfig = ConfigFiles.load(file).daemon();
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("mtasts query: " + e.getMessage());
             return USAGE_ERROR;

@@ -27,7 +27,7 @@ class DaemonCommandTest {
         Path ours = dir.resolve("etc-mtasts.yml");
         Path python = dir.resolve("etc-mta-sts-daemon.yml");
         DaemonRunner runner = (config, file) -> {
-            received.add(config);
+            received.add(config.daemon());
             receivedFiles.add(file);
             return runnerExitCode;
         };

@@ -25,9 +25,9 @@ import java.util.OptionalInt;
  * @param cacheGrace      a cached policy younger than this is answered without checking the TXT id
  * @param zones           socketmap names with their own settings; other names use {@code defaultZone}
  * @param caFile          PEM bundle replacing the JDK's trust store for policy fetches
- * @param http            where the HTTP listener of {@code metrics} and {@code dashboard} binds
+ * @param http            where the HTTP listener of {@code metrics} and the dashboard (the tlsrpt module's
+ *                        {@code dashboard:} section) binds
  * @param metrics         whether the listener serves {@code GET /metrics}
- * @param dashboard       whether and to whom the listener serves the dashboard
  * @param overrides       fixed answers by domain, given before the cache and discovery are asked
  * @param preload         policy domains discovered at start and kept fresh without a lookup
  */
@@ -35,8 +35,8 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
                            Duration shutdownTimeout, Duration cacheGrace, CacheConfig cache,
                            ProactiveFetchConfig proactivePolicyFetching, ZoneConfig defaultZone,
                            Map<String, ZoneConfig> zones, Optional<Path> caFile, DnsConfig dns,
-                           HttpConfig http, boolean metrics, DashboardConfig dashboard, SocketmapConfig socketmap,
-                           MilterConfig milter, PolicyOverrides overrides, List<String> preload) {
+                           HttpConfig http, boolean metrics, SocketmapConfig socketmap, PolicyOverrides overrides,
+                           List<String> preload) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8461;
@@ -55,9 +55,7 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
         Objects.requireNonNull(caFile, "caFile");
         Objects.requireNonNull(dns, "dns");
         Objects.requireNonNull(http, "http");
-        Objects.requireNonNull(dashboard, "dashboard");
         Objects.requireNonNull(socketmap, "socketmap");
-        Objects.requireNonNull(milter, "milter");
         Objects.requireNonNull(overrides, "overrides");
         preload = List.copyOf(preload);
         if (port < 0 || port > 65535) {
@@ -72,13 +70,7 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
         return new DaemonConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), OptionalInt.empty(), true,
                 DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_CACHE_GRACE, CacheConfig.Sqlite.DEFAULT,
                 ProactiveFetchConfig.DEFAULT, ZoneConfig.DEFAULT, Map.of(), Optional.empty(),
-                DnsConfig.DEFAULT, HttpConfig.DEFAULT, false, DashboardConfig.DEFAULT, SocketmapConfig.DEFAULT,
-                MilterConfig.DEFAULT, PolicyOverrides.NONE, List.of());
-    }
-
-    /** Whether the HTTP listener binds: only when something is served on it. */
-    public boolean httpListener() {
-        return metrics || dashboard.enabled();
+                DnsConfig.DEFAULT, HttpConfig.DEFAULT, false, SocketmapConfig.DEFAULT, PolicyOverrides.NONE, List.of());
     }
 
     /** The zone a socketmap request name selects; unknown names get the default zone, like the Python daemon. */

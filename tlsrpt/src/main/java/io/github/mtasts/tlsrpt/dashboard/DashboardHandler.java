@@ -5,7 +5,7 @@ import com.sun.net.httpserver.HttpHandler;
 import io.github.mtasts.resolver.store.DiscoveryFailureCount;
 import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.store.PolicyStoreException;
-import io.github.mtasts.resolver.config.DashboardConfig;
+import io.github.mtasts.tlsrpt.config.DashboardConfig;
 import io.github.mtasts.tlsrpt.inbound.InboundReportStore;
 import io.github.mtasts.tlsrpt.inbound.InboundStoreException;
 import io.github.mtasts.tlsrpt.inbound.InboundSummary;

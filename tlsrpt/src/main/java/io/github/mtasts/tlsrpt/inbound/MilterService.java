@@ -1,7 +1,7 @@
 package io.github.mtasts.tlsrpt.inbound;
 
-import io.github.mtasts.resolver.config.MilterConfig;
 import io.github.mtasts.resolver.daemon.HttpEndpoint;
+import io.github.mtasts.tlsrpt.config.MilterConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
