@@ -144,7 +144,7 @@ public final class ResolverDaemon implements AutoCloseable {
                 config.socketmap().maxRequestLength(), config.socketmap().maxConnections(),
                 config.socketmap().idleTimeout(),
                 // the responder answers at the zone timeout; this deadline only catches our own bugs
-                longestZone.plusSeconds(1));
+                longestZone.plusSeconds(1), SocketmapServerSettings.DEFAULT_REQUEST_TIMEOUT);
     }
 
     private static Duration max(Duration a, Duration b) {
