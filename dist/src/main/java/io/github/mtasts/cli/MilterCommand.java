@@ -4,6 +4,7 @@ import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.config.MilterConfig;
+import io.github.mtasts.resolver.daemon.HttpAccess;
 import io.github.mtasts.tlsrpt.config.TlsrptConfigLoader;
 import io.github.mtasts.tlsrpt.inbound.InboundStores;
 import io.github.mtasts.tlsrpt.inbound.MilterService;
@@ -75,7 +76,8 @@ public final class MilterCommand implements Callable<Integer> {
         }
         MilterService service;
         try {
-            service = MilterService.start(milter, () -> InboundStores.open(store));
+            service = MilterService.start(milter, HttpAccess.of(daemonConfig.dashboard()),
+                    () -> InboundStores.open(store));
         } catch (MilterService.StartException e) {
             return fail(log, e.getMessage());
         }

@@ -130,6 +130,14 @@ public final class ConfigLoader {
         MilterConfig milter = milter(root.section("milter"));
         // The tlsrpt module reads its own section (TlsrptConfigLoader); the resolver only checks it is a mapping.
         root.section("tlsrpt");
+        if (!dashboard.requiresAuth()) {
+            requireLoopbackMetrics(root.section("http"), metrics, http.host());
+            requireLoopbackMetrics(root.section("milter").section("metrics"), milter.metrics().enabled(),
+                    milter.metrics().host());
+            // tlsrpt run's listener: only the two keys this rule needs, the tlsrpt module validates the rest
+            ConfigSection reporter = root.section("tlsrpt").section("metrics");
+            requireLoopbackMetrics(reporter, reporter.bool("enabled", false), reporter.string("host", "127.0.0.1"));
+        }
         root.rejectUnknownKeys();
         return new DaemonConfig(host, port, path, mode, reusePort, shutdownTimeout, cacheGrace, cache, proactive,
                 defaultZone, zones, caFile, dns, http, metrics, dashboard, socketmap, milter);
@@ -390,6 +398,23 @@ public final class ConfigLoader {
         }
         section.rejectUnknownKeys();
         return new DashboardConfig(enabled, token, basicAuth);
+    }
+
+    /**
+     * The suite's one rule for HTTP listeners: off a loopback address, every one needs the {@code dashboard:}
+     * credentials, {@code /metrics} included (metrics name domains, MX hosts and report addresses). The daemon's,
+     * the milter's and the reporter's listeners all take those credentials; Prometheus sends them as a bearer
+     * token or basic auth.
+     *
+     * @param section where {@code host} is (http, milter.metrics, tlsrpt.metrics)
+     */
+    private static void requireLoopbackMetrics(ConfigSection section, boolean served, String host)
+            throws ConfigException {
+        if (served && !isLoopback(host)) {
+            throw section.error("host", "/metrics on " + host + ", which is not a loopback address, needs"
+                    + " dashboard.token or dashboard.username and password (Prometheus sends either): metrics"
+                    + " reveal infrastructure");
+        }
     }
 
     /** A loopback literal or {@code localhost}; no DNS lookup at load time. */

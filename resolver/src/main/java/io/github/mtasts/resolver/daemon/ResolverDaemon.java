@@ -1,6 +1,5 @@
 package io.github.mtasts.resolver.daemon;
 
-import com.sun.net.httpserver.HttpHandler;
 import io.github.mtasts.resolver.cache.CacheSettings;
 import io.github.mtasts.resolver.cache.PolicyCache;
 import io.github.mtasts.resolver.cache.PolicyStore;
@@ -160,16 +159,19 @@ public final class ResolverDaemon implements AutoCloseable {
      * Loads the stored policies, starts refreshing, then listens: a restart opens no downgrade window.
      *
      * @param pages handlers by path for the HTTP listener next to {@code /metrics} (the dashboard at {@code /});
-     *              the listener binds {@code http.host:port} when metrics are enabled or there is a page
+     *              the listener binds {@code http.host:port} when metrics are enabled or there is a page, and
+     *              every path on it needs the {@code dashboard:} credentials when they are set
      */
-    public void start(Map<String, HttpHandler> pages) throws IOException {
+    public void start(Map<String, HttpEndpoint.Handler> pages) throws IOException {
         int loaded = cache.warmStart().join();
         LOG.info("{} unexpired policies loaded from the {} store", loaded, config.cache().type());
         cache.start();
-        Map<String, HttpHandler> handlers = new LinkedHashMap<>(pages);
+        Map<String, HttpEndpoint.Handler> handlers = new LinkedHashMap<>(pages);
         prometheus.ifPresent(r -> handlers.put("/metrics", HttpEndpoint.prometheus(r)));
         if (!handlers.isEmpty()) {
-            http = Optional.of(HttpEndpoint.start(config.http().host(), config.http().port(), handlers));
+            // the dashboard's credentials guard /metrics too (ConfigLoader refuses an open non-loopback listener)
+            http = Optional.of(HttpEndpoint.start(config.http().host(), config.http().port(),
+                    HttpAccess.of(config.dashboard()), handlers));
             InetSocketAddress address = http.get().address();
             LOG.info("serving {} on http://{}:{}", String.join(" ", handlers.keySet()), address.getHostString(),
                     address.getPort());

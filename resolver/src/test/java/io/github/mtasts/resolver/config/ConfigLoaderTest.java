@@ -127,6 +127,41 @@ class ConfigLoaderTest {
                         + " infrastructure");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "http: {host: 0.0.0.0}\nmetrics: {enabled: true}\n|http.host: /metrics on 0.0.0.0",
+            "milter: {metrics: {enabled: true, host: '::'}}\n|milter.metrics.host: /metrics on ::",
+            "tlsrpt: {metrics: {enabled: true, host: 192.0.2.1}}\n|tlsrpt.metrics.host: /metrics on 192.0.2.1"})
+    void metricsOffLoopbackWithoutCredentialsAreRefusedNamingTheKey(String yamlAndMessage) {
+        String[] parts = yamlAndMessage.split("\\|");
+        assertThatThrownBy(() -> parse(parts[0]))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: " + parts[1] + ", which is not a loopback address, needs dashboard.token or"
+                        + " dashboard.username and password (Prometheus sends either): metrics reveal infrastructure");
+    }
+
+    @Test
+    void metricsOffLoopbackWithCredentialsAreAccepted() throws Exception {
+        DaemonConfig config = parse("""
+                http: {host: 0.0.0.0}
+                metrics: {enabled: true}
+                milter: {metrics: {enabled: true, host: 0.0.0.0}}
+                tlsrpt: {metrics: {enabled: true, host: 0.0.0.0}}
+                dashboard: {username: prometheus, password: pw}
+                """);
+
+        assertThat(config.metrics()).isTrue();
+        assertThat(config.milter().metrics().host()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void metricsOnLoopbackOrDisabledNeedNoCredentials() throws Exception {
+        DaemonConfig config = parse("http: {host: 127.0.0.1}\nmetrics: {enabled: true}\n"
+                + "milter: {metrics: {enabled: false, host: 0.0.0.0}}\ntlsrpt: {metrics: {enabled: true, host: localhost}}\n");
+
+        assertThat(config.dashboard().requiresAuth()).isFalse();
+    }
+
     @Test
     void dashboardOffLoopbackWithTokenIsAccepted() throws Exception {
         DaemonConfig config = parse("http: {host: 0.0.0.0}\ndashboard: {enabled: true, token: t}\n");
@@ -349,6 +384,7 @@ class ConfigLoaderTest {
                   timeout: 1.5
                 http: {host: 0.0.0.0, port: 9100}
                 metrics: {enabled: true}
+                dashboard: {token: s3cret}
                 socketmap: {max_connections: 50, idle_timeout: 30, max_request_length: 512, transport: io_uring}
                 """);
 
