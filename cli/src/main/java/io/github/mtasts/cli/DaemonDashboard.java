@@ -1,8 +1,8 @@
 package io.github.mtasts.cli;
 
-import com.sun.net.httpserver.HttpHandler;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.DaemonConfig;
+import io.github.mtasts.resolver.daemon.HttpEndpoint;
 import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
@@ -26,10 +26,10 @@ final class DaemonDashboard implements AutoCloseable {
 
     private final InboundReportStore inbound;
     private final Optional<AggregateStore> aggregates;
-    private final HttpHandler handler;
+    private final HttpEndpoint.Handler handler;
 
     private DaemonDashboard(InboundReportStore inbound, Optional<AggregateStore> aggregates,
-                            HttpHandler handler) {
+                            HttpEndpoint.Handler handler) {
         this.inbound = inbound;
         this.aggregates = aggregates;
         this.handler = handler;
@@ -62,7 +62,7 @@ final class DaemonDashboard implements AutoCloseable {
                         + config.cache().type() + " and tlsrpt.store is not set");
             }
             return Optional.of(new DaemonDashboard(inbound, aggregates,
-                    new DashboardHandler(configuration.dashboard(), inbound, outbound, policies, clock)));
+                    new DashboardHandler(inbound, outbound, policies, clock)));
         } catch (RuntimeException e) {
             inbound.close();
             throw e;
@@ -70,7 +70,7 @@ final class DaemonDashboard implements AutoCloseable {
     }
 
     /** The page by path, for {@code ResolverDaemon.start}. */
-    Map<String, HttpHandler> pages() {
+    Map<String, HttpEndpoint.Handler> pages() {
         return Map.of("/", handler);
     }
 

@@ -61,7 +61,8 @@ public final class MilterCommand implements Callable<Integer> {
         CacheConfig store = InboundStores.location(configuration.daemon(), configuration.tlsrpt().store());
         MilterService service;
         try {
-            service = MilterService.start(milter, () -> InboundStores.open(store));
+            service = MilterService.start(milter, configuration.dashboard().access(),
+                    () -> InboundStores.open(store));
         } catch (MilterService.StartException e) {
             return fail(log, e.getMessage());
         }

@@ -43,7 +43,7 @@ final class ResolverDaemonRunner implements DaemonRunner {
             return fail("mtasts daemon: dashboard: " + e.getMessage(), START_FAILED);
         }
         try {
-            daemon.start(dashboard.map(DaemonDashboard::pages).orElse(Map.of()));
+            daemon.start(configuration.dashboard().access(), dashboard.map(DaemonDashboard::pages).orElse(Map.of()));
         } catch (IOException | RuntimeException e) {
             daemon.close();
             dashboard.ifPresent(DaemonDashboard::close);

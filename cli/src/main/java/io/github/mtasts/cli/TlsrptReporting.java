@@ -2,6 +2,7 @@ package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.DaemonConfig;
+import io.github.mtasts.resolver.daemon.HttpAccess;
 import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.resolver.dns.DnsTxtLookup;
 import io.github.mtasts.resolver.store.PolicyStore;
@@ -41,15 +42,19 @@ final class TlsrptReporting implements AutoCloseable {
     final AggregateStore aggregates;
     final DeliveryQueue queue;
     final ReportDispatch dispatch;
+    /** The {@code dashboard:} credentials, which also guard the reporter's metrics listener. */
+    final HttpAccess access;
 
     private TlsrptReporting(TlsrptSetup setup, ReportSettings settings, PolicyStore policies,
-                            AggregateStore aggregates, DeliveryQueue queue, ReportDispatch dispatch) {
+                            AggregateStore aggregates, DeliveryQueue queue, ReportDispatch dispatch,
+                            HttpAccess access) {
         this.setup = setup;
         this.settings = settings;
         this.policies = policies;
         this.aggregates = aggregates;
         this.queue = queue;
         this.dispatch = dispatch;
+        this.access = access;
     }
 
     /**
@@ -101,7 +106,8 @@ final class TlsrptReporting implements AutoCloseable {
             ReportDispatch dispatch = new ReportDispatch(aggregates, policies::servedPolicies,
                     new ReportBuilder(settings.reporter()), new RuaLookup(dns), queue, around.apply(sender::send),
                     settings.retry(), settings.lease(), new SecureRandom(), clock);
-            return new TlsrptReporting(setup, settings, policies, aggregates, queue, dispatch);
+            return new TlsrptReporting(setup, settings, policies, aggregates, queue, dispatch,
+                    configuration.dashboard().access());
         } catch (RuntimeException e) {
             if (queue != null) {
                 queue.close();

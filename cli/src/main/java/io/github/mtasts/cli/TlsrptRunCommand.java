@@ -2,6 +2,7 @@ package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.MetricsConfig;
+import io.github.mtasts.resolver.daemon.HttpAccess;
 import io.github.mtasts.resolver.daemon.HttpEndpoint;
 import io.github.mtasts.resolver.text.LogSafe;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
@@ -97,7 +98,7 @@ public final class TlsrptRunCommand implements Callable<Integer> {
                     tlsrpt.batchLines(), tlsrpt.batchInterval(), clock);
             TlsRptService service = new TlsRptService(reporting.dispatch, reporting.queue, reporting.settings,
                     tlsrpt.hostName() + "/" + ProcessHandle.current().pid(), clock);
-            try (HttpEndpoint endpoint = serveMetrics(tlsrpt.metrics(), registry)) {
+            try (HttpEndpoint endpoint = serveMetrics(tlsrpt.metrics(), reporting.access, registry)) {
                 if (endpoint != null) {
                     metrics.watch(reporting.queue, clock);
                 }
@@ -112,14 +113,19 @@ public final class TlsrptRunCommand implements Callable<Integer> {
         }
     }
 
-    /** The {@code /metrics} listener when {@code tlsrpt.metrics.enabled}; null otherwise. */
-    private static HttpEndpoint serveMetrics(MetricsConfig config, PrometheusMeterRegistry registry) {
+    /**
+     * The {@code /metrics} listener when {@code tlsrpt.metrics.enabled}; null otherwise.
+     *
+     * @param access the {@code dashboard:} credentials, which guard every HTTP listener of the suite
+     */
+    private static HttpEndpoint serveMetrics(MetricsConfig config, HttpAccess access,
+                                             PrometheusMeterRegistry registry) {
         if (!config.enabled()) {
             return null;
         }
         HttpEndpoint endpoint;
         try {
-            endpoint = HttpEndpoint.start(config.host(), config.port(),
+            endpoint = HttpEndpoint.start(config.host(), config.port(), access,
                     Map.of("/metrics", HttpEndpoint.prometheus(registry)));
         } catch (IOException e) {
             throw new UncheckedIOException("tlsrpt.metrics: cannot listen on " + config.host() + ":" + config.port()

@@ -41,6 +41,21 @@ class ConfigCommandTest {
     }
 
     @Test
+    void checkRefusesMetricsOffLoopbackWithoutCredentialsNamingTheKey() throws Exception {
+        Path config = Files.writeString(dir.resolve("c.yml"), "http: {host: 0.0.0.0}\nmetrics: {enabled: true}\n");
+        Path guarded = Files.writeString(dir.resolve("guarded.yml"),
+                "http: {host: 0.0.0.0}\nmetrics: {enabled: true}\ndashboard: {token: s3cret}\n");
+
+        CommandRun refused = CommandRun.of(new Main(), "config", "check", "-c", config.toString());
+        CommandRun accepted = CommandRun.of(new Main(), "config", "check", "-c", guarded.toString());
+
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("mtasts config check: " + config + ": http.host: /metrics on 0.0.0.0,"
+                + " which is not a loopback address, needs dashboard.token or dashboard.username and password");
+        assertThat(accepted.exitCode()).as(accepted.err()).isZero();
+    }
+
+    @Test
     void checkWithoutAnyFilePrintsTheBuiltInDefaults() throws Exception {
         Path absent = dir.resolve("absent.yml");
 

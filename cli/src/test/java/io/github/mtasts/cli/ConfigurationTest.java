@@ -10,6 +10,8 @@ import io.github.mtasts.tlsrpt.config.MilterConfig;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,5 +98,40 @@ class ConfigurationTest {
         assertThat(yaml).contains("\nhttp:", "\nmetrics:", "\ndashboard:", "\nsocketmap:", "\nmilter:",
                 "max_message_size: 10485760");
         assertThat(yaml.indexOf("\ndashboard:")).isBetween(yaml.indexOf("\nmetrics:"), yaml.indexOf("\nsocketmap:"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "http: {host: 0.0.0.0}\nmetrics: {enabled: true}\n|http.host: /metrics on 0.0.0.0",
+            "milter: {metrics: {enabled: true, host: '::'}}\n|milter.metrics.host: /metrics on ::",
+            "tlsrpt: {metrics: {enabled: true, host: 192.0.2.1}}\n|tlsrpt.metrics.host: /metrics on 192.0.2.1"})
+    void metricsOffLoopbackWithoutCredentialsAreRefusedNamingTheKey(String yamlAndMessage) {
+        String[] parts = yamlAndMessage.split("\\|");
+        assertThatThrownBy(() -> parse(parts[0]))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: " + parts[1] + ", which is not a loopback address, needs dashboard.token or"
+                        + " dashboard.username and password (Prometheus sends either): metrics reveal infrastructure");
+    }
+
+    @Test
+    void metricsOffLoopbackWithCredentialsAreAccepted() throws Exception {
+        Configuration config = parse("""
+                http: {host: 0.0.0.0}
+                metrics: {enabled: true}
+                milter: {metrics: {enabled: true, host: 0.0.0.0}}
+                tlsrpt: {metrics: {enabled: true, host: 0.0.0.0}}
+                dashboard: {username: prometheus, password: pw}
+                """);
+
+        assertThat(config.daemon().metrics()).isTrue();
+        assertThat(config.milter().metrics().host()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void metricsOnLoopbackOrDisabledNeedNoCredentials() throws Exception {
+        Configuration config = parse("http: {host: 127.0.0.1}\nmetrics: {enabled: true}\n"
+                + "milter: {metrics: {enabled: false, host: 0.0.0.0}}\ntlsrpt: {metrics: {enabled: true, host: localhost}}\n");
+
+        assertThat(config.dashboard().requiresAuth()).isFalse();
     }
 }

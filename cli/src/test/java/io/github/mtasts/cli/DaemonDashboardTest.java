@@ -169,9 +169,10 @@ class DaemonDashboardTest {
     }
 
     @Test
-    void oneListenerServesMetricsAndTheDashboardOnlyWithTheToken() throws Exception {
-        assertThat(get("/metrics").statusCode()).isEqualTo(200);
-        assertThat(get("/metrics").body()).contains("mtasts_socketmap_connections");
+    void oneListenerServesMetricsAndTheDashboardBothOnlyWithTheToken() throws Exception {
+        assertThat(get("/metrics").statusCode()).isEqualTo(401);
+        assertThat(get("/metrics?token=" + TOKEN).statusCode()).isEqualTo(200);
+        assertThat(get("/metrics?token=" + TOKEN).body()).contains("mtasts_socketmap_connections");
         assertThat(get("/").statusCode()).isEqualTo(401);
         assertThat(get("/?token=guess").statusCode()).isEqualTo(401);
         assertThat(get("/?token=" + TOKEN).statusCode()).isEqualTo(200);

@@ -23,6 +23,11 @@ public record HttpConfig(String host, int port) {
 
     /** Whether {@link #host} is a loopback literal or {@code localhost}; no DNS lookup at load time. */
     public boolean loopback() {
+        return isLoopback(host);
+    }
+
+    /** Whether {@code host} is a loopback literal or {@code localhost}; no DNS lookup at load time. */
+    public static boolean isLoopback(String host) {
         return host.equals("localhost") || host.equals("::1") || host.equals("[::1]")
                 || (IPV4.matcher(host).matches() && host.startsWith("127.")
                         && Arrays.stream(host.split("\\.")).allMatch(octet -> Integer.parseInt(octet) <= 255));

@@ -1,6 +1,5 @@
 package io.github.mtasts.resolver.daemon;
 
-import com.sun.net.httpserver.HttpHandler;
 import io.github.mtasts.resolver.cache.CacheSettings;
 import io.github.mtasts.resolver.cache.PolicyCache;
 import io.github.mtasts.resolver.config.CacheConfig;
@@ -159,33 +158,35 @@ public final class ResolverDaemon implements AutoCloseable {
                 config.socketmap().maxRequestLength(), config.socketmap().maxConnections(),
                 config.socketmap().idleTimeout(),
                 // the responder answers at the zone timeout; this deadline only catches our own bugs
-                longestZone.plusSeconds(1));
+                longestZone.plusSeconds(1), SocketmapServerSettings.DEFAULT_REQUEST_TIMEOUT);
     }
 
     private static Duration max(Duration a, Duration b) {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
-    /** {@link #start(Map)} without pages of the caller's. */
+    /** {@link #start(HttpAccess, Map)} without pages of the caller's or credentials. */
     public void start() throws IOException {
-        start(Map.of());
+        start(HttpAccess.OPEN, Map.of());
     }
 
     /**
      * Loads the stored policies, starts refreshing, then listens: a restart opens no downgrade window.
      *
-     * @param pages handlers by path for the HTTP listener next to {@code /metrics} (the dashboard at {@code /});
-     *              the listener binds {@code http.host:port} when metrics are enabled or there is a page
+     * @param access who may use the HTTP listener, every path of it: the {@code dashboard:} credentials when set
+     * @param pages  handlers by path for the HTTP listener next to {@code /metrics} (the dashboard at {@code /});
+     *               the listener binds {@code http.host:port} when metrics are enabled or there is a page
      */
-    public void start(Map<String, HttpHandler> pages) throws IOException {
+    public void start(HttpAccess access, Map<String, HttpEndpoint.Handler> pages) throws IOException {
         int loaded = cache.warmStart().join();
         LOG.info("{} unexpired policies loaded from the {} store", loaded, config.cache().type());
         cache.start();
         refresher.ifPresent(ProactiveRefresher::start);
-        Map<String, HttpHandler> handlers = new LinkedHashMap<>(pages);
+        Map<String, HttpEndpoint.Handler> handlers = new LinkedHashMap<>(pages);
         prometheus.ifPresent(r -> handlers.put("/metrics", HttpEndpoint.prometheus(r)));
         if (!handlers.isEmpty()) {
-            http = Optional.of(HttpEndpoint.start(config.http().host(), config.http().port(), handlers));
+            // the dashboard's credentials guard /metrics too (the configuration refuses an open non-loopback listener)
+            http = Optional.of(HttpEndpoint.start(config.http().host(), config.http().port(), access, handlers));
             InetSocketAddress address = http.get().address();
             LOG.info("serving {} on http://{}:{}", String.join(" ", handlers.keySet()), address.getHostString(),
                     address.getPort());

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -40,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * {@link NetstringDecoder} → {@link SocketmapRequestDecoder} → {@link PolicyLookupHandler}, answering through
  * {@link NetstringEncoder}. On the {@link SocketmapTransport} the configuration selects, by default the first
  * available of io_uring, epoll and NIO (UNIX sockets through JDK 16+ NIO).
+ *
+ * <p>At {@code max_connections}, a new connection is served and the longest-idle one closed instead (Postfix
+ * reconnects when it next needs the map): refusing new ones would let idle or stuck clients defer all mail. Only
+ * when every connection is waiting for an answer is the new one closed.
  */
 public final class SocketmapServer implements AutoCloseable {
 
@@ -54,6 +59,7 @@ public final class SocketmapServer implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicBoolean overLimit = new AtomicBoolean();
     private final AtomicLong refusedInEpisode = new AtomicLong();
+    private final AtomicLong evictedInEpisode = new AtomicLong();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean draining;
@@ -81,6 +87,10 @@ public final class SocketmapServer implements AutoCloseable {
         group = new MultiThreadIoEventLoopGroup(transport.eventLoops(Runtime.getRuntime().availableProcessors()),
                 transport.ioHandlerFactory());
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).childHandler(new ConnectionInitializer());
+        if (transport.keepsHalfClosedConnectionsOpen(settings.path().isPresent())) {
+            // a client that half-closes after its requests still gets the answers (PolicyLookupHandler)
+            bootstrap.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
         SocketAddress address;
         if (settings.path().isPresent()) {
             Path path = settings.path().get();
@@ -179,7 +189,7 @@ public final class SocketmapServer implements AutoCloseable {
 
         @Override
         protected void initChannel(Channel ch) {
-            if (open.incrementAndGet() > settings.maxConnections()) {
+            if (open.incrementAndGet() > settings.maxConnections() && !evictLongestIdle()) {
                 open.decrementAndGet();
                 refuse(ch);
                 return;
@@ -192,7 +202,7 @@ public final class SocketmapServer implements AutoCloseable {
                     // and watching writes cost a promise and a listener per answer
                     new IdleStateHandler(settings.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS),
                     idleCloser,
-                    new NetstringDecoder(settings.maxRequestLength()),
+                    new NetstringDecoder(settings.maxRequestLength(), settings.requestTimeout()),
                     encoder,
                     new SocketmapRequestDecoder(),
                     new PolicyLookupHandler(responder, settings.answerDeadline()));
@@ -202,20 +212,58 @@ public final class SocketmapServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the connection that has owed nothing for longest, to make room for a new one. Only at the limit, so
+     * the scan over all connections is off the request path. Several new connections at once each claim a
+     * different one; the count stays above the limit only until the claimed connections have closed.
+     *
+     * @return false when every connection is waiting for an answer
+     */
+    private boolean evictLongestIdle() {
+        while (true) {
+            PolicyLookupHandler oldest = null;
+            long oldestIdleSince = PolicyLookupHandler.BUSY;
+            for (Channel connection : connections) {
+                PolicyLookupHandler handler = connection.pipeline().get(PolicyLookupHandler.class);
+                if (handler != null) {
+                    long idleSince = handler.idleSince();
+                    // nanoTime values compare by difference (they may wrap)
+                    if (idleSince != PolicyLookupHandler.BUSY
+                            && (oldest == null || idleSince - oldestIdleSince < 0)) {
+                        oldest = handler;
+                        oldestIdleSince = idleSince;
+                    }
+                }
+            }
+            if (oldest == null) {
+                return false;
+            }
+            if (oldest.evict()) {
+                overLimit(evictedInEpisode);
+                return true;
+            }
+            // claimed by another new connection meanwhile: a claimed one no longer counts as idle, look again
+        }
+    }
+
     private void refuse(Channel ch) {
-        refusedInEpisode.incrementAndGet();
+        overLimit(refusedInEpisode);
+        ch.close();
+    }
+
+    private void overLimit(AtomicLong counter) {
+        counter.incrementAndGet();
         // one line per episode: a flood of connections must not become a flood of log lines
         if (overLimit.compareAndSet(false, true)) {
-            log.warn("{} socketmap connections open, the limit; closing new connections until one ends",
-                    settings.maxConnections());
+            log.warn("{} socketmap connections open, the limit; closing the longest-idle connection for each new"
+                    + " one (new ones while all are busy)", settings.maxConnections());
         }
-        ch.close();
     }
 
     private void connectionClosed() {
         if (open.decrementAndGet() < settings.maxConnections() && overLimit.compareAndSet(true, false)) {
-            log.info("socketmap connections below the limit again; {} were refused",
-                    refusedInEpisode.getAndSet(0));
+            log.info("socketmap connections below the limit again; {} idle connections were closed for new ones,"
+                    + " {} new ones refused", evictedInEpisode.getAndSet(0), refusedInEpisode.getAndSet(0));
         }
     }
 

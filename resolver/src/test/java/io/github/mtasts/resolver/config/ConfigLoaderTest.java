@@ -262,6 +262,7 @@ class ConfigLoaderTest {
                   timeout: 1.5
                 http: {host: 0.0.0.0, port: 9100}
                 metrics: {enabled: true}
+                dashboard: {token: s3cret}
                 socketmap: {max_connections: 50, idle_timeout: 30, max_request_length: 512, transport: io_uring}
                 """);
 
