@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -298,8 +299,9 @@ class ResolverDaemonTest {
 
     @Test
     void dashboardCredentialsGuardMetricsToo() throws Exception {
-        try (ResolverDaemon daemon = start(config("cache: {type: internal}\nhttp: {port: 0}\n"
-                + "metrics: {enabled: true}\ndashboard: {enabled: false, token: s3cret}\n"))) {
+        try (ResolverDaemon daemon = new ResolverDaemon(config("cache: {type: internal}\nhttp: {port: 0}\n"
+                + "metrics: {enabled: true}\n"), https.port())) {
+            daemon.start(HttpAccess.of(Optional.of("s3cret"), Optional.empty(), Optional.empty()), Map.of());
             URI uri = URI.create("http://127.0.0.1:" + daemon.httpAddress().orElseThrow().getPort() + "/metrics");
             HttpClient http = HttpClient.newHttpClient();
 
