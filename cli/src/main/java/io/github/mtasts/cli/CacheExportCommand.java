@@ -18,7 +18,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code mtasts cache export}: the daemon's current answers as a Postfix lookup table, for a static fallback after
- * the socketmap ({@code smtp_tls_policy_maps = socketmap:..., texthash:/etc/postfix/mtasts-fallback}). Only the
+ * the socketmap ({@code smtp_tls_policy_maps = socketmap:..., texthash:/etc/postfix/mtasts-fallback}). It answers
+ * where the daemon says NOTFOUND (a discovery past the zone timeout); an unreachable daemon is a lookup error, which
+ * stops Postfix's search whatever follows. Only the
  * domains the daemon answers with a policy in its default zone are written: an expired policy, or one the zone does
  * not enforce ({@code none}, {@code testing} without {@code strict_testing}), has no line, as it has no answer.
  */
