@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param defaultConfigs the configuration files tried without {@code -c}
  * @param policyPort     HTTPS port of policy hosts: 443 except in tests
+ * @param clock          what "now" is when judging expiry and stamping a refresh
  */
 record CacheContext(List<Path> defaultConfigs, int policyPort, Clock clock) {
 

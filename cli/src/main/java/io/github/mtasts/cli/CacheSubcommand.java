@@ -6,6 +6,7 @@ import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.policy.DomainKey;
 import io.github.mtasts.resolver.policy.InvalidDomainKeyException;
 import io.github.mtasts.resolver.store.PolicyStore;
+import io.github.mtasts.resolver.store.PolicyStoreException;
 import io.github.mtasts.resolver.store.PolicyStores;
 import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import java.io.PrintWriter;
@@ -91,7 +92,7 @@ abstract class CacheSubcommand implements Callable<Integer> {
         }
         try (store) {
             return run(config, store);
-        } catch (io.github.mtasts.resolver.store.PolicyStoreException e) {
+        } catch (PolicyStoreException e) {
             return fail("the " + config.cache().type() + " policy store failed: " + e.getMessage(), STORE_UNAVAILABLE);
         } finally {
             out().flush();

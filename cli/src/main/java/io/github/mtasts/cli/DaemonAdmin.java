@@ -3,6 +3,7 @@ package io.github.mtasts.cli;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.config.DashboardConfig;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -115,7 +116,7 @@ final class DaemonAdmin {
      *
      * @param what the change, for the message: "the policy of example.com was removed from the store"
      */
-    static int report(Outcome outcome, String what, java.io.PrintWriter out, java.io.PrintWriter err, int ok) {
+    static int report(Outcome outcome, String what, PrintWriter out, PrintWriter err, int ok) {
         if (outcome instanceof Outcome.Done done) {
             out.println("running daemon: " + done.reply());
             return ok;

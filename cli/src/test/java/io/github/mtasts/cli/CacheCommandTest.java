@@ -114,11 +114,11 @@ class CacheCommandTest {
                 host: 127.0.0.1
                 port: %d
                 ca_file: %s
-                dns: {nameservers: ["%s"], timeout: 2}
+                dns: {nameservers: ["%s"], timeout: 10}
                 cache: {type: sqlite, options: {filename: %s}}
                 metrics: {enabled: true}
                 http: {host: 127.0.0.1, port: %d}
-                default_zone: {timeout: 5}
+                default_zone: {timeout: 60}     # a bound, not a deadline: a first TLS set-up on a loaded machine is slow
                 zones:
                   strict: {strict_testing: true}
                 shutdown_timeout: 5

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
@@ -128,7 +129,7 @@ public final class PolicyHttpsServer implements AutoCloseable {
 
         /** Accepts the request and never answers. */
         /** Whatever {@code current} holds when a request arrives: a test changes the policy a host serves. */
-        static Response changing(java.util.concurrent.atomic.AtomicReference<Response> current) {
+        static Response changing(AtomicReference<Response> current) {
             return new Changing(current);
         }
 
@@ -150,7 +151,7 @@ public final class PolicyHttpsServer implements AutoCloseable {
 
     record Hang(boolean afterHeaders) implements Response {}
 
-    record Changing(java.util.concurrent.atomic.AtomicReference<Response> current) implements Response {}
+    record Changing(AtomicReference<Response> current) implements Response {}
 
     public static final class Builder {
         private record Host(String name, SSLContext tls, Response response) {}

@@ -16,7 +16,7 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -105,7 +105,7 @@ public final class CacheAdminHandler implements HttpHandler {
             Thread.currentThread().interrupt();
             respond(exchange, 503, "interrupted\n");
             return;
-        } catch (java.util.concurrent.ExecutionException | CompletionException e) {
+        } catch (ExecutionException e) {
             respond(exchange, 503, "reload of " + domain + " failed: " + e.getCause().getMessage() + "\n");
             return;
         }
