@@ -9,6 +9,7 @@ import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.store.CachedPolicy;
 import io.github.mtasts.resolver.store.DiscoveryFailureCount;
 import io.github.mtasts.resolver.store.PolicyStore;
+import io.github.mtasts.resolver.text.LogSafe;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -72,7 +73,8 @@ final class CacheListCommand extends CacheSubcommand {
     }
 
     static String describe(DiscoveryFailureCount failure) {
-        return failure.lastFailed() + " " + failure.type() + ": " + failure.lastDetail();
+        // the detail quotes what remote servers sent: escaped, like every untrusted text we print
+        return failure.lastFailed() + " " + failure.type() + ": " + LogSafe.escape(failure.lastDetail());
     }
 
     private static ObjectNode toJson(ObjectMapper mapper, CachedPolicy policy, Optional<DiscoveryFailureCount> error,

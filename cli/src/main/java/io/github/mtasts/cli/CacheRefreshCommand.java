@@ -7,6 +7,7 @@ import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.resolver.dns.DnsTxtLookup;
 import io.github.mtasts.resolver.store.CachedPolicy;
 import io.github.mtasts.resolver.store.PolicyStore;
+import io.github.mtasts.resolver.text.LogSafe;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -55,8 +56,9 @@ final class CacheRefreshCommand extends CacheSubcommand {
         }
         String domain = parsed.get();
         Optional<CachedPolicy> old = store.load(domain);
-        DnsTxtLookup dns = config.dns().nameservers().isEmpty() ? DnsTxtLookup.system(DNS_TIMEOUT)
-                : DnsTxtLookup.using(config.dns().nameservers(), DNS_TIMEOUT);
+        Duration dnsTimeout = config.dns().timeout().orElse(DNS_TIMEOUT);
+        DnsTxtLookup dns = config.dns().nameservers().isEmpty() ? DnsTxtLookup.system(dnsTimeout)
+                : DnsTxtLookup.using(config.dns().nameservers(), dnsTimeout);
         PolicyFetcher fetcher = PolicyFetcher.create(FETCH_TIMEOUT, config.caFile(), context.policyPort());
         // the discovery mtasts query and the daemon run; no known id: an administrator asking for a refresh wants
         // the policy file itself read again
@@ -86,12 +88,12 @@ final class CacheRefreshCommand extends CacheSubcommand {
         String reason;
         int code;
         if (result instanceof DiscoveryResult.Failed failed) {
-            err().println("discovery failed (" + failed.type() + "): " + failed.detail());
+            err().println("discovery failed (" + failed.type() + "): " + LogSafe.escape(failed.detail()));
             store.discoveryFailure(domain, now, failed.type(), failed.detail());
             reason = "discovery failed";
             code = DISCOVERY_FAILED;
         } else {
-            reason = "no policy published: " + ((DiscoveryResult.NoPolicy) result).reason();
+            reason = "no policy published: " + LogSafe.escape(((DiscoveryResult.NoPolicy) result).reason());
             code = NOT_STORED;
         }
         if (old.isPresent() && old.get().usableAt(now)) {

@@ -6,6 +6,7 @@ import io.github.mtasts.resolver.socketmap.PostfixReply;
 import io.github.mtasts.resolver.store.CachedPolicy;
 import io.github.mtasts.resolver.store.DiscoveryFailureCount;
 import io.github.mtasts.resolver.store.PolicyStore;
+import io.github.mtasts.resolver.text.LogSafe;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,7 +58,7 @@ final class CacheShowCommand extends CacheSubcommand {
         out().println("last checked: " + policy.lastCheckedAt());
         out().println("last error: " + error.map(CacheListCommand::describe).orElse("none"));
         out().println("policy:");
-        policy.policy().lines().forEach(line -> out().println("  " + line));
+        policy.policy().lines().forEach(line -> out().println("  " + LogSafe.escape(line)));
         for (Map.Entry<String, ZoneConfig> zone : zones(config).entrySet()) {
             out().println("postfix reply (" + zone.getKey() + "): " + reply(policy, zone.getValue(), now));
         }
