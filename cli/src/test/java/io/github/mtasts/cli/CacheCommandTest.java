@@ -232,6 +232,21 @@ class CacheCommandTest {
     }
 
     @Test
+    void vanishedTxtRecordNeverRemovesTheUnexpiredStoredPolicy() {
+        assertThat(cache("refresh", "cache-a.test").exitCode()).isZero();
+        dnsChanged = true;
+        dns.reconfigure(DnsmasqServer.builder().txt("_mta-sts.cache-b.test", "v=STSv1; id=b1"));
+
+        CommandRun refresh = cache("refresh", "cache-a.test");
+
+        assertThat(refresh.exitCode()).isEqualTo(CacheSubcommand.NOT_STORED);
+        assertThat(refresh.out()).contains("no policy published: ",
+                "; kept the stored policy of cache-a.test (id a1) until ");
+        assertThat(cache("show", "cache-a.test").out())
+                .contains("postfix reply (default zone): OK secure match=mx1.cache-a.test servername=hostname");
+    }
+
+    @Test
     void listShowsEveryStoredPolicyWithItsTimesAndLastError() throws Exception {
         Clock clock = Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
         assertThat(cache(clock, "refresh", "cache-a.test").exitCode()).isZero();
