@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -61,10 +62,12 @@ final class CacheExportCommand extends CacheSubcommand {
                 ? "# Use after the daemon: smtp_tls_policy_maps = socketmap:..., texthash:THIS_FILE\n"
                 : "# Compile with 'postmap hash:THIS_FILE' (or lmdb:, cdb:), then list hash:THIS_FILE after the"
                         + " socketmap in smtp_tls_policy_maps\n");
-        table.append("# A line is valid until the expiry above it: regenerate this file regularly.\n");
+        table.append("# A line is valid until the expiry above it: regenerate this file regularly. An override of the\n"
+                + "# configuration replaces the policy of a stored domain, as in the daemon; other overrides are not here.\n");
         int written = 0;
         for (CachedPolicy policy : policies) {
-            String reply = CacheShowCommand.reply(policy, config.defaultZone(), now);
+            String reply = CacheShowCommand.reply(config, policy.domain(), Optional.of(policy), config.defaultZone(),
+                    now);
             if (reply.equals(PostfixReply.NOT_FOUND)) {
                 continue;
             }

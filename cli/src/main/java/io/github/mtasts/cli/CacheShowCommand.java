@@ -2,6 +2,7 @@ package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.config.ZoneConfig;
+import io.github.mtasts.resolver.policy.PolicyOverride;
 import io.github.mtasts.resolver.socketmap.PostfixReply;
 import io.github.mtasts.resolver.store.CachedPolicy;
 import io.github.mtasts.resolver.store.DiscoveryFailureCount;
@@ -44,11 +45,16 @@ final class CacheShowCommand extends CacheSubcommand {
         Optional<CachedPolicy> stored = store.load(domain);
         Optional<DiscoveryFailureCount> error = CacheListCommand.lastError(store, domain);
         Instant now = context.clock().instant();
+        Optional<PolicyOverride> override = config.overrides().find(domain);
         out().println("domain: " + domain);
         if (stored.isEmpty()) {
             out().println("stored policy: none (the daemon discovers one at the next lookup of " + domain + ")");
             out().println("last error: " + error.map(CacheListCommand::describe).orElse("none"));
-            out().println("postfix reply: " + PostfixReply.NOT_FOUND + "(unless discovery finds a policy)");
+            if (override.isPresent()) {
+                printReplies(config, domain, stored, now);
+            } else {
+                out().println("postfix reply: " + PostfixReply.NOT_FOUND + "(unless discovery finds a policy)");
+            }
             return NOT_STORED;
         }
         CachedPolicy policy = stored.get();
@@ -59,10 +65,18 @@ final class CacheShowCommand extends CacheSubcommand {
         out().println("last error: " + error.map(CacheListCommand::describe).orElse("none"));
         out().println("policy:");
         policy.policy().lines().forEach(line -> out().println("  " + LogSafe.escape(line)));
-        for (Map.Entry<String, ZoneConfig> zone : zones(config).entrySet()) {
-            out().println("postfix reply (" + zone.getKey() + "): " + reply(policy, zone.getValue(), now));
-        }
+        printReplies(config, domain, stored, now);
         return OK;
+    }
+
+    private void printReplies(DaemonConfig config, String domain, Optional<CachedPolicy> stored, Instant now) {
+        Optional<PolicyOverride> override = config.overrides().find(domain);
+        String note = override.map(o -> " (from the override for " + o.pattern() + "; the stored policy is not used)")
+                .orElse("");
+        for (Map.Entry<String, ZoneConfig> zone : zones(config).entrySet()) {
+            out().println("postfix reply (" + zone.getKey() + "): "
+                    + reply(config, domain, stored, zone.getValue(), now) + note);
+        }
     }
 
     /** The default zone first, then the named ones, as the socketmap name selects them. */
@@ -73,12 +87,20 @@ final class CacheShowCommand extends CacheSubcommand {
         return zones;
     }
 
-    /** What the daemon answers for {@code policy} in {@code zone} at {@code now}: nothing once it expired. */
-    static String reply(CachedPolicy policy, ZoneConfig zone, Instant now) {
-        if (!policy.usableAt(now)) {
+    /**
+     * What the daemon answers for {@code domain} in {@code zone} at {@code now}: an override's answer first (the
+     * daemon applies overrides before its cache), else the stored policy while it is usable, else nothing.
+     */
+    static String reply(DaemonConfig config, String domain, Optional<CachedPolicy> stored, ZoneConfig zone,
+                        Instant now) {
+        Optional<PolicyOverride> override = config.overrides().find(domain);
+        if (override.isPresent()) {
+            return PostfixReply.forOverride(override.get(), zone.requireSni());
+        }
+        if (stored.isEmpty() || !stored.get().usableAt(now)) {
             return PostfixReply.NOT_FOUND;
         }
-        return PostfixReply.forPolicy(policy.domain(), policy.policy(),
+        return PostfixReply.forPolicy(domain, stored.get().policy(),
                 new PostfixReply.ReplyOptions(zone.strictTesting(), zone.requireSni(), zone.tlsrpt()));
     }
 }

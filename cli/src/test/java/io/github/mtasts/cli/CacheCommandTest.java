@@ -308,6 +308,18 @@ class CacheCommandTest {
     }
 
     @Test
+    void anOverrideIsWhatShowAndExportAnswerAsTheDaemonDoes() throws Exception {
+        cache("refresh", "cache-a.test");
+        Files.writeString(config, Files.readString(config)
+                + "overrides:\n  cache-a.test: {secure: {match: [mx9.cache-a.test]}}\n");
+
+        assertThat(cache("show", "cache-a.test").out()).contains("postfix reply (default zone): OK secure"
+                + " match=mx9.cache-a.test servername=hostname (from the override for cache-a.test; the stored policy"
+                + " is not used)");
+        assertThat(cache("export").out()).contains("\ncache-a.test secure match=mx9.cache-a.test servername=hostname\n");
+    }
+
+    @Test
     void showOfADomainNotStoredExitsOne() {
         cache("refresh", "cache-a.test");
 
