@@ -32,7 +32,20 @@ class BinLaunchersTest {
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).startsWith("Usage: mtasts ")
-                .contains("lint", "config", "check", "tlsrpt", "milter", "daemon", "query");
+                .contains("lint", "config", "check", "tlsrpt", "milter", "daemon", "query", "cache");
+    }
+
+    @Test
+    void mtastsCacheExitCodeAndMessageReachTheShell() throws IOException {
+        Path store = dir.resolve("absent.db");
+        Path config = Files.writeString(dir.resolve("mtasts.yml"),
+                "cache: {type: sqlite, options: {filename: " + store + "}}\n");
+
+        Launchers.Result run = Launchers.run("mtasts", "cache", "list", "-c", config.toString());
+
+        assertThat(run.exitCode()).isEqualTo(4);
+        assertThat(run.err()).contains("mtasts cache list: cannot open the sqlite policy store: " + store
+                + " does not exist");
     }
 
     @Test

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The resolver daemon assembled from its configuration: DNS and HTTPS discovery, the policy cache over its store,
  * the socketmap server and, when something is served on it, the HTTP listener ({@code /metrics} and the pages the
- * caller adds). {@link #start()} returns once Postfix can be answered.
+ * caller adds, with {@code /admin/cache} beside them). {@link #start()} returns once Postfix can be answered.
  */
 public final class ResolverDaemon implements AutoCloseable {
 
@@ -185,7 +185,10 @@ public final class ResolverDaemon implements AutoCloseable {
         Map<String, HttpEndpoint.Handler> handlers = new LinkedHashMap<>(pages);
         prometheus.ifPresent(r -> handlers.put("/metrics", HttpEndpoint.prometheus(r)));
         if (!handlers.isEmpty()) {
-            // the dashboard's credentials guard /metrics too (the configuration refuses an open non-loopback listener)
+            // the cache commands reach the daemon where an administrator already has a listener; alone it would
+            // open a port on every installation (and clash between daemons on one host)
+            handlers.put(CacheAdminHandler.PATH, new CacheAdminHandler(cache));
+            // the dashboard's credentials guard every path (the configuration refuses an open non-loopback listener)
             http = Optional.of(HttpEndpoint.start(config.http().host(), config.http().port(), access, handlers));
             InetSocketAddress address = http.get().address();
             LOG.info("serving {} on http://{}:{}", String.join(" ", handlers.keySet()), address.getHostString(),

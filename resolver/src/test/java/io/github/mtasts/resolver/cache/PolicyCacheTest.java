@@ -666,4 +666,60 @@ class PolicyCacheTest {
                         tuple("new.example", null));
         assertThat(cache.counters().misses()).as("a preload is no lookup").isEqualTo(1);
     }
+
+    @Test
+    void forgottenDomainIsReadFromTheStoreAgainAndRediscoveredWhenTheStoreHasNothing() throws Exception {
+        MemoryPolicyStore store = new MemoryPolicyStore(100);
+        PolicyCache cache = cache(store, CacheSettings.defaults());
+        prime(cache, discovery);
+        cache.flush().join();
+        store.remove(DOMAIN);  // what "mtasts cache purge" does to the store
+
+        cache.forget(DOMAIN);
+        discovery.answerWith(call -> new Found("2", NEWER_POLICY));
+
+        assertThat(await(cache.lookup(DOMAIN))).get().extracting(CachedPolicy::txtId).isEqualTo("2");
+        assertThat(discovery.callCount()).isEqualTo(2);
+    }
+
+    @Test
+    void forgettingWithoutPurgingTheStoreDowngradesNothing() throws Exception {
+        PolicyCache cache = cache();
+        prime(cache, discovery);
+        cache.flush().join();
+
+        cache.forgetAll();
+
+        assertThat(await(cache.lookup(DOMAIN))).get().extracting(CachedPolicy::policy).isEqualTo(POLICY);
+        assertThat(discovery.callCount()).isEqualTo(1);
+    }
+
+    @Test
+    void reloadServesThePolicyAnotherProcessStoredAtOnce() throws Exception {
+        MemoryPolicyStore store = new MemoryPolicyStore(100);
+        PolicyCache cache = cache(store, CacheSettings.defaults());
+        prime(cache, discovery);
+        cache.flush().join();
+        store.save(CachedPolicy.fetched(DOMAIN, "2", NEWER_POLICY, T0));
+
+        assertThat(await(cache.reload(DOMAIN))).get().extracting(CachedPolicy::txtId).isEqualTo("2");
+
+        CompletableFuture<Optional<CachedPolicy>> answer = cache.lookup(DOMAIN);
+        assertThat(answer).isDone();
+        assertThat(answer.join()).get().extracting(CachedPolicy::policy).isEqualTo(NEWER_POLICY);
+        assertThat(discovery.callCount()).isEqualTo(1);
+    }
+
+    @Test
+    void reloadOfADomainTheStoreNoLongerHoldsDropsTheMemoryCopy() throws Exception {
+        MemoryPolicyStore store = new MemoryPolicyStore(100);
+        PolicyCache cache = cache(store, CacheSettings.defaults());
+        prime(cache, discovery);
+        cache.flush().join();
+        store.remove(DOMAIN);
+
+        assertThat(await(cache.reload(DOMAIN))).isEmpty();
+
+        assertThat(cache.held(DOMAIN)).isEmpty();
+    }
 }
