@@ -13,6 +13,7 @@ import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.resolver.dns.DnsTxtLookup;
 import io.github.mtasts.resolver.refresh.ProactiveRefresher;
 import io.github.mtasts.resolver.socketmap.PolicyResponder;
+import io.github.mtasts.resolver.socketmap.InheritedListener;
 import io.github.mtasts.resolver.socketmap.SocketmapServer;
 import io.github.mtasts.resolver.socketmap.SocketmapServerSettings;
 import io.github.mtasts.resolver.socketmap.SocketmapTransport;
@@ -24,6 +25,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -31,6 +33,7 @@ import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -95,6 +98,7 @@ public final class ResolverDaemon implements AutoCloseable {
                 .map(ZoneConfig::timeout).max(Duration::compareTo).orElseThrow();
         // before the store opens: a transport this system cannot run stops start-up with nothing to close
         SocketmapTransport transport = SocketmapTransport.select(config.socketmap().transport());
+        List<InheritedListener> inherited = inheritedSockets();
         this.store = PolicyStores.open(config.cache());
         this.mtaSts = new MtaStsDiscovery(dns(config, longestZone), new PolicyFetcher(
                 max(longestZone, MIN_FETCH_TIMEOUT), trust, PolicyFetcher.environmentProxy(), policyPort),
@@ -110,9 +114,18 @@ public final class ResolverDaemon implements AutoCloseable {
                 : Optional.empty();
         CacheMetrics.bind(cache.counters(), registry);
         this.server = new SocketmapServer(serverSettings(config, longestZone),
-                new PolicyResponder(config, cache, registry), transport);
+                new PolicyResponder(config, cache, registry), transport, inherited);
         Gauge.builder("mtasts_socketmap_connections", server, SocketmapServer::openConnections)
                 .description("open socketmap connections").register(registry);
+    }
+
+    /** Sockets systemd passed (socket activation); a malformed hand-over stops start-up, naming the descriptor. */
+    private static List<InheritedListener> inheritedSockets() {
+        try {
+            return InheritedListener.fromSystemd();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     private static DnsTxtLookup dns(DaemonConfig config, Duration longestZone) {
