@@ -101,6 +101,7 @@ public final class ConfigLoader {
         int port = root.integer("port", DaemonConfig.DEFAULT_PORT, 0, 65535);
         Optional<Path> path = root.optionalString("path").map(Path::of);
         OptionalInt mode = mode(root);
+        SocketOwner socketOwner = socketOwner(root, path.isPresent());
         boolean reusePort = root.bool("reuse_port", true);
         Duration shutdownTimeout = root.nonNegativeSeconds("shutdown_timeout", DaemonConfig.DEFAULT_SHUTDOWN_TIMEOUT);
         Duration cacheGrace = root.nonNegativeSeconds("cache_grace", DaemonConfig.DEFAULT_CACHE_GRACE);
@@ -131,7 +132,7 @@ public final class ConfigLoader {
         // The tlsrpt module reads its own section (TlsrptConfigLoader); the resolver only checks it is a mapping.
         root.section("tlsrpt");
         root.rejectUnknownKeys();
-        return new DaemonConfig(host, port, path, mode, reusePort, shutdownTimeout, cacheGrace, cache, proactive,
+        return new DaemonConfig(host, port, path, mode, socketOwner, reusePort, shutdownTimeout, cacheGrace, cache, proactive,
                 defaultZone, zones, caFile, dns, http, metrics, dashboard, socketmap, milter);
     }
 
@@ -159,6 +160,23 @@ public final class ConfigLoader {
             throw root.error("mode", "an octal file mode from 0000 to 0777 such as 0660", v);
         }
         return OptionalInt.of(mode);
+    }
+
+    /** {@code owner} and {@code group} of the UNIX socket: meaningless, so refused, without {@code path}. */
+    private static SocketOwner socketOwner(ConfigSection root, boolean unixSocket) throws ConfigException {
+        Optional<String> user = root.optionalString("owner");
+        Optional<String> group = root.optionalString("group");
+        for (String key : List.of("owner", "group")) {
+            if (!unixSocket && root.value(key).isPresent()) {
+                throw root.error(key, "only meaningful with path (a UNIX socket); the TCP listener has no owner");
+            }
+        }
+        try {
+            return new SocketOwner(user, group);
+        } catch (IllegalArgumentException e) {
+            String key = e.getMessage().startsWith("owner") ? "owner" : "group";
+            throw root.error(key, e.getMessage().substring(key.length() + 2));
+        }
     }
 
     private static ZoneConfig zone(ConfigSection zone) throws ConfigException {

@@ -15,6 +15,7 @@ import io.github.mtasts.resolver.refresh.ProactiveRefresher;
 import io.github.mtasts.resolver.socketmap.PolicyResponder;
 import io.github.mtasts.resolver.socketmap.InheritedListener;
 import io.github.mtasts.resolver.socketmap.SocketmapServer;
+import io.github.mtasts.resolver.socketmap.UnixSocketOwnership;
 import io.github.mtasts.resolver.socketmap.SocketmapServerSettings;
 import io.github.mtasts.resolver.socketmap.SocketmapTransport;
 import io.github.mtasts.resolver.store.PolicyStore;
@@ -70,6 +71,7 @@ public final class ResolverDaemon implements AutoCloseable {
     /** Present when {@code proactive_policy_fetching} is enabled. */
     private final Optional<ProactiveRefresher> refresher;
     private final SocketmapServer server;
+    private final UnixSocketOwnership socketOwnership;
     private final MtaStsDiscovery mtaSts;
     /** Counted down by the first discovery: the warm-up then starts at once, running beside its DNS query. */
     private final CountDownLatch discoveryStarted = new CountDownLatch(1);
@@ -99,6 +101,8 @@ public final class ResolverDaemon implements AutoCloseable {
         // before the store opens: a transport this system cannot run stops start-up with nothing to close
         SocketmapTransport transport = SocketmapTransport.select(config.socketmap().transport());
         List<InheritedListener> inherited = inheritedSockets();
+        this.socketOwnership = config.path().isPresent() && inherited.isEmpty()
+                ? socketOwnership(config) : UnixSocketOwnership.UNCHANGED;
         this.store = PolicyStores.open(config.cache());
         this.mtaSts = new MtaStsDiscovery(dns(config, longestZone), new PolicyFetcher(
                 max(longestZone, MIN_FETCH_TIMEOUT), trust, PolicyFetcher.environmentProxy(), policyPort),
@@ -123,6 +127,15 @@ public final class ResolverDaemon implements AutoCloseable {
     private static List<InheritedListener> inheritedSockets() {
         try {
             return InheritedListener.fromSystemd();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** A user or group missing on this machine stops start-up before anything opens, naming the key. */
+    private static UnixSocketOwnership socketOwnership(DaemonConfig config) {
+        try {
+            return UnixSocketOwnership.lookUp(config.socketOwner().user(), config.socketOwner().group());
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
@@ -197,6 +210,9 @@ public final class ResolverDaemon implements AutoCloseable {
                     address.getPort());
         }
         server.start();
+        if (config.path().isPresent() && socketOwnership != UnixSocketOwnership.UNCHANGED) {
+            socketOwnership.applyTo(config.path().get());
+        }
         LOG.info("answering socketmap requests on {}", server.localAddress());
         // After listening and WARM_UP_DELAY (or the first discovery), so that answers from the store are not
         // delayed; on a thread of its own at the lowest priority. The first fetch waits for what it is building.
