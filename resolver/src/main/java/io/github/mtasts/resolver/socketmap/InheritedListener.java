@@ -75,7 +75,10 @@ public record InheritedListener(int fd, Kind kind, Optional<Path> path) {
         return List.copyOf(listeners);
     }
 
-    /** The kernel names the socket's inode in the descriptor's link; /proc/net lists each family's sockets. */
+    /**
+     * The kernel names the socket's inode in the descriptor's link; /proc/self/net lists each family's sockets
+     * (self/net, not /proc/net: the unit's ProcSubset=pid leaves only the process directories).
+     */
     private static InheritedListener classify(int fd, Path proc) throws IOException {
         String link;
         try {
@@ -88,11 +91,11 @@ public record InheritedListener(int fd, Kind kind, Optional<Path> path) {
             throw new IOException("LISTEN_FDS: descriptor " + fd + " is not a socket but " + link);
         }
         String inode = m.group(1);
-        Optional<Optional<Path>> unix = unixSocket(proc.resolve("net/unix"), inode);
+        Optional<Optional<Path>> unix = unixSocket(proc.resolve("self/net/unix"), inode);
         if (unix.isPresent()) {
             return new InheritedListener(fd, Kind.UNIX, unix.get());
         }
-        for (String table : List.of("net/tcp", "net/tcp6")) {
+        for (String table : List.of("self/net/tcp", "self/net/tcp6")) {
             if (listensInTcpTable(proc.resolve(table), inode)) {
                 return new InheritedListener(fd, Kind.TCP, Optional.empty());
             }

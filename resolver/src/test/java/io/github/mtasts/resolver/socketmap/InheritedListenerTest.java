@@ -132,10 +132,10 @@ class InheritedListenerTest {
 
     private void fakeProc(int fd, String inode, String unixLines, String tcpLines) throws IOException {
         Files.createDirectories(proc.resolve("self/fd"));
-        Files.createDirectories(proc.resolve("net"));
+        Files.createDirectories(proc.resolve("self/net"));
         Files.createSymbolicLink(proc.resolve("self/fd/" + fd), Path.of("socket:[" + inode + "]"));
-        Files.writeString(proc.resolve("net/unix"), UNIX_HEADER + unixLines);
-        Files.writeString(proc.resolve("net/tcp"), TCP_HEADER + tcpLines);
-        Files.writeString(proc.resolve("net/tcp6"), TCP_HEADER);
+        Files.writeString(proc.resolve("self/net/unix"), UNIX_HEADER + unixLines);
+        Files.writeString(proc.resolve("self/net/tcp"), TCP_HEADER + tcpLines);
+        Files.writeString(proc.resolve("self/net/tcp6"), TCP_HEADER);
     }
 }
