@@ -38,15 +38,16 @@ final class DaemonDashboard implements AutoCloseable {
     /**
      * Opens the stores the page reads; empty when the dashboard is off.
      *
-     * @param tlsrpt   the {@code tlsrpt:} section, for {@code tlsrpt.store}
-     * @param policies the daemon's policy store, which it keeps open and closes itself
+     * @param configuration {@code dashboard:}, the daemon's cache and {@code tlsrpt.store}
+     * @param policies      the daemon's policy store, which it keeps open and closes itself
      * @throws RuntimeException (an inbound or aggregate store exception) naming the store that cannot be opened
      */
-    static Optional<DaemonDashboard> open(DaemonConfig config, TlsrptConfig tlsrpt, PolicyStore policies,
-                                          Clock clock) {
-        if (!config.dashboard().enabled()) {
+    static Optional<DaemonDashboard> open(Configuration configuration, PolicyStore policies, Clock clock) {
+        if (!configuration.dashboard().enabled()) {
             return Optional.empty();
         }
+        DaemonConfig config = configuration.daemon();
+        TlsrptConfig tlsrpt = configuration.tlsrpt();
         InboundReportStore inbound = InboundStores.open(InboundStores.location(config, tlsrpt.store()));
         try {
             Optional<AggregateStore> aggregates = Optional.empty();
@@ -61,7 +62,7 @@ final class DaemonDashboard implements AutoCloseable {
                         + config.cache().type() + " and tlsrpt.store is not set");
             }
             return Optional.of(new DaemonDashboard(inbound, aggregates,
-                    new DashboardHandler(config.dashboard(), inbound, outbound, policies, clock)));
+                    new DashboardHandler(configuration.dashboard(), inbound, outbound, policies, clock)));
         } catch (RuntimeException e) {
             inbound.close();
             throw e;

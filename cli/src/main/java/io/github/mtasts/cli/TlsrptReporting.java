@@ -6,6 +6,7 @@ import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.resolver.dns.DnsTxtLookup;
 import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
+import io.github.mtasts.tlsrpt.config.ReportSettings;
 import io.github.mtasts.tlsrpt.delivery.Deliverer;
 import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
 import io.github.mtasts.tlsrpt.delivery.HttpsDelivery;
@@ -14,8 +15,6 @@ import io.github.mtasts.tlsrpt.delivery.ReportDispatch;
 import io.github.mtasts.tlsrpt.delivery.ReportSender;
 import io.github.mtasts.tlsrpt.report.ReportBuilder;
 import io.github.mtasts.tlsrpt.report.RuaLookup;
-import io.github.mtasts.tlsrpt.schedule.ReportSettings;
-import io.github.mtasts.tlsrpt.schedule.ReportSettingsLoader;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -71,13 +70,14 @@ final class TlsrptReporting implements AutoCloseable {
     static TlsrptReporting open(Path explicit, List<Path> defaults, Clock clock, UnaryOperator<Deliverer> around)
             throws ConfigException {
         Optional<Path> file = ConfigLocation.resolve(explicit, defaults);
-        TlsrptSetup setup = TlsrptSetup.load(explicit, defaults);
+        Configuration configuration = ConfigFiles.load(file);
+        TlsrptSetup setup = TlsrptSetup.of(configuration, file);
         if (file.isEmpty()) {
             throw new ConfigException("no configuration file: reports need the tlsrpt.report section");
         }
-        ReportSettings settings = ReportSettingsLoader.load(file.get()).orElseThrow(() -> new ConfigException(
+        ReportSettings settings = configuration.tlsrpt().report().orElseThrow(() -> new ConfigException(
                 file.get() + ": tlsrpt.report: missing; it names the reporter, the mail relay and the schedule"));
-        DaemonConfig daemon = ConfigFiles.load(file);
+        DaemonConfig daemon = configuration.daemon();
         TlsrptStores.requireUsable(setup);
         Duration dnsTimeout = daemon.dns().timeout().orElse(DEFAULT_DNS_TIMEOUT);
         DnsTxtLookup dns = daemon.dns().nameservers().isEmpty()

@@ -1,5 +1,6 @@
 package io.github.mtasts.cli;
 
+import io.github.mtasts.resolver.config.ConfigDocument;
 import io.github.mtasts.resolver.config.ConfigLoader;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class ConfigCommandTest {
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).startsWith("# " + config + ": valid");
         assertThat(result.out()).contains("port: 18461", "cache_grace: 60", "filename: /var/lib/mtasts/cache.db");
-        assertThat(ConfigLoader.parse("printed", result.out())).isEqualTo(ConfigLoader.load(config));
+        assertThat(ConfigLoader.parse("printed", result.out())).isEqualTo(ConfigLoader.parse(ConfigDocument.read(config)));
     }
 
     @Test

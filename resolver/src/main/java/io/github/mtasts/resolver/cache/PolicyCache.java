@@ -10,6 +10,7 @@ import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.store.CachedPolicy;
 import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.store.WriteBehindStore;
+import io.github.mtasts.resolver.text.LogSafe;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -138,6 +139,18 @@ public final class PolicyCache implements AutoCloseable {
     }
 
     /**
+     * Makes sure the policy of {@code domain}, when it has one, is held in memory: from memory, else the store, else
+     * discovery (one flight per domain, shared with lookups). For {@code preload}: it counts as no lookup (no hit or
+     * miss), so the lookup metrics stay those of Postfix's requests. Never completes exceptionally.
+     *
+     * @param domain normalised policy domain
+     */
+    public CompletableFuture<Optional<CachedPolicy>> preload(String domain) {
+        CompletableFuture<Optional<CachedPolicy>> settled = settledAnswer(domain);
+        return settled != null ? settled : resolveMiss(domain).copy();
+    }
+
+    /**
      * Loads the usable policies from the store, so a restart opens no downgrade window (RFC 8461 §10.2). Beyond
      * {@code maxEntries} the ones expiring last are loaded; the others stay in the store for their next lookup.
      */
@@ -218,7 +231,7 @@ public final class PolicyCache implements AutoCloseable {
     private void expire(String domain, Held held) {
         if (entries.remove(domain, held)) {
             CachedPolicy policy = held.policy();
-            log.debug("policy of {} expired at {}", domain, policy.expiresAt());
+            log.debug("policy of {} expired at {}", LogSafe.escape(domain), policy.expiresAt());
             store.write("remove expired policy of " + domain, s -> {
                 s.policyServed(domain, policy.policy(), policy.confirmedAt(), policy.expiresAt());
                 s.remove(domain);
@@ -312,7 +325,7 @@ public final class PolicyCache implements AutoCloseable {
         inFlight.remove(domain, flight);
         if (error != null) {
             // a bug of ours must not block mail: answer "no policy" (fail open)
-            log.error("policy lookup of {} failed unexpectedly", domain, error);
+            log.error("policy lookup of {} failed unexpectedly", LogSafe.escape(domain), error);
             flight.complete(Optional.empty());
         } else {
             flight.complete(answer);
@@ -323,7 +336,8 @@ public final class PolicyCache implements AutoCloseable {
         return discoveries.submit(() -> discovery.discover(domain, knownTxtId))
                 .handle((result, error) -> {
                     if (error != null) {
-                        log.warn("discovery of {} broke its contract and failed: {}", domain, error.toString());
+                        log.warn("discovery of {} broke its contract and failed: {}", LogSafe.escape(domain),
+                                LogSafe.escape(error.toString()));
                     }
                     return error == null ? result : null;
                 })
@@ -377,8 +391,8 @@ public final class PolicyCache implements AutoCloseable {
             store.write("save checked policy of " + domain, s -> s.save(next));
             if (current.policy().mode() != PolicyMode.NONE) {
                 // RFC 8461 §3.3: alert administrators when a refresh fails, unless the cached mode is none
-                log.warn("policy refresh of {} failed ({}); keeping the cached policy until {}", domain,
-                        describe(result), current.expiresAt());
+                log.warn("policy refresh of {} failed ({}); keeping the cached policy until {}", LogSafe.escape(domain),
+                        LogSafe.escape(describe(result)), current.expiresAt());
             }
             return Optional.of(next);
         }
@@ -388,7 +402,8 @@ public final class PolicyCache implements AutoCloseable {
         }
         Duration ttl = result instanceof NoPolicy ? settings.noPolicyTtl() : settings.failureTtl();
         put(domain, new Absent(now.plus(ttl).toEpochMilli()));
-        log.debug("no policy for {} ({}), remembered for {} s", domain, describe(result), ttl.toSeconds());
+        log.debug("no policy for {} ({}), remembered for {} s", LogSafe.escape(domain), LogSafe.escape(describe(result)),
+                ttl.toSeconds());
         return Optional.empty();
     }
 

@@ -1,9 +1,11 @@
 package io.github.mtasts.resolver.config;
 
+import io.github.mtasts.resolver.policy.PolicyOverrides;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,17 +26,19 @@ import java.util.OptionalInt;
  * @param cacheGrace      a cached policy younger than this is answered without checking the TXT id
  * @param zones           socketmap names with their own settings; other names use {@code defaultZone}
  * @param caFile          PEM bundle replacing the JDK's trust store for policy fetches
- * @param http            where the HTTP listener of {@code metrics} and {@code dashboard} binds
+ * @param http            where the HTTP listener of {@code metrics} and the dashboard (the tlsrpt module's
+ *                        {@code dashboard:} section) binds
  * @param metrics         whether the listener serves {@code GET /metrics}
- * @param dashboard       whether and to whom the listener serves the dashboard
+ * @param overrides       fixed answers by domain, given before the cache and discovery are asked
+ * @param preload         policy domains discovered at start and kept fresh without a lookup
  */
 public record DaemonConfig(String host, int port, Optional<Path> path, OptionalInt mode, SocketOwner socketOwner,
                            boolean reusePort,
                            Duration shutdownTimeout, Duration cacheGrace, CacheConfig cache,
                            ProactiveFetchConfig proactivePolicyFetching, ZoneConfig defaultZone,
                            Map<String, ZoneConfig> zones, Optional<Path> caFile, DnsConfig dns,
-                           HttpConfig http, boolean metrics, DashboardConfig dashboard, SocketmapConfig socketmap,
-                           MilterConfig milter) {
+                           HttpConfig http, boolean metrics, SocketmapConfig socketmap, PolicyOverrides overrides,
+                           List<String> preload) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8461;
@@ -54,9 +58,9 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
         Objects.requireNonNull(caFile, "caFile");
         Objects.requireNonNull(dns, "dns");
         Objects.requireNonNull(http, "http");
-        Objects.requireNonNull(dashboard, "dashboard");
         Objects.requireNonNull(socketmap, "socketmap");
-        Objects.requireNonNull(milter, "milter");
+        Objects.requireNonNull(overrides, "overrides");
+        preload = List.copyOf(preload);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -70,13 +74,7 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
                 SocketOwner.UNCHANGED, true,
                 DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_CACHE_GRACE, CacheConfig.Sqlite.DEFAULT,
                 ProactiveFetchConfig.DEFAULT, ZoneConfig.DEFAULT, Map.of(), Optional.empty(),
-                DnsConfig.DEFAULT, HttpConfig.DEFAULT, false, DashboardConfig.DEFAULT, SocketmapConfig.DEFAULT,
-                MilterConfig.DEFAULT);
-    }
-
-    /** Whether the HTTP listener binds: only when something is served on it. */
-    public boolean httpListener() {
-        return metrics || dashboard.enabled();
+                DnsConfig.DEFAULT, HttpConfig.DEFAULT, false, SocketmapConfig.DEFAULT, PolicyOverrides.NONE, List.of());
     }
 
     /** The zone a socketmap request name selects; unknown names get the default zone, like the Python daemon. */

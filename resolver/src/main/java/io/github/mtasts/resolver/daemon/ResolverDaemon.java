@@ -11,6 +11,7 @@ import io.github.mtasts.resolver.discovery.MtaStsDiscovery;
 import io.github.mtasts.resolver.discovery.PolicyDiscovery;
 import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.resolver.dns.DnsTxtLookup;
+import io.github.mtasts.resolver.refresh.PolicyPreloader;
 import io.github.mtasts.resolver.refresh.ProactiveRefresher;
 import io.github.mtasts.resolver.socketmap.PolicyResponder;
 import io.github.mtasts.resolver.socketmap.InheritedListener;
@@ -70,6 +71,7 @@ public final class ResolverDaemon implements AutoCloseable {
     private final PolicyCache cache;
     /** Present when {@code proactive_policy_fetching} is enabled. */
     private final Optional<ProactiveRefresher> refresher;
+    private final PolicyPreloader preloader;
     private final SocketmapServer server;
     private final UnixSocketOwnership socketOwnership;
     private final MtaStsDiscovery mtaSts;
@@ -79,6 +81,7 @@ public final class ResolverDaemon implements AutoCloseable {
     private final CompletableFuture<Boolean> discoveryWarmUp = new CompletableFuture<>();
     private volatile Optional<HttpEndpoint> http = Optional.empty();
     private volatile Optional<Thread> warmUp = Optional.empty();
+    private volatile CompletableFuture<Integer> preloading = CompletableFuture.completedFuture(0);
 
     public ResolverDaemon(DaemonConfig config) {
         this(config, PolicyFetcher.HTTPS_PORT);
@@ -114,8 +117,12 @@ public final class ResolverDaemon implements AutoCloseable {
         CacheSettings cacheSettings = cacheSettings(config);
         this.cache = new PolicyCache(discovery, store, cacheSettings, Clock.systemUTC());
         this.refresher = cacheSettings.proactive().enabled()
-                ? Optional.of(new ProactiveRefresher(cache, cacheSettings.proactive(), Clock.systemUTC()))
+                ? Optional.of(new ProactiveRefresher(cache, cacheSettings.proactive(), Clock.systemUTC(),
+                        config.preload()))
                 : Optional.empty();
+        // half the discovery slots at most, so a lookup arriving during the preload finds one free
+        this.preloader = new PolicyPreloader(cache, config.preload(), Math.max(1, Math.min(
+                cacheSettings.proactive().concurrencyLimit(), cacheSettings.maxConcurrentDiscoveries() / 2)));
         CacheMetrics.bind(cache.counters(), registry);
         this.server = new SocketmapServer(serverSettings(config, longestZone),
                 new PolicyResponder(config, cache, registry), transport, inherited);
@@ -214,6 +221,12 @@ public final class ResolverDaemon implements AutoCloseable {
             socketOwnership.applyTo(config.path().get());
         }
         LOG.info("answering socketmap requests on {}", server.localAddress());
+        // in the background: neither start-up nor the first answers wait for it
+        preloading = preloader.run();
+        if (!config.preload().isEmpty() && refresher.isEmpty()) {
+            LOG.info("preload: {} domains discovered now; without proactive_policy_fetching they are refreshed only"
+                    + " when looked up", config.preload().size());
+        }
         // After listening and WARM_UP_DELAY (or the first discovery), so that answers from the store are not
         // delayed; on a thread of its own at the lowest priority. The first fetch waits for what it is building.
         Thread thread = new Thread(this::warmUpDiscovery, "mtasts-discovery-warm-up");
@@ -248,6 +261,11 @@ public final class ResolverDaemon implements AutoCloseable {
     /** The discovery warm-up {@link #start(Map)} begins: true once it prepared TLS, false if it failed. */
     CompletableFuture<Boolean> discoveryWarmUp() {
         return discoveryWarmUp;
+    }
+
+    /** The preload {@link #start(Map)} began: completes with the number of preloaded domains that have a policy. */
+    CompletableFuture<Integer> preloading() {
+        return preloading;
     }
 
     /** The store behind the policy cache, for a page to show what is cached; the daemon owns and closes it. */

@@ -1,5 +1,6 @@
 package io.github.mtasts.resolver.socketmap;
 
+import io.github.mtasts.resolver.text.LogSafe;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -76,7 +77,7 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof SocketmapRequest request) {
             lookUp(request);
         } else if (msg instanceof MalformedRequest malformed) {
-            log.debug("{}: request without a space: {}", peer(ctx.channel()), malformed.payload());
+            log.debug("{}: request without a space: {}", peer(ctx.channel()), LogSafe.escape(malformed.payload()));
             Answer answer = new Answer(malformed.payload());
             answers.add(answer);
             complete(answer, MalformedRequest.REPLY);
@@ -92,12 +93,12 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
         try {
             stage = responder.respond(request);
         } catch (RuntimeException e) {
-            log.warn("responder failed for {}, answering NOTFOUND", request, e);
+            log.warn("responder failed for {}, answering NOTFOUND", LogSafe.escape(request), e);
             complete(answer, NOTFOUND);
             return;
         }
         if (stage == null) {
-            log.warn("responder returned no answer for {}, answering NOTFOUND", request);
+            log.warn("responder returned no answer for {}, answering NOTFOUND", LogSafe.escape(request));
             complete(answer, NOTFOUND);
             return;
         }
@@ -117,7 +118,7 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
             if (answer.reply == null) {
                 answer.deadline = ctx.executor().schedule(() -> {
                     if (answer.reply == null) {
-                        log.warn("no answer for {} within the safety deadline, answering NOTFOUND", request);
+                        log.warn("no answer for {} within the safety deadline, answering NOTFOUND", LogSafe.escape(request));
                         complete(answer, NOTFOUND);
                     }
                 }, deadlineNanos, TimeUnit.NANOSECONDS);
@@ -145,10 +146,10 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
             return; // the deadline answered already
         }
         if (failure != null) {
-            log.warn("lookup failed for {}, answering NOTFOUND", request, failure);
+            log.warn("lookup failed for {}, answering NOTFOUND", LogSafe.escape(request), failure);
             complete(answer, NOTFOUND);
         } else if (reply == null) {
-            log.warn("responder completed with no reply for {}, answering NOTFOUND", request);
+            log.warn("responder completed with no reply for {}, answering NOTFOUND", LogSafe.escape(request));
             complete(answer, NOTFOUND);
         } else {
             complete(answer, reply);
@@ -164,7 +165,7 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
         while (!answers.isEmpty() && answers.peek().reply != null) {
             Answer head = answers.poll();
             if (log.isDebugEnabled()) {
-                log.debug("{}: {} -> {}", peer(ctx.channel()), head.key, head.reply);
+                log.debug("{}: {} -> {}", peer(ctx.channel()), LogSafe.escape(head.key), LogSafe.escape(head.reply));
             }
             ctx.write(head.reply, ctx.voidPromise());
             wrote = true;
@@ -211,7 +212,7 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof DecoderException && cause.getCause() instanceof NetstringException malformed) {
             log.warn("closing connection from {}: malformed netstring: {}", peer(ctx.channel()),
-                    malformed.getMessage());
+                    LogSafe.escape(malformed.getMessage()));
         } else if (cause instanceof IOException) {
             // Postfix processes exit and reset their connections: routine, not worth a warning
             log.debug("closing connection from {}: {}", peer(ctx.channel()), cause.toString());

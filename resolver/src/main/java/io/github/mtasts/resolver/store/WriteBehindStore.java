@@ -1,5 +1,6 @@
 package io.github.mtasts.resolver.store;
 
+import io.github.mtasts.resolver.text.LogSafe;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -49,7 +50,7 @@ public final class WriteBehindStore implements AutoCloseable {
                 }
             });
         } catch (RejectedExecutionException closed) {
-            log.debug("store closed; not done: {}", what);
+            log.debug("store closed; not done: {}", LogSafe.escape(what));
         }
     }
 
@@ -67,7 +68,7 @@ public final class WriteBehindStore implements AutoCloseable {
                 }
             }, thread);
         } catch (RejectedExecutionException closed) {
-            log.debug("store closed; not done: {}", what);
+            log.debug("store closed; not done: {}", LogSafe.escape(what));
             return CompletableFuture.completedFuture(fallback);
         }
     }
@@ -86,9 +87,10 @@ public final class WriteBehindStore implements AutoCloseable {
     private void failed(String what, RuntimeException e) {
         onFailure.run();
         if (down.compareAndSet(false, true)) {
-            log.warn("policy store failed ({}: {}); serving from memory until it works again", what, e.getMessage());
+            log.warn("policy store failed ({}: {}); serving from memory until it works again", LogSafe.escape(what),
+                    LogSafe.escape(e.getMessage()));
         } else {
-            log.debug("policy store still failing: {}: {}", what, e.getMessage());
+            log.debug("policy store still failing: {}: {}", LogSafe.escape(what), LogSafe.escape(e.getMessage()));
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.mtasts.resolver.cache;
 
 import static io.github.mtasts.resolver.store.Policies.enforce;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.github.mtasts.resolver.cache.CacheSettings.ProactiveFetching;
 import io.github.mtasts.resolver.discovery.DiscoveryResult;
@@ -643,5 +644,26 @@ class PolicyCacheTest {
 
         assertThat(refresher(cache, proactive).runOnce().get(10, TimeUnit.SECONDS)).isEqualTo(1);
         assertThat(discovery.calls()).last().extracting(FakeDiscovery.Call::knownTxtId).isEqualTo("1");
+    }
+
+    @Test
+    void proactiveRunDiscoversPreloadedDomainsWithoutAPolicyAndRefreshesThoseWithOne() throws Exception {
+        ProactiveFetching proactive = new ProactiveFetching(true, Duration.ofSeconds(1000), 5, 2.0);
+        PolicyCache cache = cache(new MemoryPolicyStore(100), CacheSettings.defaults().withProactive(proactive));
+        prime(cache, discovery);
+        clock.advance(Duration.ofSeconds(600));
+        ProactiveRefresher refresher = new ProactiveRefresher(cache, proactive, clock, List.of(DOMAIN, "new.example"));
+        toClose.add(refresher);
+        discovery.answerWith(call -> call.domain().equals(DOMAIN)
+                ? new Unchanged(call.knownTxtId()) : new NoPolicy("no TXT record"));
+        int before = discovery.callCount();
+
+        assertThat(refresher.runOnce().get(10, TimeUnit.SECONDS)).isEqualTo(2);
+
+        assertThat(discovery.calls().subList(before, discovery.callCount()))
+                .extracting(FakeDiscovery.Call::domain, FakeDiscovery.Call::knownTxtId)
+                .containsExactlyInAnyOrder(tuple(DOMAIN, "1"),
+                        tuple("new.example", null));
+        assertThat(cache.counters().misses()).as("a preload is no lookup").isEqualTo(1);
     }
 }

@@ -36,7 +36,7 @@ class ConfigLoaderTest {
         Path file = dir.resolve("mtasts.yml");
         Files.writeString(file, "");
 
-        DaemonConfig config = ConfigLoader.load(file);
+        DaemonConfig config = ConfigLoader.parse(ConfigDocument.read(file));
 
         assertThat(config).isEqualTo(DaemonConfig.defaults());
         assertThat(config.host()).isEqualTo("127.0.0.1");
@@ -54,60 +54,8 @@ class ConfigLoaderTest {
         assertThat(config.dns()).isEqualTo(new DnsConfig(List.of(), Optional.empty()));
         assertThat(config.http()).isEqualTo(new HttpConfig("127.0.0.1", 9461));
         assertThat(config.metrics()).isFalse();
-        assertThat(config.dashboard()).isEqualTo(new DashboardConfig(false, Optional.empty(), Optional.empty()));
-        assertThat(config.httpListener()).isFalse();
         assertThat(config.socketmap())
                 .isEqualTo(new SocketmapConfig(1024, Duration.ofSeconds(300), 4096, SocketmapConfig.Transport.AUTO));
-        assertThat(config.milter()).isEqualTo(MilterConfig.DEFAULT)
-                .isEqualTo(new MilterConfig("127.0.0.1", 8891, 10 * 1024 * 1024, java.util.Map.of(),
-                        new MetricsConfig(false, "127.0.0.1", 9462)));
-    }
-
-    @Test
-    void milterSectionNamesReportAddressesWithWhatToDoAfterStoring() throws Exception {
-        DaemonConfig config = parse("""
-                milter:
-                  port: 18891
-                  max_message_size: 2000000
-                  addresses:
-                    TLSRPT@Example.com: discard
-                    postmaster@example.com: keep
-                  metrics:
-                    enabled: true
-                    port: 19462
-                """);
-        assertThat(config.milter()).isEqualTo(new MilterConfig("127.0.0.1", 18891, 2_000_000, java.util.Map.of(
-                "tlsrpt@example.com", MilterConfig.Disposition.DISCARD,
-                "postmaster@example.com", MilterConfig.Disposition.KEEP),
-                new MetricsConfig(true, "127.0.0.1", 19462)));
-        assertThat(ConfigLoader.parse("rendered", ConfigWriter.toYaml(config))).isEqualTo(config);
-    }
-
-    @Test
-    void dashboardAndMetricsShareTheHttpListener() throws Exception {
-        DaemonConfig config = parse("""
-                http: {host: 127.0.0.2, port: 19461}
-                dashboard:
-                  enabled: true
-                  token: s3cret
-                  username: admin
-                  password: "pass:word"
-                """);
-
-        assertThat(config.http()).isEqualTo(new HttpConfig("127.0.0.2", 19461));
-        assertThat(config.metrics()).isFalse();
-        assertThat(config.dashboard()).isEqualTo(new DashboardConfig(true, Optional.of("s3cret"),
-                Optional.of(new DashboardConfig.BasicAuth("admin", "pass:word"))));
-        assertThat(config.httpListener()).isTrue();
-        assertThat(ConfigLoader.parse("rendered", ConfigWriter.toYaml(config))).isEqualTo(config);
-    }
-
-    @Test
-    void milterDashboardNamesTheKeyThatReplacesIt() {
-        assertThatThrownBy(() -> parse("milter:\n  dashboard: {enabled: true}\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("test.yml: milter.dashboard: no longer accepted here: the daemon serves the dashboard"
-                        + " now: use the top-level dashboard: section, and http: for its address");
     }
 
     @Test
@@ -116,50 +64,6 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("test.yml: metrics.port: no longer accepted here: use http.port: one HTTP listener"
                         + " serves /metrics and the dashboard");
-    }
-
-    @Test
-    void dashboardOffLoopbackWithoutCredentialsIsRefused() {
-        assertThatThrownBy(() -> parse("http: {host: 0.0.0.0}\ndashboard: {enabled: true}\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("test.yml: dashboard.enabled: the dashboard on http.host 0.0.0.0, which is not a"
-                        + " loopback address, needs a token or username and password: TLS reports reveal"
-                        + " infrastructure");
-    }
-
-    @Test
-    void dashboardOffLoopbackWithTokenIsAccepted() throws Exception {
-        DaemonConfig config = parse("http: {host: 0.0.0.0}\ndashboard: {enabled: true, token: t}\n");
-
-        assertThat(config.dashboard().requiresAuth()).isTrue();
-    }
-
-    @Test
-    void dashboardUserWithoutPasswordNamesTheMissingKey() {
-        assertThatThrownBy(() -> parse("dashboard: {username: admin}\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("test.yml: dashboard.password: basic authentication needs both username and password");
-    }
-
-    @Test
-    void dashboardUserWithColonIsRefused() {
-        assertThatThrownBy(() -> parse("dashboard: {username: 'a:b', password: p}\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("test.yml: dashboard.username: a non-empty user name without ':' (RFC 7617 §2)");
-    }
-
-    @Test
-    void milterAddressDispositionOtherThanKeepOrDiscardNamesTheAddress() {
-        assertThatThrownBy(() -> parse("milter:\n  addresses:\n    tlsrpt@example.com: delete\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("test.yml: milter.addresses.tlsrpt@example.com: expected keep or discard, got \"delete\"");
-    }
-
-    @Test
-    void milterAddressWithoutDomainIsRejected() {
-        assertThatThrownBy(() -> parse("milter:\n  addresses:\n    tlsrpt: keep\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("test.yml: milter.addresses.tlsrpt: a report address must look like local@domain");
     }
 
     @Test
@@ -289,6 +193,15 @@ class ConfigLoaderTest {
         assertThat(parse("port: 9000\ntlsrpt:\n  sources: [/var/log/mail.log]\n").port()).isEqualTo(9000);
         assertThatThrownBy(() -> parse("tlsrpt: yes\n")).isInstanceOf(ConfigException.class)
                 .hasMessage("test.yml: tlsrpt: expected a mapping, got true");
+    }
+
+    @Test
+    void milterAndDashboardSectionsAreLeftToTheTlsrptModuleButMustBeMappings() throws Exception {
+        assertThat(parse("port: 9000\nmilter: {colour: blue}\ndashboard: {colour: blue}\n").port()).isEqualTo(9000);
+        assertThatThrownBy(() -> parse("milter: yes\n")).isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: milter: expected a mapping, got true");
+        assertThatThrownBy(() -> parse("dashboard: [a]\n")).isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: dashboard: expected a mapping, got a list");
     }
 
     @Test
@@ -449,7 +362,8 @@ class ConfigLoaderTest {
                         + " cache type postgres: a postgres:// connection URI"),
                 Arguments.of("hots: 0.0.0.0\n", "test.yml: hots: unknown key; expected one of host, port, path,"
                         + " mode, owner, group, reuse_port, shutdown_timeout, cache_grace, cache,"
-                        + " proactive_policy_fetching, default_zone, zones, ca_file, dns, http, metrics, dashboard, socketmap, milter, tlsrpt"),
+                        + " proactive_policy_fetching, default_zone, zones, ca_file, dns, http, metrics, dashboard,"
+                        + " socketmap, milter, overrides, overrides_file, preload, preload_file, tlsrpt"),
                 Arguments.of("zones:\n  z:\n    strict: true\n", "test.yml: zones.z.strict: unknown key; expected"
                         + " one of strict_testing, timeout, require_sni, tlsrpt"),
                 Arguments.of("zones: [a, b]\n", "test.yml: zones: expected a mapping, got a list"),
@@ -476,8 +390,6 @@ class ConfigLoaderTest {
                         "test.yml: http.port: expected an integer from 0 to 65535, got -1"),
                 Arguments.of("metrics: {enable: true}\n",
                         "test.yml: metrics.enable: unknown key; expected one of enabled"),
-                Arguments.of("dashboard: {token: ' '}\n",
-                        "test.yml: dashboard.token: a non-empty token, or no token key at all"),
                 Arguments.of("socketmap: {max_request_length: 0}\n", "test.yml: socketmap.max_request_length:"
                         + " expected an integer from 1 to 1048576, got 0"),
                 Arguments.of("- host\n", "test.yml: expected a mapping of keys at the top level, got a list"),
@@ -504,7 +416,7 @@ class ConfigLoaderTest {
         Path file = dir.resolve("mtasts.yml");
         Files.writeString(file, "zones:\n  strict:\n    timeout: fast\n");
 
-        assertThatThrownBy(() -> ConfigLoader.load(file))
+        assertThatThrownBy(() -> ConfigLoader.parse(ConfigDocument.read(file)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(file + ": zones.strict.timeout: expected a positive number, got \"fast\"");
     }
@@ -513,7 +425,7 @@ class ConfigLoaderTest {
     void missingFileIsAConfigError(@TempDir Path dir) {
         Path file = dir.resolve("absent.yml");
 
-        assertThatThrownBy(() -> ConfigLoader.load(file))
+        assertThatThrownBy(() -> ConfigLoader.parse(ConfigDocument.read(file)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(file + ": no such file");
     }
@@ -550,14 +462,11 @@ class ConfigLoaderTest {
                 "cache: {type: redis_sentinel, options: {sentinel_master_name: m, sentinels: [[%s, 1]]}}",
                 "cache: {type: postgres, options: {dsn: %s, min_size: %s}}",
                 "proactive_policy_fetching: {enabled: %s, interval: %s}",
-                "milter: {port: %s, max_message_size: %s}", "milter: {addresses: %s}",
-                "milter: {addresses: {'a@b': %s}}",
                 "proactive_policy_fetching: {concurrency_limit: %s, grace_ratio: %s}",
                 "default_zone: {timeout: %s, strict_testing: %s}", "default_zone: %s", "zones: %s",
                 "zones: {%s: {}}", "zones: {z: {timeout: %s, tlsrpt: %s}}", "ca_file: %s",
                 "dns: {nameservers: [%s], timeout: %s}", "dns: {nameservers: %s}", "http: {port: %s, host: %s}",
-                "metrics: {enabled: %s}", "dashboard: {enabled: %s, token: %s}",
-                "dashboard: {username: %s, password: %s}",
+                "metrics: {enabled: %s}",
                 "socketmap: {max_connections: %s, idle_timeout: %s, max_request_length: %s}");
     }
 

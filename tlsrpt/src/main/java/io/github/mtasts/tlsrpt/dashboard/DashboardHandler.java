@@ -5,9 +5,10 @@ import com.sun.net.httpserver.HttpHandler;
 import io.github.mtasts.resolver.store.DiscoveryFailureCount;
 import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.store.PolicyStoreException;
-import io.github.mtasts.resolver.config.DashboardConfig;
+import io.github.mtasts.tlsrpt.config.DashboardConfig;
 import io.github.mtasts.tlsrpt.inbound.InboundReportStore;
 import io.github.mtasts.tlsrpt.inbound.InboundStoreException;
+import io.github.mtasts.tlsrpt.inbound.InboundSummary;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URLDecoder;
@@ -107,8 +108,8 @@ public final class DashboardHandler implements HttpHandler {
         for (LocalDate day = first; !day.isAfter(last); day = day.plusDays(1)) {
             discoveryFailures.addAll(policies.discoveryFailures(day));
         }
-        return new DashboardData(first, last, outbound.read(first, last), inbound.reports(), policies.loadAll(),
-                discoveryFailures);
+        return new DashboardData(first, last, outbound.read(first, last),
+                inbound.summary(first, last, InboundSummary.Limits.DEFAULT), policies.loadAll(), discoveryFailures);
     }
 
     private boolean authorized(HttpExchange exchange) {

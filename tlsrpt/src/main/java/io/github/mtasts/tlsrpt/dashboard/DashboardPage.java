@@ -4,11 +4,8 @@ import io.github.mtasts.resolver.store.CachedPolicy;
 import io.github.mtasts.resolver.store.DiscoveryFailureCount;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
-import io.github.mtasts.tlsrpt.inbound.InboundFailure;
-import io.github.mtasts.tlsrpt.inbound.InboundPolicy;
-import io.github.mtasts.tlsrpt.inbound.InboundReport;
+import io.github.mtasts.tlsrpt.inbound.InboundSummary;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,11 +19,18 @@ import java.util.TreeSet;
  * next to what others reported of their sessions to us (inbound); per policy domain and day our successful and
  * failed sessions with the failures by result type and receiving MX; per reporting organisation what it saw; then
  * the policy cache. Plain server-side HTML and SVG, no script. Pure: data in, text out.
+ *
+ * <p>The inbound part shows what others sent us, so its size must not follow them: it comes summed and cut to
+ * {@link InboundSummary.Limits} from the store, each cut says how many rows it left out, and every text from a
+ * report is shortened to {@value #MAX_CELL} characters. The page is then bounded whatever the store holds.
  */
 public final class DashboardPage {
 
     /** Where a received report names no policy domain (Microsoft and others omit it at times). */
     static final String NO_DOMAIN = "(no policy domain)";
+
+    /** The longest text from a received report shown in one cell; the full text is in the stored JSON. */
+    static final int MAX_CELL = 100;
 
     private static final int DAY_WIDTH = 22;
     private static final int PLOT_LEFT = 40;
@@ -50,10 +54,6 @@ public final class DashboardPage {
     record Series(String name, String cssClass, Map<LocalDate, Rate> days) {
     }
 
-    /** One organisation's figures for one domain and day, summed over its reports. */
-    private record OrgRow(String organization, long successful, long failed, List<InboundFailure> failures) {
-    }
-
     /** A failure-details key of ours without the policy: the same failure under two policies is one row. */
     private record OutboundFailure(LocalDate day, String resultType, String receivingMx, String receivingIp,
                                    String reason) {
@@ -64,7 +64,6 @@ public final class DashboardPage {
 
     public static String render(DashboardData data) {
         List<LocalDate> days = data.first().datesUntil(data.last().plusDays(1)).toList();
-        Map<String, Map<LocalDate, Map<String, OrgRow>>> inbound = inboundByDomain(data);
         Map<LocalDate, Rate> outboundTotals = new TreeMap<>();
         if (data.outbound() instanceof Outbound.Figures figures) {
             for (DomainDay d : figures.days()) {
@@ -72,10 +71,7 @@ public final class DashboardPage {
                         (a, b) -> a.plus(b.failed(), b.total()));
             }
         }
-        Map<LocalDate, Rate> inboundTotals = new TreeMap<>();
-        inbound.values().forEach(byDay -> byDay.forEach((day, orgs) -> orgs.values().forEach(row ->
-                inboundTotals.merge(day, new Rate(row.failed(), row.successful() + row.failed()),
-                        (a, b) -> a.plus(b.failed(), b.total())))));
+        Map<LocalDate, Rate> inboundTotals = rates(data.inbound().days());
 
         StringBuilder html = new StringBuilder(8192);
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
@@ -86,7 +82,7 @@ public final class DashboardPage {
                 .append("rect.inbound,.swatch.inbound{fill:#d95f0e;background:#d95f0e}")
                 .append(".swatch{display:inline-block;width:.8em;height:.8em;margin:0 .3em 0 1em}")
                 .append("line.grid{stroke:#ddd}text{font-size:10px;fill:#333}")
-                .append("p.unavailable{color:#a00}</style></head><body>\n")
+                .append("p.unavailable{color:#a00}.more{font-style:italic}</style></head><body>\n")
                 .append("<h1>TLS dashboard</h1>\n<p id=\"window\">UTC days ").append(data.first()).append(" to ")
                 .append(data.last()).append("</p>\n");
 
@@ -96,7 +92,7 @@ public final class DashboardPage {
         html.append("</section>\n");
 
         outbound(html, days, data.outbound());
-        inbound(html, days, data, inbound);
+        inbound(html, days, data.inbound());
         policyCache(html, data.policies(), data.discoveryFailures());
         return html.append("</body></html>\n").toString();
     }
@@ -166,87 +162,75 @@ public final class DashboardPage {
         html.append("</section>\n");
     }
 
-    /** domain → day → organisation → figures, for the reports whose period starts in the window. */
-    private static Map<String, Map<LocalDate, Map<String, OrgRow>>> inboundByDomain(DashboardData data) {
-        Map<String, Map<LocalDate, Map<String, OrgRow>>> byDomain = new TreeMap<>();
-        for (InboundReport report : data.inbound()) {
-            LocalDate day = LocalDate.ofInstant(report.start(), ZoneOffset.UTC);
-            if (day.isBefore(data.first()) || day.isAfter(data.last())) {
-                continue;
-            }
-            for (InboundPolicy policy : report.policies()) {
-                String domain = policy.policyDomain().orElse(NO_DOMAIN);
-                Map<String, OrgRow> orgs = byDomain.computeIfAbsent(domain, d -> new TreeMap<>())
-                        .computeIfAbsent(day, d -> new TreeMap<>());
-                OrgRow old = orgs.get(report.organizationName());
-                List<InboundFailure> failures = new ArrayList<>(old == null ? List.of() : old.failures());
-                failures.addAll(policy.failures());
-                orgs.put(report.organizationName(), new OrgRow(report.organizationName(),
-                        (old == null ? 0 : old.successful()) + policy.successfulSessions(),
-                        (old == null ? 0 : old.failed()) + policy.failedSessions(), failures));
-            }
-        }
-        return byDomain;
+    private static Map<LocalDate, Rate> rates(List<InboundSummary.DayCount> counts) {
+        Map<LocalDate, Rate> rates = new TreeMap<>();
+        counts.forEach(c -> rates.put(c.day(), new Rate(c.failed(), c.successful() + c.failed())));
+        return rates;
     }
 
-    private static void inbound(StringBuilder html, List<LocalDate> days, DashboardData data,
-                                Map<String, Map<LocalDate, Map<String, OrgRow>>> byDomain) {
-        List<InboundReport> shown = data.inbound().stream().filter(r -> {
-            LocalDate day = LocalDate.ofInstant(r.start(), ZoneOffset.UTC);
-            return !day.isBefore(data.first()) && !day.isAfter(data.last());
-        }).toList();
-        long organisations = shown.stream().map(InboundReport::organizationName).distinct().count();
+    private static void inbound(StringBuilder html, List<LocalDate> days, InboundSummary inbound) {
         html.append("<section id=\"inbound\"><h2>Inbound: reports others sent us</h2>\n<p id=\"summary\">")
-                .append(shown.size()).append(shown.size() == 1 ? " report" : " reports").append(" from ")
-                .append(organisations).append(organisations == 1 ? " organisation" : " organisations")
+                .append(inbound.reports()).append(inbound.reports() == 1 ? " report" : " reports").append(" from ")
+                .append(inbound.organizations()).append(inbound.organizations() == 1 ? " organisation" : " organisations")
                 .append("</p>\n");
-        for (var domainEntry : byDomain.entrySet()) {
-            String domain = domainEntry.getKey();
-            html.append("<section class=\"domain\" data-domain=\"").append(escape(domain)).append("\"><h3>")
-                    .append(escape(domain)).append("</h3>\n");
-            Map<LocalDate, Rate> rates = new TreeMap<>();
-            domainEntry.getValue().forEach((day, orgs) -> orgs.values().forEach(row -> rates.merge(day,
-                    new Rate(row.failed(), row.successful() + row.failed()), (a, b) -> a.plus(b.failed(), b.total()))));
-            chart(html, days, List.of(new Series("inbound", "inbound", rates)));
+        for (InboundSummary.Domain domainFigures : inbound.domains()) {
+            String domain = domainFigures.domain().orElse(NO_DOMAIN);
+            html.append("<section class=\"domain\" data-domain=\"").append(cell(domain)).append("\"><h3>")
+                    .append(cell(domain)).append("</h3>\n");
+            chart(html, days, List.of(new Series("inbound", "inbound", rates(domainFigures.days()))));
             html.append("<table class=\"sessions\"><tr><th class=\"text\">day</th><th class=\"text\">organisation</th>")
                     .append("<th>successful</th><th>failed</th><th>failure rate</th></tr>\n");
-            List<String[]> failureRows = new ArrayList<>();
-            for (var dayEntry : domainEntry.getValue().entrySet()) {
-                for (OrgRow row : dayEntry.getValue().values()) {
-                    html.append("<tr data-day=\"").append(dayEntry.getKey()).append("\" data-organization=\"")
-                            .append(escape(row.organization())).append("\"><td class=\"text\">").append(dayEntry.getKey())
-                            .append("</td><td class=\"text\">").append(escape(row.organization()))
-                            .append("</td><td class=\"successful\">").append(row.successful())
-                            .append("</td><td class=\"failed\">").append(row.failed()).append("</td><td>")
-                            .append(percent(new Rate(row.failed(), row.successful() + row.failed()).value()))
-                            .append("</td></tr>\n");
-                    for (InboundFailure f : row.failures()) {
-                        failureRows.add(new String[] {dayEntry.getKey().toString(), row.organization(), f.resultType(),
-                                f.sendingMtaIp().orElse(""), f.receivingMxHostname().orElse(""),
-                                f.receivingIp().orElse(""), Long.toString(f.failedSessions()),
-                                f.failureReasonCode().orElse("")});
-                    }
-                }
+            for (InboundSummary.OrgDay row : domainFigures.rows()) {
+                html.append("<tr data-day=\"").append(row.day()).append("\" data-organization=\"")
+                        .append(cell(row.organization())).append("\"><td class=\"text\">").append(row.day())
+                        .append("</td><td class=\"text\">").append(cell(row.organization()))
+                        .append("</td><td class=\"successful\">").append(row.successful())
+                        .append("</td><td class=\"failed\">").append(row.failed()).append("</td><td>")
+                        .append(percent(new Rate(row.failed(), row.successful() + row.failed()).value()))
+                        .append("</td></tr>\n");
             }
+            more(html, domainFigures.moreRows(), 5, "rows (day and organisation)");
             html.append("</table>\n");
-            if (!failureRows.isEmpty()) {
+            if (!domainFigures.failures().isEmpty()) {
                 html.append("<h4>Failure details</h4><table class=\"failures\"><tr><th class=\"text\">day</th>")
                         .append("<th class=\"text\">organisation</th><th class=\"text\">result type</th>")
                         .append("<th class=\"text\">sending MTA</th><th class=\"text\">receiving MX</th>")
                         .append("<th class=\"text\">receiving IP</th><th>sessions</th>")
                         .append("<th class=\"text\">reason</th></tr>\n");
-                for (String[] cells : failureRows) {
+                for (InboundSummary.Failure f : domainFigures.failures()) {
+                    String[] cells = {f.day().toString(), f.organization(), f.resultType(), f.sendingMtaIp(),
+                            f.receivingMx(), f.receivingIp(), Long.toString(f.sessions()), f.reasonCode()};
                     html.append("<tr>");
                     for (int i = 0; i < cells.length; i++) {
-                        html.append(i == 6 ? "<td>" : "<td class=\"text\">").append(escape(cells[i])).append("</td>");
+                        html.append(i == 6 ? "<td>" : "<td class=\"text\">").append(cell(cells[i])).append("</td>");
                     }
                     html.append("</tr>\n");
                 }
+                more(html, domainFigures.moreFailures(), 8, "failure rows (those with the fewest sessions)");
                 html.append("</table>\n");
             }
             html.append("</section>\n");
         }
+        if (inbound.moreDomains() > 0) {
+            html.append("<p class=\"more\" id=\"more-domains\">").append(inbound.moreDomains())
+                    .append(" more policy domains not shown (those with the fewest failed sessions)</p>\n");
+        }
         html.append("</section>\n");
+    }
+
+    /** The line that stands for the rows a table leaves out. */
+    private static void more(StringBuilder html, long more, int columns, String what) {
+        if (more > 0) {
+            html.append("<tr class=\"more\"><td class=\"text\" colspan=\"").append(columns).append("\">").append(more)
+                    .append(" more ").append(what).append(" not shown</td></tr>\n");
+        }
+    }
+
+    /** Text from a received report for one cell: shortened, then escaped. */
+    static String cell(String text) {
+        int end = text.length() <= MAX_CELL ? text.length()
+                : MAX_CELL - (Character.isHighSurrogate(text.charAt(MAX_CELL - 1)) ? 1 : 0);
+        return escape(end == text.length() ? text : text.substring(0, end) + "\u2026");
     }
 
     private static void policyCache(StringBuilder html, List<CachedPolicy> policies, List<DiscoveryFailureCount> failures) {

@@ -1,6 +1,7 @@
 package io.github.mtasts.tlsrpt.delivery;
 
 import io.github.mtasts.resolver.store.ServedPolicy;
+import io.github.mtasts.resolver.text.LogSafe;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.report.DailyReport;
 import io.github.mtasts.tlsrpt.report.DailyReports;
@@ -118,15 +119,15 @@ public final class ReportDispatch {
                     due.add(new DeliveryQueue.Due(destination.key(), now.plusSeconds(delay)));
                 }
                 queue.route(reportId, due, null);
-                LOG.info("report {}: {} destination(s) queued", reportId, due.size());
+                LOG.info("report {}: {} destination(s) queued", LogSafe.escape(reportId), due.size());
             } else if (result instanceof RuaLookupResult.NotReporting not) {
                 queue.route(reportId, List.of(), not.reason());
-                LOG.info("report {}: not sent, {} has no valid TLSRPT record: {}", reportId, report.policyDomain(),
-                        not.reason());
+                LOG.info("report {}: not sent, {} has no valid TLSRPT record: {}", LogSafe.escape(reportId),
+                        LogSafe.escape(report.policyDomain()), LogSafe.escape(not.reason()));
             } else {
                 left++;
-                LOG.warn("report {}: TLSRPT record lookup failed, will try again: {}", reportId,
-                        ((RuaLookupResult.LookupFailed) result).detail());
+                LOG.warn("report {}: TLSRPT record lookup failed, will try again: {}", LogSafe.escape(reportId),
+                        LogSafe.escape(((RuaLookupResult.LookupFailed) result).detail()));
             }
         }
         return left;
@@ -156,25 +157,27 @@ public final class ReportDispatch {
                 detail -> queue.markSending(delivery, clock.instant(), detail));
         if (result instanceof DeliveryResult.Delivered) {
             queue.markDelivered(delivery, clock.instant());
-            LOG.info("report {} delivered to {}: {}", delivery.reportId(), delivery.destinationKey(), result.detail());
+            LOG.info("report {} delivered to {}: {}", LogSafe.escape(delivery.reportId()),
+                    LogSafe.escape(delivery.destinationKey()), LogSafe.escape(result.detail()));
             return true;
         }
         if (result instanceof DeliveryResult.PermanentFailure) {
             queue.markFailed(delivery, result.detail());
-            LOG.warn("report {} to {} refused, given up: {}", delivery.reportId(), delivery.destinationKey(),
-                    result.detail());
+            LOG.warn("report {} to {} refused, given up: {}", LogSafe.escape(delivery.reportId()),
+                    LogSafe.escape(delivery.destinationKey()), LogSafe.escape(result.detail()));
             return false;
         }
         Instant now = clock.instant();
         Optional<Instant> next = retry.nextAttempt(delivery.attempts(), delivery.firstAttempt(), now);
         if (next.isPresent()) {
             queue.markRetry(delivery, next.get(), result.detail());
-            LOG.info("report {} to {} failed (attempt {}), retry at {}: {}", delivery.reportId(),
-                    delivery.destinationKey(), delivery.attempts(), next.get(), result.detail());
+            LOG.info("report {} to {} failed (attempt {}), retry at {}: {}", LogSafe.escape(delivery.reportId()),
+                    LogSafe.escape(delivery.destinationKey()), delivery.attempts(), next.get(),
+                    LogSafe.escape(result.detail()));
         } else {
             queue.markFailed(delivery, result.detail());
-            LOG.warn("report {} to {} failed {} times, given up: {}", delivery.reportId(), delivery.destinationKey(),
-                    delivery.attempts(), result.detail());
+            LOG.warn("report {} to {} failed {} times, given up: {}", LogSafe.escape(delivery.reportId()),
+                    LogSafe.escape(delivery.destinationKey()), delivery.attempts(), LogSafe.escape(result.detail()));
         }
         return false;
     }

@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * Prometheus counters for received reports: {@code mtasts_inbound_reports_received_total} counts every report
  * found in a message or file, {@code mtasts_inbound_reports_total{outcome}} what became of it (stored,
- * duplicate, rejected).
+ * duplicate, rejected), and {@code mtasts_inbound_reports_over_limit_total{limit}} which of the {@link ReportLimits}
+ * the rejected reports broke ({@code report_bytes}, {@code policies}, {@code failure_details}, {@code policy_lines},
+ * {@code string_length}).
  */
 public final class InboundMetrics {
 
@@ -14,8 +16,10 @@ public final class InboundMetrics {
     private final Counter stored;
     private final Counter duplicate;
     private final Counter rejected;
+    private final MeterRegistry registry;
 
     public InboundMetrics(MeterRegistry registry) {
+        this.registry = registry;
         received = Counter.builder("mtasts.inbound.reports.received")
                 .description("TLSRPT reports found in received mail or imported files").register(registry);
         stored = outcome(registry, "stored");
@@ -42,5 +46,10 @@ public final class InboundMetrics {
 
     void rejected() {
         rejected.increment();
+    }
+
+    void overLimit(String limit) {
+        Counter.builder("mtasts.inbound.reports.over.limit").tag("limit", limit)
+                .description("Received TLSRPT reports rejected for exceeding a limit").register(registry).increment();
     }
 }

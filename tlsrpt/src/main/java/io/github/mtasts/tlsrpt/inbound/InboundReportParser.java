@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * Reads the JSON of a report someone sent us (RFC 8460 §4). Lenient where real senders are sloppy and the
  * meaning is still clear, strict where a figure would become a guess: a report without organisation,
  * report id, date range or policies, or with a count that is not a non-negative integer, is rejected with
- * the key path; everything else that is off becomes a deviation recorded with the report. Pure: no I/O.
+ * the key path; everything else that is off becomes a deviation recorded with the report. A report over one of
+ * the {@link ReportLimits} is rejected whole, naming the limit and the key. Pure: no I/O.
  */
 public final class InboundReportParser {
 
@@ -39,11 +40,29 @@ public final class InboundReportParser {
     /** A reason code is a token such as an OpenSSL or RFC error name; spaces mean a sentence was sent instead. */
     private static final Pattern REASON_CODE = Pattern.compile("[\\p{Alnum}_.:-]+");
 
-    private InboundReportParser() {
+    private final ReportLimits limits;
+
+    private InboundReportParser(ReportLimits limits) {
+        this.limits = limits;
     }
 
-    /** Parses one report's JSON (already decompressed). */
+    /** Parses one report's JSON (already decompressed) within {@link ReportLimits#DEFAULT}. */
     public static InboundReport parse(byte[] json) throws InvalidReportException {
+        return parse(json, ReportLimits.DEFAULT);
+    }
+
+    /**
+     * Parses one report's JSON (already decompressed).
+     *
+     * @throws ReportLimitException  when the report is over one of {@code limits}
+     * @throws InvalidReportException when it is not a report we can read
+     */
+    public static InboundReport parse(byte[] json, ReportLimits limits) throws InvalidReportException {
+        if (json.length > limits.maxReportBytes()) {
+            throw new ReportLimitException("report_bytes", "report of " + json.length + " bytes exceeds the limit of "
+                    + limits.maxReportBytes() + " bytes");
+        }
+        InboundReportParser parser = new InboundReportParser(limits);
         JsonNode root;
         try {
             root = JSON.readTree(json);
@@ -56,11 +75,15 @@ public final class InboundReportParser {
         if (root == null || !root.isObject()) {
             throw new InvalidReportException("expected a JSON object at the top level");
         }
+        return parser.report(root);
+    }
+
+    private InboundReport report(JsonNode root) throws InvalidReportException {
         List<String> deviations = new ArrayList<>();
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!REPORT_KEYS.contains(key)) {
-                deviations.add("unknown key \"" + key + "\" ignored");
+                deviations.add("unknown key \"" + shortened(key) + "\" ignored");
             }
         }
         String organization = requiredText(root, "organization-name", "organization-name");
@@ -81,11 +104,15 @@ public final class InboundReportParser {
         } else if (!contactNode.isTextual() || contactNode.textValue().isBlank()) {
             deviations.add("contact-info is not a non-empty string; ignored");
         } else {
-            contact = Optional.of(contactNode.textValue());
+            contact = Optional.of(checkLength(contactNode.textValue(), "contact-info"));
         }
         JsonNode policiesNode = root.get("policies");
         if (policiesNode == null || !policiesNode.isArray()) {
             throw new InvalidReportException("policies: expected an array");
+        }
+        if (policiesNode.size() > limits.maxPolicies()) {
+            throw new ReportLimitException("policies", "policies: " + policiesNode.size()
+                    + " entries exceed the limit of " + limits.maxPolicies());
         }
         List<InboundPolicy> policies = new ArrayList<>();
         for (int i = 0; i < policiesNode.size(); i++) {
@@ -94,7 +121,7 @@ public final class InboundReportParser {
         return new InboundReport(organization, reportId, start, end, contact, policies, deviations);
     }
 
-    private static InboundPolicy policy(JsonNode entry, String path, List<String> deviations)
+    private InboundPolicy policy(JsonNode entry, String path, List<String> deviations)
             throws InvalidReportException {
         if (!entry.isObject()) {
             throw new InvalidReportException(path + ": expected an object");
@@ -113,9 +140,10 @@ public final class InboundReportParser {
             if (!policyString.isArray()) {
                 deviations.add(path + ".policy.policy-string is not an array; ignored");
             } else {
+                checkEntries(policyString, "policy_lines", limits.maxPolicyLines(), path + ".policy.policy-string");
                 boolean carriageReturns = false;
                 for (JsonNode line : policyString) {
-                    String text = line.asText();
+                    String text = checkLength(line.asText(), path + ".policy.policy-string");
                     String stripped = text.replaceAll("\r+$", "");
                     carriageReturns |= !stripped.equals(text);
                     lines.add(stripped);
@@ -125,17 +153,20 @@ public final class InboundReportParser {
                 }
             }
         }
-        Optional<String> domain = optionalText(policy, "policy-domain");
+        Optional<String> domain = optionalText(policy, "policy-domain", path + ".policy");
         if (domain.isEmpty()) {
             deviations.add(path + ".policy.policy-domain is missing");
         }
         List<String> mxHosts = new ArrayList<>();
         JsonNode mx = policy.get("mx-host");
         if (mx != null && mx.isArray()) {
-            mx.forEach(host -> mxHosts.add(host.asText()));
+            checkEntries(mx, "policy_lines", limits.maxPolicyLines(), path + ".policy.mx-host");
+            for (JsonNode host : mx) {
+                mxHosts.add(checkLength(host.asText(), path + ".policy.mx-host"));
+            }
         } else if (mx != null && mx.isTextual()) {
             deviations.add(path + ".policy.mx-host is a string, not an array");
-            mxHosts.add(mx.textValue());
+            mxHosts.add(checkLength(mx.textValue(), path + ".policy.mx-host"));
         }
         JsonNode summary = entry.get("summary");
         long successful = 0;
@@ -152,6 +183,7 @@ public final class InboundReportParser {
             if (!details.isArray()) {
                 throw new InvalidReportException(path + ".failure-details: expected an array");
             }
+            checkEntries(details, "failure_details", limits.maxFailureDetails(), path + ".failure-details");
             for (int i = 0; i < details.size(); i++) {
                 failures.add(failure(details.get(i), path + ".failure-details[" + i + "]", deviations));
             }
@@ -164,7 +196,7 @@ public final class InboundReportParser {
         return new InboundPolicy(type, lines, domain, mxHosts, successful, failed, failures);
     }
 
-    private static InboundFailure failure(JsonNode detail, String path, List<String> deviations)
+    private InboundFailure failure(JsonNode detail, String path, List<String> deviations)
             throws InvalidReportException {
         if (!detail.isObject()) {
             throw new InvalidReportException(path + ": expected an object");
@@ -177,24 +209,24 @@ public final class InboundReportParser {
         if (countNode == null || !countNode.isIntegralNumber() || countNode.asLong() < 0 || !countNode.canConvertToLong()) {
             throw new InvalidReportException(path + ".failed-session-count: expected a non-negative integer");
         }
-        Optional<String> sendingIp = optionalText(detail, "sending-mta-ip");
+        Optional<String> sendingIp = optionalText(detail, "sending-mta-ip", path);
         if (sendingIp.isEmpty()) {
             deviations.add(path + ".sending-mta-ip is missing");
         }
-        Optional<String> reasonCode = optionalText(detail, "failure-reason-code");
+        Optional<String> reasonCode = optionalText(detail, "failure-reason-code", path);
         if (reasonCode.isPresent() && !REASON_CODE.matcher(reasonCode.get()).matches()) {
             deviations.add(path + ".failure-reason-code is free text, not a code: \"" + reasonCode.get() + "\"");
         }
-        return new InboundFailure(resultType, sendingIp, optionalText(detail, "receiving-mx-hostname"),
-                optionalText(detail, "receiving-mx-helo"), optionalText(detail, "receiving-ip"),
-                countNode.asLong(), optionalText(detail, "additional-information"), reasonCode);
+        return new InboundFailure(resultType, sendingIp, optionalText(detail, "receiving-mx-hostname", path),
+                optionalText(detail, "receiving-mx-helo", path), optionalText(detail, "receiving-ip", path),
+                countNode.asLong(), optionalText(detail, "additional-information", path), reasonCode);
     }
 
     /**
      * RFC 8460 §4.4 asks for RFC 3339 date-times, which always carry an offset. Some senders leave it out;
      * reports are about UTC days, so such a time is read as UTC and the deviation recorded.
      */
-    private static Instant datetime(JsonNode range, String key, List<String> deviations)
+    private Instant datetime(JsonNode range, String key, List<String> deviations)
             throws InvalidReportException {
         String text = requiredText(range, key, "date-range." + key);
         String iso = text.trim().replace(' ', 'T').toUpperCase();
@@ -211,7 +243,7 @@ public final class InboundReportParser {
         }
     }
 
-    private static long count(JsonNode summary, String key, String path, List<String> deviations)
+    private long count(JsonNode summary, String key, String path, List<String> deviations)
             throws InvalidReportException {
         JsonNode value = summary.get(key);
         if (value == null || value.isNull()) {
@@ -224,20 +256,39 @@ public final class InboundReportParser {
         return value.asLong();
     }
 
-    private static String requiredText(JsonNode node, String key, String path) throws InvalidReportException {
+    private String requiredText(JsonNode node, String key, String path) throws InvalidReportException {
         JsonNode value = node.get(key);
         if (value == null || !value.isTextual() || value.textValue().isBlank()) {
             throw new InvalidReportException(path + ": expected a non-empty string"
-                    + (value == null ? ", missing" : ", got " + value));
+                    + (value == null ? ", missing" : ", got " + shortened(value.toString())));
         }
-        return value.textValue();
+        return checkLength(value.textValue(), path);
     }
 
-    private static Optional<String> optionalText(JsonNode node, String key) {
+    private Optional<String> optionalText(JsonNode node, String key, String parentPath) throws ReportLimitException {
         JsonNode value = node.get(key);
         if (value == null || value.isNull() || value.asText().isBlank()) {
             return Optional.empty();
         }
-        return Optional.of(value.asText());
+        return Optional.of(checkLength(value.asText(), parentPath + "." + key));
+    }
+
+    private String checkLength(String text, String path) throws ReportLimitException {
+        if (text.length() > limits.maxStringLength()) {
+            throw new ReportLimitException("string_length", path + ": a string of " + text.length()
+                    + " characters exceeds the limit of " + limits.maxStringLength());
+        }
+        return text;
+    }
+
+    private static void checkEntries(JsonNode array, String limit, int max, String path) throws ReportLimitException {
+        if (array.size() > max) {
+            throw new ReportLimitException(limit, path + ": " + array.size() + " entries exceed the limit of " + max);
+        }
+    }
+
+    /** A key or value quoted in a message or deviation: enough to recognise it, never the whole of a huge one. */
+    private static String shortened(String text) {
+        return text.length() <= 100 ? text : text.substring(0, 100) + "...";
     }
 }

@@ -1,6 +1,7 @@
 package io.github.mtasts.tlsrpt.inbound;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 
 /**
@@ -19,8 +20,19 @@ public interface InboundReportStore extends AutoCloseable {
      */
     Saved save(InboundReport report, byte[] json, Instant receivedAt);
 
-    /** Every stored report, oldest period first, rebuilt from the rows with their recorded deviations. */
+    /**
+     * Every stored report, oldest period first, rebuilt from the rows with their recorded deviations. Its size is the
+     * store's: for tests and tools, never for a page.
+     */
     List<InboundReport> reports();
+
+    /**
+     * The reports whose period starts in the UTC days {@code first} to {@code last}, summed and cut to
+     * {@code limits} in the database, so the result's size does not follow the store's.
+     *
+     * @throws InboundStoreException when the store cannot be read
+     */
+    InboundSummary summary(LocalDate first, LocalDate last, InboundSummary.Limits limits);
 
     @Override
     void close();

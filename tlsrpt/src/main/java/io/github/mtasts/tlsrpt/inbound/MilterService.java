@@ -1,7 +1,7 @@
 package io.github.mtasts.tlsrpt.inbound;
 
-import io.github.mtasts.resolver.config.MilterConfig;
 import io.github.mtasts.resolver.daemon.HttpEndpoint;
+import io.github.mtasts.tlsrpt.config.MilterConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -52,7 +52,7 @@ public final class MilterService implements AutoCloseable {
                 started.push(endpoint);
                 metrics = Optional.of(endpoint);
             }
-            ReportIntake intake = new ReportIntake(new ReportExtractor(config.maxMessageSize()), store,
+            ReportIntake intake = new ReportIntake(new ReportExtractor(ReportLimits.DEFAULT), store,
                     new InboundMetrics(registry), Clock.systemUTC());
             MilterServer milter;
             try {

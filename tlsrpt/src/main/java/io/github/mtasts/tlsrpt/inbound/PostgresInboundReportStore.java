@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 
 /**
@@ -147,6 +148,25 @@ public final class PostgresInboundReportStore implements InboundReportStore {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
                 return InboundRows.reports(c);
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            }
+        } catch (SQLException e) {
+            throw new InboundStoreException("cannot read inbound reports from " + description + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public InboundSummary summary(LocalDate first, LocalDate last, InboundSummary.Limits limits) {
+        try (Connection c = pool.getConnection()) {
+            // one snapshot: the totals and the rows agree while other hosts store reports
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                return InboundRows.summary(c, first, last, limits);
             } finally {
                 c.rollback();
                 c.setAutoCommit(true);

@@ -8,6 +8,7 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.ParseException;
+import jakarta.mail.util.SharedByteArrayInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,21 +23,29 @@ import java.util.zip.GZIPInputStream;
  * Finds the report JSON in what arrives: raw JSON, gzipped JSON, or a mail message. In a message a report is
  * a part of type {@code application/tlsrpt+gzip} or {@code application/tlsrpt+json} (RFC 8460 §5.3), or, as
  * some senders label it, {@code application/gzip}/{@code application/json} named {@code *.json.gz}/{@code *.json};
- * inside a {@code multipart/report; report-type=tlsrpt} any gzip or JSON part counts. Decompression is capped
- * so a small gzip bomb cannot exhaust memory.
+ * inside a {@code multipart/report; report-type=tlsrpt} any gzip or JSON part counts. Reading and decompression
+ * stop at {@link ReportLimits#maxReportBytes}, so neither a large part nor a small gzip bomb can exhaust memory.
  */
 public final class ReportExtractor {
 
     private static final Session SESSION = Session.getInstance(new Properties());
 
+    private final ReportLimits limits;
     private final long maxReportBytes;
 
-    /** @param maxReportBytes the largest decompressed report accepted */
+    /** @param maxReportBytes the largest decompressed report accepted; the other limits are the defaults */
     public ReportExtractor(long maxReportBytes) {
-        if (maxReportBytes < 1) {
-            throw new IllegalArgumentException("maxReportBytes must be positive: " + maxReportBytes);
-        }
-        this.maxReportBytes = maxReportBytes;
+        this(ReportLimits.DEFAULT.withMaxReportBytes(maxReportBytes));
+    }
+
+    public ReportExtractor(ReportLimits limits) {
+        this.limits = limits;
+        this.maxReportBytes = limits.maxReportBytes();
+    }
+
+    /** What a report found here may hold, for the parser. */
+    public ReportLimits limits() {
+        return limits;
     }
 
     /** Whether {@code bytes} start like gzip (RFC 1952 magic). */
@@ -69,13 +78,19 @@ public final class ReportExtractor {
         throw new InvalidReportException(origin + ": neither JSON nor gzip");
     }
 
+    /** A lone report file read from {@code in}, of which no more than the report limit is read. */
+    public ReportAttachment fromFile(String origin, InputStream in) throws InvalidReportException, IOException {
+        return fromFile(origin, readCapped(origin, in));
+    }
+
     /**
      * The reports a mail message carries; empty when it carries none. A report part we cannot decode is an
      * error: the sender meant to report, and the caller should count it as rejected.
      */
     public List<ReportAttachment> fromMessage(String origin, byte[] message) throws InvalidReportException {
         try {
-            MimeMessage mime = new MimeMessage(SESSION, new ByteArrayInputStream(message));
+            // shared: the parts are views of these bytes, not copies of them
+            MimeMessage mime = new MimeMessage(SESSION, new SharedByteArrayInputStream(message));
             List<ReportAttachment> found = new ArrayList<>();
             walk(origin, mime, false, found);
             return found;
@@ -166,7 +181,8 @@ public final class ReportExtractor {
         for (int n; (n = in.read(buffer)) > 0; ) {
             total += n;
             if (total > maxReportBytes) {
-                throw new InvalidReportException(origin + ": report larger than " + maxReportBytes + " bytes");
+                throw new ReportLimitException("report_bytes", origin + ": report larger than the limit of "
+                        + maxReportBytes + " bytes");
             }
             out.write(buffer, 0, n);
         }

@@ -1,5 +1,7 @@
 package io.github.mtasts.tlsrpt.inbound;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,8 +52,26 @@ public final class ReportIntake {
         try {
             return accept(extractor.fromFile(origin, bytes));
         } catch (InvalidReportException e) {
-            return rejected(origin, e.getMessage());
+            return rejected(origin, e);
         }
+    }
+
+    /**
+     * A lone report file (JSON or gzip) read from {@code in}, no further than the report size limit.
+     *
+     * @throws IOException           when {@code in} cannot be read; nothing is counted then
+     * @throws InboundStoreException when the store fails; the report is then not stored
+     */
+    public Outcome acceptFile(String origin, InputStream in) throws IOException {
+        ReportAttachment attachment;
+        try {
+            attachment = extractor.fromFile(origin, in);
+        } catch (InvalidReportException e) {
+            metrics.received();
+            return rejected(origin, e);
+        }
+        metrics.received();
+        return accept(attachment);
     }
 
     /**
@@ -65,7 +85,7 @@ public final class ReportIntake {
             attachments = extractor.fromMessage(origin, message);
         } catch (InvalidReportException e) {
             metrics.received();
-            return List.of(rejected(origin, e.getMessage()));
+            return List.of(rejected(origin, e));
         }
         List<Outcome> outcomes = new ArrayList<>();
         for (ReportAttachment attachment : attachments) {
@@ -78,9 +98,9 @@ public final class ReportIntake {
     private Outcome accept(ReportAttachment attachment) {
         InboundReport report;
         try {
-            report = InboundReportParser.parse(attachment.json());
+            report = InboundReportParser.parse(attachment.json(), extractor.limits());
         } catch (InvalidReportException e) {
-            return rejected(attachment.origin(), e.getMessage());
+            return rejected(attachment.origin(), e);
         }
         String what = report.organizationName() + " report " + report.reportId();
         if (store.save(report, attachment.json(), clock.instant()) == InboundReportStore.Saved.STORED) {
@@ -91,8 +111,11 @@ public final class ReportIntake {
         return new Outcome(attachment.origin(), Result.DUPLICATE, what, report);
     }
 
-    private Outcome rejected(String origin, String reason) {
+    private Outcome rejected(String origin, InvalidReportException reason) {
         metrics.rejected();
-        return new Outcome(origin, Result.REJECTED, reason, null);
+        if (reason instanceof ReportLimitException overLimit) {
+            metrics.overLimit(overLimit.limit());
+        }
+        return new Outcome(origin, Result.REJECTED, reason.getMessage(), null);
     }
 }

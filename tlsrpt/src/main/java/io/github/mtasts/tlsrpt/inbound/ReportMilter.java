@@ -1,6 +1,7 @@
 package io.github.mtasts.tlsrpt.inbound;
 
-import io.github.mtasts.resolver.config.MilterConfig.Disposition;
+import io.github.mtasts.resolver.text.LogSafe;
+import io.github.mtasts.tlsrpt.config.MilterConfig.Disposition;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -145,7 +146,8 @@ public final class ReportMilter extends AbstractMilterHandler {
             }
         } catch (RuntimeException e) {
             // fail open: whatever went wrong, the message goes on unchanged
-            LOG.error("milter {}: cannot process message, passing it through unchanged: {}", context.id(), e.toString(), e);
+            LOG.error("milter {}: cannot process message, passing it through unchanged: {}", context.id(),
+                    LogSafe.escape(e.toString()), e);
             reply = MilterPackets.SMFIS_CONTINUE;
             drop = List.of();
         }
@@ -155,7 +157,8 @@ public final class ReportMilter extends AbstractMilterHandler {
             }
         } catch (MilterException e) {
             // the recipients not yet removed get their copy: a report stored twice is harmless, lost mail is not
-            LOG.error("milter {}: cannot remove a discard recipient, delivering to the rest: {}", context.id(), e.toString());
+            LOG.error("milter {}: cannot remove a discard recipient, delivering to the rest: {}", context.id(),
+                    LogSafe.escape(e.toString()));
         }
         context.sendPacket(reply);
     }
@@ -184,18 +187,20 @@ public final class ReportMilter extends AbstractMilterHandler {
         boolean allSafe = !outcomes.isEmpty();
         for (ReportIntake.Outcome outcome : outcomes) {
             switch (outcome.result()) {
-                case STORED -> LOG.info("milter {}: stored {} from {}", context.id(), outcome.detail(), outcome.origin());
-                case DUPLICATE -> LOG.info("milter {}: {} from {} was stored already", context.id(), outcome.detail(),
-                        outcome.origin());
+                case STORED -> LOG.info("milter {}: stored {} from {}", context.id(), LogSafe.escape(outcome.detail()),
+                        LogSafe.escape(outcome.origin()));
+                case DUPLICATE -> LOG.info("milter {}: {} from {} was stored already", context.id(),
+                        LogSafe.escape(outcome.detail()), LogSafe.escape(outcome.origin()));
                 case REJECTED -> {
                     allSafe = false;
-                    LOG.warn("milter {}: rejected a report in {}: {}", context.id(), outcome.origin(), outcome.detail());
+                    LOG.warn("milter {}: rejected a report in {}: {}", context.id(), LogSafe.escape(outcome.origin()),
+                            LogSafe.escape(outcome.detail()));
                 }
             }
         }
         if (toReportAddress && outcomes.isEmpty()) {
             LOG.warn("milter {}: message to report address {} carries no TLSRPT report; kept", context.id(),
-                    message.recipients);
+                    LogSafe.escape(message.recipients));
         }
         // a message goes only when every report in it is safely in the store
         return allSafe ? discardRecipients : List.of();

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 
 /**
@@ -131,6 +132,22 @@ public final class SqliteInboundReportStore implements InboundReportStore {
     public synchronized List<InboundReport> reports() {
         try {
             return InboundRows.reports(connection);
+        } catch (SQLException e) {
+            throw new InboundStoreException("cannot read inbound reports from " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized InboundSummary summary(LocalDate first, LocalDate last, InboundSummary.Limits limits) {
+        try {
+            // one snapshot: the totals and the rows agree even while the milter stores a report
+            connection.setAutoCommit(false);
+            try {
+                return InboundRows.summary(connection, first, last, limits);
+            } finally {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            }
         } catch (SQLException e) {
             throw new InboundStoreException("cannot read inbound reports from " + file + ": " + e.getMessage(), e);
         }

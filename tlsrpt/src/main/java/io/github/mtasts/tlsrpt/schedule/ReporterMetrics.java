@@ -1,5 +1,6 @@
 package io.github.mtasts.tlsrpt.schedule;
 
+import io.github.mtasts.resolver.text.LogSafe;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
@@ -128,7 +129,7 @@ public final class ReporterMetrics {
                     counts = queue.counts(clock.instant());
                     readAt = now;
                 } catch (RuntimeException e) {
-                    LOG.warn("cannot read the delivery queue for metrics: {}", e.getMessage());
+                    LOG.warn("cannot read the delivery queue for metrics: {}", LogSafe.escape(e.getMessage()));
                     counts = null;
                     return Optional.empty();
                 }

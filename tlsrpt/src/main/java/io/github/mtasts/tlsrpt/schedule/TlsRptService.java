@@ -1,5 +1,7 @@
 package io.github.mtasts.tlsrpt.schedule;
 
+import io.github.mtasts.resolver.text.LogSafe;
+import io.github.mtasts.tlsrpt.config.ReportSettings;
 import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
 import io.github.mtasts.tlsrpt.delivery.ReportDispatch;
 import org.slf4j.Logger;
@@ -87,7 +89,7 @@ public final class TlsRptService {
             try {
                 tick();
             } catch (RuntimeException e) {
-                LOG.error("report scheduling failed, trying again in {}: {}", interval, e.getMessage(), e);
+                LOG.error("report scheduling failed, trying again in {}: {}", interval, LogSafe.escape(e.getMessage()), e);
             }
         } while (!stop.await(interval.toMillis(), TimeUnit.MILLISECONDS));
     }

@@ -2,7 +2,6 @@ package io.github.mtasts.tlsrpt.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.mtasts.resolver.config.DashboardConfig;
 import io.github.mtasts.resolver.daemon.HttpEndpoint;
 import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
@@ -10,6 +9,7 @@ import io.github.mtasts.tlsrpt.aggregate.CountedSession;
 import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.PolicyGroup;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
+import io.github.mtasts.tlsrpt.config.DashboardConfig;
 import io.github.mtasts.tlsrpt.inbound.SqliteInboundReportStore;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
 import java.net.URI;

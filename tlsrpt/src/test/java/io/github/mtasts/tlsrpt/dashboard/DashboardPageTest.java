@@ -12,14 +12,20 @@ import io.github.mtasts.tlsrpt.aggregate.PolicyGroup;
 import io.github.mtasts.tlsrpt.inbound.InboundFailure;
 import io.github.mtasts.tlsrpt.inbound.InboundPolicy;
 import io.github.mtasts.tlsrpt.inbound.InboundReport;
+import io.github.mtasts.tlsrpt.inbound.InboundSummary;
+import io.github.mtasts.tlsrpt.inbound.SqliteInboundReportStore;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DashboardPageTest {
 
@@ -33,14 +39,27 @@ class DashboardPageTest {
                 ok, failed, failures)), List.of());
     }
 
-    private static String inboundOnly(InboundReport... reports) {
-        return DashboardPage.render(new DashboardData(FIRST, LAST, new Outbound.Figures(List.of()), List.of(reports),
+    @TempDir
+    Path dir;
+
+    /** What the store makes of {@code reports} for the window: the page is always fed by a store's summary. */
+    private InboundSummary summary(InboundReport... reports) {
+        try (SqliteInboundReportStore store = SqliteInboundReportStore.open(dir.resolve("inbound-" + System.nanoTime()))) {
+            for (InboundReport report : reports) {
+                store.save(report, "{}".getBytes(StandardCharsets.UTF_8), Instant.EPOCH);
+            }
+            return store.summary(FIRST, LAST, InboundSummary.Limits.DEFAULT);
+        }
+    }
+
+    private String inboundOnly(InboundReport... reports) {
+        return DashboardPage.render(new DashboardData(FIRST, LAST, new Outbound.Figures(List.of()), summary(reports),
                 List.of(), List.of()));
     }
 
     private static String outboundOnly(DomainDay... days) {
-        return DashboardPage.render(new DashboardData(FIRST, LAST, new Outbound.Figures(List.of(days)), List.of(),
-                List.of(), List.of()));
+        return DashboardPage.render(new DashboardData(FIRST, LAST, new Outbound.Figures(List.of(days)),
+                InboundSummary.EMPTY, List.of(), List.of()));
     }
 
     private static DomainDay.FailureCount failure(ResultType type, String mx, long sessions) {
@@ -78,7 +97,8 @@ class DashboardPageTest {
     @Test
     void unavailableOutboundFiguresShowTheReason() {
         String html = DashboardPage.render(new DashboardData(FIRST, LAST,
-                new Outbound.Unavailable("cache type redis keeps no aggregates"), List.of(), List.of(), List.of()));
+                new Outbound.Unavailable("cache type redis keeps no aggregates"), InboundSummary.EMPTY, List.of(),
+                List.of()));
 
         assertThat(html).contains("<p class=\"unavailable\">Outbound figures unavailable: cache type redis keeps"
                 + " no aggregates</p>");
@@ -128,7 +148,7 @@ class DashboardPageTest {
     void overviewChartLabelsEveryDayAndDrawsOutboundAgainstInbound() {
         String html = DashboardPage.render(new DashboardData(FIRST, LAST, new Outbound.Figures(List.of(
                 new DomainDay(LAST, "example.net", PolicyGroup.NO_POLICY, 3, 1, List.of()))),
-                List.of(report("Example Org", "a", "2024-05-02", "example.com", 1, 1, List.of())), List.of(), List.of()));
+                summary(report("Example Org", "a", "2024-05-02", "example.com", 1, 1, List.of())), List.of(), List.of()));
         String overview = html.substring(html.indexOf("<section id=\"overview\">"), html.indexOf("<section id=\"outbound\">"));
 
         assertThat(Pattern.compile("<text class=\"day-label\" data-day=\"([0-9-]+)\"").matcher(overview).results()
@@ -148,8 +168,8 @@ class DashboardPageTest {
                 Instant.parse("2024-05-03T10:00:00Z"), Instant.parse("2024-05-04T10:00:00Z"),
                 Instant.parse("2024-05-03T11:00:00Z"));
 
-        String html = DashboardPage.render(new DashboardData(FIRST, LAST, new Outbound.Figures(List.of()), List.of(),
-                List.of(cached), List.of(
+        String html = DashboardPage.render(new DashboardData(FIRST, LAST, new Outbound.Figures(List.of()),
+                InboundSummary.EMPTY, List.of(cached), List.of(
                         new DiscoveryFailureCount("example.com", FIRST, FailureType.POLICY_INVALID, 2, "old", hour(FIRST, 1),
                                 hour(FIRST, 2)),
                         new DiscoveryFailureCount("example.com", LAST, FailureType.POLICY_FETCH_ERROR, 1, "HTTP 503",
@@ -158,6 +178,49 @@ class DashboardPageTest {
         assertThat(html).contains("<td class=\"text mode\">enforce</td>", "2024-05-04T10:00:00Z",
                 "<td class=\"text last-error\">2024-05-03 policy-fetch-error \u00d71: HTTP 503<br></td>")
                 .doesNotContain("\u00d72: old");
+    }
+
+    @Test
+    void pageOfAStoreWithHugeReportsStaysBoundedAndSaysWhatItLeavesOut() {
+        // stored before any intake limit: 20,000 policies for as many domains in one report, and a busy domain
+        // reported by 200 organisations with 5 failure details each, every name 1,000 characters long
+        List<InboundPolicy> many = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            many.add(new InboundPolicy("sts", List.of("version: STSv1"), Optional.of("d" + i + ".example"), List.of(),
+                    1, 1, List.of(failure("certificate-expired", "mx.d" + i + ".example", 1))));
+        }
+        List<InboundReport> reports = new ArrayList<>();
+        reports.add(new InboundReport("Huge Org", "huge", Instant.parse("2024-05-01T00:00:00Z"),
+                Instant.parse("2024-05-01T23:59:59Z"), Optional.empty(), many, List.of()));
+        String longName = "n".repeat(1000);
+        for (int org = 0; org < 200; org++) {
+            List<InboundFailure> failures = new ArrayList<>();
+            for (int f = 0; f < 5; f++) {
+                failures.add(failure("validation-failure", "mx" + f + "." + longName, 2));
+            }
+            reports.add(report("Org " + org + " " + longName, "r" + org, "2024-05-02", "busy.example", 10, 10, failures));
+        }
+
+        String html = inboundOnly(reports.toArray(InboundReport[]::new));
+
+        assertThat(html.getBytes(StandardCharsets.UTF_8).length).isLessThan(512 * 1024);
+        assertThat(html).contains("<p id=\"summary\">201 reports from 201 organisations</p>",
+                // busy.example has the most failures: first, and cut to 50 + 50 rows
+                "<section class=\"domain\" data-domain=\"busy.example\">",
+                "<td class=\"text\" colspan=\"5\">150 more rows (day and organisation) not shown</td>",
+                "<td class=\"text\" colspan=\"8\">950 more failure rows (those with the fewest sessions) not shown</td>",
+                "<p class=\"more\" id=\"more-domains\">19981 more policy domains not shown");
+        assertThat(Pattern.compile("<section class=\"domain\"").matcher(html.substring(html.indexOf("id=\"inbound\"")))
+                .results().count()).isEqualTo(InboundSummary.Limits.DEFAULT.domains());
+        assertThat(html).doesNotContain(longName).contains("n".repeat(DashboardPage.MAX_CELL - 10) + "\u2026");
+        // the overview keeps every session of the window, not only those of the domains shown
+        assertThat(html).contains("<title>2024-05-01 inbound: 50.0% failed (20000 of 40000)</title>",
+                "<title>2024-05-02 inbound: 50.0% failed (2000 of 4000)</title>");
+    }
+
+    private static InboundFailure failure(String resultType, String mx, long sessions) {
+        return new InboundFailure(resultType, Optional.of("192.0.2.1"), Optional.of(mx), Optional.empty(),
+                Optional.empty(), sessions, Optional.empty(), Optional.empty());
     }
 
     private static Instant hour(LocalDate day, int hour) {

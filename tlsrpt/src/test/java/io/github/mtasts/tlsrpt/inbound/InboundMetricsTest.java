@@ -17,12 +17,14 @@ class InboundMetricsTest {
         metrics.received();
         metrics.stored();
         metrics.rejected();
+        metrics.overLimit("policies");
 
         String scrape = registry.scrape();
         assertThat(scrape).contains(
                 "mtasts_inbound_reports_received_total 2.0",
                 "mtasts_inbound_reports_total{outcome=\"stored\"} 1.0",
                 "mtasts_inbound_reports_total{outcome=\"duplicate\"} 0.0",
-                "mtasts_inbound_reports_total{outcome=\"rejected\"} 1.0");
+                "mtasts_inbound_reports_total{outcome=\"rejected\"} 1.0",
+                "mtasts_inbound_reports_over_limit_total{limit=\"policies\"} 1.0");
     }
 }

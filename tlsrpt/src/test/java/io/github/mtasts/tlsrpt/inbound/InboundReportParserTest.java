@@ -127,6 +127,69 @@ class InboundReportParserTest {
     }
 
     @Test
+    void reportWithMorePoliciesThanTheLimitIsRejectedNamingTheLimit() {
+        byte[] json = BigReports.json("Big Sender", "r1", "2024-03-01", 20_000, 0);
+
+        assertThatThrownBy(() -> InboundReportParser.parse(json, ReportLimits.DEFAULT.withMaxReportBytes(json.length)))
+                .isInstanceOfSatisfying(ReportLimitException.class, e -> assertThat(e.limit()).isEqualTo("policies"))
+                .hasMessage("policies: 20000 entries exceed the limit of 1000");
+    }
+
+    @Test
+    void reportAtThePolicyLimitIsRead() throws Exception {
+        InboundReport report = InboundReportParser.parse(BigReports.json("Big Sender", "r1", "2024-03-01", 1000, 1));
+
+        assertThat(report.policies()).hasSize(1000);
+    }
+
+    @Test
+    void policyWithMoreFailureDetailsThanTheLimitIsRejected() {
+        assertThatThrownBy(() -> InboundReportParser.parse(BigReports.json("Big Sender", "r1", "2024-03-01", 2, 1001)))
+                .isInstanceOfSatisfying(ReportLimitException.class,
+                        e -> assertThat(e.limit()).isEqualTo("failure_details"))
+                .hasMessage("policies[0].failure-details: 1001 entries exceed the limit of 1000");
+    }
+
+    @Test
+    void overlongStringIsRejectedNamingItsKey() {
+        String org = "x".repeat(ReportLimits.DEFAULT.maxStringLength() + 1);
+
+        assertThatThrownBy(() -> InboundReportParser.parse(BigReports.json(org, "r1", "2024-03-01", 1, 1)))
+                .isInstanceOfSatisfying(ReportLimitException.class, e -> assertThat(e.limit()).isEqualTo("string_length"))
+                .hasMessage("organization-name: a string of 1025 characters exceeds the limit of 1024");
+    }
+
+    @Test
+    void overlongFailureFieldIsRejectedNamingItsPath() {
+        String json = new String(BigReports.json("Org", "r1", "2024-03-01", 1, 1), StandardCharsets.UTF_8)
+                .replace("\"mx.d0.example\"", "\"" + "m".repeat(5000) + "\"");
+
+        assertThatThrownBy(() -> parse(json))
+                .isInstanceOf(ReportLimitException.class)
+                .hasMessage("policies[0].failure-details[0].receiving-mx-hostname: a string of 5000 characters exceeds"
+                        + " the limit of 1024");
+    }
+
+    @Test
+    void tooManyMxHostsAreRejected() {
+        String hosts = "\"mx.example.com\",".repeat(201);
+        String json = new String(BigReports.json("Org", "r1", "2024-03-01", 1, 0), StandardCharsets.UTF_8)
+                .replace("\"policy-string\":", "\"mx-host\":[" + hosts.substring(0, hosts.length() - 1) + "],"
+                        + "\"policy-string\":");
+
+        assertThatThrownBy(() -> parse(json))
+                .isInstanceOfSatisfying(ReportLimitException.class, e -> assertThat(e.limit()).isEqualTo("policy_lines"))
+                .hasMessage("policies[0].policy.mx-host: 201 entries exceed the limit of 200");
+    }
+
+    @Test
+    void reportOverTheByteLimitIsRejectedBeforeParsing() {
+        assertThatThrownBy(() -> InboundReportParser.parse(new byte[2000], ReportLimits.DEFAULT.withMaxReportBytes(1000)))
+                .isInstanceOfSatisfying(ReportLimitException.class, e -> assertThat(e.limit()).isEqualTo("report_bytes"))
+                .hasMessage("report of 2000 bytes exceeds the limit of 1000 bytes");
+    }
+
+    @Test
     void invalidJsonIsRejected() {
         assertThatThrownBy(() -> parse("{\"organization-name\": "))
                 .isInstanceOf(InvalidReportException.class)

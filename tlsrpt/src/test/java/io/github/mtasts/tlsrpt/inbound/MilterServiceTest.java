@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.mtasts.resolver.config.MetricsConfig;
-import io.github.mtasts.resolver.config.MilterConfig;
-import io.github.mtasts.resolver.config.MilterConfig.Disposition;
+import io.github.mtasts.tlsrpt.config.MilterConfig.Disposition;
+import io.github.mtasts.tlsrpt.config.MilterConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

@@ -3,9 +3,11 @@ package io.github.mtasts.tlsrpt.inbound;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 class ReportExtractorTest {
@@ -77,7 +79,25 @@ class ReportExtractorTest {
 
         assertThatThrownBy(() -> small.fromFile("bomb.json.gz", Samples.gzip(zeros)))
                 .isInstanceOf(InvalidReportException.class)
-                .hasMessage("bomb.json.gz: report larger than 1000 bytes");
+                .hasMessage("bomb.json.gz: report larger than the limit of 1000 bytes");
+    }
+
+    @Test
+    void gzipBombInAMessageStopsAtTheDefaultLimit() throws Exception {
+        // 256 MiB of zeros, about 250 kB gzipped: decompressed whole it would fill a small heap
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(compressed)) {
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 256; i++) {
+                gzip.write(zeros);
+            }
+        }
+        ReportExtractor defaults = new ReportExtractor(ReportLimits.DEFAULT);
+
+        assertThatThrownBy(() -> defaults.fromMessage("m", message("multipart/report; report-type=tlsrpt",
+                "application/tlsrpt+gzip", "bomb.json.gz", compressed.toByteArray())))
+                .isInstanceOfSatisfying(ReportLimitException.class, e -> assertThat(e.limit()).isEqualTo("report_bytes"))
+                .hasMessage("m (bomb.json.gz): report larger than the limit of 2097152 bytes");
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -94,10 +95,12 @@ class ReportImporterTest {
         Files.write(gz, Samples.gzip(Samples.bytes(Samples.GOOGLE_DIGILICIOUS)));
         Path eml = copy(Samples.GOOGLE_DIGILICIOUS_EML, "report.eml");
 
-        ReportImporter.Result result = importer.importPaths(List.of(gz, eml));
+        List<ReportIntake.Outcome> outcomes = new ArrayList<>();
+        ReportImporter.Result result = importer.importPaths(List.of(gz, eml), outcomes::add);
 
-        assertThat(result.outcomes()).extracting(ReportIntake.Outcome::result)
-                .containsExactly(Result.STORED, Result.DUPLICATE);
+        assertThat(outcomes).extracting(ReportIntake.Outcome::result).containsExactly(Result.STORED, Result.DUPLICATE);
+        assertThat(result.count(Result.STORED)).isEqualTo(1);
+        assertThat(result.count(Result.DUPLICATE)).isEqualTo(1);
         assertThat(store.reports()).singleElement().satisfies(r -> {
             assertThat(r.organizationName()).isEqualTo("Google Inc.");
             assertThat(r.successfulSessions()).isEqualTo(5);
@@ -127,6 +130,42 @@ class ReportImporterTest {
     }
 
     @Test
+    void mboxMessageOverTheLimitIsSkippedAndNamedWhileTheOthersAreImported() throws Exception {
+        byte[] report = Samples.bytes(Samples.GOOGLE_DIGILICIOUS_EML);
+        ReportImporter small = new ReportImporter(new ReportIntake(new ReportExtractor(1 << 20), store,
+                new InboundMetrics(registry), CLOCK), report.length + 100);
+        ByteArrayOutputStream mbox = new ByteArrayOutputStream();
+        mbox.write("From a@example.net Mon Jan 10 09:59:10 2022\n".getBytes(StandardCharsets.US_ASCII));
+        mbox.write(("From: a@example.net\nSubject: big\n\n" + "x".repeat(report.length + 200) + "\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        mbox.write("From noreply-smtp-tls-reporting@google.com Mon Jan 10 09:59:10 2022\n".getBytes(StandardCharsets.US_ASCII));
+        mbox.write(report);
+        Path file = dir.resolve("Reports");
+        Files.write(file, mbox.toByteArray());
+
+        ReportImporter.Result result = small.importPaths(List.of(file));
+
+        assertThat(result.count(Result.STORED)).isEqualTo(1);
+        assertThat(result.skipped()).containsExactly(file + " message 1: message of " + (report.length + 235)
+                + " bytes exceeds the limit of " + (report.length + 100) + " bytes; skipped");
+    }
+
+    @Test
+    void reportFileOverTheReportLimitIsRejectedWithoutReadingItWhole() throws Exception {
+        Path big = dir.resolve("big.json");
+        Files.write(big, ("{\"organization-name\": \"" + "x".repeat(2 << 20) + "\"}").getBytes(StandardCharsets.US_ASCII));
+
+        List<ReportIntake.Outcome> outcomes = new ArrayList<>();
+        importer.importPaths(List.of(big), outcomes::add);
+
+        assertThat(outcomes).singleElement().satisfies(o -> {
+            assertThat(o.result()).isEqualTo(Result.REJECTED);
+            assertThat(o.detail()).isEqualTo(big + ": report larger than the limit of 1048576 bytes");
+        });
+        assertThat(registry.counter("mtasts.inbound.reports.over.limit", "limit", "report_bytes").count()).isEqualTo(1);
+    }
+
+    @Test
     void maildirMessagesInNewAndCurAreImported() throws Exception {
         Path maildir = dir.resolve("Maildir");
         Files.createDirectories(maildir.resolve("new"));
@@ -150,9 +189,11 @@ class ReportImporterTest {
         Path broken = dir.resolve("broken.json");
         Files.writeString(broken, "{\"organization-name\": \"Example\", \"policies\": []}");
 
-        ReportImporter.Result result = importer.importPaths(List.of(broken, dir.resolve("absent.json")));
+        List<ReportIntake.Outcome> outcomes = new ArrayList<>();
+        ReportImporter.Result result = importer.importPaths(List.of(broken, dir.resolve("absent.json")), outcomes::add);
 
-        assertThat(result.outcomes()).singleElement().satisfies(o -> {
+        assertThat(result.count(Result.REJECTED)).isEqualTo(1);
+        assertThat(outcomes).singleElement().satisfies(o -> {
             assertThat(o.result()).isEqualTo(Result.REJECTED);
             assertThat(o.detail()).isEqualTo("report-id: expected a non-empty string, missing");
         });

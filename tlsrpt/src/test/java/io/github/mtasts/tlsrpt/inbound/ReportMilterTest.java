@@ -2,7 +2,9 @@ package io.github.mtasts.tlsrpt.inbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.mtasts.resolver.config.MilterConfig.Disposition;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.github.mtasts.tlsrpt.config.MilterConfig.Disposition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,11 +36,13 @@ class ReportMilterTest {
     private SqliteInboundReportStore store;
     private MilterServer server;
     private MilterClient clients;
+    private SimpleMeterRegistry registry;
 
     private InetSocketAddress start(Map<String, Disposition> addresses, int maxMessageSize) throws Exception {
         store = SqliteInboundReportStore.open(dir.resolve("cache.db"));
-        ReportIntake intake = new ReportIntake(new ReportExtractor(1 << 20), store,
-                new InboundMetrics(new SimpleMeterRegistry()), CLOCK);
+        registry = new SimpleMeterRegistry();
+        ReportIntake intake = new ReportIntake(new ReportExtractor(ReportLimits.DEFAULT), store,
+                new InboundMetrics(registry), CLOCK);
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort());
         server = MilterServer.start(address, new ReportMilter(intake, addresses, maxMessageSize));
         clients = new MilterClient(address);
@@ -190,5 +194,51 @@ class ReportMilterTest {
 
         assertThat(codes(reply)).containsExactly(ResponseCode.SMFIR_CONTINUE);
         assertThat(store.reports()).isEmpty();
+    }
+
+    @Test
+    void reportOverTheLimitsIsRejectedCountedAndItsMailKept() throws Exception {
+        start(Map.of("tlsrpt@example.com", Disposition.DISCARD), 10 << 20);
+        byte[] json = BigReports.json("Big Sender", "r-huge", "2024-03-01", 20_000, 0);
+
+        List<MilterPacket> reply = send(List.of("<tlsrpt@example.com>"),
+                BigReports.message("tlsrpt@example.com", "huge.json.gz", json));
+
+        // 20,000 policies are 3.4 MB of JSON (the 100 kB of gzip the issue saw), over the size limit before the
+        // policy limit: rejected whole, nothing stored, and the mail goes on to the mailbox rather than being discarded
+        assertThat(json.length).isGreaterThan((int) ReportLimits.DEFAULT.maxReportBytes());
+        assertThat(codes(reply)).containsExactly(ResponseCode.SMFIR_CONTINUE);
+        assertThat(store.reports()).isEmpty();
+        assertThat(registry.get("mtasts.inbound.reports.over.limit").tag("limit", "report_bytes").counter().count())
+                .isEqualTo(1);
+        assertThat(registry.get("mtasts.inbound.reports").tag("outcome", "rejected").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void reportFieldsAreLoggedWithControlCharactersEscaped() throws Exception {
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ReportMilter.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            start(Map.of(), 1 << 20);
+            // JSON escapes: the organisation name holds a newline and an ANSI colour escape
+            byte[] json = BigReports.json("Evil Org\\nINFO milter forged: stored nothing\\u001b[31m", "r-1",
+                    "2024-03-01", 1, 1);
+
+            send(List.of("<tlsrpt@example.com>"), BigReports.message("tlsrpt@example.com", "r.json.gz", json));
+
+            assertThat(store.reports()).singleElement().satisfies(r -> assertThat(r.organizationName())
+                    .isEqualTo("Evil Org\nINFO milter forged: stored nothing\u001b[31m"));
+            assertThat(appender.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .filteredOn(line -> line.contains("stored Evil Org")).singleElement().satisfies(line -> {
+                        assertThat(line).contains("stored Evil Org\\nINFO milter forged: stored nothing\\x1b[31m"
+                                + " report r-1 from message to [<tlsrpt@example.com>] (r.json.gz)");
+                        assertThat(line).doesNotContain("\n", "\u001b");
+                    });
+        } finally {
+            logger.detachAppender(appender);
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.github.mtasts.resolver.config;
+package io.github.mtasts.tlsrpt.config;
 
 import java.util.Objects;
 import java.util.Optional;
