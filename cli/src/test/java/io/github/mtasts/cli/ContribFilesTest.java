@@ -127,7 +127,7 @@ class ContribFilesTest {
 
         assertThat(unit).contains("Type=notify", "NotifyAccess=main", "SuccessExitStatus=143", "Restart=always", "RestartSec=1s", "StateDirectory=mtasts",
                 "ProtectSystem=strict", "NoNewPrivileges=yes",
-                "ExecStart=/usr/local/bin/mtasts daemon -c " + ConfigLocation.DEFAULTS.get(0));
+                "ExecStart=/usr/bin/mtasts daemon -c " + ConfigLocation.DEFAULTS.get(0));
         // the state directory systemd creates is where the default cache lives
         assertThat(CacheConfig.DEFAULT_SQLITE_FILE.getParent()).isEqualTo(Path.of("/var/lib/mtasts"));
     }
@@ -195,12 +195,35 @@ class ContribFilesTest {
         List<String> daemon = Files.readAllLines(CONTRIB.resolve("mtasts-daemon.service"));
         List<String> tlsrpt = Files.readAllLines(CONTRIB.resolve("mtasts-tlsrpt.service"));
 
-        assertThat(tlsrpt).contains("ExecStart=/usr/local/bin/mtasts tlsrpt run -c " + ConfigLocation.DEFAULTS.get(0),
-                "Restart=always", "DynamicUser=yes", "SupplementaryGroups=adm", "ProtectSystem=strict");
-        // one dynamic user name in both units: they share its UID, so both may open the one SQLite store
+        assertThat(tlsrpt).contains("ExecStart=/usr/bin/mtasts tlsrpt run -c " + ConfigLocation.DEFAULTS.get(0),
+                "Restart=always", "SupplementaryGroups=adm", "ProtectSystem=strict");
+        // one user in both units (the package's system user mtasts), so both may open the one SQLite store
         assertThat(tlsrpt).containsAll(daemon.stream()
                 .filter(line -> line.startsWith("User=") || line.startsWith("StateDirectory=")).toList());
         assertThat(daemon).anyMatch(line -> line.startsWith("User="));
+    }
+
+    @Test
+    void socketUnitListensWhereTheDaemonWouldAndHandsOneSocketToOneService() throws Exception {
+        List<String> socket = Files.readAllLines(CONTRIB.resolve("mtasts-daemon.socket"));
+        DaemonConfig defaults = DaemonConfig.defaults();
+
+        assertThat(socket).contains("ListenStream=" + defaults.host() + ":" + defaults.port(), "Accept=no",
+                "WantedBy=sockets.target");
+        // the Postfix private/ socket, commented, as the README's Postfix line names it
+        assertThat(socket).contains("#ListenStream=/var/spool/postfix/private/mtasts", "#SocketGroup=postfix",
+                "#SocketMode=0660");
+    }
+
+    @Test
+    void daemonUnitIsHardenedButLeavesTheJitAndIoUringAlone() throws Exception {
+        List<String> unit = Files.readAllLines(CONTRIB.resolve("mtasts-daemon.service"));
+
+        assertThat(unit).contains("PrivateTmp=yes", "CapabilityBoundingSet=", "SystemCallFilter=@system-service",
+                "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK", "User=mtasts");
+        assertThat(unit).noneMatch(line -> line.startsWith("MemoryDenyWriteExecute="));
+        // io_uring's calls are in @aio; taking it away would silently push transport auto to epoll
+        assertThat(unit).noneMatch(line -> line.startsWith("SystemCallFilter=~") && line.contains("@aio"));
     }
 
     @Test

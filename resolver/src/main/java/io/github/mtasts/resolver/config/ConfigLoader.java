@@ -61,6 +61,7 @@ public final class ConfigLoader {
         int port = root.integer("port", DaemonConfig.DEFAULT_PORT, 0, 65535);
         Optional<Path> path = root.optionalString("path").map(Path::of);
         OptionalInt mode = mode(root);
+        SocketOwner socketOwner = SocketOwnerConfig.parse(root, path.isPresent());
         boolean reusePort = root.bool("reuse_port", true);
         Duration shutdownTimeout = root.nonNegativeSeconds("shutdown_timeout", DaemonConfig.DEFAULT_SHUTDOWN_TIMEOUT);
         Duration cacheGrace = root.nonNegativeSeconds("cache_grace", DaemonConfig.DEFAULT_CACHE_GRACE);
@@ -89,8 +90,8 @@ public final class ConfigLoader {
         List<String> preload = PreloadConfig.parse(root, overrides);
         root.section("tlsrpt");
         root.rejectUnknownKeys();
-        return new DaemonConfig(host, port, path, mode, reusePort, shutdownTimeout, cacheGrace, cache, proactive,
-                defaultZone, zones, caFile, dns, http, metrics, socketmap, overrides, preload);
+        return new DaemonConfig(host, port, path, mode, socketOwner, reusePort, shutdownTimeout, cacheGrace, cache,
+                proactive, defaultZone, zones, caFile, dns, http, metrics, socketmap, overrides, preload);
     }
 
     /**

@@ -44,6 +44,8 @@ public final class ConfigWriter {
         config.path().ifPresent(path -> root.put("path", path.toString()));
         // a quoted octal string: unambiguous for YAML 1.1 and 1.2 readers alike
         config.mode().ifPresent(mode -> root.put("mode", String.format("0%03o", mode)));
+        config.socketOwner().user().ifPresent(user -> root.put("owner", user));
+        config.socketOwner().group().ifPresent(group -> root.put("group", group));
         root.put("reuse_port", config.reusePort());
         root.put("shutdown_timeout", seconds(config.shutdownTimeout()));
         root.put("cache_grace", seconds(config.cacheGrace()));

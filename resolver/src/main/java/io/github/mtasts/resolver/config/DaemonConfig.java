@@ -20,6 +20,7 @@ import java.util.OptionalInt;
  * @param port            TCP listen port, used when {@code path} is empty
  * @param path            UNIX socket to listen on instead of TCP
  * @param mode            file mode given to the UNIX socket (e.g. 0666)
+ * @param socketOwner     user and group given to the UNIX socket ({@code owner}, {@code group}: ours)
  * @param reusePort       set SO_REUSEPORT so a second instance can take over the port
  * @param shutdownTimeout time granted to open connections to finish on shutdown
  * @param cacheGrace      a cached policy younger than this is answered without checking the TXT id
@@ -31,7 +32,8 @@ import java.util.OptionalInt;
  * @param overrides       fixed answers by domain, given before the cache and discovery are asked
  * @param preload         policy domains discovered at start and kept fresh without a lookup
  */
-public record DaemonConfig(String host, int port, Optional<Path> path, OptionalInt mode, boolean reusePort,
+public record DaemonConfig(String host, int port, Optional<Path> path, OptionalInt mode, SocketOwner socketOwner,
+                           boolean reusePort,
                            Duration shutdownTimeout, Duration cacheGrace, CacheConfig cache,
                            ProactiveFetchConfig proactivePolicyFetching, ZoneConfig defaultZone,
                            Map<String, ZoneConfig> zones, Optional<Path> caFile, DnsConfig dns,
@@ -47,6 +49,7 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(socketOwner, "socketOwner");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         Objects.requireNonNull(cacheGrace, "cacheGrace");
         Objects.requireNonNull(cache, "cache");
@@ -67,7 +70,8 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
 
     /** Every default; what an empty configuration file means. */
     public static DaemonConfig defaults() {
-        return new DaemonConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), OptionalInt.empty(), true,
+        return new DaemonConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), OptionalInt.empty(),
+                SocketOwner.UNCHANGED, true,
                 DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_CACHE_GRACE, CacheConfig.Sqlite.DEFAULT,
                 ProactiveFetchConfig.DEFAULT, ZoneConfig.DEFAULT, Map.of(), Optional.empty(),
                 DnsConfig.DEFAULT, HttpConfig.DEFAULT, false, SocketmapConfig.DEFAULT, PolicyOverrides.NONE, List.of());

@@ -13,7 +13,9 @@ import io.github.mtasts.resolver.dns.DnsTxtLookup;
 import io.github.mtasts.resolver.refresh.PolicyPreloader;
 import io.github.mtasts.resolver.refresh.ProactiveRefresher;
 import io.github.mtasts.resolver.socketmap.PolicyResponder;
+import io.github.mtasts.resolver.socketmap.InheritedListener;
 import io.github.mtasts.resolver.socketmap.SocketmapServer;
+import io.github.mtasts.resolver.socketmap.UnixSocketOwnership;
 import io.github.mtasts.resolver.socketmap.SocketmapServerSettings;
 import io.github.mtasts.resolver.socketmap.SocketmapTransport;
 import io.github.mtasts.resolver.store.PolicyStore;
@@ -24,6 +26,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -31,6 +34,7 @@ import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -68,6 +72,7 @@ public final class ResolverDaemon implements AutoCloseable {
     private final Optional<ProactiveRefresher> refresher;
     private final PolicyPreloader preloader;
     private final SocketmapServer server;
+    private final UnixSocketOwnership socketOwnership;
     private final MtaStsDiscovery mtaSts;
     /** Counted down by the first discovery: the warm-up then starts at once, running beside its DNS query. */
     private final CountDownLatch discoveryStarted = new CountDownLatch(1);
@@ -97,6 +102,9 @@ public final class ResolverDaemon implements AutoCloseable {
                 .map(ZoneConfig::timeout).max(Duration::compareTo).orElseThrow();
         // before the store opens: a transport this system cannot run stops start-up with nothing to close
         SocketmapTransport transport = SocketmapTransport.select(config.socketmap().transport());
+        List<InheritedListener> inherited = inheritedSockets();
+        this.socketOwnership = config.path().isPresent() && inherited.isEmpty()
+                ? socketOwnership(config) : UnixSocketOwnership.UNCHANGED;
         this.store = PolicyStores.open(config.cache());
         this.mtaSts = new MtaStsDiscovery(dns(config, longestZone), new PolicyFetcher(
                 max(longestZone, MIN_FETCH_TIMEOUT), trust, PolicyFetcher.environmentProxy(), policyPort),
@@ -116,9 +124,27 @@ public final class ResolverDaemon implements AutoCloseable {
                 cacheSettings.proactive().concurrencyLimit(), cacheSettings.maxConcurrentDiscoveries() / 2)));
         CacheMetrics.bind(cache.counters(), registry);
         this.server = new SocketmapServer(serverSettings(config, longestZone),
-                new PolicyResponder(config, cache, registry), transport);
+                new PolicyResponder(config, cache, registry), transport, inherited);
         Gauge.builder("mtasts_socketmap_connections", server, SocketmapServer::openConnections)
                 .description("open socketmap connections").register(registry);
+    }
+
+    /** Sockets systemd passed (socket activation); a malformed hand-over stops start-up, naming the descriptor. */
+    private static List<InheritedListener> inheritedSockets() {
+        try {
+            return InheritedListener.fromSystemd();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** A user or group missing on this machine stops start-up before anything opens, naming the key. */
+    private static UnixSocketOwnership socketOwnership(DaemonConfig config) {
+        try {
+            return UnixSocketOwnership.lookUp(config.socketOwner().user(), config.socketOwner().group());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     private static DnsTxtLookup dns(DaemonConfig config, Duration longestZone) {
@@ -195,6 +221,9 @@ public final class ResolverDaemon implements AutoCloseable {
                     address.getPort());
         }
         server.start();
+        if (config.path().isPresent() && socketOwnership != UnixSocketOwnership.UNCHANGED) {
+            socketOwnership.applyTo(config.path().get());
+        }
         LOG.info("answering socketmap requests on {}", server.localAddress());
         // in the background: neither start-up nor the first answers wait for it
         preloading = preloader.run();

@@ -8,10 +8,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -25,7 +28,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +50,10 @@ import org.slf4j.LoggerFactory;
  * <p>At {@code max_connections}, a new connection is served and the longest-idle one closed instead (Postfix
  * reconnects when it next needs the map): refusing new ones would let idle or stuck clients defer all mail. Only
  * when every connection is waiting for an answer is the new one closed.
+ *
+ * <p>Started by systemd with sockets passed ({@link InheritedListener}), it serves those instead of binding, on
+ * epoll whatever transport is configured: epoll's channels are the ones Netty can build around an existing
+ * descriptor (io_uring's cannot, and NIO only wraps descriptor 0).
  */
 public final class SocketmapServer implements AutoCloseable {
 
@@ -55,6 +64,7 @@ public final class SocketmapServer implements AutoCloseable {
     private final SocketmapServerSettings settings;
     private final SocketmapResponder responder;
     private final SocketmapTransport transport;
+    private final List<InheritedListener> inherited;
     private final ChannelGroup connections = new DefaultChannelGroup("socketmap", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicBoolean overLimit = new AtomicBoolean();
@@ -65,6 +75,8 @@ public final class SocketmapServer implements AutoCloseable {
     private volatile boolean draining;
     private EventLoopGroup group;
     private Channel listener;
+    /** Listeners after the first, when systemd passed several sockets (TCP and UNIX, say). */
+    private final List<Channel> moreListeners = new ArrayList<>();
 
     /** On the {@linkplain SocketmapTransport#preferred() preferred} transport. */
     public SocketmapServer(SocketmapServerSettings settings, SocketmapResponder responder) {
@@ -74,15 +86,29 @@ public final class SocketmapServer implements AutoCloseable {
     /** @param transport one this system can run ({@link SocketmapTransport#select} checks a configured one) */
     public SocketmapServer(SocketmapServerSettings settings, SocketmapResponder responder,
             SocketmapTransport transport) {
+        this(settings, responder, transport, List.of());
+    }
+
+    /**
+     * @param inherited sockets systemd passed ({@link InheritedListener#fromSystemd()}); when there are any they
+     *                  are served on epoll and the settings' host, port, path and mode are not used
+     */
+    public SocketmapServer(SocketmapServerSettings settings, SocketmapResponder responder,
+            SocketmapTransport transport, List<InheritedListener> inherited) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.responder = Objects.requireNonNull(responder, "responder");
         this.transport = Objects.requireNonNull(transport, "transport");
+        this.inherited = List.copyOf(inherited);
     }
 
     /** Binds the listener and returns once it accepts connections (the moment to report readiness). */
     public void start() throws IOException {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("socketmap server already started");
+        }
+        if (!inherited.isEmpty()) {
+            serveInherited();
+            return;
         }
         group = new MultiThreadIoEventLoopGroup(transport.eventLoops(Runtime.getRuntime().availableProcessors()),
                 transport.ioHandlerFactory());
@@ -123,6 +149,43 @@ public final class SocketmapServer implements AutoCloseable {
         log.info("socketmap server listening on {} ({})", describe(address), transport.configName());
     }
 
+    private void serveInherited() throws IOException {
+        if (!SocketmapTransport.EPOLL.isAvailable()) {
+            throw new IOException("systemd passed " + inherited.size() + " socket(s) but native epoll, the only"
+                    + " transport that can serve an inherited socket, is unavailable: "
+                    + SocketmapTransport.EPOLL.unavailabilityCause().map(Throwable::getMessage).orElse(""));
+        }
+        if (transport != SocketmapTransport.EPOLL) {
+            log.info("serving the sockets systemd passed on epoll instead of {}: only epoll wraps a passed socket",
+                    transport.configName());
+        }
+        group = new MultiThreadIoEventLoopGroup(
+                SocketmapTransport.EPOLL.eventLoops(Runtime.getRuntime().availableProcessors()),
+                SocketmapTransport.EPOLL.ioHandlerFactory());
+        for (InheritedListener socket : inherited) {
+            io.netty.channel.ChannelFactory<ServerChannel> wrap = socket.kind() == InheritedListener.Kind.TCP
+                    ? () -> new EpollServerSocketChannel(socket.fd())
+                    // (fd, true): the one-argument form takes the socket for unbound and never accepts on it
+                    : () -> new EpollServerDomainSocketChannel(socket.fd(), true);
+            // register, not bind: the socket already listens; an active channel starts accepting once registered
+            // epoll keeps half-closed connections open for TCP and UNIX alike (PolicyLookupHandler answers them)
+            ChannelFuture registered = new ServerBootstrap().group(group).channelFactory(wrap)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childHandler(new ConnectionInitializer()).register().awaitUninterruptibly();
+            if (!registered.isSuccess()) {
+                close(Duration.ZERO);
+                throw new IOException("cannot serve the " + socket.describe() + ": "
+                        + registered.cause().getMessage(), registered.cause());
+            }
+            if (listener == null) {
+                listener = registered.channel();
+            } else {
+                moreListeners.add(registered.channel());
+            }
+            log.info("socketmap server listening on the {} (epoll)", socket.describe());
+        }
+    }
+
     /**
      * The bound address: an {@link InetSocketAddress} for TCP (with the real port when 0 was asked for), a
      * JDK {@link UnixDomainSocketAddress} for a UNIX socket whichever transport serves it.
@@ -130,6 +193,10 @@ public final class SocketmapServer implements AutoCloseable {
     public SocketAddress localAddress() {
         if (listener == null) {
             throw new IllegalStateException("socketmap server not started");
+        }
+        if (!inherited.isEmpty() && inherited.get(0).kind() == InheritedListener.Kind.UNIX) {
+            // a passed UNIX channel does not know its path; the kernel told InheritedListener
+            return inherited.get(0).path().<SocketAddress>map(UnixDomainSocketAddress::of).orElse(null);
         }
         SocketAddress bound = listener.localAddress();
         return bound instanceof DomainSocketAddress domain ? UnixDomainSocketAddress.of(domain.path()) : bound;
@@ -153,6 +220,7 @@ public final class SocketmapServer implements AutoCloseable {
         if (listener != null) {
             listener.close().awaitUninterruptibly();
         }
+        moreListeners.forEach(l -> l.close().awaitUninterruptibly());
         for (Channel connection : connections) {
             drain(connection);
         }
@@ -162,7 +230,10 @@ public final class SocketmapServer implements AutoCloseable {
             connections.close().awaitUninterruptibly();
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-        settings.path().ifPresent(SocketmapServer::deleteQuietly);
+        if (inherited.isEmpty()) {
+            // a passed socket's file is systemd's: it keeps listening there and starts us again on a connection
+            settings.path().ifPresent(SocketmapServer::deleteQuietly);
+        }
         log.info("socketmap server stopped");
     }
 

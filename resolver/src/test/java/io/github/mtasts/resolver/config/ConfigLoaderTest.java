@@ -254,6 +254,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void ownerAndGroupOfTheUnixSocketAreRead() throws Exception {
+        DaemonConfig config = parse("path: /var/spool/postfix/private/mtasts\nmode: 0660\ngroup: postfix\n");
+        assertThat(config.socketOwner()).isEqualTo(new SocketOwner(Optional.empty(), Optional.of("postfix")));
+        assertThat(parse("").socketOwner()).isEqualTo(SocketOwner.UNCHANGED);
+    }
+
+    @Test
+    void ownerWithoutUnixSocketIsRefused() {
+        assertThatThrownBy(() -> parse("owner: postfix\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: owner: only meaningful with path (a UNIX socket); the TCP listener has no owner");
+    }
+
+    @Test
+    void groupThatCannotBeANameIsRefused() {
+        assertThatThrownBy(() -> parse("path: /run/mtasts.sock\ngroup: \"post fix\"\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: group: not a group name: \"post fix\"");
+    }
+
+    @Test
     void ourSectionsAreRead() throws Exception {
         DaemonConfig config = parse("""
                 ca_file: /etc/mtasts/ca.pem
@@ -341,8 +362,9 @@ class ConfigLoaderTest {
                 Arguments.of("cache:\n  type: postgres\n  options: {}\n", "test.yml: cache.options.dsn: required for"
                         + " cache type postgres: a postgres:// connection URI"),
                 Arguments.of("hots: 0.0.0.0\n", "test.yml: hots: unknown key; expected one of host, port, path,"
-                        + " mode, reuse_port, shutdown_timeout, cache_grace, cache, proactive_policy_fetching,"
-                        + " default_zone, zones, ca_file, dns, http, metrics, dashboard, socketmap, milter, overrides, overrides_file, preload, preload_file, tlsrpt"),
+                        + " mode, owner, group, reuse_port, shutdown_timeout, cache_grace, cache,"
+                        + " proactive_policy_fetching, default_zone, zones, ca_file, dns, http, metrics, dashboard,"
+                        + " socketmap, milter, overrides, overrides_file, preload, preload_file, tlsrpt"),
                 Arguments.of("zones:\n  z:\n    strict: true\n", "test.yml: zones.z.strict: unknown key; expected"
                         + " one of strict_testing, timeout, require_sni, tlsrpt"),
                 Arguments.of("zones: [a, b]\n", "test.yml: zones: expected a mapping, got a list"),
