@@ -84,7 +84,7 @@ abstract class CacheSubcommand implements Callable<Integer> {
         try {
             Configuration configuration = ConfigFiles.load(configOption.resolve(context.defaultConfigs()));
             config = configuration.daemon();
-            daemonAdmin = new DaemonAdmin(config, configuration.dashboard());
+            daemonAdmin = new DaemonAdmin(config);
         } catch (ConfigException e) {
             return fail(e.getMessage(), USAGE_ERROR);
         }

@@ -1,27 +1,30 @@
 package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.DaemonConfig;
-import io.github.mtasts.tlsrpt.config.DashboardConfig;
+import io.github.mtasts.resolver.socketmap.CacheAdminResponder;
+import io.github.mtasts.resolver.socketmap.Netstring;
+import io.github.mtasts.resolver.socketmap.NetstringException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Tells a running daemon to re-read the store after a cache command changed it: {@code POST /admin/cache/reload}
- * on the daemon's HTTP listener ({@code http.host:port}), with the dashboard's credentials when they are set. The
- * daemon only re-reads its store there, so the store's own credentials stay what guards a change.
+ * Tells a running daemon to re-read the store after a cache command changed it, on the listener every daemon has:
+ * a socketmap request on the reserved map name {@value CacheAdminResponder#MAP_NAME} ({@code reload:DOMAIN} or
+ * {@code reload-all}) to {@code host:port} or the UNIX socket {@code path}. The daemon only re-reads its store there,
+ * so the store's own credentials stay what guards a change; reaching the socket is what a Postfix lookup needs.
  */
 final class DaemonAdmin {
 
@@ -38,79 +41,87 @@ final class DaemonAdmin {
     }
 
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
+    private static final int MAX_REPLY = 4096;
 
     private final DaemonConfig config;
-    private final DashboardConfig dashboard;
 
-    /** @param dashboard the credentials the daemon's listener requires, when set */
-    DaemonAdmin(DaemonConfig config, DashboardConfig dashboard) {
+    DaemonAdmin(DaemonConfig config) {
         this.config = config;
-        this.dashboard = dashboard;
     }
 
     /** The daemon re-reads {@code domain} from its store. */
     Outcome reload(String domain) {
-        return post("domain=" + URLEncoder.encode(domain, StandardCharsets.UTF_8));
+        return ask("reload:" + domain);
     }
 
     /** The daemon drops every policy it holds in memory; each is read from the store at its next lookup. */
     Outcome reloadAll() {
-        return post("all");
+        return ask("reload-all");
     }
 
-    /** Where the daemon's listener is, for messages. */
+    /** Where the daemon's socketmap listener is, for messages. */
     String address() {
-        return "http://" + hostForUri() + ":" + config.http().port();
+        return config.path().map(Object::toString)
+                .orElseGet(() -> config.host() + ":" + config.port());
     }
 
-    private Outcome post(String query) {
-        if (!config.metrics() && !dashboard.enabled()) {
-            return new Outcome.NotRunning("the daemon's HTTP listener is off (neither metrics nor dashboard is"
-                    + " enabled), so a running daemon cannot be told");
+    private SocketAddress target() {
+        if (config.path().isPresent()) {
+            return UnixDomainSocketAddress.of(config.path().get());
         }
-        URI uri = URI.create(address() + "/admin/cache/reload?" + query);
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
-                .POST(HttpRequest.BodyPublishers.noBody());
-        authorization(dashboard).ifPresent(value -> request.header("Authorization", value));
-        HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).proxy(HttpClient.Builder.NO_PROXY)
-                .build();
+        // a daemon listening on every address is reached on loopback
+        String host = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host().equals("::") ? "::1"
+                : config.host();
+        return new InetSocketAddress(host, config.port());
+    }
+
+    /** One request, bounded by {@link #TIMEOUT} as a whole: connect, write, read the one reply. */
+    private Outcome ask(String key) {
+        CompletableFuture<Outcome> exchange = CompletableFuture.supplyAsync(() -> exchange(key));
         try {
-            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            String body = response.body().strip();
-            return response.statusCode() == 200 ? new Outcome.Done(body)
-                    : new Outcome.Refused("HTTP " + response.statusCode() + ": " + body);
-        } catch (ConnectException e) {
-            return new Outcome.NotRunning("no daemon answers at " + address());
-        } catch (HttpTimeoutException e) {
+            return exchange.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
             return new Outcome.Refused("no answer from " + address() + " within " + TIMEOUT.toSeconds() + " s");
-        } catch (IOException e) {
-            return new Outcome.Refused(address() + ": " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Outcome.Refused("interrupted");
+        } catch (ExecutionException e) {
+            return new Outcome.Refused(address() + ": " + e.getCause());
         }
     }
 
-    /** A listener on every address is reached on loopback, where it needs no credentials. */
-    private String hostForUri() {
-        String host = config.http().host();
-        try {
-            InetAddress address = InetAddress.getByName(host);
-            if (address.isAnyLocalAddress()) {
-                return address.getAddress().length == 4 ? "127.0.0.1" : "[::1]";
+    private Outcome exchange(String key) {
+        SocketAddress target = target();
+        try (SocketChannel channel = target instanceof UnixDomainSocketAddress
+                ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open()) {
+            try {
+                channel.connect(target);
+            } catch (IOException e) {
+                return new Outcome.NotRunning("no daemon answers at " + address() + " (" + e.getMessage() + ")");
             }
-            return host.contains(":") ? "[" + host + "]" : host;
-        } catch (UnknownHostException e) {
-            return host;
+            ByteBuffer request = ByteBuffer.wrap(Netstring.encode(CacheAdminResponder.MAP_NAME + " " + key));
+            while (request.hasRemaining()) {
+                channel.write(request);
+            }
+            Netstring.Decoder decoder = new Netstring.Decoder(MAX_REPLY);
+            ByteBuffer input = ByteBuffer.allocate(MAX_REPLY + 16);
+            while (true) {
+                input.clear();
+                if (channel.read(input) < 0) {
+                    return new Outcome.Refused(address() + " closed the connection without a reply");
+                }
+                input.flip();
+                Optional<byte[]> reply = decoder.next(input);
+                if (reply.isPresent()) {
+                    String text = new String(reply.get(), StandardCharsets.UTF_8);
+                    return text.startsWith("OK ") ? new Outcome.Done(text.substring(3))
+                            : new Outcome.Refused(text);
+                }
+            }
+        } catch (IOException | NetstringException e) {
+            return new Outcome.Refused(address() + ": " + e.getMessage());
         }
-    }
-
-    private static Optional<String> authorization(DashboardConfig dashboard) {
-        if (dashboard.token().isPresent()) {
-            return Optional.of("Bearer " + dashboard.token().get());
-        }
-        return dashboard.basicAuth().map(basic -> "Basic " + Base64.getEncoder().encodeToString(
-                (basic.username() + ":" + basic.password()).getBytes(StandardCharsets.UTF_8)));
     }
 
     /**

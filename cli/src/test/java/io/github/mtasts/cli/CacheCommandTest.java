@@ -63,7 +63,6 @@ class CacheCommandTest {
     Path store;
     Path config;
     int socketmapPort;
-    int httpPort;
     Process daemon;
     boolean dnsChanged;
 
@@ -109,20 +108,17 @@ class CacheCommandTest {
         servedF.set(Response.policy(F));
         store = dir.resolve("cache.db");
         socketmapPort = freePort();
-        httpPort = freePort();
         config = Files.writeString(dir.resolve("mtasts.yml"), """
                 host: 127.0.0.1
                 port: %d
                 ca_file: %s
                 dns: {nameservers: ["%s"], timeout: 10}
                 cache: {type: sqlite, options: {filename: %s}}
-                metrics: {enabled: true}
-                http: {host: 127.0.0.1, port: %d}
                 default_zone: {timeout: 60}     # a bound, not a deadline: a first TLS set-up on a loaded machine is slow
                 zones:
                   strict: {strict_testing: true}
                 shutdown_timeout: 5
-                """.formatted(socketmapPort, caFile, dns.hostPort(), store, httpPort));
+                """.formatted(socketmapPort, caFile, dns.hostPort(), store));
     }
 
     @AfterEach
@@ -207,7 +203,7 @@ class CacheCommandTest {
 
         assertThat(refresh.exitCode()).as(refresh.err()).isZero();
         assertThat(refresh.out().lines()).contains("stored cache-a.test:", "  id:      (none) -> a1");
-        assertThat(refresh.err()).contains("no daemon answers at http://127.0.0.1:" + httpPort,
+        assertThat(refresh.err()).contains("no daemon answers at 127.0.0.1:" + socketmapPort,
                 "The new policy of cache-a.test is in the store; a daemon reads it at its next miss of the domain"
                         + " or at its next start");
         CommandRun purge = cache("purge", "cache-a.test");
@@ -448,7 +444,7 @@ class CacheCommandTest {
         builder.environment().remove("no_proxy");
         builder.environment().remove("NO_PROXY");
         daemon = builder.start();
-        // the HTTP listener opens before the socketmap port: once the socketmap answers, both are up
+        // without metrics or a dashboard the daemon has no HTTP listener: the commands reach it on the socketmap
         for (int attempt = 0; ; attempt++) {
             try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), socketmapPort)) {
                 return;

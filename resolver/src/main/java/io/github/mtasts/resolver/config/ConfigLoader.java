@@ -75,6 +75,10 @@ public final class ConfigLoader {
                 throw zonesSection.error(entry.getKey(),
                         "a zone name must be non-empty without spaces: Postfix sends it before the domain");
             }
+            if (entry.getKey().equals(ZoneConfig.ADMIN_MAP_NAME)) {
+                throw zonesSection.error(entry.getKey(), "reserved for the mtasts cache commands' requests to the"
+                        + " daemon; give the zone another name");
+            }
             zones.put(entry.getKey(), zone(entry.getValue()));
         }
         Optional<Path> caFile = root.optionalString("ca_file").map(Path::of);

@@ -12,12 +12,13 @@ import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.resolver.dns.DnsTxtLookup;
 import io.github.mtasts.resolver.refresh.PolicyPreloader;
 import io.github.mtasts.resolver.refresh.ProactiveRefresher;
-import io.github.mtasts.resolver.socketmap.PolicyResponder;
+import io.github.mtasts.resolver.socketmap.CacheAdminResponder;
 import io.github.mtasts.resolver.socketmap.InheritedListener;
+import io.github.mtasts.resolver.socketmap.PolicyResponder;
 import io.github.mtasts.resolver.socketmap.SocketmapServer;
-import io.github.mtasts.resolver.socketmap.UnixSocketOwnership;
 import io.github.mtasts.resolver.socketmap.SocketmapServerSettings;
 import io.github.mtasts.resolver.socketmap.SocketmapTransport;
+import io.github.mtasts.resolver.socketmap.UnixSocketOwnership;
 import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.store.PolicyStores;
 import io.micrometer.core.instrument.Gauge;
@@ -48,8 +49,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The resolver daemon assembled from its configuration: DNS and HTTPS discovery, the policy cache over its store,
- * the socketmap server and, when something is served on it, the HTTP listener ({@code /metrics} and the pages the
- * caller adds, with {@code /admin/cache} beside them). {@link #start()} returns once Postfix can be answered.
+ * the socketmap server (with the {@code mtasts cache} commands' admin map beside Postfix's) and, when something is
+ * served on it, the HTTP listener ({@code /metrics} and the pages the caller adds). {@link #start()} returns once
+ * Postfix can be answered.
  */
 public final class ResolverDaemon implements AutoCloseable {
 
@@ -124,7 +126,7 @@ public final class ResolverDaemon implements AutoCloseable {
                 cacheSettings.proactive().concurrencyLimit(), cacheSettings.maxConcurrentDiscoveries() / 2)));
         CacheMetrics.bind(cache.counters(), registry);
         this.server = new SocketmapServer(serverSettings(config, longestZone),
-                new PolicyResponder(config, cache, registry), transport, inherited);
+                new CacheAdminResponder(new PolicyResponder(config, cache, registry), cache), transport, inherited);
         Gauge.builder("mtasts_socketmap_connections", server, SocketmapServer::openConnections)
                 .description("open socketmap connections").register(registry);
     }
@@ -211,9 +213,6 @@ public final class ResolverDaemon implements AutoCloseable {
         Map<String, HttpEndpoint.Handler> handlers = new LinkedHashMap<>(pages);
         prometheus.ifPresent(r -> handlers.put("/metrics", HttpEndpoint.prometheus(r)));
         if (!handlers.isEmpty()) {
-            // the cache commands reach the daemon where an administrator already has a listener; alone it would
-            // open a port on every installation (and clash between daemons on one host)
-            handlers.put(CacheAdminHandler.PATH, new CacheAdminHandler(cache));
             // the dashboard's credentials guard every path (the configuration refuses an open non-loopback listener)
             http = Optional.of(HttpEndpoint.start(config.http().host(), config.http().port(), access, handlers));
             InetSocketAddress address = http.get().address();

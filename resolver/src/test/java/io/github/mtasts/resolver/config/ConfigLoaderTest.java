@@ -368,6 +368,8 @@ class ConfigLoaderTest {
                 Arguments.of("zones:\n  z:\n    strict: true\n", "test.yml: zones.z.strict: unknown key; expected"
                         + " one of strict_testing, timeout, require_sni, tlsrpt"),
                 Arguments.of("zones: [a, b]\n", "test.yml: zones: expected a mapping, got a list"),
+                Arguments.of("zones:\n  mtasts-admin: {}\n", "test.yml: zones.mtasts-admin: reserved for the mtasts"
+                        + " cache commands' requests to the daemon; give the zone another name"),
                 Arguments.of("zones:\n  \"my zone\": {}\n", "test.yml: zones.my zone: a zone name must be non-empty"
                         + " without spaces: Postfix sends it before the domain"),
                 Arguments.of("proactive_policy_fetching: {interval: 0}\n", "test.yml: proactive_policy_fetching"
