@@ -198,17 +198,8 @@ public final class TlsrptIngestCommand implements Callable<Integer> {
     private static void followUntilStopped(Ingest ingest, List<Path> live, List<JournalctlSource> journals,
                                            Supplier<Ingest> ingests, AggregateStore store)
             throws IOException, InterruptedException {
-        CountDownLatch stopping = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stopping.countDown();
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "tlsrpt-ingest-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        StopSignal signal = new StopSignal("tlsrpt-ingest-stop");
+        CountDownLatch stopping = signal.stopping();
         List<Thread> readers = new ArrayList<>();
         AtomicReference<Exception> failure = new AtomicReference<>();
         try {
@@ -237,7 +228,7 @@ public final class TlsrptIngestCommand implements Callable<Integer> {
             for (Thread reader : readers) {
                 reader.join();
             }
-            stopped.countDown();
+            signal.done();
         }
         Exception failed = failure.get();
         if (failed instanceof IOException e) {

@@ -147,17 +147,8 @@ public final class TlsrptRunCommand implements Callable<Integer> {
 
     private static int runUntilStopped(Supplier<Ingest> ingests, AggregateStore store, List<Path> sources,
                                        List<JournalctlSource> journals, TlsRptService service) throws Exception {
-        CountDownLatch stopping = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stopping.countDown();
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "tlsrpt-run-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        StopSignal signal = new StopSignal("tlsrpt-run-stop");
+        CountDownLatch stopping = signal.stopping();
         AtomicReference<Exception> ingestFailure = new AtomicReference<>();
         List<Thread> ingestThreads = new ArrayList<>();
         Ingest fileIngest = ingests.get();
@@ -199,7 +190,7 @@ public final class TlsrptRunCommand implements Callable<Integer> {
                 thread.join();
             }
         } finally {
-            stopped.countDown();
+            signal.done();
         }
         return ingestFailure.get() == null ? 0 : 1;
     }
