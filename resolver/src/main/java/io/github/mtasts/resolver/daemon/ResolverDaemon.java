@@ -103,7 +103,7 @@ public final class ResolverDaemon implements AutoCloseable {
         Duration longestZone = Stream.concat(Stream.of(config.defaultZone()), config.zones().values().stream())
                 .map(ZoneConfig::timeout).max(Duration::compareTo).orElseThrow();
         // before the store opens: a transport this system cannot run stops start-up with nothing to close
-        SocketmapTransport transport = SocketmapTransport.select(config.socketmap().transport());
+        SocketmapTransport transport = SocketmapTransport.select(config.socketmap().transport(), config.path().isPresent());
         List<InheritedListener> inherited = inheritedSockets();
         this.socketOwnership = config.path().isPresent() && inherited.isEmpty()
                 ? socketOwnership(config) : UnixSocketOwnership.UNCHANGED;

@@ -51,6 +51,15 @@ public enum SocketmapTransport {
         return preferredAmong(SocketmapTransport::isAvailable);
     }
 
+    /**
+     * What {@code transport: auto} runs a UNIX socket on: epoll where it is available, since it alone keeps a
+     * half-closed UNIX connection open until the answers it is owed are written (Netty's io_uring and NIO UNIX
+     * channels close at end of input); else {@link #preferred()}.
+     */
+    static SocketmapTransport preferredForUnix(Predicate<SocketmapTransport> available) {
+        return available.test(EPOLL) ? EPOLL : preferredAmong(available);
+    }
+
     static SocketmapTransport preferredAmong(Predicate<SocketmapTransport> available) {
         for (SocketmapTransport transport : values()) {
             if (available.test(transport)) {
@@ -67,8 +76,13 @@ public enum SocketmapTransport {
      * @throws IllegalArgumentException naming the {@code socketmap.transport} key when the transport cannot run
      */
     public static SocketmapTransport select(SocketmapConfig.Transport wanted) {
+        return select(wanted, false);
+    }
+
+    /** {@link #select(SocketmapConfig.Transport)} for a listener on a UNIX socket when {@code unix}. */
+    public static SocketmapTransport select(SocketmapConfig.Transport wanted, boolean unix) {
         if (wanted == SocketmapConfig.Transport.AUTO) {
-            return preferred();
+            return unix ? preferredForUnix(SocketmapTransport::isAvailable) : preferred();
         }
         for (SocketmapTransport transport : values()) {
             if (transport.configValue == wanted) {

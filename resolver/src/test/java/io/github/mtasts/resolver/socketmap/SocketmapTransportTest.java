@@ -18,6 +18,18 @@ class SocketmapTransportTest {
     }
 
     @Test
+    void autoRunsAUnixSocketOnEpollWhereAvailableSoHalfClosedClientsGetTheirAnswers() {
+        assertThat(SocketmapTransport.preferredForUnix(EnumSet.allOf(SocketmapTransport.class)::contains))
+                .isEqualTo(SocketmapTransport.EPOLL);
+        assertThat(SocketmapTransport.preferredForUnix(EnumSet.of(SocketmapTransport.IO_URING,
+                SocketmapTransport.NIO)::contains)).isEqualTo(SocketmapTransport.IO_URING);
+        assertThat(SocketmapTransport.preferredForUnix(EnumSet.of(SocketmapTransport.NIO)::contains))
+                .isEqualTo(SocketmapTransport.NIO);
+        assertThat(SocketmapTransport.select(SocketmapConfig.Transport.AUTO, true)
+                .keepsHalfClosedConnectionsOpen(true)).isEqualTo(SocketmapTransport.EPOLL.isAvailable());
+    }
+
+    @Test
     void preferredIsTheFirstAvailableOfIoUringEpollNio() {
         assertThat(preferredWith(EnumSet.allOf(SocketmapTransport.class))).isEqualTo(SocketmapTransport.IO_URING);
         assertThat(preferredWith(EnumSet.of(SocketmapTransport.EPOLL, SocketmapTransport.NIO)))
