@@ -193,13 +193,29 @@ class PolicyQueryTest {
     /** A name server on 127.0.0.1 that reads every UDP query and TCP connection and never answers. */
     private static final class BlackHoleDns implements AutoCloseable {
 
-        private final DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        private final ServerSocket tcp = new ServerSocket();
+        private DatagramSocket udp;
+        private ServerSocket tcp;
         private final AtomicInteger udpQueries = new AtomicInteger();
         private final List<Socket> held = new CopyOnWriteArrayList<>();
 
         BlackHoleDns() throws IOException {
-            tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), udp.getLocalPort()));
+            // a free UDP port is not always free for TCP: try others until both bind
+            for (int attempt = 1; ; attempt++) {
+                DatagramSocket u = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                ServerSocket t = new ServerSocket();
+                try {
+                    t.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), u.getLocalPort()));
+                    udp = u;
+                    tcp = t;
+                    break;
+                } catch (java.net.BindException taken) {
+                    u.close();
+                    t.close();
+                    if (attempt == 50) {
+                        throw taken;
+                    }
+                }
+            }
             Thread reader = new Thread(() -> {
                 byte[] buffer = new byte[512];
                 while (!udp.isClosed()) {
