@@ -137,6 +137,15 @@ public final class PostgresAggregateStore implements AggregateStore {
     }
 
     @Override
+    public FailureFigures figures() {
+        return new AggregateQueries(this::query, (ps, i, day) -> ps.setObject(i, day));
+    }
+
+    private <T> T query(String what, AggregateQueries.SqlWork<T> work) {
+        return read(what, work::apply);
+    }
+
+    @Override
     public Optional<SourceOffset> offset(SourceId source) {
         String sql = "SELECT committed_offset, replay_offset FROM ingest_offset WHERE host = ? AND source = ?";
         return read("read the offset of " + source.key(), c -> {

@@ -68,10 +68,26 @@ public final class SqliteAggregateStore implements AggregateStore {
 
     private final Path file;
     private final Connection connection;
+    private final FailureFigures figures;
 
     private SqliteAggregateStore(Path file, Connection connection) {
         this.file = file;
         this.connection = connection;
+        this.figures = new AggregateQueries(this::query, (ps, i, day) -> ps.setString(i, day.toString()));
+    }
+
+    @Override
+    public FailureFigures figures() {
+        return figures;
+    }
+
+    /** One connection, so one query at a time, as every other method of this store. */
+    private synchronized <T> T query(String what, AggregateQueries.SqlWork<T> work) {
+        try {
+            return work.apply(connection);
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
     }
 
     /** Opens (creating if needed) the database {@code file} and brings the aggregate tables to the current schema. */
