@@ -2,13 +2,9 @@ package io.github.mtasts.tlsrpt.dashboard;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import io.github.mtasts.resolver.store.DiscoveryFailureCount;
 import io.github.mtasts.resolver.store.PolicyStore;
-import io.github.mtasts.resolver.store.PolicyStoreException;
 import io.github.mtasts.resolver.config.DashboardConfig;
 import io.github.mtasts.tlsrpt.inbound.InboundReportStore;
-import io.github.mtasts.tlsrpt.inbound.InboundStoreException;
-import io.github.mtasts.tlsrpt.inbound.InboundSummary;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URLDecoder;
@@ -16,35 +12,24 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
+import java.net.URLEncoder;
 import java.util.Base64;
-import java.util.List;
-import java.util.Objects;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Serves the dashboard page at {@code GET /} of the daemon's HTTP listener, for the last {@value #DAYS} UTC days.
- * Reports reveal infrastructure, so with a token or basic-auth credentials configured every request must carry
- * one of them: {@code Authorization: Bearer TOKEN}, {@code ?token=TOKEN} (a browser bookmark) or
- * {@code Authorization: Basic} (a browser prompt, RFC 7617).
+ * Serves the dashboard ({@link DashboardRouter}: the pages and {@code /api/...}) on the daemon's HTTP listener: this
+ * class is the thin adapter from the JDK's {@link HttpExchange} to the router, and the access check. Reports reveal
+ * infrastructure, so with a token or basic-auth credentials configured every request, the API's included, must carry
+ * one of them: {@code Authorization: Bearer TOKEN}, {@code ?token=TOKEN} (a browser bookmark; kept on the page's
+ * links) or {@code Authorization: Basic} (a browser prompt, RFC 7617).
  */
 public final class DashboardHandler implements HttpHandler {
 
-    /** The window of UTC days shown, today included: a month of trend without an unbounded page. */
-    public static final int DAYS = 30;
-
-    private static final Logger LOG = LoggerFactory.getLogger(DashboardHandler.class);
-
-    private final InboundReportStore inbound;
-    private final Outbound.Source outbound;
-    private final PolicyStore policies;
+    private final DashboardRouter router;
     private final Optional<byte[]> tokenDigest;
     private final Optional<byte[]> basicDigest;
-    private final Clock clock;
 
     /**
      * @param access   who may read the page
@@ -53,10 +38,7 @@ public final class DashboardHandler implements HttpHandler {
      */
     public DashboardHandler(DashboardConfig access, InboundReportStore inbound, Outbound.Source outbound,
                             PolicyStore policies, Clock clock) {
-        this.inbound = Objects.requireNonNull(inbound, "inbound");
-        this.outbound = Objects.requireNonNull(outbound, "outbound");
-        this.policies = Objects.requireNonNull(policies, "policies");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.router = new DashboardRouter(inbound, outbound, policies, clock);
         this.tokenDigest = access.token().map(DashboardHandler::digest);
         this.basicDigest = access.basicAuth().map(b -> digest(b.username() + ":" + b.password()));
     }
@@ -64,10 +46,6 @@ public final class DashboardHandler implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            if (!"/".equals(exchange.getRequestURI().getPath())) {
-                exchange.sendResponseHeaders(404, -1);
-                return;
-            }
             if (!"GET".equals(exchange.getRequestMethod())) {
                 exchange.sendResponseHeaders(405, -1);
                 return;
@@ -82,34 +60,34 @@ public final class DashboardHandler implements HttpHandler {
                 exchange.sendResponseHeaders(401, -1);
                 return;
             }
-            byte[] body;
-            int status = 200;
-            try {
-                body = DashboardPage.render(read()).getBytes(StandardCharsets.UTF_8);
-            } catch (InboundStoreException | PolicyStoreException e) {
-                LOG.error("dashboard: {}", e.getMessage());
-                status = 503;
-                body = "report or policy store unavailable\n".getBytes(StandardCharsets.UTF_8);
-            }
-            exchange.getResponseHeaders().set("Content-Type",
-                    status == 200 ? "text/html; charset=utf-8" : "text/plain; charset=utf-8");
+            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            String token = query.get("token");
+            DashboardRouter.Response response = router.route(exchange.getRequestURI().getRawPath(), query,
+                    token == null ? "" : "&token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+            byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", response.contentType());
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
-            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+            exchange.getResponseHeaders().set("Content-Security-Policy",
+                    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'");
+            exchange.sendResponseHeaders(response.status(), body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
         }
     }
 
-    private DashboardData read() {
-        LocalDate last = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-        LocalDate first = last.minusDays(DAYS - 1);
-        List<DiscoveryFailureCount> discoveryFailures = new ArrayList<>();
-        for (LocalDate day = first; !day.isAfter(last); day = day.plusDays(1)) {
-            discoveryFailures.addAll(policies.discoveryFailures(day));
+    /** The decoded query parameters; the first of a repeated name wins. */
+    private static Map<String, String> query(String raw) {
+        Map<String, String> query = new HashMap<>();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                query.putIfAbsent(name, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
         }
-        return new DashboardData(first, last, outbound.read(first, last),
-                inbound.summary(first, last, InboundSummary.Limits.DEFAULT), policies.loadAll(), discoveryFailures);
+        return query;
     }
 
     private boolean authorized(HttpExchange exchange) {
