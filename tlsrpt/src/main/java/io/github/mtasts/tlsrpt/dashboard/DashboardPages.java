@@ -117,6 +117,9 @@ final class DashboardPages {
         html.append("</div></section>\n<section id=\"policies\"><h2>Policies in force</h2>")
                 .append(Html.table(tables.domainPolicies(domain, w), Map.of()))
                 .append(Html.apiLinks(api + "/policies", w, linkQuery)).append("</section>\n");
+        html.append("<section id=\"reporters\"><h2>What others reported about it</h2>")
+                .append(Html.table(tables.domainReporters(domain, w), Map.of("organization", orgLink(w, linkQuery))))
+                .append(Html.apiLinks(api + "/reporters", w, linkQuery)).append("</section>\n");
         return Html.page("mtasts: " + domain, html.toString());
     }
 

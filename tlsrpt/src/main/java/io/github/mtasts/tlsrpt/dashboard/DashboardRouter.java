@@ -139,6 +139,7 @@ public final class DashboardRouter {
             return switch (path.get(2)) {
                 case "days" -> Optional.of(tables.domainDays(name, w));
                 case "policies" -> Optional.of(tables.domainPolicies(name, w));
+                case "reporters" -> Optional.of(tables.domainReporters(name, w));
                 default -> Arrays.stream(FailureFigures.Dimension.values())
                         .filter(d -> d.column().equals(path.get(2))).findFirst()
                         .map(d -> tables.domainFailures(name, d, w));

@@ -235,6 +235,19 @@ public final class DashboardTables {
         return new Table(dimension.column(), w, List.of(dimension.column(), "failed"), rows, b.more());
     }
 
+    /** The organisations that reported on {@code domain}, if it is one of ours. */
+    public Table domainReporters(String domain, Window w) {
+        InboundOrganizations o = inbound.reporters(domain, w.first(), w.last(), ROWS);
+        List<List<Object>> rows = new ArrayList<>();
+        for (InboundOrganizations.Organization org : o.organizations()) {
+            long sessions = org.successful() + org.failed();
+            rows.add(Arrays.asList(org.name(), org.reports(), sessions, org.successful(), org.failed(),
+                    rate(org.failed(), sessions)));
+        }
+        return new Table("reporters", w, List.of("organization", "reports", "sessions", "successful", "failed",
+                "failure_rate"), rows, o.more());
+    }
+
     /** What {@code organization} reported of each of our domains. */
     public Table organizationDomains(String organization, Window w) {
         InboundOrganizations.Seen seen = inbound.organization(organization, w.first(), w.last(), ROWS);

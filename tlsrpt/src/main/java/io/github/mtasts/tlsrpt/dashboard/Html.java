@@ -34,8 +34,9 @@ final class Html {
             .scroll{overflow-x:auto;max-width:100%}
             table{border-collapse:collapse;margin:.2rem 0}
             th,td{padding:.2rem .5rem;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
-            th{background:#f4f4f4;font-weight:600}
-            td.text,th.text{text-align:left;white-space:normal;word-break:break-word}
+            th{background:#f4f4f4;font-weight:600;white-space:normal}
+            td.text,th.text{text-align:left}
+            td.failure_reason_code,td.last_detail,td.mx{white-space:normal;min-width:12rem}
             td.failed{color:var(--fail);font-weight:600}
             tr.more td{color:var(--muted);font-style:italic;text-align:left}
             .api{font-size:.8rem;color:var(--muted)}.api a{color:var(--muted)}
@@ -160,8 +161,10 @@ final class Html {
         for (List<Object> row : days.rows()) {
             max = Math.max(max, (Long) days.value(row, "sessions"));
         }
-        StringBuilder svg = new StringBuilder("<div class=\"scroll\"><svg class=\"bars\" width=\"").append(width)
-                .append("\" height=\"134\" role=\"img\" aria-label=\"sessions and failures by day\">");
+        // scales down to a narrow screen's width, never up beyond its own
+        StringBuilder svg = new StringBuilder("<div><svg class=\"bars\" viewBox=\"0 0 ").append(width)
+                .append(" 134\" style=\"width:100%;max-width:").append(width)
+                .append("px;height:auto\" role=\"img\" aria-label=\"sessions and failures by day\">");
         for (int i = 0; i < n; i++) {
             List<Object> row = days.rows().get(i);
             long sessions = (Long) days.value(row, "sessions");

@@ -49,6 +49,14 @@ public interface InboundReportStore extends AutoCloseable {
      */
     InboundOrganizations.Seen organization(String organization, LocalDate first, LocalDate last, int limit);
 
+    /**
+     * The organisations that reported on our policy {@code domain} in the window, ranked by failed sessions, at most
+     * {@code limit}; their dominant result type is left empty.
+     *
+     * @throws InboundStoreException when the store cannot be read
+     */
+    InboundOrganizations reporters(String domain, LocalDate first, LocalDate last, int limit);
+
     @Override
     void close();
 }

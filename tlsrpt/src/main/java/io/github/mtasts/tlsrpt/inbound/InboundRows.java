@@ -226,6 +226,25 @@ final class InboundRows {
         return new InboundOrganizations(organizations, Math.max(0, all - organizations.size()));
     }
 
+    /**
+     * The organisations that reported on {@code domain} ("" for policies without one) in the window, ranked by failed
+     * sessions; their dominant result type is left empty.
+     */
+    static InboundOrganizations reporters(Connection connection, String domain, LocalDate first, LocalDate last,
+                                          int limit) throws SQLException {
+        long from = first.toEpochDay() * 86400;
+        long to = (last.toEpochDay() + 1) * 86400;
+        List<InboundOrganizations.Organization> organizations = list(connection, "SELECT r.organization,"
+                        + " COUNT(DISTINCT r.id), SUM(p.successful), SUM(p.failed) " + WINDOW + IN_DOMAIN
+                        + " GROUP BY r.organization"
+                        + " ORDER BY SUM(p.failed) DESC, SUM(p.successful) + SUM(p.failed) DESC, 1 LIMIT ?",
+                from, to, domain, Math.min(limit, InboundOrganizations.MAX_ROWS),
+                rs -> new InboundOrganizations.Organization(rs.getString(1), rs.getLong(2), rs.getLong(3),
+                        rs.getLong(4), ""));
+        long all = count(connection, "SELECT COUNT(DISTINCT r.organization) " + WINDOW + IN_DOMAIN, from, to, domain);
+        return new InboundOrganizations(organizations, Math.max(0, all - organizations.size()));
+    }
+
     /** What {@code organization} reported of our domains in the window, at most {@code limit} rows of each kind. */
     static InboundOrganizations.Seen organization(Connection connection, String organization, LocalDate first,
                                                   LocalDate last, int limit) throws SQLException {

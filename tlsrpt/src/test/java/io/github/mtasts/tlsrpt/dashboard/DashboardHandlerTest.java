@@ -138,6 +138,8 @@ class DashboardHandlerTest {
         assertThat(get("/api/domain/example.net/receiving_mx_hostname?format=csv", "Bearer " + TOKEN).body())
                 .isEqualTo("receiving_mx_hostname,failed\r\nmx.example.net,1\r\n");
         assertThat(get("/api/nothing", "Bearer " + TOKEN).statusCode()).isEqualTo(404);
+        assertThat(get("/api/domain/example.net/reporters.csv", "Bearer " + TOKEN).body())
+                .isEqualTo("organization,reports,sessions,successful,failed,failure_rate\r\n");
     }
 
     @Test

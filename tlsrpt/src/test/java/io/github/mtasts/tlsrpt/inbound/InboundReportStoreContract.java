@@ -127,6 +127,9 @@ abstract class InboundReportStoreContract {
             assertThat(seen.moreFailures()).isZero();
             assertThat(store.organization("Nobody", LocalDate.parse("2024-05-01"), LocalDate.parse("2024-05-02"), 10)
                     .domains()).isEmpty();
+            assertThat(store.reporters("example.com", LocalDate.parse("2024-05-01"), LocalDate.parse("2024-05-02"), 1))
+                    .isEqualTo(new InboundOrganizations(List.of(
+                            new InboundOrganizations.Organization("Example Org", 2, 14, 2, "")), 1));
         }
     }
 
