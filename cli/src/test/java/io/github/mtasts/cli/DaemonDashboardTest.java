@@ -14,6 +14,14 @@ import io.github.mtasts.tlsrpt.aggregate.FailureFigures;
 import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.PolicyGroup;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
+import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
+import io.github.mtasts.tlsrpt.delivery.SqliteDeliveryQueue;
+import io.github.mtasts.tlsrpt.report.AppliedPolicy;
+import io.github.mtasts.tlsrpt.report.DailyReport;
+import io.github.mtasts.tlsrpt.report.PolicyResult;
+import io.github.mtasts.tlsrpt.report.ReportBuilder;
+import io.github.mtasts.tlsrpt.report.ReporterSettings;
+import io.github.mtasts.tlsrpt.report.TlsRptReport;
 import io.github.mtasts.tlsrpt.inbound.InboundMetrics;
 import io.github.mtasts.tlsrpt.inbound.ReportExtractor;
 import io.github.mtasts.tlsrpt.inbound.ReportIntake;
@@ -139,6 +147,13 @@ class DaemonDashboardTest {
             }
         }
         Instant now = Instant.now();
+        try (SqliteDeliveryQueue queue = SqliteDeliveryQueue.open(database)) {
+            TlsRptReport report = new ReportBuilder(new ReporterSettings("Example", "tlsrpt@example.net",
+                    "example.net")).build(new DailyReport(YESTERDAY, "alpha.example", List.of(new PolicyResult(
+                    AppliedPolicy.noPolicyFound(), 20, 0, List.of()))));
+            queue.addReport(report, now);
+            queue.route(report.reportId(), List.of(new DeliveryQueue.Due("mailto:tlsrpt@alpha.example", now)), null);
+        }
         try (SqlitePolicyStore policies = SqlitePolicyStore.open(database)) {
             StsPolicy testing = StsPolicy.parse(
                     "version: STSv1\r\nmode: testing\r\nmx: mx1.alpha.example\r\nmax_age: 86400\r\n");
@@ -317,6 +332,10 @@ class DaemonDashboardTest {
             List<WebElement> mx = browser.findElements(By.cssSelector("table.receiving_mx_hostname tr[data-key]"));
             assertThat(mx).extracting(r -> r.getAttribute("data-key") + " " + number(r, "failed"))
                     .containsExactlyElementsOf(byMx.values().stream().map(v -> v.value() + " " + v.sessions()).toList());
+            WebElement sent = browser.findElement(By.cssSelector("#reports table.reports tr[data-key='" + YESTERDAY
+                    + "']"));
+            assertThat(sent.findElement(By.className("destination")).getText()).isEqualTo("mailto:tlsrpt@alpha.example");
+            assertThat(sent.findElement(By.className("state")).getText()).isEqualTo("pending");
             assertThat(browser.findElement(By.cssSelector("table.policies tr[data-key]")).getText())
                     .contains("testing", "mx1.alpha.example");
             // the reason code that looks like a formula is text on the page and defused in the CSV

@@ -64,6 +64,7 @@ public final class DashboardBench {
              SqliteInboundReportStore inbound = SqliteInboundReportStore.open(file);
              SqlitePolicyStore policies = SqlitePolicyStore.open(file)) {
             DashboardRouter router = new DashboardRouter(inbound, Outbound.Source.of(aggregates), policies,
+                    Optional.empty(),
                     Clock.systemUTC());
             List<String> requests = List.of("/?days=1", "/?days=7", "/?days=30", "/?days=90",
                     "/domain/d0.example?days=90", "/org/Organisation%200?days=90", "/api/domains.csv?days=90",

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.config.DashboardConfig;
+import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
 import io.github.mtasts.tlsrpt.inbound.InboundReportStore;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -38,7 +39,13 @@ public final class DashboardHandler implements HttpHandler {
      */
     public DashboardHandler(DashboardConfig access, InboundReportStore inbound, Outbound.Source outbound,
                             PolicyStore policies, Clock clock) {
-        this.router = new DashboardRouter(inbound, outbound, policies, clock);
+        this(access, inbound, outbound, policies, Optional.empty(), clock);
+    }
+
+    /** @param deliveries the report queue, when this process can read it: the domain page lists the reports sent */
+    public DashboardHandler(DashboardConfig access, InboundReportStore inbound, Outbound.Source outbound,
+                            PolicyStore policies, Optional<DeliveryQueue> deliveries, Clock clock) {
+        this.router = new DashboardRouter(inbound, outbound, policies, deliveries, clock);
         this.tokenDigest = access.token().map(DashboardHandler::digest);
         this.basicDigest = access.basicAuth().map(b -> digest(b.username() + ":" + b.password()));
     }

@@ -117,6 +117,14 @@ final class DashboardPages {
         html.append("</div></section>\n<section id=\"policies\"><h2>Policies in force</h2>")
                 .append(Html.table(tables.domainPolicies(domain, w), Map.of()))
                 .append(Html.apiLinks(api + "/policies", w, linkQuery)).append("</section>\n");
+        html.append("<section id=\"reports\"><h2>Reports we sent</h2>");
+        if (tables.deliveriesAvailable()) {
+            html.append(Html.table(tables.domainReports(domain, w), Map.of()))
+                    .append(Html.apiLinks(api + "/reports", w, linkQuery));
+        } else {
+            html.append("<p>The report queue is not readable by this process.</p>");
+        }
+        html.append("</section>\n");
         html.append("<section id=\"reporters\"><h2>What others reported about it</h2>")
                 .append(Html.table(tables.domainReporters(domain, w), Map.of("organization", orgLink(w, linkQuery))))
                 .append(Html.apiLinks(api + "/reporters", w, linkQuery)).append("</section>\n");

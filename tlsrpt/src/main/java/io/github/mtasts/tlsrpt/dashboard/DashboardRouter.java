@@ -4,6 +4,8 @@ import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.store.PolicyStoreException;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStoreException;
 import io.github.mtasts.tlsrpt.aggregate.FailureFigures;
+import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
+import io.github.mtasts.tlsrpt.delivery.DeliveryQueueException;
 import io.github.mtasts.tlsrpt.inbound.InboundReportStore;
 import io.github.mtasts.tlsrpt.inbound.InboundStoreException;
 import java.net.URLDecoder;
@@ -45,9 +47,13 @@ public final class DashboardRouter {
     private final InboundReportStore inbound;
     private final Outbound.Source outbound;
     private final PolicyStore policies;
+    private final Optional<DeliveryQueue> deliveries;
     private final Clock clock;
 
-    public DashboardRouter(InboundReportStore inbound, Outbound.Source outbound, PolicyStore policies, Clock clock) {
+    /** @param deliveries the report queue, when this process can read it */
+    public DashboardRouter(InboundReportStore inbound, Outbound.Source outbound, PolicyStore policies,
+                           Optional<DeliveryQueue> deliveries, Clock clock) {
+        this.deliveries = Objects.requireNonNull(deliveries, "deliveries");
         this.inbound = Objects.requireNonNull(inbound, "inbound");
         this.outbound = Objects.requireNonNull(outbound, "outbound");
         this.policies = Objects.requireNonNull(policies, "policies");
@@ -76,14 +82,15 @@ public final class DashboardRouter {
         if (segments.stream().anyMatch(s -> s.isEmpty() || s.length() > MAX_NAME)) {
             return Response.text(404, "not found");
         }
-        DashboardTables tables = new DashboardTables(inbound, outbound.read(), policies, clock.instant());
+        DashboardTables tables = new DashboardTables(inbound, outbound.read(), policies, deliveries,
+                clock.instant());
         try {
             if (!segments.isEmpty() && "api".equals(segments.get(0))) {
                 return api(tables, segments.subList(1, segments.size()), window,
                         "csv".equals(query.get("format")));
             }
             return page(tables, segments, window, linkQuery);
-        } catch (InboundStoreException | PolicyStoreException | AggregateStoreException e) {
+        } catch (InboundStoreException | PolicyStoreException | AggregateStoreException | DeliveryQueueException e) {
             LOG.error("dashboard: {}", e.getMessage());
             return Response.text(503, "report or policy store unavailable");
         }
@@ -140,6 +147,8 @@ public final class DashboardRouter {
                 case "days" -> Optional.of(tables.domainDays(name, w));
                 case "policies" -> Optional.of(tables.domainPolicies(name, w));
                 case "reporters" -> Optional.of(tables.domainReporters(name, w));
+                case "reports" -> tables.deliveriesAvailable() ? Optional.of(tables.domainReports(name, w))
+                        : Optional.empty();
                 default -> Arrays.stream(FailureFigures.Dimension.values())
                         .filter(d -> d.column().equals(path.get(2))).findFirst()
                         .map(d -> tables.domainFailures(name, d, w));

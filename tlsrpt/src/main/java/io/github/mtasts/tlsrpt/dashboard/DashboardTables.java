@@ -7,6 +7,8 @@ import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.store.ServedPolicy;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStoreException;
 import io.github.mtasts.tlsrpt.aggregate.FailureFigures;
+import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
+import io.github.mtasts.tlsrpt.delivery.QueuedDelivery;
 import io.github.mtasts.tlsrpt.inbound.InboundOrganizations;
 import io.github.mtasts.tlsrpt.inbound.InboundReportStore;
 import io.github.mtasts.tlsrpt.inbound.InboundSummary;
@@ -43,9 +45,13 @@ public final class DashboardTables {
     private final InboundReportStore inbound;
     private final Outbound outbound;
     private final PolicyStore policies;
+    private final Optional<DeliveryQueue> deliveries;
     private final Instant now;
 
-    public DashboardTables(InboundReportStore inbound, Outbound outbound, PolicyStore policies, Instant now) {
+    /** @param deliveries the report queue, when this process can read it */
+    public DashboardTables(InboundReportStore inbound, Outbound outbound, PolicyStore policies,
+                           Optional<DeliveryQueue> deliveries, Instant now) {
+        this.deliveries = Objects.requireNonNull(deliveries, "deliveries");
         this.inbound = Objects.requireNonNull(inbound, "inbound");
         this.outbound = Objects.requireNonNull(outbound, "outbound");
         this.policies = Objects.requireNonNull(policies, "policies");
@@ -233,6 +239,26 @@ public final class DashboardTables {
             rows.add(Arrays.asList(v.value(), v.sessions()));
         }
         return new Table(dimension.column(), w, List.of(dimension.column(), "failed"), rows, b.more());
+    }
+
+    /** Whether the report queue can be read here. */
+    public boolean deliveriesAvailable() {
+        return deliveries.isPresent();
+    }
+
+    /** The reports we sent for {@code domain} in the window and where each delivery stands, newest first. */
+    public Table domainReports(String domain, Window w) {
+        List<List<Object>> rows = new ArrayList<>();
+        List<QueuedDelivery> queued = deliveries.isEmpty() ? List.of()
+                : deliveries.get().deliveries(domain, w.first(), w.last(), ROWS + 1);
+        for (QueuedDelivery d : queued.subList(0, Math.min(ROWS, queued.size()))) {
+            rows.add(Arrays.asList(d.day().toString(), d.reportId(), d.destinationKey(),
+                    d.state().name().toLowerCase(Locale.ROOT), (long) d.attempts(),
+                    d.deliveredAt() == null ? "" : d.deliveredAt().toString(),
+                    d.lastError() == null ? "" : d.lastError()));
+        }
+        return new Table("reports", w, List.of("day", "report_id", "destination", "state", "attempts",
+                "delivered_at", "last_error"), rows, queued.size() > ROWS ? 1 : 0);
     }
 
     /** The organisations that reported on {@code domain}, if it is one of ours. */
