@@ -73,7 +73,10 @@ public final class PostgresAggregateStore implements AggregateStore {
               reason TEXT NOT NULL,
               seq INTEGER NOT NULL,
               line TEXT NOT NULL,
-              PRIMARY KEY (reason, seq))"""));
+              PRIMARY KEY (reason, seq))"""),
+            // the dashboard's domain page reads one domain's window: without these it scans every domain's rows
+            List.of("CREATE INDEX session_count_domain ON session_count (policy_domain, day)",
+                    "CREATE INDEX failure_detail_domain ON failure_detail (policy_domain, day)"));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 

@@ -47,6 +47,8 @@ public final class DashboardTables {
     private final PolicyStore policies;
     private final Optional<DeliveryQueue> deliveries;
     private final Instant now;
+    /** The policy cache, read once per request however many tables use it. */
+    private List<CachedPolicy> cached;
 
     /** @param deliveries the report queue, when this process can read it */
     public DashboardTables(InboundReportStore inbound, Outbound outbound, PolicyStore policies,
@@ -134,10 +136,17 @@ public final class DashboardTables {
                 "failure_rate", "dominant_result_type"), rows, o.more());
     }
 
+    private List<CachedPolicy> cachedPolicies() {
+        if (cached == null) {
+            cached = policies.loadAll();
+        }
+        return cached;
+    }
+
     /** Cached policies by mode; DANE joins these rows once the resolver applies it. */
     public Table policyModes(Window w) {
         Map<PolicyMode, Long> modes = new EnumMap<>(PolicyMode.class);
-        for (CachedPolicy p : policies.loadAll()) {
+        for (CachedPolicy p : cachedPolicies()) {
             modes.merge(p.policy().mode(), 1L, Long::sum);
         }
         List<List<Object>> rows = new ArrayList<>();
@@ -148,7 +157,7 @@ public final class DashboardTables {
     /** Cached policies whose max_age runs out within {@link #EXPIRING}, soonest first. */
     public Table policyExpiring(Window w) {
         Instant limit = now.plus(EXPIRING);
-        List<CachedPolicy> expiring = policies.loadAll().stream().filter(p -> p.expiresAt().isBefore(limit))
+        List<CachedPolicy> expiring = cachedPolicies().stream().filter(p -> p.expiresAt().isBefore(limit))
                 .sorted(Comparator.comparing(CachedPolicy::expiresAt).thenComparing(CachedPolicy::domain)).toList();
         List<List<Object>> rows = new ArrayList<>();
         for (CachedPolicy p : expiring.subList(0, Math.min(ROWS, expiring.size()))) {
