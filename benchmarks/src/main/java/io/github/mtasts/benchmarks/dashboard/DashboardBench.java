@@ -10,6 +10,7 @@ import io.github.mtasts.tlsrpt.aggregate.PolicyGroup;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
 import io.github.mtasts.tlsrpt.dashboard.DashboardRouter;
 import io.github.mtasts.tlsrpt.dashboard.Outbound;
+import io.github.mtasts.tlsrpt.delivery.SqliteDeliveryQueue;
 import io.github.mtasts.tlsrpt.inbound.InboundFailure;
 import io.github.mtasts.tlsrpt.inbound.InboundPolicy;
 import io.github.mtasts.tlsrpt.inbound.InboundReport;
@@ -62,9 +63,10 @@ public final class DashboardBench {
         }
         try (SqliteAggregateStore aggregates = SqliteAggregateStore.open(file);
              SqliteInboundReportStore inbound = SqliteInboundReportStore.open(file);
-             SqlitePolicyStore policies = SqlitePolicyStore.open(file)) {
+             SqlitePolicyStore policies = SqlitePolicyStore.open(file);
+             SqliteDeliveryQueue queue = SqliteDeliveryQueue.open(file)) {
             DashboardRouter router = new DashboardRouter(inbound, Outbound.Source.of(aggregates), policies,
-                    Optional.empty(),
+                    Optional.of(queue),
                     Clock.systemUTC());
             List<String> requests = List.of("/?days=1", "/?days=7", "/?days=30", "/?days=90",
                     "/domain/d0.example?days=90", "/org/Organisation%200?days=90", "/api/domains.csv?days=90",
