@@ -321,6 +321,10 @@ class DaemonDashboardTest {
                 byMx = aggregates.figures().failures("alpha.example", FailureFigures.Dimension.RECEIVING_MX,
                         TODAY.minusDays(6), TODAY, 50);
             }
+            assertThat(browser.findElement(By.cssSelector("p.trend .first-failure")).getText())
+                    .isEqualTo(TODAY.minusDays(3).toString());
+            assertThat(browser.findElement(By.cssSelector("p.trend .last-failure")).getText())
+                    .isEqualTo(TODAY.toString());
             List<WebElement> days = browser.findElements(By.cssSelector("#days table.days tr[data-key]"));
             assertThat(days).hasSize(7);
             for (FailureFigures.DailyCount d : daily) {

@@ -105,7 +105,8 @@ final class DashboardPages {
             return Html.page("mtasts: " + domain, html.toString());
         }
         Table days = tables.domainDays(domain, w);
-        html.append("<section id=\"days\"><h2>Sessions and failures by day</h2>").append(Html.bars(days))
+        html.append("<section id=\"days\"><h2>Sessions and failures by day</h2>").append(trend(days))
+                .append(Html.bars(days))
                 .append("<details><summary>table</summary>").append(Html.table(days, Map.of()))
                 .append("</details>").append(Html.apiLinks(api + "/days", w, linkQuery)).append("</section>\n");
         html.append("<section id=\"failures\"><h2>Failed sessions by</h2><div class=\"grid\">");
@@ -129,6 +130,44 @@ final class DashboardPages {
                 .append(Html.table(tables.domainReporters(domain, w), Map.of("organization", orgLink(w, linkQuery))))
                 .append(Html.apiLinks(api + "/reporters", w, linkQuery)).append("</section>\n");
         return Html.page("mtasts: " + domain, html.toString());
+    }
+
+    /**
+     * One line that answers "since when, and is it getting better": the first and last day with failures, and the
+     * failure rate of the range's second half against its first (a one-day range has no halves).
+     */
+    static String trend(Table days) {
+        String first = null;
+        String last = null;
+        long[] failed = new long[2];
+        long[] sessions = new long[2];
+        int n = days.rows().size();
+        for (int i = 0; i < n; i++) {
+            List<Object> row = days.rows().get(i);
+            long f = (Long) days.value(row, "failed");
+            int half = i < n / 2 ? 0 : 1;
+            failed[half] += f;
+            sessions[half] += (Long) days.value(row, "sessions");
+            if (f > 0) {
+                first = first == null ? (String) row.get(0) : first;
+                last = (String) row.get(0);
+            }
+        }
+        StringBuilder line = new StringBuilder("<p class=\"trend\">");
+        if (first == null) {
+            return line.append("No failed sessions in this range.</p>\n").toString();
+        }
+        line.append("Failures from <span class=\"first-failure\">").append(first)
+                .append("</span> to <span class=\"last-failure\">").append(last).append("</span>");
+        if (n > 1 && sessions[0] > 0 && sessions[1] > 0) {
+            double before = failed[0] / (double) sessions[0];
+            double after = failed[1] / (double) sessions[1];
+            String verdict = after < before * 0.8 ? "better" : after > before * 1.25 ? "worse" : "about the same";
+            line.append("; failure rate ").append(Html.percent(before)).append(" in the first half of the range, ")
+                    .append(Html.percent(after)).append(" in the second: <strong class=\"verdict\">").append(verdict)
+                    .append("</strong>");
+        }
+        return line.append(".</p>\n").toString();
     }
 
     static String organization(DashboardTables tables, String organization, Window w, String linkQuery) {

@@ -56,6 +56,21 @@ class TableTest {
     }
 
     @Test
+    void domainTrendSaysSinceWhenAndWhetherTheSecondHalfFailsLess() {
+        Window week = Window.ending(LocalDate.parse("2025-06-15"), 7);
+        List<List<Object>> rows = new java.util.ArrayList<>();
+        long[] failed = {0, 5, 5, 0, 0, 1, 0};
+        for (int i = 0; i < 7; i++) {
+            rows.add(Arrays.asList(week.first().plusDays(i).toString(), 10L, 10L - failed[i], failed[i], null, ""));
+        }
+        Table days = new Table("days", week, List.of("day", "sessions", "successful", "failed", "failure_rate",
+                "policy_mode"), rows, 0);
+        assertThat(DashboardPages.trend(days)).contains("Failures from <span class=\"first-failure\">2025-06-10",
+                "to <span class=\"last-failure\">2025-06-14", "33.3% in the first half", "2.5% in the second",
+                "<strong class=\"verdict\">better</strong>");
+    }
+
+    @Test
     void windowsAreOnlyTheOfferedRanges() {
         assertThat(Window.ending(LocalDate.parse("2025-06-15"), 1).first()).isEqualTo("2025-06-15");
         assertThat(Window.ending(LocalDate.parse("2025-06-15"), 90).dayList()).hasSize(90);
