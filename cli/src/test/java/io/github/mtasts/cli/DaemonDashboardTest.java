@@ -297,6 +297,8 @@ class DaemonDashboardTest {
             assertThat(number(org, "failed")).isEqualTo(3);
             assertThat(browser.findElement(By.cssSelector("#inbound table.organizations tr[data-key]"))
                     .getAttribute("data-key")).as("most failed first").isEqualTo("Other <Receiver>");
+            assertThat(browser.findElement(By.cssSelector("table.policy-types tr[data-key='sts']")).getText())
+                    .isEqualTo("sts 4");
             assertThat(browser.findElement(By.cssSelector("table.policy-modes tr[data-key='sts']")).getText())
                     .contains("testing 1");
             assertThat(browser.findElement(By.cssSelector("table.discovery-errors tr[data-key='broken.example']"))

@@ -62,6 +62,24 @@ final class AggregateQueries implements FailureFigures {
     }
 
     @Override
+    public Map<String, Long> policyTypes(LocalDate first, LocalDate last) {
+        checkWindow(first, last);
+        return reader.read("count the policy types of " + first + " to " + last, c -> {
+            Map<String, Long> types = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT policy_type, COUNT(DISTINCT policy_domain)"
+                    + " FROM session_count" + WINDOW + " GROUP BY policy_type ORDER BY policy_type")) {
+                bindWindow(ps, first, last);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        types.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            return types;
+        });
+    }
+
+    @Override
     public Ranking ranking(LocalDate first, LocalDate last, int limit) {
         checkWindow(first, last);
         int rows = cap(limit);

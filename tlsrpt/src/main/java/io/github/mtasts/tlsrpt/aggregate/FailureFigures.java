@@ -77,6 +77,13 @@ public interface FailureFigures {
 
     Totals totals(LocalDate first, LocalDate last);
 
+    /**
+     * How many policy domains had sessions under each policy type in the window (RFC 8460 names: {@code sts},
+     * {@code no-policy-found}; {@code tlsa} once DANE is applied), by name; a domain whose policy changed counts
+     * under each.
+     */
+    Map<String, Long> policyTypes(LocalDate first, LocalDate last);
+
     /** At most {@code limit} (capped at {@link #MAX_ROWS}) domains, ranked by failed sessions. */
     Ranking ranking(LocalDate first, LocalDate last, int limit);
 

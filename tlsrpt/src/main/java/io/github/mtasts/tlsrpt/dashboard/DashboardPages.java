@@ -53,7 +53,10 @@ final class DashboardPages {
         } else {
             try {
                 html.append(Html.table(tables.domains(w), Map.of("domain", domainLink(w, linkQuery))))
-                        .append(Html.apiLinks("/api/domains", w, linkQuery));
+                        .append(Html.apiLinks("/api/domains", w, linkQuery))
+                        .append("<h3>Destinations by policy type</h3>")
+                        .append(Html.table(tables.policyTypes(w), Map.of()))
+                        .append(Html.apiLinks("/api/policy-types", w, linkQuery));
             } catch (AggregateStoreException e) {
                 // the inbound side and the policy cache are still worth showing
                 unavailable(html, e.getMessage());

@@ -134,6 +134,7 @@ public final class DashboardRouter {
             return switch (path.get(0)) {
                 case "summary" -> Optional.of(tables.summary(w));
                 case "domains" -> outbound ? Optional.of(tables.domains(w)) : Optional.empty();
+                case "policy-types" -> outbound ? Optional.of(tables.policyTypes(w)) : Optional.empty();
                 case "organizations" -> Optional.of(tables.organizations(w));
                 case "policy-modes" -> Optional.of(tables.policyModes(w));
                 case "policy-expiring" -> Optional.of(tables.policyExpiring(w));

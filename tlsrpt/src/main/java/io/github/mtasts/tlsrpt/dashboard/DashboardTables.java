@@ -100,6 +100,13 @@ public final class DashboardTables {
                 "failing_names", "reports"), rows, 0);
     }
 
+    /** How many of our destinations had sessions under each policy type: STS, none (DANE once applied). */
+    public Table policyTypes(Window w) {
+        List<List<Object>> rows = new ArrayList<>();
+        figures().policyTypes(w.first(), w.last()).forEach((type, n) -> rows.add(Arrays.asList(type, n)));
+        return new Table("policy-types", w, List.of("policy_type", "domains"), rows, 0);
+    }
+
     /** Our policy domains ranked by failed sessions, with their dominant result type and daily failures. */
     public Table domains(Window w) {
         FailureFigures f = figures();

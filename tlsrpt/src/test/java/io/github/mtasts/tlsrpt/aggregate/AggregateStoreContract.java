@@ -75,6 +75,8 @@ abstract class AggregateStoreContract {
             FailureFigures figures = store.figures();
 
             assertThat(figures.totals(before, DAY)).isEqualTo(new FailureFigures.Totals(3, 2, 6, 5));
+            assertThat(figures.policyTypes(before, DAY)).containsExactly(Map.entry("no-policy-found", 3L),
+                    Map.entry("sts", 1L));
             FailureFigures.Ranking ranking = figures.ranking(before, DAY, 2);
             assertThat(ranking.domains()).containsExactly(new FailureFigures.DomainTotal("a.example", 1, 4),
                     new FailureFigures.DomainTotal("b.example", 0, 1));
