@@ -33,15 +33,16 @@ final class Html {
             .sides,.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,30rem),1fr));gap:0 1.5rem}
             .scroll{overflow-x:auto;max-width:100%}
             table{border-collapse:collapse;margin:.2rem 0}
-            th,td{padding:.2rem .5rem;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
+            th,td{padding:.2rem .4rem;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
             th{background:#f4f4f4;font-weight:600;white-space:normal}
             td.text,th.text{text-align:left}
             td.failure_reason_code,td.last_detail,td.mx{white-space:normal;min-width:12rem}
+            td.dominant_result_type{white-space:normal;min-width:7rem}
             td.failed{color:var(--fail);font-weight:600}
             tr.more td{color:var(--muted);font-style:italic;text-align:left}
             .api{font-size:.8rem;color:var(--muted)}.api a{color:var(--muted)}
             p.unavailable{color:var(--fail)}
-            svg.sparkline polyline{fill:none;stroke:var(--fail);stroke-width:1.5}
+            svg.sparkline polyline{fill:none;stroke:var(--fail);stroke-width:1.5;vector-effect:non-scaling-stroke}
             svg.bars rect.failed{fill:var(--fail)}svg.bars rect.successful{fill:#a5d6a7}
             svg.bars text{font-size:10px;fill:var(--muted)}
             """;
@@ -134,7 +135,7 @@ final class Html {
         return true;
     }
 
-    /** A 100×20 line of the daily values, oldest left, scaled to the largest. */
+    /** A 64×20 line of the daily values, oldest left, scaled to the largest. */
     static String sparkline(List<Long> values) {
         long max = Math.max(1, values.stream().mapToLong(Long::longValue).max().orElse(1));
         StringBuilder points = new StringBuilder();
@@ -147,7 +148,8 @@ final class Html {
         if (n == 1) {
             points.append(String.format(Locale.ROOT, "%.1f,%.1f", 60.0, 19 - values.get(0) * 18.0 / max));
         }
-        return "<svg class=\"sparkline\" width=\"100\" height=\"20\" viewBox=\"0 0 100 20\" role=\"img\" aria-label=\""
+        return "<svg class=\"sparkline\" width=\"64\" height=\"20\" viewBox=\"0 0 100 20\""
+                + " preserveAspectRatio=\"none\" role=\"img\" aria-label=\""
                 + "daily failed sessions: " + String.join(" ", values.stream().map(String::valueOf).toList())
                 + "\"><polyline points=\"" + points.toString().trim() + "\"/></svg>";
     }
