@@ -17,7 +17,9 @@
 # default 0: no soak), LOADGEN (c: benchmarks/scripts/socketmap-load.c, compiled here, the default; java: `mtasts-bench.jar
 # socketmap`, which on a 2-core machine takes CPU from the server it measures), LOAD_THREADS (client threads,
 # default 1 for c: the setting that lets fixedsrv reach the machine's limit; the Java tool's default otherwise),
-# OURS_YAML (configuration lines added to our daemon's file, e.g. 'socketmap: {transport: epoll}').
+# OURS_YAML (configuration lines added to our daemon's file, e.g. 'socketmap: {transport: epoll}'). Our daemon is
+# started by bin/mta-sts-daemon with this environment, so MTASTS_JAVA_OPTS and MTASTS_JVM_DEFAULTS apply to it.
+# After the table: both daemons' resident memory (VmRSS, and VmHWM: the peak) once started, once warm, after the runs.
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
@@ -143,12 +145,26 @@ now_ms() { date +%s%3N; }
 started=$(now_ms)
 SSL_CERT_FILE="$work/ca.pem" ip netns exec "$ns" mta-sts-daemon -c "$work/python.yml" -v warn -l "$work/python.log" &
 pids+=($!)
+python_pid=$!
 python_start=$(in_ns /usr/bin/python3 "$here/probe.py" first-answer "${port[python]}" "$started" d1.bench.test)
 started=$(now_ms)
 MTASTS_JAR="$jar" ip netns exec "$ns" "$root/bin/mta-sts-daemon" -c "$work/ours.yml" >"$work/ours.log" 2>&1 &
 pids+=($!)
 ours_pid=$!
 ours_start=$(in_ns /usr/bin/python3 "$here/probe.py" first-answer "${port[ours]}" "$started" d1.bench.test)
+
+# resident memory of both daemons (ip netns exec and the launchers exec, so these pids are the daemons themselves):
+# VmRSS now and VmHWM, the peak since start, from /proc, in MiB; one line per stage in memory.txt
+declare -A daemon_pid=([python]=$python_pid [ours]=$ours_pid)
+memory() {  # stage
+    for who in python ours; do
+        awk -v stage="$1" -v who="$who" '$1 == "VmRSS:" {rss = $2} $1 == "VmHWM:" {hwm = $2}
+            END {printf "%s %s %.1f %.1f\n", stage, who, rss / 1024, hwm / 1024}' "/proc/${daemon_pid[$who]}/status" \
+            >> "$work/memory.txt"
+    done
+}
+: > "$work/memory.txt"
+memory started
 
 load() {  # target connections duration warmup
     in_ns "${loadgen[@]}" --port "${port[$1]}" --connections "$2" ${LOAD_THREADS:+--threads "$LOAD_THREADS"} \
@@ -160,6 +176,8 @@ for who in python ours; do
     echo "warm $who: $(in_ns /usr/bin/python3 "$here/probe.py" warm "${port[$who]}" "$work/keys.txt")" >&2
 done
 
+memory warm
+echo "# load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 : > "$work/runs.jsonl"
 for round in $(seq 1 "$ROUNDS"); do
     for c in $LEVELS; do
@@ -170,6 +188,9 @@ for round in $(seq 1 "$ROUNDS"); do
         done
     done
 done
+
+memory loaded
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 [ -s "$work/runs.jsonl" ] && /usr/bin/python3 - "$work/runs.jsonl" "$python_start" "$ours_start" "$loadgen_label" <<'PY'
 import json, statistics, sys
@@ -203,6 +224,13 @@ for c in levels:
 print()
 print("start to first answer (cold cache, one local discovery): python %s ms, ours %s ms" % (sys.argv[2], sys.argv[3]))
 PY
+echo
+echo "resident memory, MiB (VmRSS now / VmHWM peak since start); load average after the runs: $load_after"
+awk '{rss[$1, $2] = $3; hwm[$1, $2] = $4; if (!($1 in seen)) {seen[$1] = 1; order[++n] = $1}}
+    END {for (i = 1; i <= n; i++) {s = order[i]
+        printf "%-8s python %6.1f / %6.1f   ours %6.1f / %6.1f   ours/python %.2f (now) %.2f (peak)\n", s,
+            rss[s, "python"], hwm[s, "python"], rss[s, "ours"], hwm[s, "ours"],
+            rss[s, "ours"] / rss[s, "python"], hwm[s, "ours"] / hwm[s, "python"]}}' "$work/memory.txt"
 
 # soak: does our heap grow under steady load? (ip netns exec and both launchers exec, so $ours_pid is the JVM)
 if [ "$SOAK" -gt 0 ]; then

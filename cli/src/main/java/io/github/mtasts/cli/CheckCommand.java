@@ -80,7 +80,7 @@ public final class CheckCommand implements Callable<Integer> {
         X509TrustManager smtpTrust;
         SSLContext httpsTrust;
         try {
-            daemonConfig = ConfigFiles.load(file);
+            daemonConfig = ConfigFiles.load(file).daemon();
             policyDomain = DomainKey.parse(domain).domain();
             smtpTrust = SmtpTlsProbe.trustManager(daemonConfig.caFile());
             httpsTrust = daemonConfig.caFile().map(PolicyFetcher::trustFrom).orElseGet(PolicyFetcher::defaultTrust);
@@ -98,7 +98,7 @@ public final class CheckCommand implements Callable<Integer> {
                         smtpPort, TIMEOUT, EHLO_NAME, Clock.systemUTC()),
                 // connect, greeting, EHLO, STARTTLS, handshake and QUIT each have TIMEOUT; past all of them, give up
                 TIMEOUT.multipliedBy(6));
-        CheckReport report = checker.check(policyDomain);
+        CheckReport report = checker.check(policyDomain, daemonConfig.overrides());
         out.print(json ? CheckRenderer.json(report) : CheckRenderer.table(report, onTerminal()));
         out.flush();
         return report.exitCode();

@@ -1,8 +1,6 @@
 package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.ConfigException;
-import io.github.mtasts.resolver.config.ConfigWriter;
-import io.github.mtasts.resolver.config.DaemonConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,9 +54,9 @@ public final class ConfigCommand implements Runnable {
         @Override
         public Integer call() {
             Optional<Path> file = config.resolve(defaultConfigs);
-            DaemonConfig daemonConfig;
+            Configuration configuration;
             try {
-                daemonConfig = ConfigFiles.load(file);
+                configuration = ConfigFiles.load(file);
             } catch (ConfigException e) {
                 spec.commandLine().getErr().println("mtasts config check: " + e.getMessage());
                 return INVALID;
@@ -67,7 +65,7 @@ public final class ConfigCommand implements Runnable {
             out.println(file.map(f -> "# " + f + ": valid; the configuration in force:")
                     .orElse("# no configuration file (looked for " + String.join(", ",
                             defaultConfigs.stream().map(Path::toString).toList()) + "); the built-in defaults:"));
-            out.print(ConfigWriter.toYaml(daemonConfig));
+            out.print(configuration.toYaml());
             out.flush();
             return 0;
         }

@@ -1,19 +1,22 @@
 package io.github.mtasts.cli;
 
+import io.github.mtasts.resolver.config.ConfigDocument;
 import io.github.mtasts.resolver.config.ConfigException;
-import io.github.mtasts.resolver.config.ConfigLoader;
-import io.github.mtasts.resolver.config.DaemonConfig;
 
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** Loads the file {@link ConfigLocation} picked, or the built-in defaults when there is none. */
+/**
+ * Loads the file {@link ConfigLocation} picked, or the built-in defaults when there is none: the file is read and
+ * parsed once, and every section is parsed from that one document.
+ */
 final class ConfigFiles {
 
     private ConfigFiles() {
     }
 
-    static DaemonConfig load(Optional<Path> file) throws ConfigException {
-        return file.isPresent() ? ConfigLoader.load(file.get()) : DaemonConfig.defaults();
+    static Configuration load(Optional<Path> file) throws ConfigException {
+        return Configuration.parse(file.isPresent() ? ConfigDocument.read(file.get())
+                : ConfigDocument.empty("built-in defaults"));
     }
 }

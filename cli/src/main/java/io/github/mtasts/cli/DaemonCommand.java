@@ -1,7 +1,6 @@
 package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.ConfigException;
-import io.github.mtasts.resolver.config.DaemonConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -79,9 +78,9 @@ public final class DaemonCommand implements Callable<Integer> {
         Logger log = LoggerFactory.getLogger(DaemonCommand.class);
 
         Optional<Path> file = config.resolve(defaultConfigs);
-        DaemonConfig daemonConfig;
+        Configuration configuration;
         try {
-            daemonConfig = ConfigFiles.load(file);
+            configuration = ConfigFiles.load(file);
         } catch (ConfigException e) {
             // to stderr as well as the log: a start-up failure must be visible whatever -l says
             spec.commandLine().getErr().println("mtasts daemon: " + e.getMessage());
@@ -98,6 +97,6 @@ public final class DaemonCommand implements Callable<Integer> {
                 return CONFIG_ERROR;
             }
         }
-        return runner.run(daemonConfig, file);
+        return runner.run(configuration, file);
     }
 }

@@ -1,8 +1,8 @@
 package io.github.mtasts.cli;
 
-import com.sun.net.httpserver.HttpHandler;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.DaemonConfig;
+import io.github.mtasts.resolver.daemon.HttpEndpoint;
 import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
@@ -28,10 +28,10 @@ final class DaemonDashboard implements AutoCloseable {
     private final InboundReportStore inbound;
     private final Optional<AggregateStore> aggregates;
     private final Optional<DeliveryQueue> deliveries;
-    private final HttpHandler handler;
+    private final HttpEndpoint.Handler handler;
 
     private DaemonDashboard(InboundReportStore inbound, Optional<AggregateStore> aggregates,
-                            Optional<DeliveryQueue> deliveries, HttpHandler handler) {
+                            Optional<DeliveryQueue> deliveries, HttpEndpoint.Handler handler) {
         this.inbound = inbound;
         this.aggregates = aggregates;
         this.deliveries = deliveries;
@@ -41,15 +41,16 @@ final class DaemonDashboard implements AutoCloseable {
     /**
      * Opens the stores the page reads; empty when the dashboard is off.
      *
-     * @param tlsrpt   the {@code tlsrpt:} section, for {@code tlsrpt.store}
-     * @param policies the daemon's policy store, which it keeps open and closes itself
+     * @param configuration {@code dashboard:}, the daemon's cache and {@code tlsrpt.store}
+     * @param policies      the daemon's policy store, which it keeps open and closes itself
      * @throws RuntimeException (an inbound or aggregate store exception) naming the store that cannot be opened
      */
-    static Optional<DaemonDashboard> open(DaemonConfig config, TlsrptConfig tlsrpt, PolicyStore policies,
-                                          Clock clock) {
-        if (!config.dashboard().enabled()) {
+    static Optional<DaemonDashboard> open(Configuration configuration, PolicyStore policies, Clock clock) {
+        if (!configuration.dashboard().enabled()) {
             return Optional.empty();
         }
+        DaemonConfig config = configuration.daemon();
+        TlsrptConfig tlsrpt = configuration.tlsrpt();
         InboundReportStore inbound = InboundStores.open(InboundStores.location(config, tlsrpt.store()));
         Optional<AggregateStore> aggregates = Optional.empty();
         try {
@@ -68,7 +69,7 @@ final class DaemonDashboard implements AutoCloseable {
                         + config.cache().type() + " and tlsrpt.store is not set");
             }
             return Optional.of(new DaemonDashboard(inbound, aggregates, deliveries,
-                    new DashboardHandler(config.dashboard(), inbound, outbound, policies, deliveries, clock)));
+                    new DashboardHandler(inbound, outbound, policies, deliveries, clock)));
         } catch (RuntimeException e) {
             aggregates.ifPresent(AggregateStore::close);
             inbound.close();
@@ -77,7 +78,7 @@ final class DaemonDashboard implements AutoCloseable {
     }
 
     /** The page by path, for {@code ResolverDaemon.start}. */
-    Map<String, HttpHandler> pages() {
+    Map<String, HttpEndpoint.Handler> pages() {
         return Map.of("/", handler);
     }
 

@@ -1,7 +1,5 @@
 package io.github.mtasts.cli;
 
-import io.github.mtasts.resolver.config.DaemonConfig;
-
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -10,9 +8,9 @@ import java.util.Optional;
 public interface DaemonRunner {
 
     /**
-     * @param config     the validated configuration
+     * @param config     the validated configuration, every section of it
      * @param configFile the file it came from, empty when the built-in defaults apply
      * @return the process exit code
      */
-    int run(DaemonConfig config, Optional<Path> configFile) throws Exception;
+    int run(Configuration config, Optional<Path> configFile) throws Exception;
 }

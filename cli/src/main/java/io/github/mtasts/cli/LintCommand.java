@@ -82,12 +82,17 @@ public final class LintCommand implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             byte[] bytes;
             try {
-                bytes = "-".equals(file) ? lint.stdin.readAllBytes() : Files.readAllBytes(Path.of(file));
+                bytes = "-".equals(file) ? upToLimit(lint.stdin) : readFile(Path.of(file));
             } catch (IOException | RuntimeException e) {
                 String reason = e instanceof NoSuchFileException ? "no such file"
                         : e instanceof AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage());
                 err.println("cannot read " + ("-".equals(file) ? "standard input" : file) + ": " + reason);
                 return USAGE;
+            }
+            if (bytes.length > StsPolicy.MAX_BODY_BYTES) {
+                err.println("invalid MTA-STS policy: larger than " + StsPolicy.MAX_BODY_BYTES + " bytes, the limit of"
+                        + " mtasts' policy fetcher (RFC 8461 §3.3 leaves it to the sender): the resolver would refuse it");
+                return INVALID;
             }
             String text;
             try {
@@ -112,6 +117,17 @@ public final class LintCommand implements Callable<Integer> {
                 err.println("invalid MTA-STS policy: " + e.getMessage());
                 return INVALID;
             }
+        }
+
+        private static byte[] readFile(Path path) throws IOException {
+            try (InputStream in = Files.newInputStream(path)) {
+                return upToLimit(in);
+            }
+        }
+
+        /** One byte past the limit is enough to know the fetcher would refuse the policy; the rest is not read. */
+        private static byte[] upToLimit(InputStream in) throws IOException {
+            return in.readNBytes(StsPolicy.MAX_BODY_BYTES + 1);
         }
     }
 

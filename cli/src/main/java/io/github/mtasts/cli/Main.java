@@ -42,6 +42,7 @@ public final class Main implements Runnable {
         PrintWriter err = cli.getErr();
         cli.addSubcommand(new DaemonCommand(new ResolverDaemonRunner(err)));
         cli.addSubcommand(new QueryCommand(new PolicyQuery(out, err)));
+        cli.addSubcommand(CacheCommand.commandLine(CacheContext.DEFAULT));
         return cli;
     }
 

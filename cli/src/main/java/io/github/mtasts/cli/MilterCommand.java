@@ -2,14 +2,11 @@ package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigException;
-import io.github.mtasts.resolver.config.DaemonConfig;
-import io.github.mtasts.resolver.config.MilterConfig;
-import io.github.mtasts.tlsrpt.config.TlsrptConfigLoader;
+import io.github.mtasts.tlsrpt.config.MilterConfig;
 import io.github.mtasts.tlsrpt.inbound.InboundStores;
 import io.github.mtasts.tlsrpt.inbound.MilterService;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -54,22 +51,18 @@ public final class MilterCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         logging.apply();
         Logger log = LoggerFactory.getLogger(MilterCommand.class);
-        DaemonConfig daemonConfig;
+        Configuration configuration;
         try {
-            daemonConfig = ConfigFiles.load(config.resolve(defaultConfigs));
+            configuration = ConfigFiles.load(config.resolve(defaultConfigs));
         } catch (ConfigException e) {
             return fail(log, e.getMessage());
         }
-        MilterConfig milter = daemonConfig.milter();
-        CacheConfig store;
-        try {
-            store = InboundStores.location(daemonConfig, tlsrptStore());
-        } catch (ConfigException e) {
-            return fail(log, e.getMessage());
-        }
+        MilterConfig milter = configuration.milter();
+        CacheConfig store = InboundStores.location(configuration.daemon(), configuration.tlsrpt().store());
         MilterService service;
         try {
-            service = MilterService.start(milter, () -> InboundStores.open(store));
+            service = MilterService.start(milter, configuration.dashboard().access(),
+                    () -> InboundStores.open(store));
         } catch (MilterService.StartException e) {
             return fail(log, e.getMessage());
         }
@@ -83,12 +76,6 @@ public final class MilterCommand implements Callable<Integer> {
         }, "milter-shutdown"));
         stopped.await();
         return 0;
-    }
-
-    /** The {@code tlsrpt.store} key of the configuration file, if any. */
-    private Optional<CacheConfig> tlsrptStore() throws ConfigException {
-        Optional<Path> file = config.resolve(defaultConfigs);
-        return file.isPresent() ? TlsrptConfigLoader.load(file.get()).store() : Optional.empty();
     }
 
     private int fail(Logger log, String message) {

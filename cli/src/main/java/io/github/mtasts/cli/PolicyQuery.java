@@ -9,6 +9,7 @@ import io.github.mtasts.resolver.dns.DnsTxtLookup;
 import io.github.mtasts.resolver.dns.TxtLookupResult;
 import io.github.mtasts.resolver.policy.DomainKey;
 import io.github.mtasts.resolver.policy.InvalidDomainKeyException;
+import io.github.mtasts.resolver.policy.PolicyOverride;
 import io.github.mtasts.resolver.socketmap.PostfixReply;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -17,6 +18,8 @@ import java.util.Optional;
 /**
  * {@code mtasts query}: discovers a domain's policy now, without any cache, and prints the TXT record, the policy
  * and the exact reply Postfix would get. Exit 0: a valid policy; 1: the domain has no policy; 3: discovery failed.
+ * When an override answers for the domain, the discovery is still shown, the reply is the override's, and the exit
+ * code follows it: 0 for an {@code OK} answer, 1 for {@code NOTFOUND}.
  */
 final class PolicyQuery implements QueryRunner {
 
@@ -49,32 +52,49 @@ final class PolicyQuery implements QueryRunner {
             out.flush();
             return NO_POLICY;
         }
-        Duration timeout = config.dns().timeout().orElse(TIMEOUT);
+        // One budget for the whole discovery: the TXT lookup is made once (printed, then handed to the discovery),
+        // bounded by dns.timeout when that is shorter, and the policy fetch gets what the lookup left. Every
+        // timeout a message states is the one that ran out, and the command ends within TIMEOUT of its start.
+        long started = System.nanoTime();
+        Duration dnsTimeout = config.dns().timeout().filter(t -> t.compareTo(TIMEOUT) < 0).orElse(TIMEOUT);
         DnsTxtLookup dns = config.dns().nameservers().isEmpty()
-                ? DnsTxtLookup.system(timeout) : DnsTxtLookup.using(config.dns().nameservers(), timeout);
+                ? DnsTxtLookup.system(dnsTimeout) : DnsTxtLookup.using(config.dns().nameservers(), dnsTimeout);
         TxtLookupResult txt = dns.lookupTxt("_mta-sts." + domain).join();
         out.println("_mta-sts." + domain + " TXT: " + describe(txt));
 
-        PolicyFetcher fetcher = PolicyFetcher.create(TIMEOUT, config.caFile(), policyPort);
-        DiscoveryResult result = new MtaStsDiscovery(dns, fetcher).discover(domain, knownVersion.orElse(null)).join();
+        Optional<PolicyOverride> override = config.overrides().find(domain);
+        Duration left = TIMEOUT.minusNanos(System.nanoTime() - started);
+        PolicyFetcher fetcher = PolicyFetcher.create(left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left,
+                config.caFile(), policyPort);
+        DiscoveryResult result = new MtaStsDiscovery(dns, fetcher).discover(domain, knownVersion.orElse(null), txt).join();
+        // with an override the discovered policy is shown for information only; the answer is the override's
+        String replyLabel = override.isPresent() ? "the discovered policy would answer: " : "postfix reply: ";
         int exit = 0;
         if (result instanceof DiscoveryResult.Found found) {
             out.println("policy id " + found.txtId() + " from " + fetcher.policyUri(domain) + ":");
             found.policy().lines().forEach(line -> out.println("  " + line));
-            out.println("postfix reply: " + PostfixReply.forPolicy(domain, found.policy(),
+            out.println(replyLabel + PostfixReply.forPolicy(domain, found.policy(),
                     new PostfixReply.ReplyOptions(zone.strictTesting(), zone.requireSni(), zone.tlsrpt())));
         } else if (result instanceof DiscoveryResult.Unchanged unchanged) {
             out.println("policy id " + unchanged.txtId() + " unchanged (known_version matches); not fetched");
         } else if (result instanceof DiscoveryResult.NoPolicy none) {
             out.println("no policy: " + none.reason());
-            out.println("postfix reply: " + PostfixReply.NOT_FOUND);
+            out.println(replyLabel + PostfixReply.NOT_FOUND);
             exit = NO_POLICY;
         } else if (result instanceof DiscoveryResult.Failed failed) {
             err.println("discovery failed (" + failed.type() + "): " + failed.detail());
-            out.println("postfix reply: " + PostfixReply.NOT_FOUND);
-            // RFC 8461 §5: the daemon keeps serving an unexpired cached policy when a refresh fails
-            out.println("(a daemon holding an unexpired cached policy for " + domain + " keeps answering with it)");
+            out.println(replyLabel + PostfixReply.NOT_FOUND);
+            if (override.isEmpty()) {
+                // RFC 8461 §5: the daemon keeps serving an unexpired cached policy when a refresh fails
+                out.println("(a daemon holding an unexpired cached policy for " + domain + " keeps answering with it)");
+            }
             exit = DISCOVERY_FAILED;
+        }
+        if (override.isPresent()) {
+            String reply = PostfixReply.forOverride(override.get(), zone.requireSni());
+            out.println("postfix reply: " + reply + " (from the override for " + override.get().pattern()
+                    + "; the daemon answers it without discovery)");
+            exit = reply.startsWith("OK") ? 0 : NO_POLICY;
         }
         out.flush();
         err.flush();

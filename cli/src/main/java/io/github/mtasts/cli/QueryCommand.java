@@ -20,11 +20,14 @@ import java.util.concurrent.Callable;
  * tool plus {@code -c} and {@code --zone}, handed to a {@link QueryRunner}.
  */
 @Command(name = "query", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
-        description = "Discover a domain's MTA-STS policy now and show the reply Postfix would get.",
+        description = {"Discover a domain's MTA-STS policy now and show the reply Postfix would get.",
+            "The whole discovery (TXT lookup, then policy fetch) is bounded by 10 s; dns.timeout, when shorter,"
+                    + " bounds the TXT lookup."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:a valid policy was found (or known_version matches the TXT id)",
-            "1:the domain publishes no policy, or cannot have one (IP literal, invalid name)",
+            "0:a valid policy was found (or known_version matches the TXT id), or an override answers OK",
+            "1:the domain publishes no policy, or cannot have one (IP literal, invalid name), or an override answers"
+                + " NOTFOUND",
             "2:usage or configuration error",
             "3:discovery failed: DNS failure, invalid TXT record, policy fetch error, invalid policy or certificate"})
 public final class QueryCommand implements Callable<Integer> {
@@ -69,7 +72,7 @@ public final class QueryCommand implements Callable<Integer> {
         Optional<Path> file = config.resolve(defaultConfigs);
         DaemonConfig daemonConfig;
         try {
-            daemonConfig = ConfigFiles.load(file);
+            daemonConfig = ConfigFiles.load(file).daemon();
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("mtasts query: " + e.getMessage());
             return USAGE_ERROR;

@@ -1,11 +1,8 @@
 package io.github.mtasts.cli;
 
-import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.daemon.ResolverDaemon;
 import io.github.mtasts.resolver.daemon.SystemdNotifier;
-import io.github.mtasts.tlsrpt.config.TlsrptConfig;
-import io.github.mtasts.tlsrpt.config.TlsrptConfigLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -30,7 +27,8 @@ final class ResolverDaemonRunner implements DaemonRunner {
     }
 
     @Override
-    public int run(DaemonConfig config, Optional<Path> configFile) {
+    public int run(Configuration configuration, Optional<Path> configFile) {
+        DaemonConfig config = configuration.daemon();
         ResolverDaemon daemon;
         try {
             daemon = new ResolverDaemon(config);
@@ -39,15 +37,13 @@ final class ResolverDaemonRunner implements DaemonRunner {
         }
         Optional<DaemonDashboard> dashboard;
         try {
-            TlsrptConfig tlsrpt = configFile.isPresent() ? TlsrptConfigLoader.load(configFile.get())
-                    : TlsrptConfig.defaults();
-            dashboard = DaemonDashboard.open(config, tlsrpt, daemon.policyStore(), Clock.systemUTC());
-        } catch (ConfigException | RuntimeException e) {
+            dashboard = DaemonDashboard.open(configuration, daemon.policyStore(), Clock.systemUTC());
+        } catch (RuntimeException e) {
             daemon.close();
             return fail("mtasts daemon: dashboard: " + e.getMessage(), START_FAILED);
         }
         try {
-            daemon.start(dashboard.map(DaemonDashboard::pages).orElse(Map.of()));
+            daemon.start(configuration.dashboard().access(), dashboard.map(DaemonDashboard::pages).orElse(Map.of()));
         } catch (IOException | RuntimeException e) {
             daemon.close();
             dashboard.ifPresent(DaemonDashboard::close);

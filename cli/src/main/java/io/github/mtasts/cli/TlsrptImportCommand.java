@@ -2,9 +2,7 @@ package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigException;
-import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.text.LogSafe;
-import io.github.mtasts.tlsrpt.config.TlsrptConfigLoader;
 import io.github.mtasts.tlsrpt.inbound.InboundMetrics;
 import io.github.mtasts.tlsrpt.inbound.InboundReportStore;
 import io.github.mtasts.tlsrpt.inbound.InboundStoreException;
@@ -18,7 +16,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,11 +69,9 @@ public final class TlsrptImportCommand implements Callable<Integer> {
         CacheConfig location;
         long maxMessageBytes;
         try {
-            Optional<Path> file = config.resolve(defaultConfigs);
-            DaemonConfig daemonConfig = ConfigFiles.load(file);
-            maxMessageBytes = daemonConfig.milter().maxMessageSize();
-            location = InboundStores.location(daemonConfig,
-                    file.isPresent() ? TlsrptConfigLoader.load(file.get()).store() : Optional.empty());
+            Configuration configuration = ConfigFiles.load(config.resolve(defaultConfigs));
+            maxMessageBytes = configuration.milter().maxMessageSize();
+            location = InboundStores.location(configuration.daemon(), configuration.tlsrpt().store());
         } catch (ConfigException e) {
             err.println("mtasts tlsrpt import: " + e.getMessage());
             return ERROR;

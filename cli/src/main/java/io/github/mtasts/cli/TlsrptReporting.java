@@ -2,10 +2,12 @@ package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.DaemonConfig;
+import io.github.mtasts.resolver.daemon.HttpAccess;
 import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.resolver.dns.DnsTxtLookup;
 import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
+import io.github.mtasts.tlsrpt.config.ReportSettings;
 import io.github.mtasts.tlsrpt.delivery.Deliverer;
 import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
 import io.github.mtasts.tlsrpt.delivery.HttpsDelivery;
@@ -14,8 +16,6 @@ import io.github.mtasts.tlsrpt.delivery.ReportDispatch;
 import io.github.mtasts.tlsrpt.delivery.ReportSender;
 import io.github.mtasts.tlsrpt.report.ReportBuilder;
 import io.github.mtasts.tlsrpt.report.RuaLookup;
-import io.github.mtasts.tlsrpt.schedule.ReportSettings;
-import io.github.mtasts.tlsrpt.schedule.ReportSettingsLoader;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -42,15 +42,19 @@ final class TlsrptReporting implements AutoCloseable {
     final AggregateStore aggregates;
     final DeliveryQueue queue;
     final ReportDispatch dispatch;
+    /** The {@code dashboard:} credentials, which also guard the reporter's metrics listener. */
+    final HttpAccess access;
 
     private TlsrptReporting(TlsrptSetup setup, ReportSettings settings, PolicyStore policies,
-                            AggregateStore aggregates, DeliveryQueue queue, ReportDispatch dispatch) {
+                            AggregateStore aggregates, DeliveryQueue queue, ReportDispatch dispatch,
+                            HttpAccess access) {
         this.setup = setup;
         this.settings = settings;
         this.policies = policies;
         this.aggregates = aggregates;
         this.queue = queue;
         this.dispatch = dispatch;
+        this.access = access;
     }
 
     /**
@@ -71,13 +75,14 @@ final class TlsrptReporting implements AutoCloseable {
     static TlsrptReporting open(Path explicit, List<Path> defaults, Clock clock, UnaryOperator<Deliverer> around)
             throws ConfigException {
         Optional<Path> file = ConfigLocation.resolve(explicit, defaults);
-        TlsrptSetup setup = TlsrptSetup.load(explicit, defaults);
+        Configuration configuration = ConfigFiles.load(file);
+        TlsrptSetup setup = TlsrptSetup.of(configuration, file);
         if (file.isEmpty()) {
             throw new ConfigException("no configuration file: reports need the tlsrpt.report section");
         }
-        ReportSettings settings = ReportSettingsLoader.load(file.get()).orElseThrow(() -> new ConfigException(
+        ReportSettings settings = configuration.tlsrpt().report().orElseThrow(() -> new ConfigException(
                 file.get() + ": tlsrpt.report: missing; it names the reporter, the mail relay and the schedule"));
-        DaemonConfig daemon = ConfigFiles.load(file);
+        DaemonConfig daemon = configuration.daemon();
         TlsrptStores.requireUsable(setup);
         Duration dnsTimeout = daemon.dns().timeout().orElse(DEFAULT_DNS_TIMEOUT);
         DnsTxtLookup dns = daemon.dns().nameservers().isEmpty()
@@ -101,7 +106,8 @@ final class TlsrptReporting implements AutoCloseable {
             ReportDispatch dispatch = new ReportDispatch(aggregates, policies::servedPolicies,
                     new ReportBuilder(settings.reporter()), new RuaLookup(dns), queue, around.apply(sender::send),
                     settings.retry(), settings.lease(), new SecureRandom(), clock);
-            return new TlsrptReporting(setup, settings, policies, aggregates, queue, dispatch);
+            return new TlsrptReporting(setup, settings, policies, aggregates, queue, dispatch,
+                    configuration.dashboard().access());
         } catch (RuntimeException e) {
             if (queue != null) {
                 queue.close();

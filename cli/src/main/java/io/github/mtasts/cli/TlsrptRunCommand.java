@@ -2,12 +2,15 @@ package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.MetricsConfig;
+import io.github.mtasts.resolver.daemon.HttpAccess;
 import io.github.mtasts.resolver.daemon.HttpEndpoint;
 import io.github.mtasts.resolver.text.LogSafe;
+import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
 import io.github.mtasts.tlsrpt.aggregate.SendingMtaIps;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
 import io.github.mtasts.tlsrpt.ingest.Ingest;
+import io.github.mtasts.tlsrpt.ingest.JournalctlSource;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
 import io.github.mtasts.tlsrpt.schedule.ReporterMetrics;
 import io.github.mtasts.tlsrpt.schedule.TlsRptService;
@@ -27,11 +30,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * {@code mtasts tlsrpt run}: the long-running reporter. One thread follows {@code tlsrpt.sources} into the
@@ -68,12 +73,23 @@ public final class TlsrptRunCommand implements Callable<Integer> {
         try (TlsrptReporting reporting = TlsrptReporting.open(config.explicit(), ConfigLocation.DEFAULTS, clock,
                 metrics::counting)) {
             TlsrptConfig tlsrpt = reporting.setup.tlsrpt();
+            List<Path> files = new ArrayList<>();
+            List<JournalctlSource> journals = new ArrayList<>();
             for (Path source : tlsrpt.sources()) {
-                if (!Files.isRegularFile(source) || source.toString().endsWith(".gz")) {
+                if (JournalctlSource.isJournal(source.toString())) {
+                    try {
+                        journals.add(JournalctlSource.parse(source.toString()));
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException("tlsrpt.sources: " + e.getMessage());
+                    }
+                } else if (!Files.isRegularFile(source) || source.toString().endsWith(".gz")) {
                     throw new ConfigException("tlsrpt.sources: " + source + ": not a live log file");
+                } else {
+                    files.add(source);
                 }
             }
-            Ingest ingest = new Ingest(metrics.counting(reporting.aggregates),
+            // one per reading thread: an Ingest is not thread-safe
+            Supplier<Ingest> ingests = () -> new Ingest(metrics.counting(reporting.aggregates),
                     new PolicyInForce(reporting.policies::servedPolicies, reporting.policies::discoveryFailures,
                             new SendingMtaIps(tlsrpt.sendingMtaIps()), clock, POLICY_RELOAD),
                     new LogLineParser(tlsrpt.logTimezone(), clock),
@@ -82,11 +98,11 @@ public final class TlsrptRunCommand implements Callable<Integer> {
                     tlsrpt.batchLines(), tlsrpt.batchInterval(), clock);
             TlsRptService service = new TlsRptService(reporting.dispatch, reporting.queue, reporting.settings,
                     tlsrpt.hostName() + "/" + ProcessHandle.current().pid(), clock);
-            try (HttpEndpoint endpoint = serveMetrics(tlsrpt.metrics(), registry)) {
+            try (HttpEndpoint endpoint = serveMetrics(tlsrpt.metrics(), reporting.access, registry)) {
                 if (endpoint != null) {
                     metrics.watch(reporting.queue, clock);
                 }
-                return runUntilStopped(ingest, tlsrpt.sources(), service);
+                return runUntilStopped(ingests, metrics.counting(reporting.aggregates), files, journals, service);
             }
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("mtasts tlsrpt run: " + e.getMessage());
@@ -97,14 +113,19 @@ public final class TlsrptRunCommand implements Callable<Integer> {
         }
     }
 
-    /** The {@code /metrics} listener when {@code tlsrpt.metrics.enabled}; null otherwise. */
-    private static HttpEndpoint serveMetrics(MetricsConfig config, PrometheusMeterRegistry registry) {
+    /**
+     * The {@code /metrics} listener when {@code tlsrpt.metrics.enabled}; null otherwise.
+     *
+     * @param access the {@code dashboard:} credentials, which guard every HTTP listener of the suite
+     */
+    private static HttpEndpoint serveMetrics(MetricsConfig config, HttpAccess access,
+                                             PrometheusMeterRegistry registry) {
         if (!config.enabled()) {
             return null;
         }
         HttpEndpoint endpoint;
         try {
-            endpoint = HttpEndpoint.start(config.host(), config.port(),
+            endpoint = HttpEndpoint.start(config.host(), config.port(), access,
                     Map.of("/metrics", HttpEndpoint.prometheus(registry)));
         } catch (IOException e) {
             throw new UncheckedIOException("tlsrpt.metrics: cannot listen on " + config.host() + ":" + config.port()
@@ -124,7 +145,8 @@ public final class TlsrptRunCommand implements Callable<Integer> {
                 || (recipient != null && reporting.queue.isReportRecipient(recipient));
     }
 
-    private static int runUntilStopped(Ingest ingest, List<Path> sources, TlsRptService service) throws Exception {
+    private static int runUntilStopped(Supplier<Ingest> ingests, AggregateStore store, List<Path> sources,
+                                       List<JournalctlSource> journals, TlsRptService service) throws Exception {
         CountDownLatch stopping = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -137,24 +159,45 @@ public final class TlsrptRunCommand implements Callable<Integer> {
         }, "tlsrpt-run-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         AtomicReference<Exception> ingestFailure = new AtomicReference<>();
-        Thread ingestThread = new Thread(() -> {
+        List<Thread> ingestThreads = new ArrayList<>();
+        Ingest fileIngest = ingests.get();
+        ingestThreads.add(new Thread(() -> {
             try {
                 if (!sources.isEmpty()) {
-                    ingest.follow(sources, POLL, () -> stopping.getCount() > 0);
+                    fileIngest.follow(sources, POLL, () -> stopping.getCount() > 0);
                 }
             } catch (Exception e) {
                 ingestFailure.set(e);
                 LOG.error("ingest stopped: {}", LogSafe.escape(e.getMessage()), e);
                 stopping.countDown();
             }
-        }, "tlsrpt-ingest");
+        }, "tlsrpt-ingest"));
+        for (JournalctlSource journal : journals) {
+            Ingest journalIngest = ingests.get();
+            ingestThreads.add(new Thread(() -> {
+                try {
+                    JournalctlRun.run(journalIngest, store, journal, true, () -> stopping.getCount() > 0);
+                    if (stopping.getCount() > 0) {
+                        throw new IOException("journalctl of " + journal.units() + " ended by itself");
+                    }
+                } catch (Exception e) {
+                    ingestFailure.set(e);
+                    LOG.error("ingest of {} stopped: {}", journal.id().key(), e.getMessage(), e);
+                    stopping.countDown();
+                }
+            }, "tlsrpt-ingest-" + journal.id().key()));
+        }
         try {
-            if (sources.isEmpty()) {
+            if (sources.isEmpty() && journals.isEmpty()) {
                 LOG.warn("tlsrpt.sources is empty: nothing is ingested, reports are built from what the store has");
             }
-            ingestThread.start();
+            for (Thread thread : ingestThreads) {
+                thread.start();
+            }
             service.run(TICK, stopping);
-            ingestThread.join();
+            for (Thread thread : ingestThreads) {
+                thread.join();
+            }
         } finally {
             stopped.countDown();
         }

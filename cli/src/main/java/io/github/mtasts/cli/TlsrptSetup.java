@@ -2,9 +2,7 @@ package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigException;
-import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
-import io.github.mtasts.tlsrpt.config.TlsrptConfigLoader;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -22,9 +20,13 @@ record TlsrptSetup(CacheConfig policies, CacheConfig store, TlsrptConfig tlsrpt)
 
     static TlsrptSetup load(Path explicit, List<Path> defaults) throws ConfigException {
         Optional<Path> file = ConfigLocation.resolve(explicit, defaults);
-        DaemonConfig daemon = ConfigFiles.load(file);
-        TlsrptConfig tlsrpt = file.isPresent() ? TlsrptConfigLoader.load(file.get()) : TlsrptConfig.defaults();
-        return new TlsrptSetup(daemon.cache(), store(file, daemon.cache(), tlsrpt), tlsrpt);
+        return of(ConfigFiles.load(file), file);
+    }
+
+    /** The setup of a loaded configuration; {@code file} names it in errors. */
+    static TlsrptSetup of(Configuration configuration, Optional<Path> file) throws ConfigException {
+        CacheConfig cache = configuration.daemon().cache();
+        return new TlsrptSetup(cache, store(file, cache, configuration.tlsrpt()), configuration.tlsrpt());
     }
 
     /**

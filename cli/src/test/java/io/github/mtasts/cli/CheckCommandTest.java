@@ -128,4 +128,18 @@ class CheckCommandTest {
     void checkIsASubcommandOfMain() {
         assertThat(Main.commandLine().getSubcommands()).containsKey("check");
     }
+
+    @Test
+    void anOverrideForTheDomainIsShownAsAWarningAndTheDomainIsStillChecked() throws Exception {
+        Path overridden = Files.writeString(dir.resolve("overridden.yml"), Files.readString(config)
+                + "overrides: {chk-good.test: dane-only}\n");
+
+        CommandRun run = check("-c", overridden.toString(), "chk-good.test");
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("WARN   override", "overrides chk-good.test",
+                        "this host's daemon answers chk-good.test with \"OK dane-only\" in every zone")
+                .contains("OK     smtp")
+                .contains("VERDICT: safe to stay in enforce (policy mode enforce); review 1 warning");
+    }
 }

@@ -1,5 +1,6 @@
 package io.github.mtasts.cli;
 
+import io.github.mtasts.resolver.config.ConfigDocument;
 import io.github.mtasts.resolver.config.ConfigLoader;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class ConfigCommandTest {
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).startsWith("# " + config + ": valid");
         assertThat(result.out()).contains("port: 18461", "cache_grace: 60", "filename: /var/lib/mtasts/cache.db");
-        assertThat(ConfigLoader.parse("printed", result.out())).isEqualTo(ConfigLoader.load(config));
+        assertThat(ConfigLoader.parse("printed", result.out())).isEqualTo(ConfigLoader.parse(ConfigDocument.read(config)));
     }
 
     @Test
@@ -37,6 +38,21 @@ class ConfigCommandTest {
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.out()).isEmpty();
         assertThat(result.err()).contains("mtasts config check: " + config + ": cache.type: expected one of");
+    }
+
+    @Test
+    void checkRefusesMetricsOffLoopbackWithoutCredentialsNamingTheKey() throws Exception {
+        Path config = Files.writeString(dir.resolve("c.yml"), "http: {host: 0.0.0.0}\nmetrics: {enabled: true}\n");
+        Path guarded = Files.writeString(dir.resolve("guarded.yml"),
+                "http: {host: 0.0.0.0}\nmetrics: {enabled: true}\ndashboard: {token: s3cret}\n");
+
+        CommandRun refused = CommandRun.of(new Main(), "config", "check", "-c", config.toString());
+        CommandRun accepted = CommandRun.of(new Main(), "config", "check", "-c", guarded.toString());
+
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("mtasts config check: " + config + ": http.host: /metrics on 0.0.0.0,"
+                + " which is not a loopback address, needs dashboard.token or dashboard.username and password");
+        assertThat(accepted.exitCode()).as(accepted.err()).isZero();
     }
 
     @Test

@@ -3,15 +3,16 @@ package io.github.mtasts.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.github.mtasts.resolver.config.CacheConfig;
+import io.github.mtasts.resolver.config.ConfigDocument;
 import io.github.mtasts.resolver.config.ConfigLoader;
 import io.github.mtasts.resolver.config.DaemonConfig;
-import io.github.mtasts.resolver.config.DashboardConfig;
 import io.github.mtasts.resolver.config.HttpConfig;
+import io.github.mtasts.tlsrpt.config.DashboardConfig;
+import io.github.mtasts.tlsrpt.config.MilterConfig;
+import io.github.mtasts.tlsrpt.config.ReportSettings;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
 import io.github.mtasts.tlsrpt.config.TlsrptConfigLoader;
 import io.github.mtasts.tlsrpt.delivery.MailSettings;
-import io.github.mtasts.tlsrpt.schedule.ReportSettings;
-import io.github.mtasts.tlsrpt.schedule.ReportSettingsLoader;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -34,9 +35,11 @@ class ContribFilesTest {
 
     @Test
     void exampleConfigIsValidAndStatesExactlyTheDefaults() throws Exception {
-        DaemonConfig config = ConfigLoader.load(CONTRIB.resolve("mtasts.yml"));
+        Configuration config = ConfigFiles.load(Optional.of(CONTRIB.resolve("mtasts.yml")));
 
-        assertThat(config).isEqualTo(DaemonConfig.defaults());
+        assertThat(config.daemon()).isEqualTo(DaemonConfig.defaults());
+        assertThat(config.dashboard()).isEqualTo(DashboardConfig.DEFAULT);
+        assertThat(config.milter()).isEqualTo(MilterConfig.DEFAULT);
     }
 
     @Test
@@ -58,11 +61,11 @@ class ContribFilesTest {
         String text = Files.readString(CONTRIB.resolve("mtasts.yml"));
         String uncommented = text.replaceAll("(?m)^(\\s*)#((?:token|username|password): )", "$1$2");
 
-        DaemonConfig config = ConfigLoader.parse("uncommented", uncommented);
+        Configuration config = Configuration.parse(ConfigDocument.parse("uncommented", uncommented));
 
         assertThat(config.dashboard().token()).contains("change-me");
         assertThat(config.dashboard().basicAuth()).contains(new DashboardConfig.BasicAuth("admin", "change-me"));
-        assertThat(config.http()).isEqualTo(new HttpConfig("127.0.0.1", 9461));
+        assertThat(config.daemon().http()).isEqualTo(new HttpConfig("127.0.0.1", 9461));
     }
 
     @Test
@@ -124,14 +127,14 @@ class ContribFilesTest {
 
         assertThat(unit).contains("Type=notify", "NotifyAccess=main", "SuccessExitStatus=143", "Restart=always", "RestartSec=1s", "StateDirectory=mtasts",
                 "ProtectSystem=strict", "NoNewPrivileges=yes",
-                "ExecStart=/usr/local/bin/mtasts daemon -c " + ConfigLocation.DEFAULTS.get(0));
+                "ExecStart=/usr/bin/mtasts daemon -c " + ConfigLocation.DEFAULTS.get(0));
         // the state directory systemd creates is where the default cache lives
         assertThat(CacheConfig.DEFAULT_SQLITE_FILE.getParent()).isEqualTo(Path.of("/var/lib/mtasts"));
     }
 
     @Test
     void exampleTlsrptSectionStatesTheCollectorDefaults() throws Exception {
-        TlsrptConfig config = TlsrptConfigLoader.load(CONTRIB.resolve("mtasts.yml"));
+        TlsrptConfig config = TlsrptConfigLoader.parse(ConfigDocument.read(CONTRIB.resolve("mtasts.yml")));
 
         assertThat(config).isEqualTo(TlsrptConfig.defaults());
     }
@@ -142,10 +145,10 @@ class ContribFilesTest {
         JsonNode metrics = new YAMLMapper().readTree(text).path("tlsrpt").path("metrics");
 
         assertThat(metrics.isObject()).as("tlsrpt.metrics is in the example").isTrue();
-        assertThat(TlsrptConfigLoader.parse("tlsrpt.metrics only", "tlsrpt:\n  metrics: " + metrics + "\n")
-                .metrics()).isEqualTo(TlsrptConfig.DEFAULT_METRICS);
+        assertThat(TlsrptConfigLoader.parse(ConfigDocument.parse("tlsrpt.metrics only",
+                "tlsrpt:\n  metrics: " + metrics + "\n")).metrics()).isEqualTo(TlsrptConfig.DEFAULT_METRICS);
         assertThat(TlsrptConfig.DEFAULT_METRICS.port()).as("apart from the daemon's and the milter's listeners")
-                .isNotIn(DaemonConfig.defaults().http().port(), DaemonConfig.defaults().milter().metrics().port());
+                .isNotIn(DaemonConfig.defaults().http().port(), MilterConfig.DEFAULT.metrics().port());
     }
 
     @Test
@@ -156,8 +159,8 @@ class ContribFilesTest {
         // twice: the optional keys of the report block are commented out a second time
         String uncommented = section.replaceAll(COMMENTED_KEY, "$1$2").replaceAll(COMMENTED_KEY, "$1$2");
 
-        ReportSettings settings = ReportSettingsLoader.parse("uncommented", uncommented).orElseThrow();
-        TlsrptConfig collector = TlsrptConfigLoader.parse("uncommented", uncommented);
+        TlsrptConfig collector = TlsrptConfigLoader.parse(ConfigDocument.parse("uncommented", uncommented));
+        ReportSettings settings = collector.report().orElseThrow();
 
         assertThat(settings.reporter().organizationName()).isEqualTo("Example Org");
         assertThat(settings.mail().relayHost()).isEqualTo(MailSettings.DEFAULT_RELAY_HOST);
@@ -180,8 +183,9 @@ class ContribFilesTest {
 
     @Test
     void exampleConfigKeepsTheTlsrptDataWhereThePolicyCacheIsUnlessTheStoreIsGiven() throws Exception {
-        DaemonConfig daemon = ConfigLoader.load(CONTRIB.resolve("mtasts.yml"));
-        TlsrptConfig tlsrpt = TlsrptConfigLoader.load(CONTRIB.resolve("mtasts.yml"));
+        ConfigDocument document = ConfigDocument.read(CONTRIB.resolve("mtasts.yml"));
+        DaemonConfig daemon = ConfigLoader.parse(document);
+        TlsrptConfig tlsrpt = TlsrptConfigLoader.parse(document);
 
         assertThat(TlsrptSetup.store(Optional.empty(), daemon.cache(), tlsrpt)).isEqualTo(daemon.cache());
     }
@@ -191,11 +195,56 @@ class ContribFilesTest {
         List<String> daemon = Files.readAllLines(CONTRIB.resolve("mtasts-daemon.service"));
         List<String> tlsrpt = Files.readAllLines(CONTRIB.resolve("mtasts-tlsrpt.service"));
 
-        assertThat(tlsrpt).contains("ExecStart=/usr/local/bin/mtasts tlsrpt run -c " + ConfigLocation.DEFAULTS.get(0),
-                "Restart=always", "DynamicUser=yes", "SupplementaryGroups=adm", "ProtectSystem=strict");
-        // one dynamic user name in both units: they share its UID, so both may open the one SQLite store
+        assertThat(tlsrpt).contains("ExecStart=/usr/bin/mtasts tlsrpt run -c " + ConfigLocation.DEFAULTS.get(0),
+                "Restart=always", "SupplementaryGroups=adm", "ProtectSystem=strict");
+        // one user in both units (the package's system user mtasts), so both may open the one SQLite store
         assertThat(tlsrpt).containsAll(daemon.stream()
                 .filter(line -> line.startsWith("User=") || line.startsWith("StateDirectory=")).toList());
         assertThat(daemon).anyMatch(line -> line.startsWith("User="));
+    }
+
+    @Test
+    void socketUnitListensWhereTheDaemonWouldAndHandsOneSocketToOneService() throws Exception {
+        List<String> socket = Files.readAllLines(CONTRIB.resolve("mtasts-daemon.socket"));
+        DaemonConfig defaults = DaemonConfig.defaults();
+
+        assertThat(socket).contains("ListenStream=" + defaults.host() + ":" + defaults.port(), "Accept=no",
+                "WantedBy=sockets.target");
+        // the Postfix private/ socket, commented, as the README's Postfix line names it
+        assertThat(socket).contains("#ListenStream=/var/spool/postfix/private/mtasts", "#SocketGroup=postfix",
+                "#SocketMode=0660");
+    }
+
+    @Test
+    void daemonUnitIsHardenedButLeavesTheJitAndIoUringAlone() throws Exception {
+        List<String> unit = Files.readAllLines(CONTRIB.resolve("mtasts-daemon.service"));
+
+        assertThat(unit).contains("PrivateTmp=yes", "CapabilityBoundingSet=", "SystemCallFilter=@system-service",
+                "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK", "User=mtasts");
+        assertThat(unit).noneMatch(line -> line.startsWith("MemoryDenyWriteExecute="));
+        // io_uring's calls are in @aio; taking it away would silently push transport auto to epoll
+        assertThat(unit).noneMatch(line -> line.startsWith("SystemCallFilter=~") && line.contains("@aio"));
+    }
+
+    @Test
+    void exampleOverridesAndPreloadAreValidWhenUncommented() throws Exception {
+        String text = Files.readString(CONTRIB.resolve("mtasts.yml"));
+        StringBuilder overrides = new StringBuilder();
+        boolean inBlock = false;
+        for (String line : text.split("\n")) {
+            inBlock = line.equals("#overrides:") || (inBlock && line.startsWith("#  "));
+            if (inBlock) {
+                overrides.append(line.substring(1)).append('\n');
+            }
+        }
+        Matcher preload = Pattern.compile("(?m)^#(preload: \\[.*])$").matcher(text);
+        assertThat(preload.find()).isTrue();
+
+        DaemonConfig config = ConfigLoader.parse("commented block", overrides + preload.group(1) + "\n");
+
+        assertThat(config.overrides().entries()).hasSize(3);
+        assertThat(config.overrides().find("mx.dane.example.net")).isPresent();
+        assertThat(config.preload()).contains("gmail.com");
+        assertThat(text).contains("#overrides_file: ", "#preload_file: ");
     }
 }

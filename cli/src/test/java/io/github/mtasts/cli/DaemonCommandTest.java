@@ -27,7 +27,7 @@ class DaemonCommandTest {
         Path ours = dir.resolve("etc-mtasts.yml");
         Path python = dir.resolve("etc-mta-sts-daemon.yml");
         DaemonRunner runner = (config, file) -> {
-            received.add(config);
+            received.add(config.daemon());
             receivedFiles.add(file);
             return runnerExitCode;
         };
@@ -83,6 +83,22 @@ class DaemonCommandTest {
                 "mtasts daemon: " + config + ": zones.strict.timeout: expected a positive number, got \"fast\"");
         assertThat(received).isEmpty();
         assertThat(pid).doesNotExist();
+    }
+
+    @Test
+    void contradictoryOverridesOrAnInvalidPreloadStopStartUpNamingTheKey() throws Exception {
+        Path overrides = write("overrides.yml", "overrides:\n  example.com: dane-only\n  Example.COM.: none\n");
+        Path preload = write("preload.yml", "preload: [gmail.com, 192.0.2.1]\n");
+
+        CommandRun contradiction = run("-c", overrides.toString());
+        CommandRun invalid = run("-c", preload.toString());
+
+        assertThat(contradiction.exitCode()).isEqualTo(2);
+        assertThat(contradiction.err()).contains("mtasts daemon: " + overrides + ": overrides.Example.COM.: the same"
+                + " domain as overrides.example.com, which answers dane-only, not none: one answer per domain");
+        assertThat(invalid.exitCode()).isEqualTo(2);
+        assertThat(invalid.err()).contains("mtasts daemon: " + preload + ": preload[1]: not a valid policy domain");
+        assertThat(received).isEmpty();
     }
 
     @Test

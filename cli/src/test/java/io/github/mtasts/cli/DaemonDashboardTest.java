@@ -208,9 +208,10 @@ class DaemonDashboardTest {
     }
 
     @Test
-    void oneListenerServesMetricsAndTheDashboardOnlyWithTheToken() throws Exception {
-        assertThat(get("/metrics").statusCode()).isEqualTo(200);
-        assertThat(get("/metrics").body()).contains("mtasts_socketmap_connections");
+    void oneListenerServesMetricsAndTheDashboardBothOnlyWithTheToken() throws Exception {
+        assertThat(get("/metrics").statusCode()).isEqualTo(401);
+        assertThat(get("/metrics?token=" + TOKEN).statusCode()).isEqualTo(200);
+        assertThat(get("/metrics?token=" + TOKEN).body()).contains("mtasts_socketmap_connections");
         for (String path : List.of("/", "/domain/alpha.example", "/org/x", "/api/domains", "/api/summary.csv")) {
             assertThat(get(path).statusCode()).as(path).isEqualTo(401);
             assertThat(get(path + "?token=" + TOKEN).statusCode()).as(path).isEqualTo(200);

@@ -88,7 +88,8 @@ final class Launchers {
         return start(Map.of(), launcher, args);
     }
 
-    private static Process start(Map<String, String> env, String launcher, String... args) {
+    /** As {@link #start(String, String...)}, with {@code env} added to the launcher's environment. */
+    static Process start(Map<String, String> env, String launcher, String... args) {
         List<String> command = new ArrayList<>();
         command.add(BIN.resolve(launcher).toString());
         command.addAll(Arrays.asList(args));

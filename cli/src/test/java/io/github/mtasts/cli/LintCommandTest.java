@@ -2,6 +2,8 @@ package io.github.mtasts.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.mtasts.resolver.discovery.PolicyFetcher;
+import io.github.mtasts.resolver.policy.StsPolicy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -204,6 +206,43 @@ class LintCommandTest {
         assertThat(run.out()).isEqualTo(String.join(System.lineSeparator(),
                 "valid MTA-STS policy", "mode: testing", "max_age: 86400", "mx: mx.example.com", ""));
         assertThat(run.err()).isEmpty();
+    }
+
+    /** POLICY followed by an extension field padding it to exactly {@code size} bytes. */
+    private static String policyOfSize(int size) {
+        String field = "x-padding: ";
+        return POLICY + field + "a".repeat(size - POLICY.length() - field.length() - 2) + "\r\n";
+    }
+
+    @Test
+    void binMtastsRejectsAPolicyTheFetcherWouldRefuseAndNamesTheLimit() throws IOException {
+        String policy = policyOfSize(StsPolicy.MAX_BODY_BYTES + 1);
+        assertThat(policy.getBytes(StandardCharsets.UTF_8)).hasSize(65_537);
+        Launchers.Result run = Launchers.run("mtasts", "lint", "policy", file(policy).toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("invalid MTA-STS policy: larger than 65536 bytes, the limit of mtasts' policy"
+                + " fetcher (RFC 8461 §3.3 leaves it to the sender): the resolver would refuse it" + System.lineSeparator());
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void binMtastsAcceptsAPolicyOfExactlyTheFetchersLimit() throws IOException {
+        Launchers.Result run = Launchers.run("mtasts", "lint", "policy",
+                file(policyOfSize(StsPolicy.MAX_BODY_BYTES)).toString());
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("valid MTA-STS policy");
+    }
+
+    @Test
+    void aPolicyOverTheLimitOnStandardInputIsInvalid() {
+        Run run = lintWithStdin(policyOfSize(StsPolicy.MAX_BODY_BYTES + 1) + "more\n", "policy", "-");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("larger than 65536 bytes");
+    }
+
+    @Test
+    void theLintLimitIsTheFetchersLimit() {
+        assertThat(StsPolicy.MAX_BODY_BYTES).isEqualTo(PolicyFetcher.MAX_BODY_BYTES).isEqualTo(64 * 1024);
     }
 
     @Test

@@ -9,12 +9,22 @@ import io.github.mtasts.testing.DnsmasqServer;
 import io.github.mtasts.testing.PolicyHttpsServer.Response;
 import io.github.mtasts.testing.PolicyHttpsServer;
 import io.github.mtasts.testing.TestCa;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,11 +41,12 @@ class PolicyQueryTest {
     static DnsmasqServer dns;
     static PolicyHttpsServer https;
     static DaemonConfig config;
+    static Path caFile;
 
     @BeforeAll
     static void world(@TempDir Path dir) throws Exception {
         ca = TestCa.create("query test CA");
-        Path caFile = dir.resolve("ca.pem");
+        caFile = dir.resolve("ca.pem");
         ca.writePem(caFile);
         dns = DnsmasqServer.builder()
                 .txt("_mta-sts.query-good.test", "v=STSv1; id=q1")
@@ -150,11 +161,119 @@ class PolicyQueryTest {
     }
 
     @Test
+    void theTxtRecordIsAskedOnceThoughItIsPrintedAndUsed() {
+        int before = dns.log().split("query\\[TXT\\] _mta-sts.query-good.test").length;
+
+        assertThat(query("query-good.test").exitCode()).isZero();
+
+        assertThat(dns.log().split("query\\[TXT\\] _mta-sts.query-good.test").length).isEqualTo(before + 1);
+    }
+
+    /**
+     * Issue #17 item 13: against a name server that never answers, bin/mtasts query took twice the timeout it
+     * reported, because it looked the TXT record up once to print it and again to discover. Now it asks once, says
+     * which timeout ran out, and exits.
+     */
+    @Test
+    void blackHoledDnsIsAskedOnceAndTheReportedTimeoutIsTheOneThatRanOut(@TempDir Path dir) throws Exception {
+        try (BlackHoleDns blackHole = new BlackHoleDns()) {
+            Path yml = Files.writeString(dir.resolve("query.yml"),
+                    "dns:\n  nameservers: [\"127.0.0.1:" + blackHole.port() + "\"]\n  timeout: 2\n");
+
+            Launchers.Result run = Launchers.run("mtasts", "query", "-c", yml.toString(), "black-holed.test");
+
+            String failure = "_mta-sts.black-holed.test TXT: timeout after PT2S asking [/127.0.0.1:" + blackHole.port() + "]";
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(PolicyQuery.DISCOVERY_FAILED);
+            assertThat(run.out()).startsWith("_mta-sts.black-holed.test TXT: lookup failed (" + failure + ")\n");
+            assertThat(run.err()).contains("discovery failed (DNS_FAILURE): " + failure);
+            assertThat(blackHole.udpQueries()).isEqualTo(1);
+        }
+    }
+
+    /** A name server on 127.0.0.1 that reads every UDP query and TCP connection and never answers. */
+    private static final class BlackHoleDns implements AutoCloseable {
+
+        private final DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        private final ServerSocket tcp = new ServerSocket();
+        private final AtomicInteger udpQueries = new AtomicInteger();
+        private final List<Socket> held = new CopyOnWriteArrayList<>();
+
+        BlackHoleDns() throws IOException {
+            tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), udp.getLocalPort()));
+            Thread reader = new Thread(() -> {
+                byte[] buffer = new byte[512];
+                while (!udp.isClosed()) {
+                    try {
+                        udp.receive(new DatagramPacket(buffer, buffer.length));
+                        udpQueries.incrementAndGet();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "black-hole-udp");
+            Thread acceptor = new Thread(() -> {
+                while (!tcp.isClosed()) {
+                    try {
+                        held.add(tcp.accept());
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "black-hole-tcp");
+            reader.setDaemon(true);
+            acceptor.setDaemon(true);
+            reader.start();
+            acceptor.start();
+        }
+
+        int port() {
+            return udp.getLocalPort();
+        }
+
+        int udpQueries() {
+            return udpQueries.get();
+        }
+
+        @Override
+        public void close() throws IOException {
+            udp.close();
+            tcp.close();
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
     void helpDocumentsEveryExitCode() {
         CommandRun help = CommandRun.of(new QueryCommand((c, z, d, k) -> 0, List.of()), "--help");
 
         assertThat(help.out()).contains("Exit codes:")
                 .contains("0   a valid policy").contains("1   the domain publishes no policy")
                 .contains("2   usage or configuration error").contains("3   discovery failed");
+    }
+
+    @Test
+    void overriddenDomainShowsItsDiscoveryButTheReplyAndExitCodeAreTheOverrides() throws Exception {
+        DaemonConfig overridden = ConfigLoader.parse("test", "ca_file: " + caFile + "\n"
+                + "dns:\n  nameservers: [\"" + dns.hostPort() + "\"]\n  timeout: 2\n"
+                + "overrides:\n  query-good.test: dane-only\n  query-missing.test: none\n");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        PolicyQuery query = new PolicyQuery(new PrintWriter(out), new PrintWriter(err), https.port());
+
+        int exit = query.run(overridden, ZoneConfig.DEFAULT, "query-good.test", Optional.empty());
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("the discovered policy would answer: OK secure match=mx.query-good.test")
+                .endsWith("postfix reply: OK dane-only (from the override for query-good.test; the daemon answers it"
+                        + " without discovery)" + System.lineSeparator());
+
+        out.getBuffer().setLength(0);
+        exit = query.run(overridden, ZoneConfig.DEFAULT, "query-missing.test", Optional.empty());
+
+        assertThat(exit).as("NOTFOUND from the override, not the failed discovery").isEqualTo(PolicyQuery.NO_POLICY);
+        assertThat(out.toString()).contains("postfix reply: NOTFOUND  (from the override for query-missing.test")
+                .doesNotContain("keeps answering with it");
     }
 }

@@ -175,7 +175,7 @@ class TlsrptCommandTest {
     void standardInputIsReadForDash() throws IOException {
         Path config = config();
         byte[] log = Files.readAllBytes(Path.of(fixtureFiles().get(3)));
-        CommandRun run = ingest(new ByteArrayInputStream(log), "-c", config.toString(), "-");
+        CommandRun run = ingest(new ByteArrayInputStream(log), "-c", config.toString(), "--stdin-not-resumable", "-");
         assertThat(run.exitCode()).as(run.err()).isZero();
         CommandRun text = status("-c", config.toString(), "--day", "2026-11-29");
         assertThat(text.exitCode()).isZero();
@@ -183,6 +183,24 @@ class TlsrptCommandTest {
                 .contains("d.example.test [no-policy-found]: 1 successful, 0 failed")
                 .contains("Lines: 14 parsed, 6 unparsed, 0 uncounted sessions")
                 .contains("  sample bad_timestamp: # scenario: d-verified-secure");
+    }
+
+    @Test
+    void plainStandardInputIsRefusedUnlessDeclaredNotResumable() throws IOException {
+        Path config = config();
+        List<String> files = fixtureFiles();
+        byte[] log = Files.readAllBytes(Path.of(files.get(3)));
+        CommandRun refused = ingest(new ByteArrayInputStream(log), "-c", config.toString(), "-");
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("standard input (-) is not resumable")
+                .contains("--journal-json").contains("--stdin-not-resumable");
+        assertThat(status("-c", config.toString(), "--day", "2026-11-29").out())
+                .doesNotContain("d.example.test");
+
+        assertThat(ingest("-c", config.toString(), "--journal-json", files.get(0)).exitCode())
+                .as("--journal-json without -").isEqualTo(2);
+        assertThat(ingest("-c", config.toString(), "--journal-json", "--stdin-not-resumable", "-").exitCode())
+                .isEqualTo(2);
     }
 
     @Test
@@ -295,7 +313,7 @@ class TlsrptCommandTest {
                 tlsrpt:
                   store: {type: sqlite, options: {filename: %s}}
                 """.formatted(dir.resolve("missing").resolve("tlsrpt.db")));
-        CommandRun run = ingest("-c", config.toString(), "-");
+        CommandRun run = ingest("-c", config.toString(), "--stdin-not-resumable", "-");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("tlsrpt.store.options.filename: directory").contains("missing");
     }

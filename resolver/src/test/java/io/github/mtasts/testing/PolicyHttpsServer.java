@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
@@ -127,6 +128,11 @@ public final class PolicyHttpsServer implements AutoCloseable {
         }
 
         /** Accepts the request and never answers. */
+        /** Whatever {@code current} holds when a request arrives: a test changes the policy a host serves. */
+        static Response changing(AtomicReference<Response> current) {
+            return new Changing(current);
+        }
+
         static Response hang() {
             return new Hang(false);
         }
@@ -144,6 +150,8 @@ public final class PolicyHttpsServer implements AutoCloseable {
     record Large(int bytes, boolean contentLength) implements Response {}
 
     record Hang(boolean afterHeaders) implements Response {}
+
+    record Changing(AtomicReference<Response> current) implements Response {}
 
     public static final class Builder {
         private record Host(String name, SSLContext tls, Response response) {}
@@ -211,7 +219,8 @@ public final class PolicyHttpsServer implements AutoCloseable {
         lastHeaders.put(host, headers);
     }
 
-    private void respond(HttpExchange exchange, Response response) throws IOException {
+    private void respond(HttpExchange exchange, Response configured) throws IOException {
+        Response response = configured instanceof Changing changing ? changing.current().get() : configured;
         try (exchange) {
             exchange.getRequestBody().readAllBytes();
             if (response instanceof Fixed fixed) {

@@ -9,6 +9,7 @@ import io.github.mtasts.resolver.discovery.PolicyDiscovery;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.store.CachedPolicy;
 import io.github.mtasts.resolver.store.PolicyStore;
+import io.github.mtasts.resolver.store.PolicyStoreException;
 import io.github.mtasts.resolver.store.WriteBehindStore;
 import io.github.mtasts.resolver.text.LogSafe;
 import java.time.Clock;
@@ -139,6 +140,18 @@ public final class PolicyCache implements AutoCloseable {
     }
 
     /**
+     * Makes sure the policy of {@code domain}, when it has one, is held in memory: from memory, else the store, else
+     * discovery (one flight per domain, shared with lookups). For {@code preload}: it counts as no lookup (no hit or
+     * miss), so the lookup metrics stay those of Postfix's requests. Never completes exceptionally.
+     *
+     * @param domain normalised policy domain
+     */
+    public CompletableFuture<Optional<CachedPolicy>> preload(String domain) {
+        CompletableFuture<Optional<CachedPolicy>> settled = settledAnswer(domain);
+        return settled != null ? settled : resolveMiss(domain).copy();
+    }
+
+    /**
      * Loads the usable policies from the store, so a restart opens no downgrade window (RFC 8461 §10.2). Beyond
      * {@code maxEntries} the ones expiring last are loaded; the others stay in the store for their next lookup.
      */
@@ -196,6 +209,41 @@ public final class PolicyCache implements AutoCloseable {
         if (policy.usableAt(now()) && !inFlight.containsKey(policy.domain())) {
             install(policy);
         }
+    }
+
+    /**
+     * Drops what memory holds for {@code domain} (a policy or a negative entry), so that its next lookup reads the
+     * store and, finding nothing usable there, discovers. The store is not touched: an administrator who purged the
+     * domain has removed it there already, and one who did not keeps its policy (no downgrade by a memory purge).
+     */
+    public void forget(String domain) {
+        entries.remove(domain);
+    }
+
+    /** {@link #forget(String)} for every domain. */
+    public void forgetAll() {
+        entries.clear();
+    }
+
+    /**
+     * Makes memory agree with the store for {@code domain}, after an administrator changed the store: a usable stored
+     * policy is served at once, without waiting for a miss (an in-flight discovery's outcome, being newer, wins);
+     * no usable stored policy drops the memory copy, so the next lookup discovers. Completes with the policy now
+     * held, or empty; when the store cannot be read, memory is left as it is and the future fails.
+     */
+    public CompletableFuture<Optional<CachedPolicy>> reload(String domain) {
+        return store.read("reload policy of " + domain, s -> Optional.of(s.load(domain)),
+                        Optional.<Optional<CachedPolicy>>empty())
+                .thenApply(read -> {
+                    Optional<CachedPolicy> stored = read.orElseThrow(() -> new PolicyStoreException(
+                            "the store could not be read; see the daemon's log"));
+                    if (stored.isPresent() && stored.get().usableAt(now())) {
+                        adopt(stored.get());
+                    } else {
+                        forget(domain);
+                    }
+                    return held(domain).filter(policy -> policy.usableAt(now()));
+                });
     }
 
     /** Same arithmetic as a hit's {@code refreshAtMillis}, so a refresh a hit asked for is never skipped. */

@@ -2,6 +2,8 @@ package io.github.mtasts.resolver.check;
 
 /** The parts of a domain's MTA-STS set-up the check looks at, in the order it reports them. */
 public enum CheckSection {
+    /** An override in this host's configuration answers for the domain instead of its MTA-STS policy. */
+    OVERRIDE("override"),
     MTA_STS_TXT("mta-sts-txt"),
     POLICY("policy"),
     MX("mx"),
@@ -21,9 +23,10 @@ public enum CheckSection {
 
     /**
      * Whether a FAIL here stops senders that honour an enforce policy from delivering. A broken TLSRPT record only
-     * costs the owner their reports (RFC 8460), so it does not decide the verdict.
+     * costs the owner their reports (RFC 8460), and an override is this host's own configuration, not the domain's
+     * set-up, so neither decides the verdict.
      */
     public boolean affectsDelivery() {
-        return this != TLSRPT_TXT;
+        return this != TLSRPT_TXT && this != OVERRIDE;
     }
 }

@@ -9,6 +9,8 @@ import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.resolver.dns.TxtLookupResult;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
+import io.github.mtasts.resolver.policy.PolicyOverride;
+import io.github.mtasts.resolver.policy.PolicyOverrides;
 import io.github.mtasts.resolver.policy.PolicySyntaxException;
 import io.github.mtasts.resolver.policy.ReportUri;
 import io.github.mtasts.resolver.policy.StsPolicy;
@@ -16,6 +18,7 @@ import io.github.mtasts.resolver.policy.StsTxtRecord;
 import io.github.mtasts.resolver.policy.TlsRptRecord;
 import io.github.mtasts.resolver.policy.TlsRptRecordException;
 import io.github.mtasts.resolver.policy.TxtRecordException;
+import io.github.mtasts.resolver.socketmap.PostfixReply;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,17 +64,38 @@ public final class DomainChecker {
 
     /** Checks {@code domain} (a normalised policy domain); never throws for anything the domain publishes. */
     public CheckReport check(String domain) {
+        return check(domain, PolicyOverrides.NONE);
+    }
+
+    /**
+     * As {@link #check(String)}, with a first item saying so when one of this host's {@code overrides} answers for
+     * {@code domain}: the domain's set-up is still checked, since other senders still use it.
+     */
+    public CheckReport check(String domain, PolicyOverrides overrides) {
         CompletableFuture<TxtLookupResult> stsTxt = txt.lookupTxt("_mta-sts." + domain);
         CompletableFuture<FetchResult> policyBody = fetcher.fetch(domain);
         CompletableFuture<DnsAnswer<MxHost>> mxHosts = mx.lookupMx(domain);
         CompletableFuture<TxtLookupResult> tlsrptTxt = txt.lookupTxt("_smtp._tls." + domain);
 
         List<CheckItem> items = new ArrayList<>();
+        overrides.find(domain).ifPresent(override -> items.add(overrideItem(domain, override)));
         items.add(stsTxtItem(domain, stsTxt.join()));
         Optional<StsPolicy> policy = policyItems(domain, policyBody.join(), items);
         mxItems(domain, mxHosts.join(), policy, items);
         items.add(tlsrptItem(domain, tlsrptTxt.join()));
         return new CheckReport(domain, items, Verdict.of(items, policy.map(StsPolicy::mode)));
+    }
+
+    private static CheckItem overrideItem(String domain, PolicyOverride override) {
+        String answer = switch (override.outcome()) {
+            case NONE -> "NOTFOUND (Postfix's smtp_tls_security_level applies)";
+            case SECURE -> "\"" + PostfixReply.forOverride(override, false)
+                    + "\" (with servername=hostname in zones with require_sni)";
+            default -> "\"" + PostfixReply.forOverride(override, false) + "\"";
+        };
+        return CheckItem.warn(CheckSection.OVERRIDE, "overrides " + override.pattern(), "this host's daemon answers "
+                + domain + " with " + answer + " in every zone, without MTA-STS discovery; the items below are what"
+                + " other senders see");
     }
 
     private static CheckItem stsTxtItem(String domain, TxtLookupResult result) {

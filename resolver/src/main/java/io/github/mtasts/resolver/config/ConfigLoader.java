@@ -1,22 +1,14 @@
 package io.github.mtasts.resolver.config;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
+import io.github.mtasts.resolver.policy.PolicyOverrides;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,15 +22,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the one YAML configuration file into a {@link DaemonConfig}. Every key of the Python
- * {@code postfix-mta-sts-resolver} daemon is accepted with its meaning and default, so its file loads
- * unchanged; unknown keys and bad values fail with a message naming the file and the key path.
+ * Reads the resolver's sections of the one configuration file ({@link ConfigDocument}) into a {@link DaemonConfig}.
+ * Every key of the Python {@code postfix-mta-sts-resolver} daemon is accepted with its meaning and default, so its
+ * file loads unchanged; unknown keys and bad values fail with a message naming the file and the key path. It owns
+ * the top level: a key no module owns stops here.
  */
 public final class ConfigLoader {
-
-    private static final YAMLMapper YAML = YAMLMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
 
     private static final Set<String> CACHE_TYPES = Set.of("internal", "sqlite", "redis", "redis_sentinel", "postgres");
     private static final Set<String> REDIS_SCHEMES = Set.of("redis", "rediss", "unix");
@@ -47,53 +36,24 @@ public final class ConfigLoader {
     private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([^\\]]+)]|([^:\\[\\]]+))(?::(\\d{1,5}))?");
     private static final Pattern ZONE_NAME = Pattern.compile("\\S+");
     private static final int MAX_POOL = 10_000;
-    private static final Pattern MAIL_ADDRESS = Pattern.compile("[^@\\s<>]+@[^@\\s<>]+");
 
     private ConfigLoader() {
     }
 
-    /** Reads and validates {@code file}; the messages of its errors start with the file's path. */
-    public static DaemonConfig load(Path file) throws ConfigException {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(file + ": no such file");
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + e.getMessage());
-        }
-        return parse(file.toString(), text);
+    /**
+     * The resolver's sections of the parsed file: the Python daemon's top-level keys and ours. The sections other
+     * modules own ({@code tlsrpt:}, {@code milter:}, {@code dashboard:}) are only checked to be mappings here.
+     */
+    public static DaemonConfig parse(ConfigDocument document) throws ConfigException {
+        return daemon(document.rootSection());
     }
 
-    /** Parses configuration text; {@code source} names it in error messages. No I/O. */
+    /**
+     * {@link #parse(ConfigDocument)} of configuration text; {@code source} names it in error messages. No I/O but
+     * the reading of the files it names for {@code overrides_file} and {@code preload_file}.
+     */
     public static DaemonConfig parse(String source, String yaml) throws ConfigException {
-        JsonNode document;
-        try {
-            document = YAML.readTree(yaml);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(source + ": " + syntaxError(e));
-        }
-        if (document == null || document.isMissingNode() || document.isNull()) {
-            document = JsonNodeFactory.instance.objectNode();
-        }
-        if (!document.isObject()) {
-            throw new ConfigException(source + ": expected a mapping of keys at the top level, got "
-                    + ConfigSection.describe(document));
-        }
-        return daemon(ConfigSection.root(source, (ObjectNode) document));
-    }
-
-    private static String syntaxError(JsonProcessingException e) {
-        if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
-            return "line " + (yaml.getProblemMark().getLine() + 1) + ", column "
-                    + (yaml.getProblemMark().getColumn() + 1) + ": invalid YAML: " + yaml.getProblem();
-        }
-        String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ";
-        String problem = e.getOriginalMessage();
-        if (problem.startsWith("Duplicate field ")) {
-            problem = "duplicate key " + problem.substring("Duplicate field ".length());
-        }
-        return where + "invalid YAML: " + problem;
+        return parse(ConfigDocument.parse(source, yaml));
     }
 
     private static DaemonConfig daemon(ConfigSection root) throws ConfigException {
@@ -101,6 +61,7 @@ public final class ConfigLoader {
         int port = root.integer("port", DaemonConfig.DEFAULT_PORT, 0, 65535);
         Optional<Path> path = root.optionalString("path").map(Path::of);
         OptionalInt mode = mode(root);
+        SocketOwner socketOwner = SocketOwnerConfig.parse(root, path.isPresent());
         boolean reusePort = root.bool("reuse_port", true);
         Duration shutdownTimeout = root.nonNegativeSeconds("shutdown_timeout", DaemonConfig.DEFAULT_SHUTDOWN_TIMEOUT);
         Duration cacheGrace = root.nonNegativeSeconds("cache_grace", DaemonConfig.DEFAULT_CACHE_GRACE);
@@ -114,25 +75,27 @@ public final class ConfigLoader {
                 throw zonesSection.error(entry.getKey(),
                         "a zone name must be non-empty without spaces: Postfix sends it before the domain");
             }
+            if (entry.getKey().equals(ZoneConfig.ADMIN_MAP_NAME)) {
+                throw zonesSection.error(entry.getKey(), "reserved for the mtasts cache commands' requests to the"
+                        + " daemon; give the zone another name");
+            }
             zones.put(entry.getKey(), zone(entry.getValue()));
         }
         Optional<Path> caFile = root.optionalString("ca_file").map(Path::of);
         DnsConfig dns = dns(root.section("dns"));
         HttpConfig http = http(root.section("http"));
         boolean metrics = daemonMetrics(root.section("metrics"));
-        DashboardConfig dashboard = dashboard(root.section("dashboard"));
-        if (dashboard.enabled() && !dashboard.requiresAuth() && !isLoopback(http.host())) {
-            throw root.section("dashboard").error("enabled", "the dashboard on http.host " + http.host()
-                    + ", which is not a loopback address, needs a token or username and password:"
-                    + " TLS reports reveal infrastructure");
-        }
+        // Sections the tlsrpt module owns and reads from the same document (DashboardConfigLoader,
+        // MilterConfigLoader, TlsrptConfigLoader); the resolver only checks each is a mapping.
+        root.section("dashboard");
         SocketmapConfig socketmap = socketmap(root.section("socketmap"));
-        MilterConfig milter = milter(root.section("milter"));
-        // The tlsrpt module reads its own section (TlsrptConfigLoader); the resolver only checks it is a mapping.
+        root.section("milter");
+        PolicyOverrides overrides = OverridesConfig.parse(root);
+        List<String> preload = PreloadConfig.parse(root, overrides);
         root.section("tlsrpt");
         root.rejectUnknownKeys();
-        return new DaemonConfig(host, port, path, mode, reusePort, shutdownTimeout, cacheGrace, cache, proactive,
-                defaultZone, zones, caFile, dns, http, metrics, dashboard, socketmap, milter);
+        return new DaemonConfig(host, port, path, mode, socketOwner, reusePort, shutdownTimeout, cacheGrace, cache,
+                proactive, defaultZone, zones, caFile, dns, http, metrics, socketmap, overrides, preload);
     }
 
     /**
@@ -337,15 +300,6 @@ public final class ConfigLoader {
         return true;
     }
 
-    private static MetricsConfig metrics(ConfigSection section, MetricsConfig d) throws ConfigException {
-        MetricsConfig parsed = new MetricsConfig(
-                section.bool("enabled", d.enabled()),
-                section.string("host", d.host()),
-                section.integer("port", d.port(), 0, 65535));
-        section.rejectUnknownKeys();
-        return parsed;
-    }
-
     private static HttpConfig http(ConfigSection section) throws ConfigException {
         HttpConfig d = HttpConfig.DEFAULT;
         HttpConfig parsed = new HttpConfig(section.string("host", d.host()), section.integer("port", d.port(), 0, 65535));
@@ -361,41 +315,6 @@ public final class ConfigLoader {
         boolean enabled = section.bool("enabled", false);
         section.rejectUnknownKeys();
         return enabled;
-    }
-
-    private static DashboardConfig dashboard(ConfigSection section) throws ConfigException {
-        for (String key : List.of("host", "port")) {
-            section.rejectMovedKey(key, "use http." + key + ": the daemon's HTTP listener serves the dashboard");
-        }
-        boolean enabled = section.bool("enabled", DashboardConfig.DEFAULT.enabled());
-        Optional<String> token = section.optionalString("token");
-        if (token.isPresent() && token.get().isBlank()) {
-            throw section.error("token", "a non-empty token, or no token key at all");
-        }
-        Optional<String> username = section.optionalString("username");
-        Optional<String> password = section.optionalString("password");
-        if (username.isPresent() != password.isPresent()) {
-            throw section.error(username.isPresent() ? "password" : "username",
-                    "basic authentication needs both username and password");
-        }
-        Optional<DashboardConfig.BasicAuth> basicAuth = Optional.empty();
-        if (username.isPresent()) {
-            if (username.get().isEmpty() || username.get().contains(":")) {
-                throw section.error("username", "a non-empty user name without ':' (RFC 7617 §2)");
-            }
-            if (password.get().isEmpty()) {
-                throw section.error("password", "a non-empty password");
-            }
-            basicAuth = Optional.of(new DashboardConfig.BasicAuth(username.get(), password.get()));
-        }
-        section.rejectUnknownKeys();
-        return new DashboardConfig(enabled, token, basicAuth);
-    }
-
-    /** A loopback literal or {@code localhost}; no DNS lookup at load time. */
-    private static boolean isLoopback(String host) {
-        return host.equals("localhost") || host.equals("::1") || host.equals("[::1]")
-                || (isIpv4(host) && host.startsWith("127."));
     }
 
     private static SocketmapConfig socketmap(ConfigSection section) throws ConfigException {
@@ -420,33 +339,5 @@ public final class ConfigLoader {
                 : Optional.empty();
         return transport.orElseThrow(() -> section.error("transport", "one of auto, io_uring, epoll, nio",
                 value.get()));
-    }
-
-    private static MilterConfig milter(ConfigSection section) throws ConfigException {
-        MilterConfig d = MilterConfig.DEFAULT;
-        String host = section.string("host", d.host());
-        int port = section.integer("port", d.port(), 0, 65535);
-        int maxMessageSize = section.integer("max_message_size", d.maxMessageSize(), 1, Integer.MAX_VALUE);
-        Map<String, MilterConfig.Disposition> addresses = new LinkedHashMap<>();
-        ConfigSection addressSection = section.section("addresses");
-        for (String address : addressSection.keys()) {
-            if (!MAIL_ADDRESS.matcher(address).matches()) {
-                throw addressSection.error(address, "a report address must look like local@domain");
-            }
-            String disposition = addressSection.requiredString(address, "for a report address: keep or discard");
-            if (!disposition.equals("keep") && !disposition.equals("discard")) {
-                throw addressSection.error(address, "keep or discard",
-                        JsonNodeFactory.instance.textNode(disposition));
-            }
-            if (addresses.put(address.toLowerCase(java.util.Locale.ROOT),
-                    MilterConfig.Disposition.valueOf(disposition.toUpperCase(java.util.Locale.ROOT))) != null) {
-                throw addressSection.error(address, "the same address in another case is listed already");
-            }
-        }
-        MetricsConfig metrics = metrics(section.section("metrics"), d.metrics());
-        section.rejectMovedKey("dashboard", "the daemon serves the dashboard now: use the top-level dashboard:"
-                + " section, and http: for its address");
-        section.rejectUnknownKeys();
-        return new MilterConfig(host, port, maxMessageSize, addresses, metrics);
     }
 }

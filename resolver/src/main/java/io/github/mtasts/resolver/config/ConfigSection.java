@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,9 +19,10 @@ import java.util.Set;
  * One YAML mapping of the configuration with its key path, read key by key with typed accessors. Every
  * accessor records the key as known, so {@link #rejectUnknownKeys()} can name a misspelt key and list the
  * ones this mapping accepts. A key whose value is null (written {@code key:} with nothing after it) counts
- * as absent and takes its default.
+ * as absent and takes its default. The resolver's {@link ConfigLoader} and the tlsrpt module's loaders read their
+ * sections with it, so a key path and an unknown key are reported the same way everywhere.
  */
-final class ConfigSection {
+public final class ConfigSection {
 
     private final String source;
     private final String path;
@@ -37,26 +39,31 @@ final class ConfigSection {
         return new ConfigSection(source, "", node);
     }
 
-    ConfigException error(String key, String problem) {
+    /** The file (or text) this mapping was read from, as error messages start. */
+    String source() {
+        return source;
+    }
+
+    public ConfigException error(String key, String problem) {
         return new ConfigException(source + ": " + keyPath(key) + ": " + problem);
     }
 
-    ConfigException error(String key, String expected, JsonNode got) {
+    public ConfigException error(String key, String expected, JsonNode got) {
         return error(key, "expected " + expected + ", got " + describe(got));
     }
 
-    String keyPath(String key) {
+    public String keyPath(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }
 
-    Optional<JsonNode> value(String key) {
+    public Optional<JsonNode> value(String key) {
         known.add(key);
         JsonNode value = node.get(key);
         return value == null || value.isNull() ? Optional.empty() : Optional.of(value);
     }
 
     /** A nested mapping; absent or null gives an empty one so its keys take their defaults. */
-    ConfigSection section(String key) throws ConfigException {
+    public ConfigSection section(String key) throws ConfigException {
         Optional<JsonNode> value = value(key);
         if (value.isEmpty()) {
             return new ConfigSection(source, keyPath(key), JsonNodeFactory.instance.objectNode());
@@ -68,7 +75,7 @@ final class ConfigSection {
     }
 
     /** Every entry of this mapping as a section of its own, in file order (for {@code zones}). */
-    Map<String, ConfigSection> entries() throws ConfigException {
+    public Map<String, ConfigSection> entries() throws ConfigException {
         List<String> keys = new ArrayList<>();
         node.fieldNames().forEachRemaining(keys::add);
         Map<String, ConfigSection> entries = new LinkedHashMap<>();
@@ -79,14 +86,14 @@ final class ConfigSection {
     }
 
     /** The keys of this mapping in file order, each marked known (for maps keyed by user data). */
-    List<String> keys() {
+    public List<String> keys() {
         List<String> keys = new ArrayList<>();
         node.fieldNames().forEachRemaining(keys::add);
         known.addAll(keys);
         return keys;
     }
 
-    boolean bool(String key, boolean defaultValue) throws ConfigException {
+    public boolean bool(String key, boolean defaultValue) throws ConfigException {
         Optional<JsonNode> value = value(key);
         if (value.isEmpty()) {
             return defaultValue;
@@ -97,12 +104,12 @@ final class ConfigSection {
         return value.get().booleanValue();
     }
 
-    int integer(String key, int defaultValue, int min, int max) throws ConfigException {
+    public int integer(String key, int defaultValue, int min, int max) throws ConfigException {
         OptionalInt value = optionalInteger(key, min, max);
         return value.isPresent() ? value.getAsInt() : defaultValue;
     }
 
-    OptionalInt optionalInteger(String key, int min, int max) throws ConfigException {
+    public OptionalInt optionalInteger(String key, int min, int max) throws ConfigException {
         Optional<JsonNode> value = value(key);
         if (value.isEmpty()) {
             return OptionalInt.empty();
@@ -114,7 +121,7 @@ final class ConfigSection {
         return OptionalInt.of(v.intValue());
     }
 
-    double positiveNumber(String key, double defaultValue) throws ConfigException {
+    public double positiveNumber(String key, double defaultValue) throws ConfigException {
         Optional<JsonNode> value = value(key);
         if (value.isEmpty()) {
             return defaultValue;
@@ -127,12 +134,12 @@ final class ConfigSection {
     }
 
     /** Seconds as the Python daemon takes them: an integer or a fraction, more than zero. */
-    Duration positiveSeconds(String key, Duration defaultValue) throws ConfigException {
+    public Duration positiveSeconds(String key, Duration defaultValue) throws ConfigException {
         return optionalPositiveSeconds(key).orElse(defaultValue);
     }
 
     /** Positive seconds strictly below {@code limit}; {@code expectedBelow} says why the limit exists. */
-    Duration positiveSecondsBelow(String key, Duration defaultValue, Duration limit, String expectedBelow)
+    public Duration positiveSecondsBelow(String key, Duration defaultValue, Duration limit, String expectedBelow)
             throws ConfigException {
         Optional<Duration> value = optionalPositiveSeconds(key);
         if (value.isPresent() && value.get().compareTo(limit) >= 0) {
@@ -141,15 +148,15 @@ final class ConfigSection {
         return value.orElse(defaultValue);
     }
 
-    Optional<Duration> optionalPositiveSeconds(String key) throws ConfigException {
+    public Optional<Duration> optionalPositiveSeconds(String key) throws ConfigException {
         return seconds(key, 0, false, "a positive number");
     }
 
-    Duration nonNegativeSeconds(String key, Duration defaultValue) throws ConfigException {
+    public Duration nonNegativeSeconds(String key, Duration defaultValue) throws ConfigException {
         return seconds(key, 0, true, "a number >= 0").orElse(defaultValue);
     }
 
-    Duration secondsAtLeast(String key, Duration defaultValue, int min) throws ConfigException {
+    public Duration secondsAtLeast(String key, Duration defaultValue, int min) throws ConfigException {
         return seconds(key, min, true, "a number >= " + min).orElse(defaultValue);
     }
 
@@ -169,7 +176,7 @@ final class ConfigSection {
         return Optional.of(seconds(v));
     }
 
-    Optional<String> optionalString(String key) throws ConfigException {
+    public Optional<String> optionalString(String key) throws ConfigException {
         Optional<JsonNode> value = value(key);
         if (value.isEmpty()) {
             return Optional.empty();
@@ -180,30 +187,67 @@ final class ConfigSection {
         return Optional.of(value.get().textValue());
     }
 
-    String string(String key, String defaultValue) throws ConfigException {
+    public String string(String key, String defaultValue) throws ConfigException {
         return optionalString(key).orElse(defaultValue);
     }
 
-    String requiredString(String key, String why) throws ConfigException {
+    public String requiredString(String key, String why) throws ConfigException {
         return optionalString(key).orElseThrow(() -> error(key, "required " + why));
     }
 
-    /** Fails on the first key no accessor asked for: a typo must not silently become a default. */
     /**
      * Fails when {@code key}, which this mapping no longer accepts, is present; the message says where it went.
      * The key is not recorded as known, so it is not offered among the accepted keys.
      */
-    void rejectMovedKey(String key, String movedTo) throws ConfigException {
+    public void rejectMovedKey(String key, String movedTo) throws ConfigException {
         if (node.has(key)) {
             throw error(key, "no longer accepted here: " + movedTo);
         }
     }
 
-    void rejectUnknownKeys() throws ConfigException {
+    /**
+     * A list of non-empty strings; absent or null gives an empty list. An element's error names it with its index
+     * ({@code key[1]}).
+     */
+    public List<String> strings(String key) throws ConfigException {
+        Optional<JsonNode> list = value(key);
+        if (list.isEmpty()) {
+            return List.of();
+        }
+        if (!list.get().isArray()) {
+            throw error(key, "expected a list of strings");
+        }
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < list.get().size(); i++) {
+            JsonNode value = list.get().get(i);
+            if (!value.isTextual() || value.textValue().isBlank()) {
+                throw error(key + "[" + i + "]", "expected a non-empty string, got " + value);
+            }
+            values.add(value.textValue());
+        }
+        return values;
+    }
+
+    /**
+     * Fails on the first key not in {@code accepted} before any value is read, with {@code problem} as the message;
+     * for a section whose keys are a fixed set, listed in the message in an order of its own.
+     */
+    public void rejectKeysOtherThan(Collection<String> accepted, String problem) throws ConfigException {
+        for (var it = node.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!accepted.contains(key)) {
+                throw error(key, problem);
+            }
+        }
+        known.addAll(accepted);
+    }
+
+    /** Fails on the first key no accessor asked for: a typo must not silently become a default. */
+    public void rejectUnknownKeys() throws ConfigException {
         rejectUnknownKeys("");
     }
 
-    void rejectUnknownKeys(String context) throws ConfigException {
+    public void rejectUnknownKeys(String context) throws ConfigException {
         for (var it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!known.contains(key)) {
@@ -223,7 +267,7 @@ final class ConfigSection {
         return Duration.ofNanos(Math.round(v.doubleValue() * 1e9));
     }
 
-    static String describe(JsonNode v) {
+    public static String describe(JsonNode v) {
         if (v == null || v.isNull()) {
             return "nothing";
         }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
+import io.github.mtasts.resolver.policy.PolicyOverride;
+import io.github.mtasts.resolver.policy.PolicyOverrides;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -14,7 +16,8 @@ import java.util.OptionalInt;
 
 /**
  * Renders a {@link DaemonConfig} as the YAML {@link ConfigLoader} reads, with every default spelt out:
- * what {@code mtasts config check} prints so an administrator sees the configuration in force.
+ * what {@code mtasts config check} prints so an administrator sees the configuration in force. The sections other
+ * modules own are rendered by their owners and placed where the file has them.
  */
 public final class ConfigWriter {
 
@@ -27,12 +30,22 @@ public final class ConfigWriter {
     }
 
     public static String toYaml(DaemonConfig config) {
+        return toYaml(config, Map.of());
+    }
+
+    /**
+     * @param others the sections other modules own ({@code dashboard}, {@code milter}, {@code tlsrpt}) by key,
+     *               each already rendered as maps, lists and scalars
+     */
+    public static String toYaml(DaemonConfig config, Map<String, ?> others) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("host", config.host());
         root.put("port", config.port());
         config.path().ifPresent(path -> root.put("path", path.toString()));
         // a quoted octal string: unambiguous for YAML 1.1 and 1.2 readers alike
         config.mode().ifPresent(mode -> root.put("mode", String.format("0%03o", mode)));
+        config.socketOwner().user().ifPresent(user -> root.put("owner", user));
+        config.socketOwner().group().ifPresent(group -> root.put("group", group));
         root.put("reuse_port", config.reusePort());
         root.put("shutdown_timeout", seconds(config.shutdownTimeout()));
         root.put("cache_grace", seconds(config.cacheGrace()));
@@ -54,23 +67,16 @@ public final class ConfigWriter {
         root.put("dns", dns);
         root.put("http", map("host", config.http().host(), "port", config.http().port()));
         root.put("metrics", map("enabled", config.metrics()));
-        root.put("dashboard", dashboard(config.dashboard()));
+        putIfPresent(root, "dashboard", others);
         root.put("socketmap", map(
                 "max_connections", config.socketmap().maxConnections(),
                 "idle_timeout", seconds(config.socketmap().idleTimeout()),
                 "max_request_length", config.socketmap().maxRequestLength(),
                 "transport", config.socketmap().transport().configName()));
-        Map<String, Object> addresses = new LinkedHashMap<>();
-        config.milter().addresses().forEach((address, disposition) -> addresses.put(address, disposition.wireName()));
-        root.put("milter", map(
-                "host", config.milter().host(),
-                "port", config.milter().port(),
-                "max_message_size", config.milter().maxMessageSize(),
-                "addresses", addresses,
-                "metrics", map(
-                        "enabled", config.milter().metrics().enabled(),
-                        "host", config.milter().metrics().host(),
-                        "port", config.milter().metrics().port())));
+        root.put("overrides", overrides(config.overrides()));
+        root.put("preload", config.preload());
+        putIfPresent(root, "milter", others);
+        putIfPresent(root, "tlsrpt", others);
         try {
             return YAML.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -139,6 +145,12 @@ public final class ConfigWriter {
         value.ifPresent(v -> map.put(key, v));
     }
 
+    private static void putIfPresent(Map<String, Object> root, String key, Map<String, ?> others) {
+        if (others.containsKey(key)) {
+            root.put(key, others.get(key));
+        }
+    }
+
     private static Map<String, Object> map(Object... keysAndValues) {
         Map<String, Object> map = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
@@ -147,13 +159,14 @@ public final class ConfigWriter {
         return map;
     }
 
-    private static Map<String, Object> dashboard(DashboardConfig dashboard) {
-        Map<String, Object> map = map("enabled", dashboard.enabled());
-        dashboard.token().ifPresent(token -> map.put("token", token));
-        dashboard.basicAuth().ifPresent(basic -> {
-            map.put("username", basic.username());
-            map.put("password", basic.password());
-        });
+    /** Entries of overrides_file included: what is in force, in one place. */
+    private static Map<String, Object> overrides(PolicyOverrides overrides) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (PolicyOverride entry : overrides.entries()) {
+            map.put(entry.pattern(), entry.outcome() == PolicyOverride.Outcome.SECURE
+                    ? map("secure", map("match", entry.match()))
+                    : entry.outcome().word());
+        }
         return map;
     }
 }

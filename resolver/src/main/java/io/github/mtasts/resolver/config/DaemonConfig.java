@@ -1,9 +1,11 @@
 package io.github.mtasts.resolver.config;
 
+import io.github.mtasts.resolver.policy.PolicyOverrides;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,21 +20,25 @@ import java.util.OptionalInt;
  * @param port            TCP listen port, used when {@code path} is empty
  * @param path            UNIX socket to listen on instead of TCP
  * @param mode            file mode given to the UNIX socket (e.g. 0666)
+ * @param socketOwner     user and group given to the UNIX socket ({@code owner}, {@code group}: ours)
  * @param reusePort       set SO_REUSEPORT so a second instance can take over the port
  * @param shutdownTimeout time granted to open connections to finish on shutdown
  * @param cacheGrace      a cached policy younger than this is answered without checking the TXT id
  * @param zones           socketmap names with their own settings; other names use {@code defaultZone}
  * @param caFile          PEM bundle replacing the JDK's trust store for policy fetches
- * @param http            where the HTTP listener of {@code metrics} and {@code dashboard} binds
+ * @param http            where the HTTP listener of {@code metrics} and the dashboard (the tlsrpt module's
+ *                        {@code dashboard:} section) binds
  * @param metrics         whether the listener serves {@code GET /metrics}
- * @param dashboard       whether and to whom the listener serves the dashboard
+ * @param overrides       fixed answers by domain, given before the cache and discovery are asked
+ * @param preload         policy domains discovered at start and kept fresh without a lookup
  */
-public record DaemonConfig(String host, int port, Optional<Path> path, OptionalInt mode, boolean reusePort,
+public record DaemonConfig(String host, int port, Optional<Path> path, OptionalInt mode, SocketOwner socketOwner,
+                           boolean reusePort,
                            Duration shutdownTimeout, Duration cacheGrace, CacheConfig cache,
                            ProactiveFetchConfig proactivePolicyFetching, ZoneConfig defaultZone,
                            Map<String, ZoneConfig> zones, Optional<Path> caFile, DnsConfig dns,
-                           HttpConfig http, boolean metrics, DashboardConfig dashboard, SocketmapConfig socketmap,
-                           MilterConfig milter) {
+                           HttpConfig http, boolean metrics, SocketmapConfig socketmap, PolicyOverrides overrides,
+                           List<String> preload) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8461;
@@ -43,6 +49,7 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(socketOwner, "socketOwner");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         Objects.requireNonNull(cacheGrace, "cacheGrace");
         Objects.requireNonNull(cache, "cache");
@@ -51,9 +58,9 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
         Objects.requireNonNull(caFile, "caFile");
         Objects.requireNonNull(dns, "dns");
         Objects.requireNonNull(http, "http");
-        Objects.requireNonNull(dashboard, "dashboard");
         Objects.requireNonNull(socketmap, "socketmap");
-        Objects.requireNonNull(milter, "milter");
+        Objects.requireNonNull(overrides, "overrides");
+        preload = List.copyOf(preload);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -63,16 +70,11 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
 
     /** Every default; what an empty configuration file means. */
     public static DaemonConfig defaults() {
-        return new DaemonConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), OptionalInt.empty(), true,
+        return new DaemonConfig(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), OptionalInt.empty(),
+                SocketOwner.UNCHANGED, true,
                 DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_CACHE_GRACE, CacheConfig.Sqlite.DEFAULT,
                 ProactiveFetchConfig.DEFAULT, ZoneConfig.DEFAULT, Map.of(), Optional.empty(),
-                DnsConfig.DEFAULT, HttpConfig.DEFAULT, false, DashboardConfig.DEFAULT, SocketmapConfig.DEFAULT,
-                MilterConfig.DEFAULT);
-    }
-
-    /** Whether the HTTP listener binds: only when something is served on it. */
-    public boolean httpListener() {
-        return metrics || dashboard.enabled();
+                DnsConfig.DEFAULT, HttpConfig.DEFAULT, false, SocketmapConfig.DEFAULT, PolicyOverrides.NONE, List.of());
     }
 
     /** The zone a socketmap request name selects; unknown names get the default zone, like the Python daemon. */

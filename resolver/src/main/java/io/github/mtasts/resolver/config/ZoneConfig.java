@@ -14,6 +14,9 @@ import java.util.Objects;
  */
 public record ZoneConfig(boolean strictTesting, Duration timeout, boolean requireSni, boolean tlsrpt) {
 
+    /** The map name the {@code mtasts cache} commands use to reach the daemon; no zone may take it. */
+    public static final String ADMIN_MAP_NAME = "mtasts-admin";
+
     /**
      * How long Postfix waits for a socketmap answer (built into its dict_sockmap client): an answer must come
      * sooner, or Postfix defers the mail instead of applying its own TLS settings.

@@ -1,6 +1,5 @@
 package io.github.mtasts.resolver.daemon;
 
-import com.sun.net.httpserver.HttpHandler;
 import io.github.mtasts.resolver.cache.CacheSettings;
 import io.github.mtasts.resolver.cache.PolicyCache;
 import io.github.mtasts.resolver.config.CacheConfig;
@@ -11,11 +10,15 @@ import io.github.mtasts.resolver.discovery.MtaStsDiscovery;
 import io.github.mtasts.resolver.discovery.PolicyDiscovery;
 import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.resolver.dns.DnsTxtLookup;
+import io.github.mtasts.resolver.refresh.PolicyPreloader;
 import io.github.mtasts.resolver.refresh.ProactiveRefresher;
+import io.github.mtasts.resolver.socketmap.CacheAdminResponder;
+import io.github.mtasts.resolver.socketmap.InheritedListener;
 import io.github.mtasts.resolver.socketmap.PolicyResponder;
 import io.github.mtasts.resolver.socketmap.SocketmapServer;
 import io.github.mtasts.resolver.socketmap.SocketmapServerSettings;
 import io.github.mtasts.resolver.socketmap.SocketmapTransport;
+import io.github.mtasts.resolver.socketmap.UnixSocketOwnership;
 import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.store.PolicyStores;
 import io.micrometer.core.instrument.Gauge;
@@ -24,6 +27,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -31,6 +35,7 @@ import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -44,8 +49,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The resolver daemon assembled from its configuration: DNS and HTTPS discovery, the policy cache over its store,
- * the socketmap server and, when something is served on it, the HTTP listener ({@code /metrics} and the pages the
- * caller adds). {@link #start()} returns once Postfix can be answered.
+ * the socketmap server (with the {@code mtasts cache} commands' admin map beside Postfix's) and, when something is
+ * served on it, the HTTP listener ({@code /metrics} and the pages the caller adds). {@link #start()} returns once
+ * Postfix can be answered.
  */
 public final class ResolverDaemon implements AutoCloseable {
 
@@ -66,7 +72,9 @@ public final class ResolverDaemon implements AutoCloseable {
     private final PolicyCache cache;
     /** Present when {@code proactive_policy_fetching} is enabled. */
     private final Optional<ProactiveRefresher> refresher;
+    private final PolicyPreloader preloader;
     private final SocketmapServer server;
+    private final UnixSocketOwnership socketOwnership;
     private final MtaStsDiscovery mtaSts;
     /** Counted down by the first discovery: the warm-up then starts at once, running beside its DNS query. */
     private final CountDownLatch discoveryStarted = new CountDownLatch(1);
@@ -74,6 +82,7 @@ public final class ResolverDaemon implements AutoCloseable {
     private final CompletableFuture<Boolean> discoveryWarmUp = new CompletableFuture<>();
     private volatile Optional<HttpEndpoint> http = Optional.empty();
     private volatile Optional<Thread> warmUp = Optional.empty();
+    private volatile CompletableFuture<Integer> preloading = CompletableFuture.completedFuture(0);
 
     public ResolverDaemon(DaemonConfig config) {
         this(config, PolicyFetcher.HTTPS_PORT);
@@ -95,6 +104,9 @@ public final class ResolverDaemon implements AutoCloseable {
                 .map(ZoneConfig::timeout).max(Duration::compareTo).orElseThrow();
         // before the store opens: a transport this system cannot run stops start-up with nothing to close
         SocketmapTransport transport = SocketmapTransport.select(config.socketmap().transport());
+        List<InheritedListener> inherited = inheritedSockets();
+        this.socketOwnership = config.path().isPresent() && inherited.isEmpty()
+                ? socketOwnership(config) : UnixSocketOwnership.UNCHANGED;
         this.store = PolicyStores.open(config.cache());
         this.mtaSts = new MtaStsDiscovery(dns(config, longestZone), new PolicyFetcher(
                 max(longestZone, MIN_FETCH_TIMEOUT), trust, PolicyFetcher.environmentProxy(), policyPort),
@@ -106,13 +118,35 @@ public final class ResolverDaemon implements AutoCloseable {
         CacheSettings cacheSettings = cacheSettings(config);
         this.cache = new PolicyCache(discovery, store, cacheSettings, Clock.systemUTC());
         this.refresher = cacheSettings.proactive().enabled()
-                ? Optional.of(new ProactiveRefresher(cache, cacheSettings.proactive(), Clock.systemUTC()))
+                ? Optional.of(new ProactiveRefresher(cache, cacheSettings.proactive(), Clock.systemUTC(),
+                        config.preload()))
                 : Optional.empty();
+        // half the discovery slots at most, so a lookup arriving during the preload finds one free
+        this.preloader = new PolicyPreloader(cache, config.preload(), Math.max(1, Math.min(
+                cacheSettings.proactive().concurrencyLimit(), cacheSettings.maxConcurrentDiscoveries() / 2)));
         CacheMetrics.bind(cache.counters(), registry);
         this.server = new SocketmapServer(serverSettings(config, longestZone),
-                new PolicyResponder(config, cache, registry), transport);
+                new CacheAdminResponder(new PolicyResponder(config, cache, registry), cache), transport, inherited);
         Gauge.builder("mtasts_socketmap_connections", server, SocketmapServer::openConnections)
                 .description("open socketmap connections").register(registry);
+    }
+
+    /** Sockets systemd passed (socket activation); a malformed hand-over stops start-up, naming the descriptor. */
+    private static List<InheritedListener> inheritedSockets() {
+        try {
+            return InheritedListener.fromSystemd();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** A user or group missing on this machine stops start-up before anything opens, naming the key. */
+    private static UnixSocketOwnership socketOwnership(DaemonConfig config) {
+        try {
+            return UnixSocketOwnership.lookUp(config.socketOwner().user(), config.socketOwner().group());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     private static DnsTxtLookup dns(DaemonConfig config, Duration longestZone) {
@@ -152,39 +186,50 @@ public final class ResolverDaemon implements AutoCloseable {
                 config.socketmap().maxRequestLength(), config.socketmap().maxConnections(),
                 config.socketmap().idleTimeout(),
                 // the responder answers at the zone timeout; this deadline only catches our own bugs
-                longestZone.plusSeconds(1));
+                longestZone.plusSeconds(1), SocketmapServerSettings.DEFAULT_REQUEST_TIMEOUT);
     }
 
     private static Duration max(Duration a, Duration b) {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
-    /** {@link #start(Map)} without pages of the caller's. */
+    /** {@link #start(HttpAccess, Map)} without pages of the caller's or credentials. */
     public void start() throws IOException {
-        start(Map.of());
+        start(HttpAccess.OPEN, Map.of());
     }
 
     /**
      * Loads the stored policies, starts refreshing, then listens: a restart opens no downgrade window.
      *
-     * @param pages handlers by path for the HTTP listener next to {@code /metrics} (the dashboard at {@code /});
-     *              the listener binds {@code http.host:port} when metrics are enabled or there is a page
+     * @param access who may use the HTTP listener, every path of it: the {@code dashboard:} credentials when set
+     * @param pages  handlers by path for the HTTP listener next to {@code /metrics} (the dashboard at {@code /});
+     *               the listener binds {@code http.host:port} when metrics are enabled or there is a page
      */
-    public void start(Map<String, HttpHandler> pages) throws IOException {
+    public void start(HttpAccess access, Map<String, HttpEndpoint.Handler> pages) throws IOException {
         int loaded = cache.warmStart().join();
         LOG.info("{} unexpired policies loaded from the {} store", loaded, config.cache().type());
         cache.start();
         refresher.ifPresent(ProactiveRefresher::start);
-        Map<String, HttpHandler> handlers = new LinkedHashMap<>(pages);
+        Map<String, HttpEndpoint.Handler> handlers = new LinkedHashMap<>(pages);
         prometheus.ifPresent(r -> handlers.put("/metrics", HttpEndpoint.prometheus(r)));
         if (!handlers.isEmpty()) {
-            http = Optional.of(HttpEndpoint.start(config.http().host(), config.http().port(), handlers));
+            // the dashboard's credentials guard every path (the configuration refuses an open non-loopback listener)
+            http = Optional.of(HttpEndpoint.start(config.http().host(), config.http().port(), access, handlers));
             InetSocketAddress address = http.get().address();
             LOG.info("serving {} on http://{}:{}", String.join(" ", handlers.keySet()), address.getHostString(),
                     address.getPort());
         }
         server.start();
+        if (config.path().isPresent() && socketOwnership != UnixSocketOwnership.UNCHANGED) {
+            socketOwnership.applyTo(config.path().get());
+        }
         LOG.info("answering socketmap requests on {}", server.localAddress());
+        // in the background: neither start-up nor the first answers wait for it
+        preloading = preloader.run();
+        if (!config.preload().isEmpty() && refresher.isEmpty()) {
+            LOG.info("preload: {} domains discovered now; without proactive_policy_fetching they are refreshed only"
+                    + " when looked up", config.preload().size());
+        }
         // After listening and WARM_UP_DELAY (or the first discovery), so that answers from the store are not
         // delayed; on a thread of its own at the lowest priority. The first fetch waits for what it is building.
         Thread thread = new Thread(this::warmUpDiscovery, "mtasts-discovery-warm-up");
@@ -219,6 +264,11 @@ public final class ResolverDaemon implements AutoCloseable {
     /** The discovery warm-up {@link #start(Map)} begins: true once it prepared TLS, false if it failed. */
     CompletableFuture<Boolean> discoveryWarmUp() {
         return discoveryWarmUp;
+    }
+
+    /** The preload {@link #start(Map)} began: completes with the number of preloaded domains that have a policy. */
+    CompletableFuture<Integer> preloading() {
+        return preloading;
     }
 
     /** The store behind the policy cache, for a page to show what is cached; the daemon owns and closes it. */

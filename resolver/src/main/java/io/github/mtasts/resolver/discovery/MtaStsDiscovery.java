@@ -66,6 +66,18 @@ public final class MtaStsDiscovery implements PolicyDiscovery {
         }
     }
 
+    /**
+     * The rest of {@link #discover} after a TXT lookup the caller made itself ({@code mtasts query} prints the record
+     * before fetching; looking it up again would wait for the DNS a second time). Never fails.
+     */
+    public CompletableFuture<DiscoveryResult> discover(String domain, String knownTxtId, TxtLookupResult txt) {
+        try {
+            return afterTxt(domain, knownTxtId, txt).exceptionally(error -> unexpected(domain, error));
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(unexpected(domain, e));
+        }
+    }
+
     private CompletableFuture<DiscoveryResult> afterTxt(String domain, String knownTxtId, TxtLookupResult txt) {
         if (txt instanceof TxtLookupResult.NoRecord none) {
             return done(new DiscoveryResult.NoPolicy(none.reason()));

@@ -1,6 +1,7 @@
 package io.github.mtasts.resolver.discovery;
 
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
+import io.github.mtasts.resolver.policy.StsPolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,8 +52,8 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class PolicyFetcher {
 
-    /** RFC 8461 §3.3 leaves the limit to the sender; 64 KiB is far above any real policy. */
-    public static final int MAX_BODY_BYTES = 64 * 1024;
+    /** The one limit, {@link StsPolicy#MAX_BODY_BYTES}, which {@code mtasts lint policy} applies too. */
+    public static final int MAX_BODY_BYTES = StsPolicy.MAX_BODY_BYTES;
     public static final int HTTPS_PORT = 443;
 
     private final Supplier<SSLContext> trust;

@@ -17,6 +17,12 @@ public record StsPolicy(PolicyMode mode, long maxAge, List<MxPattern> mx, List<S
     /** RFC 8461 §3.2: max_age is at most 31557600 seconds (about one year). */
     public static final long MAX_AGE_LIMIT = 31_557_600L;
 
+    /**
+     * The largest policy body, in bytes, that the fetcher accepts and {@code mtasts lint policy} passes: RFC 8461
+     * §3.3 leaves the limit to the sender; 64 KiB is far above any real policy.
+     */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+
     private static final String SECTION = " (RFC 8461 §3.2)";
     private static final int MAX_AGE_DIGITS = 10;
 

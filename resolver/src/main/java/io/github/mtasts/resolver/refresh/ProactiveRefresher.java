@@ -9,8 +9,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Proactive policy fetching ({@code proactive_policy_fetching}): every {@code interval}, re-checks the cached
  * policies that are due, so that a policy is confirmed before it expires and the first mail after a long pause
- * never waits for discovery (RFC 8461 §3.3 asks senders to refresh policies before they expire).
+ * never waits for discovery (RFC 8461 §3.3 asks senders to refresh policies before they expire). The domains of
+ * {@code preload} are refreshed like any cached policy, and discovered again while they have none in memory.
  */
 public final class ProactiveRefresher implements AutoCloseable {
 
@@ -38,8 +41,17 @@ public final class ProactiveRefresher implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     /** Names this daemon among those sharing a store, as holder of {@link #LEASE}. */
     private final String leaseOwner = ProcessHandle.current().pid() + "-" + UUID.randomUUID();
+    /** Domains of {@code preload}: tried again in every run while they have no policy in memory. */
+    private final List<String> preload;
 
     public ProactiveRefresher(PolicyCache cache, CacheSettings.ProactiveFetching settings, Clock clock) {
+        this(cache, settings, clock, List.of());
+    }
+
+    /** @param preload normalised policy domains kept in the cache though nobody looks them up */
+    public ProactiveRefresher(PolicyCache cache, CacheSettings.ProactiveFetching settings, Clock clock,
+                              List<String> preload) {
+        this.preload = List.copyOf(preload);
         this.cache = Objects.requireNonNull(cache, "cache");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -114,11 +126,24 @@ public final class ProactiveRefresher implements AutoCloseable {
                 due.add(held.domain());
             }
         }
+        // preloaded domains the runs above do not cover: no usable policy in memory (none found yet, evicted, expired)
+        Set<String> dueDomains = new HashSet<>(due);
+        List<String> missing = new ArrayList<>();
+        for (String domain : preload) {
+            if (!dueDomains.contains(domain) && cache.held(domain).filter(p -> p.usableAt(now)).isEmpty()) {
+                missing.add(domain);
+            }
+        }
         ConcurrencyLimiter limiter = new ConcurrencyLimiter(settings.concurrencyLimit());
-        CompletableFuture<?>[] runs = due.stream()
-                .map(domain -> limiter.submit(() -> cache.refresh(domain, p -> isDue(p, now()))))
-                .toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(runs).thenApply(done -> due.size());
+        List<CompletableFuture<?>> runs = new ArrayList<>();
+        for (String domain : due) {
+            runs.add(limiter.submit(() -> cache.refresh(domain, p -> isDue(p, now()))));
+        }
+        for (String domain : missing) {
+            runs.add(limiter.submit(() -> cache.preload(domain)));
+        }
+        return CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new))
+                .thenApply(done -> due.size() + missing.size());
     }
 
     /**

@@ -12,7 +12,9 @@ public final class NetstringException extends Exception {
         /** The length prefix announces a payload longer than the configured maximum. */
         OVERSIZE,
         /** The input ended in the middle of a netstring. */
-        TRUNCATED
+        TRUNCATED,
+        /** A netstring was started and not finished within the time allowed for one. */
+        TIMED_OUT
     }
 
     private final Kind kind;

@@ -6,9 +6,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -19,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +32,12 @@ import org.slf4j.LoggerFactory;
  * {@code NOTFOUND } when the responder throws, fails, returns null or misses the safety deadline. NOTFOUND is
  * what Postfix does without a policy map, so our own faults never block or defer mail.
  *
- * <p>All state is confined to the channel's event loop; responder stages may complete on any thread.
+ * <p>All state is confined to the channel's event loop; responder stages may complete on any thread. The one
+ * exception is {@link #idleSince()}, read by the server's accept path to find the connection to give up at the
+ * connection limit.
+ *
+ * <p>A client that half-closes (shuts down its sending side) after its requests still gets every answer it
+ * asked for; the connection closes after the last one.
  */
 public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
 
@@ -43,6 +52,26 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Answer> answers = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private boolean draining;
+    /**
+     * {@link System#nanoTime()} when the last answer owed was written, or {@link #BUSY} while one is owed. Written
+     * on the event loop with release stores (plain stores on x86, no fence: two per request on the hit path), read
+     * by the accept path of other event loops, which only needs a recent value: {@link #closeIfIdle()} checks
+     * again on this event loop before closing.
+     */
+    @SuppressWarnings("unused") // through IDLE_SINCE
+    private long idleSince = System.nanoTime();
+    private final AtomicBoolean evicted = new AtomicBoolean();
+
+    static final long BUSY = Long.MAX_VALUE;
+    private static final VarHandle IDLE_SINCE;
+
+    static {
+        try {
+            IDLE_SINCE = MethodHandles.lookup().findVarHandle(PolicyLookupHandler.class, "idleSince", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /**
      * @param deadline longest wait for the responder before answering {@code NOTFOUND } ourselves; set it above
@@ -87,6 +116,7 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void lookUp(SocketmapRequest request) {
+        IDLE_SINCE.setRelease(this, BUSY);
         Answer answer = new Answer(request.key());
         answers.add(answer);
         CompletionStage<String> stage;
@@ -170,6 +200,10 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
             ctx.write(head.reply, ctx.voidPromise());
             wrote = true;
         }
+        if (answers.isEmpty()) {
+            // before the flush: once the client has its answer, this connection must count as idle since then
+            IDLE_SINCE.setRelease(this, System.nanoTime());
+        }
         if (wrote) {
             ctx.flush();
         }
@@ -195,6 +229,49 @@ public final class PolicyLookupHandler extends ChannelInboundHandlerAdapter {
         if (answers.isEmpty()) {
             closeAfterWrites();
         }
+    }
+
+    /**
+     * When this connection last owed nothing; {@link #BUSY} while it owes an answer or is being closed for a new
+     * connection. Any thread may ask.
+     */
+    long idleSince() {
+        return evicted.get() ? BUSY : (long) IDLE_SINCE.getAcquire(this);
+    }
+
+    /**
+     * Closes this connection to make room for a new one at the connection limit, unless another new connection
+     * claimed it first (false). Any thread; the close happens on the event loop, and not at all if a request has
+     * arrived meanwhile: an answer owed is never dropped.
+     */
+    boolean evict() {
+        if ((long) IDLE_SINCE.getAcquire(this) == BUSY || !evicted.compareAndSet(false, true)) {
+            return false;
+        }
+        ctx.executor().execute(this::closeIfIdle);
+        return true;
+    }
+
+    private void closeIfIdle() {
+        if (answers.isEmpty()) {
+            log.debug("{}: closing the longest-idle connection for a new one at the connection limit",
+                    peer(ctx.channel()));
+            ctx.close();
+        } else {
+            evicted.set(false);
+        }
+    }
+
+    /**
+     * A client's half-close ends its requests, not the answers it is owed: they are written, then the connection
+     * closes (the server sets ALLOW_HALF_CLOSURE so that the channel stays open for them).
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            drain();
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.config.ZoneConfig;
 import io.github.mtasts.resolver.policy.DomainKey;
 import io.github.mtasts.resolver.policy.InvalidDomainKeyException;
+import io.github.mtasts.resolver.policy.PolicyOverride;
 import io.github.mtasts.resolver.socketmap.PostfixReply.ReplyOptions;
 import io.github.mtasts.resolver.text.LogSafe;
 import io.micrometer.core.instrument.Counter;
@@ -19,9 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers Postfix's {@code smtp_tls_policy_maps} requests: the map name selects the zone, the key is normalised
- * to a policy domain, and the cached (or freshly discovered) policy is rendered for that zone. A domain whose
- * discovery outlasts the zone timeout gets {@code NOTFOUND } (Postfix's own TLS settings apply) while discovery
- * goes on and fills the cache for the next message.
+ * to a policy domain, an administrator's override for it is answered as configured, and otherwise the cached (or
+ * freshly discovered) policy is rendered for that zone. A domain whose discovery outlasts the zone timeout gets
+ * {@code NOTFOUND } (Postfix's own TLS settings apply) while discovery goes on and fills the cache for the next
+ * message.
  */
 public final class PolicyResponder implements SocketmapResponder {
 
@@ -34,6 +36,7 @@ public final class PolicyResponder implements SocketmapResponder {
     private final Counter noPolicy;
     private final Counter invalidKey;
     private final Counter timedOut;
+    private final Counter overridden;
 
     public PolicyResponder(DaemonConfig config, PolicyCache cache, MeterRegistry registry) {
         this.config = config;
@@ -43,6 +46,7 @@ public final class PolicyResponder implements SocketmapResponder {
         this.noPolicy = lookups(registry, "no_policy");
         this.invalidKey = lookups(registry, "invalid_key");
         this.timedOut = lookups(registry, "timeout");
+        this.overridden = lookups(registry, "override");
     }
 
     private static Counter lookups(MeterRegistry registry, String result) {
@@ -60,6 +64,12 @@ public final class PolicyResponder implements SocketmapResponder {
             LOG.debug("{}: NOTFOUND without lookup: {}", LogSafe.escape(request.key()), LogSafe.escape(e.getMessage()));
             invalidKey.increment();
             return CompletableFuture.completedFuture(PostfixReply.NOT_FOUND);
+        }
+        // the administrator's word comes before the cache and discovery, which never hear of this domain
+        Optional<PolicyOverride> override = config.overrides().find(domain);
+        if (override.isPresent()) {
+            overridden.increment();
+            return CompletableFuture.completedFuture(PostfixReply.forOverride(override.get(), zone.requireSni()));
         }
         CompletableFuture<Optional<CachedPolicy>> lookup = cache.lookup(domain);
         if (lookup.isDone()) {

@@ -1,6 +1,7 @@
 package io.github.mtasts.resolver.socketmap;
 
 import io.github.mtasts.resolver.policy.MxPattern;
+import io.github.mtasts.resolver.policy.PolicyOverride;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import java.util.List;
 import java.util.Objects;
@@ -85,6 +86,23 @@ public final class PostfixReply {
             }
         }
         return reply.toString();
+    }
+
+    /**
+     * The reply for an administrator's override. {@code none} is {@code NOTFOUND }; {@code secure} is rendered as an
+     * MTA-STS answer is, with {@code servername=hostname} when the zone requires SNI; the other outcomes are Postfix
+     * security levels and answered as the bare word. No TLSRPT attributes: the policy is not an MTA-STS one, and
+     * Postfix's TLSRPT_README calls them an error on a non-STS policy.
+     */
+    public static String forOverride(PolicyOverride override, boolean requireSni) {
+        return switch (override.outcome()) {
+            case NONE -> NOT_FOUND;
+            case MAY -> "OK may";
+            case ENCRYPT -> "OK encrypt";
+            case DANE -> "OK dane";
+            case DANE_ONLY -> "OK dane-only";
+            case SECURE -> "OK secure match=" + override.postfixMatch() + (requireSni ? " servername=hostname" : "");
+        };
     }
 
     private static int estimateLength(String policyDomain, StsPolicy policy, ReplyOptions options) {

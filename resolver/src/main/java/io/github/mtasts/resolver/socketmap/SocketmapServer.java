@@ -7,10 +7,14 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -24,7 +28,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +46,14 @@ import org.slf4j.LoggerFactory;
  * {@link NetstringDecoder} → {@link SocketmapRequestDecoder} → {@link PolicyLookupHandler}, answering through
  * {@link NetstringEncoder}. On the {@link SocketmapTransport} the configuration selects, by default the first
  * available of io_uring, epoll and NIO (UNIX sockets through JDK 16+ NIO).
+ *
+ * <p>At {@code max_connections}, a new connection is served and the longest-idle one closed instead (Postfix
+ * reconnects when it next needs the map): refusing new ones would let idle or stuck clients defer all mail. Only
+ * when every connection is waiting for an answer is the new one closed.
+ *
+ * <p>Started by systemd with sockets passed ({@link InheritedListener}), it serves those instead of binding, on
+ * epoll whatever transport is configured: epoll's channels are the ones Netty can build around an existing
+ * descriptor (io_uring's cannot, and NIO only wraps descriptor 0).
  */
 public final class SocketmapServer implements AutoCloseable {
 
@@ -50,15 +64,19 @@ public final class SocketmapServer implements AutoCloseable {
     private final SocketmapServerSettings settings;
     private final SocketmapResponder responder;
     private final SocketmapTransport transport;
+    private final List<InheritedListener> inherited;
     private final ChannelGroup connections = new DefaultChannelGroup("socketmap", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicBoolean overLimit = new AtomicBoolean();
     private final AtomicLong refusedInEpisode = new AtomicLong();
+    private final AtomicLong evictedInEpisode = new AtomicLong();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean draining;
     private EventLoopGroup group;
     private Channel listener;
+    /** Listeners after the first, when systemd passed several sockets (TCP and UNIX, say). */
+    private final List<Channel> moreListeners = new ArrayList<>();
 
     /** On the {@linkplain SocketmapTransport#preferred() preferred} transport. */
     public SocketmapServer(SocketmapServerSettings settings, SocketmapResponder responder) {
@@ -68,9 +86,19 @@ public final class SocketmapServer implements AutoCloseable {
     /** @param transport one this system can run ({@link SocketmapTransport#select} checks a configured one) */
     public SocketmapServer(SocketmapServerSettings settings, SocketmapResponder responder,
             SocketmapTransport transport) {
+        this(settings, responder, transport, List.of());
+    }
+
+    /**
+     * @param inherited sockets systemd passed ({@link InheritedListener#fromSystemd()}); when there are any they
+     *                  are served on epoll and the settings' host, port, path and mode are not used
+     */
+    public SocketmapServer(SocketmapServerSettings settings, SocketmapResponder responder,
+            SocketmapTransport transport, List<InheritedListener> inherited) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.responder = Objects.requireNonNull(responder, "responder");
         this.transport = Objects.requireNonNull(transport, "transport");
+        this.inherited = List.copyOf(inherited);
     }
 
     /** Binds the listener and returns once it accepts connections (the moment to report readiness). */
@@ -78,9 +106,17 @@ public final class SocketmapServer implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("socketmap server already started");
         }
+        if (!inherited.isEmpty()) {
+            serveInherited();
+            return;
+        }
         group = new MultiThreadIoEventLoopGroup(transport.eventLoops(Runtime.getRuntime().availableProcessors()),
                 transport.ioHandlerFactory());
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).childHandler(new ConnectionInitializer());
+        if (transport.keepsHalfClosedConnectionsOpen(settings.path().isPresent())) {
+            // a client that half-closes after its requests still gets the answers (PolicyLookupHandler)
+            bootstrap.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
         SocketAddress address;
         if (settings.path().isPresent()) {
             Path path = settings.path().get();
@@ -113,6 +149,43 @@ public final class SocketmapServer implements AutoCloseable {
         log.info("socketmap server listening on {} ({})", describe(address), transport.configName());
     }
 
+    private void serveInherited() throws IOException {
+        if (!SocketmapTransport.EPOLL.isAvailable()) {
+            throw new IOException("systemd passed " + inherited.size() + " socket(s) but native epoll, the only"
+                    + " transport that can serve an inherited socket, is unavailable: "
+                    + SocketmapTransport.EPOLL.unavailabilityCause().map(Throwable::getMessage).orElse(""));
+        }
+        if (transport != SocketmapTransport.EPOLL) {
+            log.info("serving the sockets systemd passed on epoll instead of {}: only epoll wraps a passed socket",
+                    transport.configName());
+        }
+        group = new MultiThreadIoEventLoopGroup(
+                SocketmapTransport.EPOLL.eventLoops(Runtime.getRuntime().availableProcessors()),
+                SocketmapTransport.EPOLL.ioHandlerFactory());
+        for (InheritedListener socket : inherited) {
+            io.netty.channel.ChannelFactory<ServerChannel> wrap = socket.kind() == InheritedListener.Kind.TCP
+                    ? () -> new EpollServerSocketChannel(socket.fd())
+                    // (fd, true): the one-argument form takes the socket for unbound and never accepts on it
+                    : () -> new EpollServerDomainSocketChannel(socket.fd(), true);
+            // register, not bind: the socket already listens; an active channel starts accepting once registered
+            // epoll keeps half-closed connections open for TCP and UNIX alike (PolicyLookupHandler answers them)
+            ChannelFuture registered = new ServerBootstrap().group(group).channelFactory(wrap)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childHandler(new ConnectionInitializer()).register().awaitUninterruptibly();
+            if (!registered.isSuccess()) {
+                close(Duration.ZERO);
+                throw new IOException("cannot serve the " + socket.describe() + ": "
+                        + registered.cause().getMessage(), registered.cause());
+            }
+            if (listener == null) {
+                listener = registered.channel();
+            } else {
+                moreListeners.add(registered.channel());
+            }
+            log.info("socketmap server listening on the {} (epoll)", socket.describe());
+        }
+    }
+
     /**
      * The bound address: an {@link InetSocketAddress} for TCP (with the real port when 0 was asked for), a
      * JDK {@link UnixDomainSocketAddress} for a UNIX socket whichever transport serves it.
@@ -120,6 +193,10 @@ public final class SocketmapServer implements AutoCloseable {
     public SocketAddress localAddress() {
         if (listener == null) {
             throw new IllegalStateException("socketmap server not started");
+        }
+        if (!inherited.isEmpty() && inherited.get(0).kind() == InheritedListener.Kind.UNIX) {
+            // a passed UNIX channel does not know its path; the kernel told InheritedListener
+            return inherited.get(0).path().<SocketAddress>map(UnixDomainSocketAddress::of).orElse(null);
         }
         SocketAddress bound = listener.localAddress();
         return bound instanceof DomainSocketAddress domain ? UnixDomainSocketAddress.of(domain.path()) : bound;
@@ -143,6 +220,7 @@ public final class SocketmapServer implements AutoCloseable {
         if (listener != null) {
             listener.close().awaitUninterruptibly();
         }
+        moreListeners.forEach(l -> l.close().awaitUninterruptibly());
         for (Channel connection : connections) {
             drain(connection);
         }
@@ -152,7 +230,10 @@ public final class SocketmapServer implements AutoCloseable {
             connections.close().awaitUninterruptibly();
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-        settings.path().ifPresent(SocketmapServer::deleteQuietly);
+        if (inherited.isEmpty()) {
+            // a passed socket's file is systemd's: it keeps listening there and starts us again on a connection
+            settings.path().ifPresent(SocketmapServer::deleteQuietly);
+        }
         log.info("socketmap server stopped");
     }
 
@@ -179,7 +260,7 @@ public final class SocketmapServer implements AutoCloseable {
 
         @Override
         protected void initChannel(Channel ch) {
-            if (open.incrementAndGet() > settings.maxConnections()) {
+            if (open.incrementAndGet() > settings.maxConnections() && !evictLongestIdle()) {
                 open.decrementAndGet();
                 refuse(ch);
                 return;
@@ -192,7 +273,7 @@ public final class SocketmapServer implements AutoCloseable {
                     // and watching writes cost a promise and a listener per answer
                     new IdleStateHandler(settings.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS),
                     idleCloser,
-                    new NetstringDecoder(settings.maxRequestLength()),
+                    new NetstringDecoder(settings.maxRequestLength(), settings.requestTimeout()),
                     encoder,
                     new SocketmapRequestDecoder(),
                     new PolicyLookupHandler(responder, settings.answerDeadline()));
@@ -202,20 +283,58 @@ public final class SocketmapServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the connection that has owed nothing for longest, to make room for a new one. Only at the limit, so
+     * the scan over all connections is off the request path. Several new connections at once each claim a
+     * different one; the count stays above the limit only until the claimed connections have closed.
+     *
+     * @return false when every connection is waiting for an answer
+     */
+    private boolean evictLongestIdle() {
+        while (true) {
+            PolicyLookupHandler oldest = null;
+            long oldestIdleSince = PolicyLookupHandler.BUSY;
+            for (Channel connection : connections) {
+                PolicyLookupHandler handler = connection.pipeline().get(PolicyLookupHandler.class);
+                if (handler != null) {
+                    long idleSince = handler.idleSince();
+                    // nanoTime values compare by difference (they may wrap)
+                    if (idleSince != PolicyLookupHandler.BUSY
+                            && (oldest == null || idleSince - oldestIdleSince < 0)) {
+                        oldest = handler;
+                        oldestIdleSince = idleSince;
+                    }
+                }
+            }
+            if (oldest == null) {
+                return false;
+            }
+            if (oldest.evict()) {
+                overLimit(evictedInEpisode);
+                return true;
+            }
+            // claimed by another new connection meanwhile: a claimed one no longer counts as idle, look again
+        }
+    }
+
     private void refuse(Channel ch) {
-        refusedInEpisode.incrementAndGet();
+        overLimit(refusedInEpisode);
+        ch.close();
+    }
+
+    private void overLimit(AtomicLong counter) {
+        counter.incrementAndGet();
         // one line per episode: a flood of connections must not become a flood of log lines
         if (overLimit.compareAndSet(false, true)) {
-            log.warn("{} socketmap connections open, the limit; closing new connections until one ends",
-                    settings.maxConnections());
+            log.warn("{} socketmap connections open, the limit; closing the longest-idle connection for each new"
+                    + " one (new ones while all are busy)", settings.maxConnections());
         }
-        ch.close();
     }
 
     private void connectionClosed() {
         if (open.decrementAndGet() < settings.maxConnections() && overLimit.compareAndSet(true, false)) {
-            log.info("socketmap connections below the limit again; {} were refused",
-                    refusedInEpisode.getAndSet(0));
+            log.info("socketmap connections below the limit again; {} idle connections were closed for new ones,"
+                    + " {} new ones refused", evictedInEpisode.getAndSet(0), refusedInEpisode.getAndSet(0));
         }
     }
 

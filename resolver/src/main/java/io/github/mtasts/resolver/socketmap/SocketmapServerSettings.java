@@ -18,9 +18,11 @@ import java.util.OptionalInt;
  * @param reusePort        {@code reuse_port}: SO_REUSEPORT on the TCP listener, so several daemons can share
  *                         the port
  * @param maxRequestLength longest request payload accepted; longer ones close the connection
- * @param maxConnections   open connections allowed at once; excess connections are accepted and closed
+ * @param maxConnections   open connections allowed at once; at the limit a new connection closes the
+ *                         longest-idle one, or is closed itself when every connection awaits an answer
  * @param idleTimeout      a connection without traffic for this long is closed
  * @param answerDeadline   safety deadline for one answer, after which {@code NOTFOUND } is sent
+ * @param requestTimeout   a request begun and not finished for this long closes the connection
  */
 public record SocketmapServerSettings(
         String host,
@@ -31,7 +33,8 @@ public record SocketmapServerSettings(
         int maxRequestLength,
         int maxConnections,
         Duration idleTimeout,
-        Duration answerDeadline) {
+        Duration answerDeadline,
+        Duration requestTimeout) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8461;
@@ -48,6 +51,11 @@ public record SocketmapServerSettings(
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
     /** The Python daemon's default zone timeout (4 s) plus a margin. */
     public static final Duration DEFAULT_ANSWER_DEADLINE = Duration.ofSeconds(5);
+    /**
+     * Postfix writes a request in one write, so a half netstring that stays half is a stuck or hostile client,
+     * holding a connection slot; 10 s is generous for a request a few hundred bytes long.
+     */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     public SocketmapServerSettings {
         Objects.requireNonNull(host, "host");
@@ -55,6 +63,7 @@ public record SocketmapServerSettings(
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(answerDeadline, "answerDeadline");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
         if (host.isBlank()) {
             throw new IllegalArgumentException("host: must not be empty");
         }
@@ -77,6 +86,9 @@ public record SocketmapServerSettings(
         if (answerDeadline.isNegative() || answerDeadline.isZero()) {
             throw new IllegalArgumentException("answer deadline: must be positive, got " + answerDeadline);
         }
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException("request timeout: must be positive, got " + requestTimeout);
+        }
     }
 
     /** TCP on 127.0.0.1:8461 with every default. */
@@ -86,12 +98,14 @@ public record SocketmapServerSettings(
 
     public static SocketmapServerSettings tcp(String host, int port) {
         return new SocketmapServerSettings(host, port, Optional.empty(), OptionalInt.empty(), DEFAULT_REUSE_PORT,
-                DEFAULT_MAX_REQUEST_LENGTH, DEFAULT_MAX_CONNECTIONS, DEFAULT_IDLE_TIMEOUT, DEFAULT_ANSWER_DEADLINE);
+                DEFAULT_MAX_REQUEST_LENGTH, DEFAULT_MAX_CONNECTIONS, DEFAULT_IDLE_TIMEOUT, DEFAULT_ANSWER_DEADLINE,
+                DEFAULT_REQUEST_TIMEOUT);
     }
 
     public static SocketmapServerSettings unix(Path path, OptionalInt mode) {
         return new SocketmapServerSettings(DEFAULT_HOST, DEFAULT_PORT, Optional.of(path), mode, DEFAULT_REUSE_PORT,
-                DEFAULT_MAX_REQUEST_LENGTH, DEFAULT_MAX_CONNECTIONS, DEFAULT_IDLE_TIMEOUT, DEFAULT_ANSWER_DEADLINE);
+                DEFAULT_MAX_REQUEST_LENGTH, DEFAULT_MAX_CONNECTIONS, DEFAULT_IDLE_TIMEOUT, DEFAULT_ANSWER_DEADLINE,
+                DEFAULT_REQUEST_TIMEOUT);
     }
 
     /**
@@ -115,21 +129,26 @@ public record SocketmapServerSettings(
 
     public SocketmapServerSettings withMaxRequestLength(int value) {
         return new SocketmapServerSettings(host, port, path, mode, reusePort, value, maxConnections, idleTimeout,
-                answerDeadline);
+                answerDeadline, requestTimeout);
     }
 
     public SocketmapServerSettings withMaxConnections(int value) {
         return new SocketmapServerSettings(host, port, path, mode, reusePort, maxRequestLength, value, idleTimeout,
-                answerDeadline);
+                answerDeadline, requestTimeout);
     }
 
     public SocketmapServerSettings withIdleTimeout(Duration value) {
         return new SocketmapServerSettings(host, port, path, mode, reusePort, maxRequestLength, maxConnections,
-                value, answerDeadline);
+                value, answerDeadline, requestTimeout);
     }
 
     public SocketmapServerSettings withAnswerDeadline(Duration value) {
         return new SocketmapServerSettings(host, port, path, mode, reusePort, maxRequestLength, maxConnections,
-                idleTimeout, value);
+                idleTimeout, value, requestTimeout);
+    }
+
+    public SocketmapServerSettings withRequestTimeout(Duration value) {
+        return new SocketmapServerSettings(host, port, path, mode, reusePort, maxRequestLength, maxConnections,
+                idleTimeout, answerDeadline, value);
     }
 }

@@ -138,6 +138,16 @@ public enum SocketmapTransport {
         };
     }
 
+    /**
+     * Whether a connection whose client half-closed stays open for the answers it is owed: over TCP on every
+     * transport, over UNIX sockets only on epoll. Netty 4.2's NIO and io_uring channels honour ALLOW_HALF_CLOSURE
+     * only for a {@code SocketChannelConfig}, which their UNIX socket channels do not have, and close at the end of
+     * input, losing an answer still being looked up. Postfix never half-closes, so only other clients notice.
+     */
+    boolean keepsHalfClosedConnectionsOpen(boolean unix) {
+        return !unix || this == EPOLL;
+    }
+
     /** NIO takes the JDK's UNIX socket address (JDK 16+); the native transports take Netty's. */
     SocketAddress unixAddress(Path path) {
         return this == NIO ? UnixDomainSocketAddress.of(path) : new DomainSocketAddress(path.toString());

@@ -2,6 +2,7 @@ package io.github.mtasts.resolver.cache;
 
 import static io.github.mtasts.resolver.store.Policies.enforce;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.github.mtasts.resolver.cache.CacheSettings.ProactiveFetching;
 import io.github.mtasts.resolver.discovery.DiscoveryResult;
@@ -643,5 +644,82 @@ class PolicyCacheTest {
 
         assertThat(refresher(cache, proactive).runOnce().get(10, TimeUnit.SECONDS)).isEqualTo(1);
         assertThat(discovery.calls()).last().extracting(FakeDiscovery.Call::knownTxtId).isEqualTo("1");
+    }
+
+    @Test
+    void proactiveRunDiscoversPreloadedDomainsWithoutAPolicyAndRefreshesThoseWithOne() throws Exception {
+        ProactiveFetching proactive = new ProactiveFetching(true, Duration.ofSeconds(1000), 5, 2.0);
+        PolicyCache cache = cache(new MemoryPolicyStore(100), CacheSettings.defaults().withProactive(proactive));
+        prime(cache, discovery);
+        clock.advance(Duration.ofSeconds(600));
+        ProactiveRefresher refresher = new ProactiveRefresher(cache, proactive, clock, List.of(DOMAIN, "new.example"));
+        toClose.add(refresher);
+        discovery.answerWith(call -> call.domain().equals(DOMAIN)
+                ? new Unchanged(call.knownTxtId()) : new NoPolicy("no TXT record"));
+        int before = discovery.callCount();
+
+        assertThat(refresher.runOnce().get(10, TimeUnit.SECONDS)).isEqualTo(2);
+
+        assertThat(discovery.calls().subList(before, discovery.callCount()))
+                .extracting(FakeDiscovery.Call::domain, FakeDiscovery.Call::knownTxtId)
+                .containsExactlyInAnyOrder(tuple(DOMAIN, "1"),
+                        tuple("new.example", null));
+        assertThat(cache.counters().misses()).as("a preload is no lookup").isEqualTo(1);
+    }
+
+    @Test
+    void forgottenDomainIsReadFromTheStoreAgainAndRediscoveredWhenTheStoreHasNothing() throws Exception {
+        MemoryPolicyStore store = new MemoryPolicyStore(100);
+        PolicyCache cache = cache(store, CacheSettings.defaults());
+        prime(cache, discovery);
+        cache.flush().join();
+        store.remove(DOMAIN);  // what "mtasts cache purge" does to the store
+
+        cache.forget(DOMAIN);
+        discovery.answerWith(call -> new Found("2", NEWER_POLICY));
+
+        assertThat(await(cache.lookup(DOMAIN))).get().extracting(CachedPolicy::txtId).isEqualTo("2");
+        assertThat(discovery.callCount()).isEqualTo(2);
+    }
+
+    @Test
+    void forgettingWithoutPurgingTheStoreDowngradesNothing() throws Exception {
+        PolicyCache cache = cache();
+        prime(cache, discovery);
+        cache.flush().join();
+
+        cache.forgetAll();
+
+        assertThat(await(cache.lookup(DOMAIN))).get().extracting(CachedPolicy::policy).isEqualTo(POLICY);
+        assertThat(discovery.callCount()).isEqualTo(1);
+    }
+
+    @Test
+    void reloadServesThePolicyAnotherProcessStoredAtOnce() throws Exception {
+        MemoryPolicyStore store = new MemoryPolicyStore(100);
+        PolicyCache cache = cache(store, CacheSettings.defaults());
+        prime(cache, discovery);
+        cache.flush().join();
+        store.save(CachedPolicy.fetched(DOMAIN, "2", NEWER_POLICY, T0));
+
+        assertThat(await(cache.reload(DOMAIN))).get().extracting(CachedPolicy::txtId).isEqualTo("2");
+
+        CompletableFuture<Optional<CachedPolicy>> answer = cache.lookup(DOMAIN);
+        assertThat(answer).isDone();
+        assertThat(answer.join()).get().extracting(CachedPolicy::policy).isEqualTo(NEWER_POLICY);
+        assertThat(discovery.callCount()).isEqualTo(1);
+    }
+
+    @Test
+    void reloadOfADomainTheStoreNoLongerHoldsDropsTheMemoryCopy() throws Exception {
+        MemoryPolicyStore store = new MemoryPolicyStore(100);
+        PolicyCache cache = cache(store, CacheSettings.defaults());
+        prime(cache, discovery);
+        cache.flush().join();
+        store.remove(DOMAIN);
+
+        assertThat(await(cache.reload(DOMAIN))).isEmpty();
+
+        assertThat(cache.held(DOMAIN)).isEmpty();
     }
 }

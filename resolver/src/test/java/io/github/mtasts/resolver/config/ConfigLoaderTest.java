@@ -36,7 +36,7 @@ class ConfigLoaderTest {
         Path file = dir.resolve("mtasts.yml");
         Files.writeString(file, "");
 
-        DaemonConfig config = ConfigLoader.load(file);
+        DaemonConfig config = ConfigLoader.parse(ConfigDocument.read(file));
 
         assertThat(config).isEqualTo(DaemonConfig.defaults());
         assertThat(config.host()).isEqualTo("127.0.0.1");
@@ -54,60 +54,8 @@ class ConfigLoaderTest {
         assertThat(config.dns()).isEqualTo(new DnsConfig(List.of(), Optional.empty()));
         assertThat(config.http()).isEqualTo(new HttpConfig("127.0.0.1", 9461));
         assertThat(config.metrics()).isFalse();
-        assertThat(config.dashboard()).isEqualTo(new DashboardConfig(false, Optional.empty(), Optional.empty()));
-        assertThat(config.httpListener()).isFalse();
         assertThat(config.socketmap())
                 .isEqualTo(new SocketmapConfig(1024, Duration.ofSeconds(300), 4096, SocketmapConfig.Transport.AUTO));
-        assertThat(config.milter()).isEqualTo(MilterConfig.DEFAULT)
-                .isEqualTo(new MilterConfig("127.0.0.1", 8891, 10 * 1024 * 1024, java.util.Map.of(),
-                        new MetricsConfig(false, "127.0.0.1", 9462)));
-    }
-
-    @Test
-    void milterSectionNamesReportAddressesWithWhatToDoAfterStoring() throws Exception {
-        DaemonConfig config = parse("""
-                milter:
-                  port: 18891
-                  max_message_size: 2000000
-                  addresses:
-                    TLSRPT@Example.com: discard
-                    postmaster@example.com: keep
-                  metrics:
-                    enabled: true
-                    port: 19462
-                """);
-        assertThat(config.milter()).isEqualTo(new MilterConfig("127.0.0.1", 18891, 2_000_000, java.util.Map.of(
-                "tlsrpt@example.com", MilterConfig.Disposition.DISCARD,
-                "postmaster@example.com", MilterConfig.Disposition.KEEP),
-                new MetricsConfig(true, "127.0.0.1", 19462)));
-        assertThat(ConfigLoader.parse("rendered", ConfigWriter.toYaml(config))).isEqualTo(config);
-    }
-
-    @Test
-    void dashboardAndMetricsShareTheHttpListener() throws Exception {
-        DaemonConfig config = parse("""
-                http: {host: 127.0.0.2, port: 19461}
-                dashboard:
-                  enabled: true
-                  token: s3cret
-                  username: admin
-                  password: "pass:word"
-                """);
-
-        assertThat(config.http()).isEqualTo(new HttpConfig("127.0.0.2", 19461));
-        assertThat(config.metrics()).isFalse();
-        assertThat(config.dashboard()).isEqualTo(new DashboardConfig(true, Optional.of("s3cret"),
-                Optional.of(new DashboardConfig.BasicAuth("admin", "pass:word"))));
-        assertThat(config.httpListener()).isTrue();
-        assertThat(ConfigLoader.parse("rendered", ConfigWriter.toYaml(config))).isEqualTo(config);
-    }
-
-    @Test
-    void milterDashboardNamesTheKeyThatReplacesIt() {
-        assertThatThrownBy(() -> parse("milter:\n  dashboard: {enabled: true}\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("test.yml: milter.dashboard: no longer accepted here: the daemon serves the dashboard"
-                        + " now: use the top-level dashboard: section, and http: for its address");
     }
 
     @Test
@@ -116,50 +64,6 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("test.yml: metrics.port: no longer accepted here: use http.port: one HTTP listener"
                         + " serves /metrics and the dashboard");
-    }
-
-    @Test
-    void dashboardOffLoopbackWithoutCredentialsIsRefused() {
-        assertThatThrownBy(() -> parse("http: {host: 0.0.0.0}\ndashboard: {enabled: true}\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("test.yml: dashboard.enabled: the dashboard on http.host 0.0.0.0, which is not a"
-                        + " loopback address, needs a token or username and password: TLS reports reveal"
-                        + " infrastructure");
-    }
-
-    @Test
-    void dashboardOffLoopbackWithTokenIsAccepted() throws Exception {
-        DaemonConfig config = parse("http: {host: 0.0.0.0}\ndashboard: {enabled: true, token: t}\n");
-
-        assertThat(config.dashboard().requiresAuth()).isTrue();
-    }
-
-    @Test
-    void dashboardUserWithoutPasswordNamesTheMissingKey() {
-        assertThatThrownBy(() -> parse("dashboard: {username: admin}\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("test.yml: dashboard.password: basic authentication needs both username and password");
-    }
-
-    @Test
-    void dashboardUserWithColonIsRefused() {
-        assertThatThrownBy(() -> parse("dashboard: {username: 'a:b', password: p}\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("test.yml: dashboard.username: a non-empty user name without ':' (RFC 7617 §2)");
-    }
-
-    @Test
-    void milterAddressDispositionOtherThanKeepOrDiscardNamesTheAddress() {
-        assertThatThrownBy(() -> parse("milter:\n  addresses:\n    tlsrpt@example.com: delete\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("test.yml: milter.addresses.tlsrpt@example.com: expected keep or discard, got \"delete\"");
-    }
-
-    @Test
-    void milterAddressWithoutDomainIsRejected() {
-        assertThatThrownBy(() -> parse("milter:\n  addresses:\n    tlsrpt: keep\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage("test.yml: milter.addresses.tlsrpt: a report address must look like local@domain");
     }
 
     @Test
@@ -292,6 +196,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void milterAndDashboardSectionsAreLeftToTheTlsrptModuleButMustBeMappings() throws Exception {
+        assertThat(parse("port: 9000\nmilter: {colour: blue}\ndashboard: {colour: blue}\n").port()).isEqualTo(9000);
+        assertThatThrownBy(() -> parse("milter: yes\n")).isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: milter: expected a mapping, got true");
+        assertThatThrownBy(() -> parse("dashboard: [a]\n")).isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: dashboard: expected a mapping, got a list");
+    }
+
+    @Test
     void proactiveFetchingKeysAreRead() throws Exception {
         DaemonConfig config = parse("""
                 proactive_policy_fetching:
@@ -341,6 +254,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void ownerAndGroupOfTheUnixSocketAreRead() throws Exception {
+        DaemonConfig config = parse("path: /var/spool/postfix/private/mtasts\nmode: 0660\ngroup: postfix\n");
+        assertThat(config.socketOwner()).isEqualTo(new SocketOwner(Optional.empty(), Optional.of("postfix")));
+        assertThat(parse("").socketOwner()).isEqualTo(SocketOwner.UNCHANGED);
+    }
+
+    @Test
+    void ownerWithoutUnixSocketIsRefused() {
+        assertThatThrownBy(() -> parse("owner: postfix\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: owner: only meaningful with path (a UNIX socket); the TCP listener has no owner");
+    }
+
+    @Test
+    void groupThatCannotBeANameIsRefused() {
+        assertThatThrownBy(() -> parse("path: /run/mtasts.sock\ngroup: \"post fix\"\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: group: not a group name: \"post fix\"");
+    }
+
+    @Test
     void ourSectionsAreRead() throws Exception {
         DaemonConfig config = parse("""
                 ca_file: /etc/mtasts/ca.pem
@@ -349,6 +283,7 @@ class ConfigLoaderTest {
                   timeout: 1.5
                 http: {host: 0.0.0.0, port: 9100}
                 metrics: {enabled: true}
+                dashboard: {token: s3cret}
                 socketmap: {max_connections: 50, idle_timeout: 30, max_request_length: 512, transport: io_uring}
                 """);
 
@@ -427,11 +362,14 @@ class ConfigLoaderTest {
                 Arguments.of("cache:\n  type: postgres\n  options: {}\n", "test.yml: cache.options.dsn: required for"
                         + " cache type postgres: a postgres:// connection URI"),
                 Arguments.of("hots: 0.0.0.0\n", "test.yml: hots: unknown key; expected one of host, port, path,"
-                        + " mode, reuse_port, shutdown_timeout, cache_grace, cache, proactive_policy_fetching,"
-                        + " default_zone, zones, ca_file, dns, http, metrics, dashboard, socketmap, milter, tlsrpt"),
+                        + " mode, owner, group, reuse_port, shutdown_timeout, cache_grace, cache,"
+                        + " proactive_policy_fetching, default_zone, zones, ca_file, dns, http, metrics, dashboard,"
+                        + " socketmap, milter, overrides, overrides_file, preload, preload_file, tlsrpt"),
                 Arguments.of("zones:\n  z:\n    strict: true\n", "test.yml: zones.z.strict: unknown key; expected"
                         + " one of strict_testing, timeout, require_sni, tlsrpt"),
                 Arguments.of("zones: [a, b]\n", "test.yml: zones: expected a mapping, got a list"),
+                Arguments.of("zones:\n  mtasts-admin: {}\n", "test.yml: zones.mtasts-admin: reserved for the mtasts"
+                        + " cache commands' requests to the daemon; give the zone another name"),
                 Arguments.of("zones:\n  \"my zone\": {}\n", "test.yml: zones.my zone: a zone name must be non-empty"
                         + " without spaces: Postfix sends it before the domain"),
                 Arguments.of("proactive_policy_fetching: {interval: 0}\n", "test.yml: proactive_policy_fetching"
@@ -455,8 +393,6 @@ class ConfigLoaderTest {
                         "test.yml: http.port: expected an integer from 0 to 65535, got -1"),
                 Arguments.of("metrics: {enable: true}\n",
                         "test.yml: metrics.enable: unknown key; expected one of enabled"),
-                Arguments.of("dashboard: {token: ' '}\n",
-                        "test.yml: dashboard.token: a non-empty token, or no token key at all"),
                 Arguments.of("socketmap: {max_request_length: 0}\n", "test.yml: socketmap.max_request_length:"
                         + " expected an integer from 1 to 1048576, got 0"),
                 Arguments.of("- host\n", "test.yml: expected a mapping of keys at the top level, got a list"),
@@ -483,7 +419,7 @@ class ConfigLoaderTest {
         Path file = dir.resolve("mtasts.yml");
         Files.writeString(file, "zones:\n  strict:\n    timeout: fast\n");
 
-        assertThatThrownBy(() -> ConfigLoader.load(file))
+        assertThatThrownBy(() -> ConfigLoader.parse(ConfigDocument.read(file)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(file + ": zones.strict.timeout: expected a positive number, got \"fast\"");
     }
@@ -492,7 +428,7 @@ class ConfigLoaderTest {
     void missingFileIsAConfigError(@TempDir Path dir) {
         Path file = dir.resolve("absent.yml");
 
-        assertThatThrownBy(() -> ConfigLoader.load(file))
+        assertThatThrownBy(() -> ConfigLoader.parse(ConfigDocument.read(file)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(file + ": no such file");
     }
@@ -529,14 +465,11 @@ class ConfigLoaderTest {
                 "cache: {type: redis_sentinel, options: {sentinel_master_name: m, sentinels: [[%s, 1]]}}",
                 "cache: {type: postgres, options: {dsn: %s, min_size: %s}}",
                 "proactive_policy_fetching: {enabled: %s, interval: %s}",
-                "milter: {port: %s, max_message_size: %s}", "milter: {addresses: %s}",
-                "milter: {addresses: {'a@b': %s}}",
                 "proactive_policy_fetching: {concurrency_limit: %s, grace_ratio: %s}",
                 "default_zone: {timeout: %s, strict_testing: %s}", "default_zone: %s", "zones: %s",
                 "zones: {%s: {}}", "zones: {z: {timeout: %s, tlsrpt: %s}}", "ca_file: %s",
                 "dns: {nameservers: [%s], timeout: %s}", "dns: {nameservers: %s}", "http: {port: %s, host: %s}",
-                "metrics: {enabled: %s}", "dashboard: {enabled: %s, token: %s}",
-                "dashboard: {username: %s, password: %s}",
+                "metrics: {enabled: %s}",
                 "socketmap: {max_connections: %s, idle_timeout: %s, max_request_length: %s}");
     }
 

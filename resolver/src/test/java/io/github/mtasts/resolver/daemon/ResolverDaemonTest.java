@@ -6,8 +6,8 @@ import io.github.mtasts.resolver.config.ConfigLoader;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.socketmap.Netstring;
 import io.github.mtasts.testing.DnsmasqServer;
-import io.github.mtasts.testing.PolicyHttpsServer;
 import io.github.mtasts.testing.PolicyHttpsServer.Response;
+import io.github.mtasts.testing.PolicyHttpsServer;
 import io.github.mtasts.testing.SystemResolverOverride;
 import io.github.mtasts.testing.TestCa;
 import java.io.ByteArrayOutputStream;
@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -279,13 +280,8 @@ class ResolverDaemonTest {
     void pagesOfTheCallerAreServedOnTheSameListenerAsMetrics() throws Exception {
         try (ResolverDaemon daemon = new ResolverDaemon(
                 config("cache: {type: internal}\nhttp: {port: 0}\nmetrics: {enabled: true}\n"), https.port())) {
-            daemon.start(Map.of("/page", exchange -> {
-                byte[] body = "a page".getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(200, body.length);
-                try (exchange) {
-                    exchange.getResponseBody().write(body);
-                }
-            }));
+            daemon.start(HttpAccess.OPEN, Map.of("/page", request -> HttpEndpoint.Response.of(200, "text/plain",
+                    "a page".getBytes(StandardCharsets.UTF_8))));
             InetSocketAddress address = daemon.httpAddress().orElseThrow();
             HttpClient http = HttpClient.newHttpClient();
 
@@ -298,6 +294,26 @@ class ResolverDaemonTest {
 
             assertThat(page.body()).isEqualTo("a page");
             assertThat(metrics.body()).contains("mtasts_socketmap_connections");
+        }
+    }
+
+    @Test
+    void dashboardCredentialsGuardMetricsToo() throws Exception {
+        try (ResolverDaemon daemon = new ResolverDaemon(config("cache: {type: internal}\nhttp: {port: 0}\n"
+                + "metrics: {enabled: true}\n"), https.port())) {
+            daemon.start(HttpAccess.of(Optional.of("s3cret"), Optional.empty(), Optional.empty()), Map.of());
+            URI uri = URI.create("http://127.0.0.1:" + daemon.httpAddress().orElseThrow().getPort() + "/metrics");
+            HttpClient http = HttpClient.newHttpClient();
+
+            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(uri).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> bearer = http.send(HttpRequest.newBuilder(uri)
+                    .header("Authorization", "Bearer s3cret").build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(anonymous.body()).doesNotContain("mtasts_");
+            assertThat(bearer.statusCode()).isEqualTo(200);
+            assertThat(bearer.body()).contains("mtasts_socketmap_connections");
         }
     }
 

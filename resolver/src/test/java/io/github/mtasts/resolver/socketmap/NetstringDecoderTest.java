@@ -9,11 +9,35 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class NetstringDecoderTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel(new NetstringDecoder(16));
+
+    @Test
+    void netstringLeftUnfinishedPastTheFrameTimeoutFailsTimedOut() {
+        EmbeddedChannel timed = new EmbeddedChannel(new NetstringDecoder(16, Duration.ofSeconds(10)));
+        timed.writeInbound(ascii("11:postfix"));
+        timed.advanceTimeBy(9, TimeUnit.SECONDS);
+        timed.runScheduledPendingTasks();
+        timed.writeInbound(ascii(" a.b,"));
+        assertThat(timed.<byte[]>readInbound()).asString(US_ASCII).isEqualTo("postfix a.b");
+        // the finished frame stopped the clock: nothing fails however long the connection now waits
+        timed.advanceTimeBy(1, TimeUnit.HOURS);
+        timed.runScheduledPendingTasks();
+        timed.checkException();
+
+        timed.writeInbound(ascii("3:ab"));
+        timed.advanceTimeBy(10, TimeUnit.SECONDS);
+        timed.runScheduledPendingTasks();
+
+        DecoderException failure = catchThrowableOfType(timed::checkException, DecoderException.class);
+        assertThat(failure.getCause()).isInstanceOfSatisfying(NetstringException.class,
+                n -> assertThat(n.kind()).isEqualTo(Kind.TIMED_OUT));
+    }
 
     @Test
     void frameSplitAcrossReadsIsEmittedOnceComplete() {

@@ -10,11 +10,11 @@ import ch.qos.logback.core.read.ListAppender;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -212,6 +212,39 @@ class PolicyLookupHandlerTest {
     void drainingAnIdleConnectionClosesIt() {
         EmbeddedChannel channel = channel(controllable);
         channel.pipeline().get(PolicyLookupHandler.class).drain();
+        channel.runPendingTasks();
+        assertThat(channel.isActive()).isFalse();
+    }
+
+    @Test
+    void halfCloseByTheClientWritesTheAnswersOwedThenCloses() {
+        EmbeddedChannel channel = channel(controllable);
+        channel.writeInbound(request("a.example"));
+        channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        channel.runPendingTasks();
+        assertThat(channel.isActive()).isTrue();
+
+        lookups.get("a.example").complete("OK a");
+        channel.runPendingTasks();
+
+        assertThat(replies(channel)).containsExactly("OK a");
+        assertThat(channel.isActive()).isFalse();
+    }
+
+    @Test
+    void connectionOwingAnAnswerIsNeitherIdleNorEvicted() {
+        EmbeddedChannel channel = channel(controllable);
+        PolicyLookupHandler handler = channel.pipeline().get(PolicyLookupHandler.class);
+        channel.writeInbound(request("a.example"));
+
+        assertThat(handler.idleSince()).isEqualTo(PolicyLookupHandler.BUSY);
+        assertThat(handler.evict()).isFalse();
+
+        lookups.get("a.example").complete("OK a");
+        channel.runPendingTasks();
+        assertThat(handler.idleSince()).isNotEqualTo(PolicyLookupHandler.BUSY);
+        assertThat(handler.evict()).isTrue();
+        assertThat(handler.evict()).as("claimed once").isFalse();
         channel.runPendingTasks();
         assertThat(channel.isActive()).isFalse();
     }

@@ -212,4 +212,53 @@ class PolicyResponderTest {
         assertThat(lookups("invalid_key")).isEqualTo(1);
         assertThat(lookups("timeout")).isZero();
     }
+
+    @Test
+    void overrideIsAnsweredInEveryZoneWithoutAskingTheCacheAndCounted() throws Exception {
+        PolicyResponder responder = responder("""
+                zones:
+                  plain: {require_sni: false}
+                  report: {tlsrpt: true, strict_testing: true}
+                overrides:
+                  legacy.example: none
+                  partner.example: {secure: {match: [mx1.example.com, .example.net]}}
+                  .dane.example: dane-only
+                """);
+
+        assertThat(answer(responder.respond(new SocketmapRequest("postfix", "Partner.Example."))))
+                .isEqualTo("OK secure match=mx1.example.com:.example.net servername=hostname");
+        assertThat(answer(responder.respond(new SocketmapRequest("plain", "partner.example"))))
+                .isEqualTo("OK secure match=mx1.example.com:.example.net");
+        assertThat(answer(responder.respond(new SocketmapRequest("report", "partner.example"))))
+                .isEqualTo("OK secure match=mx1.example.com:.example.net servername=hostname");
+        assertThat(answer(responder.respond(new SocketmapRequest("report", "mx.dane.example")))).isEqualTo("OK dane-only");
+        assertThat(answer(responder.respond(new SocketmapRequest("postfix", "legacy.example")))).isEqualTo("NOTFOUND ");
+
+        assertThat(calls).isEmpty();
+        assertThat(cache.counters().misses() + cache.counters().hits()).isZero();
+        assertThat(lookups("override")).isEqualTo(5);
+        assertThat(lookups("no_policy")).isZero();
+    }
+
+    @Test
+    void overrideWinsOverACachedPolicy() throws Exception {
+        PolicyResponder responder = responder("overrides: {example.com: encrypt}\n");
+        cached("example.com", ENFORCE);
+
+        assertThat(answer(responder.respond(new SocketmapRequest("postfix", "example.com")))).isEqualTo("OK encrypt");
+        assertThat(cache.counters().hits()).isZero();
+    }
+
+    @Test
+    void aParentOverrideLeavesTheDomainItselfToDiscovery() throws Exception {
+        PolicyResponder responder = responder("overrides: {.example.com: dane}\n");
+
+        assertThat(answer(responder.respond(new SocketmapRequest("postfix", "a.example.com")))).isEqualTo("OK dane");
+        CompletionStage<String> own = responder.respond(new SocketmapRequest("postfix", "example.com"));
+        Call call = nextCall();
+        assertThat(call.domain()).isEqualTo("example.com");
+        call.result().complete(new DiscoveryResult.Found("1", ENFORCE));
+
+        assertThat(answer(own)).isEqualTo("OK secure match=mx.example.com servername=hostname");
+    }
 }

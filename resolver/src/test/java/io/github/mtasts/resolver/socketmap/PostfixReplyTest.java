@@ -3,6 +3,8 @@ package io.github.mtasts.resolver.socketmap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.mtasts.resolver.policy.PolicyMode;
+import io.github.mtasts.resolver.policy.PolicyOverride;
+import io.github.mtasts.resolver.policy.PolicyOverride.Outcome;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.resolver.socketmap.PostfixReply.ReplyOptions;
 import org.junit.jupiter.api.Test;
@@ -75,5 +77,28 @@ class PostfixReplyTest {
         assertThat(PostfixReply.forPolicy("example.com", bare, new ReplyOptions(false, true, true)))
                 .isEqualTo("OK secure match=mx.example.com servername=hostname policy_type=sts"
                         + " policy_domain=example.com mx_host_pattern=mx.example.com");
+    }
+
+    @Test
+    void overridesAnswerPostfixLevelsLiterallyAndNoneAsNotFound() {
+        assertThat(PostfixReply.forOverride(override(Outcome.NONE), true)).isEqualTo("NOTFOUND ");
+        assertThat(PostfixReply.forOverride(override(Outcome.MAY), true)).isEqualTo("OK may");
+        assertThat(PostfixReply.forOverride(override(Outcome.ENCRYPT), true)).isEqualTo("OK encrypt");
+        assertThat(PostfixReply.forOverride(override(Outcome.DANE), true)).isEqualTo("OK dane");
+        assertThat(PostfixReply.forOverride(override(Outcome.DANE_ONLY), true)).isEqualTo("OK dane-only");
+    }
+
+    @Test
+    void secureOverrideIsRenderedLikeAnMtaStsAnswer() {
+        PolicyOverride secure = new PolicyOverride("example.com", Outcome.SECURE,
+                java.util.List.of("mx1.example.com", ".example.net"));
+
+        assertThat(PostfixReply.forOverride(secure, true))
+                .isEqualTo("OK secure match=mx1.example.com:.example.net servername=hostname");
+        assertThat(PostfixReply.forOverride(secure, false)).isEqualTo("OK secure match=mx1.example.com:.example.net");
+    }
+
+    private static PolicyOverride override(Outcome outcome) {
+        return new PolicyOverride("example.com", outcome, java.util.List.of());
     }
 }

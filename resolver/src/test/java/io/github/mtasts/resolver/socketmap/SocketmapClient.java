@@ -67,6 +67,11 @@ final class SocketmapClient implements AutoCloseable {
         }
     }
 
+    /** Half-closes: the server sees the end of the requests, the client can still read answers. */
+    void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
     String query(String request) throws IOException, NetstringException {
         send(request);
         return receive();

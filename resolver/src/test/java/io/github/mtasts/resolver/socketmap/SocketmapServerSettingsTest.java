@@ -82,12 +82,15 @@ class SocketmapServerSettingsTest {
         assertThatThrownBy(() -> defaults.withIdleTimeout(Duration.ZERO)).hasMessageStartingWith("idle timeout: ");
         assertThatThrownBy(() -> defaults.withAnswerDeadline(Duration.ofSeconds(-1)))
                 .hasMessageStartingWith("answer deadline: ");
+        assertThatThrownBy(() -> defaults.withRequestTimeout(Duration.ZERO))
+                .hasMessageStartingWith("request timeout: ");
     }
 
     @Test
     void withersChangeOnlyTheirField() {
         SocketmapServerSettings changed = SocketmapServerSettings.defaults().withMaxConnections(7);
         assertThat(changed).isEqualTo(new SocketmapServerSettings("127.0.0.1", 8461, Optional.empty(),
-                OptionalInt.empty(), true, 4096, 7, Duration.ofSeconds(300), Duration.ofSeconds(5)));
+                OptionalInt.empty(), true, 4096, 7, Duration.ofSeconds(300), Duration.ofSeconds(5),
+                Duration.ofSeconds(10)));
     }
 }

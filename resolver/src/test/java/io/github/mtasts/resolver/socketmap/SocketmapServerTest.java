@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -55,6 +54,12 @@ class SocketmapServerTest {
 
     static Stream<Listener> unixListenersThisSystemRuns() {
         return listenersThisSystemRuns().filter(listener -> listener.unix);
+    }
+
+    /** Netty's NIO and io_uring UNIX sockets close at the end of input: see keepsHalfClosedConnectionsOpen. */
+    static Stream<Listener> listenersKeepingHalfClosedConnectionsOpen() {
+        return listenersThisSystemRuns().filter(listener -> listener.transport.keepsHalfClosedConnectionsOpen(
+                listener.unix));
     }
 
     static Stream<Listener> tcpListenersThisSystemRuns() {
@@ -169,27 +174,88 @@ class SocketmapServerTest {
 
     @ParameterizedTest
     @MethodSource("listenersThisSystemRuns")
-    void connectionsBeyondTheLimitAreClosedAndServedAgainOnceOneEnds(Listener listener) throws Exception {
+    void atTheLimitANewConnectionIsServedAndTheLongestIdleOneClosed(Listener listener) throws Exception {
         start(listener, s -> s.withMaxConnections(2));
         SocketmapClient first = connect();
         SocketmapClient second = connect();
         assertThat(first.query("postfix example.com")).startsWith("OK");
         assertThat(second.query("postfix example.com")).startsWith("OK");
-        SocketmapClient third = connect();
-        assertThat(third.closedByServer()).isTrue();
-        assertThat(second.query("postfix example.net")).startsWith("OK");
 
-        first.close();
-        // the server sees the close asynchronously: retry until a slot is free (bounded by @Timeout)
-        String answer = null;
-        while (answer == null) {
-            try (SocketmapClient next = SocketmapClient.connect(server.localAddress())) {
-                answer = next.query("postfix example.com");
-            } catch (IOException refused) {
-                Thread.sleep(20);
-            }
-        }
-        assertThat(answer).startsWith("OK secure");
+        SocketmapClient third = connect();
+        assertThat(third.query("postfix example.net")).startsWith("OK secure");
+
+        assertThat(first.closedByServer()).isTrue();
+        assertThat(second.query("postfix example.net")).startsWith("OK secure");
+        assertThat(third.query("postfix example.com")).startsWith("OK secure");
+    }
+
+    @ParameterizedTest
+    @MethodSource("listenersThisSystemRuns")
+    void atTheLimitAConnectionHoldingHalfARequestIsClosedFirst(Listener listener) throws Exception {
+        start(listener, s -> s.withMaxConnections(2));
+        SocketmapClient half = connect();
+        half.sendRaw("19:postfix exam");
+        awaitOpenConnections(1);
+        SocketmapClient served = connect();
+        assertThat(served.query("postfix example.com")).startsWith("OK");
+
+        SocketmapClient next = connect();
+        assertThat(next.query("postfix example.com")).startsWith("OK secure");
+
+        assertThat(half.closedByServer()).isTrue();
+        assertThat(served.query("postfix example.net")).startsWith("OK secure");
+    }
+
+    @ParameterizedTest
+    @MethodSource("listenersThisSystemRuns")
+    void atTheLimitANewConnectionIsClosedWhenEveryOneAwaitsAnAnswer(Listener listener) throws Exception {
+        start(listener, s -> s.withMaxConnections(1));
+        SocketmapClient busy = connect();
+        busy.send("postfix slow.example");
+        slowAsked.await();
+
+        SocketmapClient refused = connect();
+        assertThat(refused.closedByServer()).isTrue();
+
+        slow.complete("OK slow");
+        assertThat(busy.receive()).isEqualTo("OK slow");
+    }
+
+    @ParameterizedTest
+    @MethodSource("listenersThisSystemRuns")
+    void halfNetstringHeldOpenIsClosedAfterTheRequestTimeout(Listener listener) throws Exception {
+        start(listener, s -> s.withRequestTimeout(Duration.ofMillis(300)));
+        SocketmapClient client = connect();
+        assertThat(client.query("postfix example.com")).startsWith("OK");
+        client.sendRaw("19:postfix exam");
+        assertThat(client.closedByServer()).isTrue();
+    }
+
+    @ParameterizedTest
+    @MethodSource("listenersKeepingHalfClosedConnectionsOpen")
+    void halfCloseAfterTheRequestsStillGetsEveryAnswer(Listener listener) throws Exception {
+        start(listener, s -> s);
+        SocketmapClient client = connect();
+        client.send("postfix slow.example");
+        client.send("postfix example.com");
+        client.shutdownOutput();
+        slowAsked.await();
+
+        slow.complete("OK slow");
+
+        assertThat(client.receive()).isEqualTo("OK slow");
+        assertThat(client.receive()).isEqualTo("OK secure match=mx.example.com servername=hostname");
+        assertThat(client.closedByServer()).isTrue();
+    }
+
+    @ParameterizedTest
+    @MethodSource("listenersThisSystemRuns")
+    void halfCloseWithoutPendingRequestsClosesTheConnection(Listener listener) throws Exception {
+        start(listener, s -> s);
+        SocketmapClient client = connect();
+        assertThat(client.query("postfix example.com")).startsWith("OK");
+        client.shutdownOutput();
+        assertThat(client.closedByServer()).isTrue();
     }
 
     @ParameterizedTest
@@ -279,7 +345,8 @@ class SocketmapServerTest {
         int port = ((java.net.InetSocketAddress) server.localAddress()).getPort();
         SocketmapServer second = new SocketmapServer(
                 new SocketmapServerSettings("127.0.0.1", port, java.util.Optional.empty(), OptionalInt.empty(), false,
-                        100, 10, Duration.ofSeconds(10), Duration.ofSeconds(1)), responder, SocketmapTransport.NIO);
+                        100, 10, Duration.ofSeconds(10), Duration.ofSeconds(1),
+                        Duration.ofSeconds(10)), responder, SocketmapTransport.NIO);
         assertThatThrownBy(second::start).isInstanceOf(IOException.class)
                 .hasMessageContaining("tcp:127.0.0.1:" + port);
     }
@@ -313,6 +380,13 @@ class SocketmapServerTest {
 
     private SocketAddress address() {
         return server.localAddress();
+    }
+
+    /** Until the server has set up that many connections (bounded by {@code @Timeout}). */
+    private void awaitOpenConnections(int count) throws InterruptedException {
+        while (server.openConnections() < count) {
+            Thread.sleep(10);
+        }
     }
 
     private void awaitRefused() throws InterruptedException {

@@ -74,9 +74,13 @@ public final class PostgresAggregateStore implements AggregateStore {
               seq INTEGER NOT NULL,
               line TEXT NOT NULL,
               PRIMARY KEY (reason, seq))"""),
-            // the dashboard's domain page reads one domain's window: without these it scans every domain's rows
-            List.of("CREATE INDEX session_count_domain ON session_count (policy_domain, day)",
-                    "CREATE INDEX failure_detail_domain ON failure_detail (policy_domain, day)"));
+            // 2: a live file's fingerprint and the journal's cursor, kept with the offset (issue #17)
+            List.of(
+                    "ALTER TABLE ingest_offset ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''",
+                    "ALTER TABLE ingest_offset ADD COLUMN journal_cursor TEXT NOT NULL DEFAULT ''"),
+            // 3: the dashboard's domain page reads one domain's window: without these it scans every domain's rows
+            List.of("CREATE INDEX IF NOT EXISTS session_count_domain ON session_count (policy_domain, day)",
+                    "CREATE INDEX IF NOT EXISTS failure_detail_domain ON failure_detail (policy_domain, day)"));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
@@ -150,13 +154,14 @@ public final class PostgresAggregateStore implements AggregateStore {
 
     @Override
     public Optional<SourceOffset> offset(SourceId source) {
-        String sql = "SELECT committed_offset, replay_offset FROM ingest_offset WHERE host = ? AND source = ?";
+        String sql = "SELECT committed_offset, replay_offset, fingerprint, journal_cursor FROM ingest_offset WHERE host = ? AND source = ?";
         return read("read the offset of " + source.key(), c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, host);
                 ps.setString(2, source.key());
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new SourceOffset(rs.getLong(1), rs.getLong(2))) : Optional.empty();
+                    return rs.next() ? Optional.of(new SourceOffset(rs.getLong(1), rs.getLong(2),
+                            rs.getString(3), rs.getString(4))) : Optional.empty();
                 }
             }
         });
@@ -165,7 +170,7 @@ public final class PostgresAggregateStore implements AggregateStore {
     @Override
     public Map<SourceId, SourceOffset> offsets(String keyPrefix) {
         String sql = """
-                SELECT source, committed_offset, replay_offset FROM ingest_offset
+                SELECT source, committed_offset, replay_offset, fingerprint, journal_cursor FROM ingest_offset
                 WHERE host = ? AND left(source, length(?)) = ? ORDER BY source""";
         return read("read the offsets of " + keyPrefix, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -175,7 +180,8 @@ public final class PostgresAggregateStore implements AggregateStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     Map<SourceId, SourceOffset> offsets = new LinkedHashMap<>();
                     while (rs.next()) {
-                        offsets.put(new SourceId(rs.getString(1)), new SourceOffset(rs.getLong(2), rs.getLong(3)));
+                        offsets.put(new SourceId(rs.getString(1)), new SourceOffset(rs.getLong(2), rs.getLong(3),
+                            rs.getString(4), rs.getString(5)));
                     }
                     return offsets;
                 }
@@ -292,10 +298,12 @@ public final class PostgresAggregateStore implements AggregateStore {
 
     private void storeOffsets(Connection c, AggregateBatch batch) throws SQLException {
         String sql = """
-                INSERT INTO ingest_offset (host, source, committed_offset, replay_offset, updated_at)
-                VALUES (?, ?, ?, ?, ?)
+                INSERT INTO ingest_offset (host, source, committed_offset, replay_offset, updated_at, fingerprint,
+                  journal_cursor)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (host, source) DO UPDATE SET committed_offset = excluded.committed_offset,
-                  replay_offset = excluded.replay_offset, updated_at = excluded.updated_at""";
+                  replay_offset = excluded.replay_offset, updated_at = excluded.updated_at,
+                  fingerprint = excluded.fingerprint, journal_cursor = excluded.journal_cursor""";
         long now = Instant.now().getEpochSecond();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (Map.Entry<SourceId, SourceOffset> e : batch.offsets().entrySet()) {
@@ -304,6 +312,8 @@ public final class PostgresAggregateStore implements AggregateStore {
                 ps.setLong(3, e.getValue().committed());
                 ps.setLong(4, e.getValue().replay());
                 ps.setLong(5, now);
+                ps.setString(6, e.getValue().fingerprint());
+                ps.setString(7, e.getValue().cursor());
                 ps.addBatch();
             }
             ps.executeBatch();

@@ -63,9 +63,13 @@ public final class SqliteAggregateStore implements AggregateStore {
               seq INTEGER NOT NULL,
               line TEXT NOT NULL,
               PRIMARY KEY (reason, seq))"""),
-            // the dashboard's domain page reads one domain's window: without these it scans every domain's rows
-            List.of("CREATE INDEX session_count_domain ON session_count (policy_domain, day)",
-                    "CREATE INDEX failure_detail_domain ON failure_detail (policy_domain, day)"));
+            // 2: a live file's fingerprint and the journal's cursor, kept with the offset (issue #17)
+            List.of(
+                    "ALTER TABLE ingest_offset ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''",
+                    "ALTER TABLE ingest_offset ADD COLUMN journal_cursor TEXT NOT NULL DEFAULT ''"),
+            // 3: the dashboard's domain page reads one domain's window: without these it scans every domain's rows
+            List.of("CREATE INDEX IF NOT EXISTS session_count_domain ON session_count (policy_domain, day)",
+                    "CREATE INDEX IF NOT EXISTS failure_detail_domain ON failure_detail (policy_domain, day)"));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
@@ -105,11 +109,12 @@ public final class SqliteAggregateStore implements AggregateStore {
 
     @Override
     public synchronized Optional<SourceOffset> offset(SourceId source) {
-        String sql = "SELECT committed_offset, replay_offset FROM ingest_offset WHERE source = ?";
+        String sql = "SELECT committed_offset, replay_offset, fingerprint, journal_cursor FROM ingest_offset WHERE source = ?";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, source.key());
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new SourceOffset(rs.getLong(1), rs.getLong(2))) : Optional.empty();
+                return rs.next() ? Optional.of(new SourceOffset(rs.getLong(1), rs.getLong(2),
+                            rs.getString(3), rs.getString(4))) : Optional.empty();
             }
         } catch (SQLException e) {
             throw failure("read the offset of " + source.key(), e);
@@ -119,14 +124,15 @@ public final class SqliteAggregateStore implements AggregateStore {
     @Override
     public synchronized Map<SourceId, SourceOffset> offsets(String keyPrefix) {
         String sql = """
-                SELECT source, committed_offset, replay_offset FROM ingest_offset
+                SELECT source, committed_offset, replay_offset, fingerprint, journal_cursor FROM ingest_offset
                 WHERE substr(source, 1, length(?1)) = ?1 ORDER BY source""";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, keyPrefix);
             try (ResultSet rs = ps.executeQuery()) {
                 Map<SourceId, SourceOffset> offsets = new LinkedHashMap<>();
                 while (rs.next()) {
-                    offsets.put(new SourceId(rs.getString(1)), new SourceOffset(rs.getLong(2), rs.getLong(3)));
+                    offsets.put(new SourceId(rs.getString(1)), new SourceOffset(rs.getLong(2), rs.getLong(3),
+                            rs.getString(4), rs.getString(5)));
                 }
                 return offsets;
             }
@@ -230,14 +236,18 @@ public final class SqliteAggregateStore implements AggregateStore {
 
     private void storeOffsets(AggregateBatch batch) throws SQLException {
         String sql = """
-                INSERT INTO ingest_offset (source, committed_offset, replay_offset) VALUES (?, ?, ?)
+                INSERT INTO ingest_offset (source, committed_offset, replay_offset, fingerprint, journal_cursor)
+                VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (source) DO UPDATE SET
-                  committed_offset = excluded.committed_offset, replay_offset = excluded.replay_offset""";
+                  committed_offset = excluded.committed_offset, replay_offset = excluded.replay_offset,
+                  fingerprint = excluded.fingerprint, journal_cursor = excluded.journal_cursor""";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             for (Map.Entry<SourceId, SourceOffset> e : batch.offsets().entrySet()) {
                 ps.setString(1, e.getKey().key());
                 ps.setLong(2, e.getValue().committed());
                 ps.setLong(3, e.getValue().replay());
+                ps.setString(4, e.getValue().fingerprint());
+                ps.setString(5, e.getValue().cursor());
                 ps.executeUpdate();
             }
         }

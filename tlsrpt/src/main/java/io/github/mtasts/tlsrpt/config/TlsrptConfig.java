@@ -16,7 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The {@code tlsrpt:} section of the one configuration file, as far as the collector needs it.
+ * The {@code tlsrpt:} section of the one configuration file: what the collector needs, and the report settings.
  *
  * @param sendingMtaIps           our outgoing addresses (RFC 8460 {@code sending-mta-ip}; Postfix does not log it)
  * @param logTimezone             the zone of log timestamps written without an offset
@@ -30,10 +30,12 @@ import java.util.Optional;
  * @param hostName                this host's name in a fleet sharing one store: its read offsets are kept under it
  * @param store                   where the TLSRPT data lives when not where the policy cache is: a
  *                                {@link CacheConfig.Sqlite} or {@link CacheConfig.Postgres}
+ * @param report                  {@code tlsrpt.report:}, which the report commands require; empty when absent
  */
 public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<Path> sources,
                            List<String> reportRecipientsExclude, int batchLines, Duration batchInterval,
-                           MetricsConfig metrics, String hostName, Optional<CacheConfig> store) {
+                           MetricsConfig metrics, String hostName, Optional<CacheConfig> store,
+                           Optional<ReportSettings> report) {
     public static final int DEFAULT_BATCH_LINES = 1000;
     public static final Duration DEFAULT_BATCH_INTERVAL = Duration.ofSeconds(1);
     public static final MetricsConfig DEFAULT_METRICS = new MetricsConfig(false, "127.0.0.1", 9464);
@@ -47,6 +49,7 @@ public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(hostName, "hostName");
         Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(report, "report");
         if (hostName.isBlank() || hostName.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("host name must be non-empty without white space: \"" + hostName
                     + "\"");
@@ -68,7 +71,7 @@ public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<
 
     public static TlsrptConfig defaults() {
         return new TlsrptConfig(List.of(), ZoneId.systemDefault(), List.of(), List.of(), DEFAULT_BATCH_LINES,
-                DEFAULT_BATCH_INTERVAL, DEFAULT_METRICS, machineHostName(), Optional.empty());
+                DEFAULT_BATCH_INTERVAL, DEFAULT_METRICS, machineHostName(), Optional.empty(), Optional.empty());
     }
 
     /** The default {@code host_name}: the kernel's host name, else what Java resolves, else {@code localhost}. */

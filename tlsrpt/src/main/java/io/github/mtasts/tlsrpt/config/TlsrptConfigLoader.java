@@ -1,21 +1,17 @@
 package io.github.mtasts.tlsrpt.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.github.mtasts.resolver.config.CacheConfig;
+import io.github.mtasts.resolver.config.ConfigDocument;
 import io.github.mtasts.resolver.config.ConfigException;
+import io.github.mtasts.resolver.config.ConfigSection;
 import io.github.mtasts.resolver.config.MetricsConfig;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,15 +21,15 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads the {@code tlsrpt:} section of the one YAML configuration file. The resolver's {@code ConfigLoader} owns
- * the file and its other keys and only checks that {@code tlsrpt} is a mapping; this module owns the section's
- * keys, so the resolver does not depend on TLSRPT types. Errors name the file and the key path.
+ * Reads the {@code tlsrpt:} section of the parsed configuration file, {@code tlsrpt.report:} included (through
+ * {@link ReportSettingsLoader}). The resolver's {@code ConfigLoader} owns the top level and only checks that
+ * {@code tlsrpt} is a mapping; this module owns the section's keys, so the resolver does not depend on TLSRPT types.
+ * Errors name the file and the key path.
  */
 public final class TlsrptConfigLoader {
-    private static final YAMLMapper YAML = new YAMLMapper();
     private static final Set<String> KEYS = Set.of("sending_mta_ips", "log_timezone", "sources",
             "report_recipients_exclude", "batch_lines", "batch_interval", "metrics", "host_name", "store",
-            "report"); // tlsrpt.report: read by schedule.ReportSettingsLoader
+            "report"); // tlsrpt.report: read by ReportSettingsLoader, as part of this section
     private static final Set<String> METRICS_KEYS = Set.of("enabled", "host", "port");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
@@ -47,225 +43,176 @@ public final class TlsrptConfigLoader {
     private TlsrptConfigLoader() {
     }
 
-    /** The section of {@code file}; the defaults when the file has no {@code tlsrpt:} key. */
-    public static TlsrptConfig load(Path file) throws ConfigException {
-        try {
-            return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + e.getMessage());
-        }
-    }
-
-    /** Parses the section out of configuration text; {@code source} names it in errors. No I/O. */
-    public static TlsrptConfig parse(String source, String yaml) throws ConfigException {
-        JsonNode root;
-        try {
-            root = YAML.readTree(yaml);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(source + ": invalid YAML: " + e.getOriginalMessage());
-        }
-        JsonNode section = root == null ? null : root.get("tlsrpt");
-        if (section == null || section.isNull()) {
+    /** The section of {@code document}; the defaults when it has no {@code tlsrpt:} key. No I/O. */
+    public static TlsrptConfig parse(ConfigDocument document) throws ConfigException {
+        JsonNode node = document.get("tlsrpt");
+        if (node.isMissingNode() || node.isNull()) {
             return TlsrptConfig.defaults();
         }
-        if (!section.isObject()) {
-            throw error(source, "tlsrpt", "expected a mapping");
+        if (!node.isObject()) {
+            throw document.error("tlsrpt", "expected a mapping");
         }
-        for (Iterator<String> it = section.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!KEYS.contains(key)) {
-                throw error(source, "tlsrpt." + key, "unknown key; expected one of " + String.join(", ",
-                        KEYS.stream().sorted().toList()));
-            }
-        }
+        ConfigSection section = document.section("tlsrpt");
+        section.rejectKeysOtherThan(KEYS, "unknown key; expected one of " + String.join(", ",
+                KEYS.stream().sorted().toList()));
         List<String> ips = new ArrayList<>();
-        for (String ip : strings(source, section, "sending_mta_ips")) {
+        for (String ip : section.strings("sending_mta_ips")) {
             if (!IPV4.matcher(ip).matches() && !IPV6.matcher(ip).matches()) {
-                throw error(source, "tlsrpt.sending_mta_ips", "expected IP addresses, got \"" + ip + "\"");
+                throw section.error("sending_mta_ips", "expected IP addresses, got \"" + ip + "\"");
             }
             ips.add(ip.toLowerCase(Locale.ROOT));
         }
         ZoneId zone = ZoneId.systemDefault();
-        JsonNode zoneNode = section.get("log_timezone");
-        if (zoneNode != null && !zoneNode.isNull()) {
+        Optional<JsonNode> zoneNode = section.value("log_timezone");
+        if (zoneNode.isPresent()) {
             try {
-                zone = ZoneId.of(zoneNode.asText());
+                zone = ZoneId.of(zoneNode.get().asText());
             } catch (DateTimeException e) {
-                throw error(source, "tlsrpt.log_timezone", "expected a time zone such as Europe/Berlin or UTC, got \""
-                        + zoneNode.asText() + "\"");
+                throw section.error("log_timezone", "expected a time zone such as Europe/Berlin or UTC, got \""
+                        + zoneNode.get().asText() + "\"");
             }
         }
-        List<Path> sources = strings(source, section, "sources").stream().map(Path::of).toList();
+        List<Path> sources = section.strings("sources").stream().map(Path::of).toList();
         List<String> excluded = new ArrayList<>();
-        for (String recipient : strings(source, section, "report_recipients_exclude")) {
+        for (String recipient : section.strings("report_recipients_exclude")) {
             if (!RECIPIENT.matcher(recipient).matches()) {
-                throw error(source, "tlsrpt.report_recipients_exclude",
+                throw section.error("report_recipients_exclude",
                         "expected user@domain or @domain, got \"" + recipient + "\"");
             }
             excluded.add(recipient.toLowerCase(Locale.ROOT));
         }
         int batchLines = TlsrptConfig.DEFAULT_BATCH_LINES;
-        JsonNode lines = section.get("batch_lines");
-        if (lines != null && !lines.isNull()) {
-            if (!lines.isIntegralNumber() || lines.asLong() < 1 || lines.asLong() > 1_000_000) {
-                throw error(source, "tlsrpt.batch_lines", "expected an integer from 1 to 1000000, got " + lines);
+        Optional<JsonNode> lines = section.value("batch_lines");
+        if (lines.isPresent()) {
+            if (!lines.get().isIntegralNumber() || lines.get().asLong() < 1 || lines.get().asLong() > 1_000_000) {
+                throw section.error("batch_lines", "expected an integer from 1 to 1000000, got " + lines.get());
             }
-            batchLines = lines.intValue();
+            batchLines = lines.get().intValue();
         }
         Duration batchInterval = TlsrptConfig.DEFAULT_BATCH_INTERVAL;
-        JsonNode interval = section.get("batch_interval");
-        if (interval != null && !interval.isNull()) {
-            if (!interval.isNumber() || !(interval.doubleValue() > 0) || interval.doubleValue() > 3600) {
-                throw error(source, "tlsrpt.batch_interval", "expected seconds, more than 0 and at most 3600, got "
-                        + interval);
+        Optional<JsonNode> interval = section.value("batch_interval");
+        if (interval.isPresent()) {
+            if (!interval.get().isNumber() || !(interval.get().doubleValue() > 0)
+                    || interval.get().doubleValue() > 3600) {
+                throw section.error("batch_interval", "expected seconds, more than 0 and at most 3600, got "
+                        + interval.get());
             }
-            batchInterval = Duration.ofMillis(Math.max(1, Math.round(interval.doubleValue() * 1000)));
+            batchInterval = Duration.ofMillis(Math.max(1, Math.round(interval.get().doubleValue() * 1000)));
         }
         String hostName = TlsrptConfig.machineHostName();
-        JsonNode host = section.get("host_name");
-        if (host != null && !host.isNull()) {
-            if (!host.isTextual() || !HOST_NAME.matcher(host.textValue()).matches()) {
-                throw error(source, "tlsrpt.host_name", "expected a host name without white space, at most 253"
-                        + " characters, got " + host);
+        Optional<JsonNode> host = section.value("host_name");
+        if (host.isPresent()) {
+            if (!host.get().isTextual() || !HOST_NAME.matcher(host.get().textValue()).matches()) {
+                throw section.error("host_name", "expected a host name without white space, at most 253"
+                        + " characters, got " + host.get());
             }
-            hostName = host.textValue();
+            hostName = host.get().textValue();
         }
-        return new TlsrptConfig(ips, zone, sources, excluded, batchLines, batchInterval,
-                metrics(source, section.get("metrics")), hostName, store(source, section.get("store")));
+        MetricsConfig metrics = metrics(section);
+        Optional<CacheConfig> store = store(section);
+        Optional<ReportSettings> report = ReportSettingsLoader.parse(section);
+        return new TlsrptConfig(ips, zone, sources, excluded, batchLines, batchInterval, metrics, hostName, store,
+                report);
     }
 
     /** {@code tlsrpt.store: {type: sqlite|postgres, options: {...}}}, the options of the same cache type. */
-    private static Optional<CacheConfig> store(String source, JsonNode store) throws ConfigException {
-        if (store == null || store.isNull()) {
+    private static Optional<CacheConfig> store(ConfigSection tlsrpt) throws ConfigException {
+        Optional<JsonNode> node = tlsrpt.value("store");
+        if (node.isEmpty()) {
             return Optional.empty();
         }
-        if (!store.isObject()) {
-            throw error(source, "tlsrpt.store", "expected a mapping with type and options");
+        if (!node.get().isObject()) {
+            throw tlsrpt.error("store", "expected a mapping with type and options");
         }
-        for (Iterator<String> it = store.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!key.equals("type") && !key.equals("options")) {
-                throw error(source, "tlsrpt.store." + key, "unknown key; expected type, options");
-            }
-        }
-        JsonNode type = store.get("type");
+        ConfigSection store = tlsrpt.section("store");
+        store.rejectKeysOtherThan(List.of("type", "options"), "unknown key; expected type, options");
+        JsonNode type = store.value("type").orElse(null);
         if (type == null || !type.isTextual() || !STORE_OPTIONS.containsKey(type.textValue())) {
-            throw error(source, "tlsrpt.store.type", "expected sqlite or postgres, got " + type);
+            throw store.error("type", "expected sqlite or postgres, got " + type);
         }
-        JsonNode options = store.get("options");
-        if (options == null || !options.isObject()) {
-            throw error(source, "tlsrpt.store.options", "expected a mapping");
+        if (store.value("options").filter(JsonNode::isObject).isEmpty()) {
+            throw store.error("options", "expected a mapping");
         }
-        for (Iterator<String> it = options.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!STORE_OPTIONS.get(type.textValue()).contains(key)) {
-                throw error(source, "tlsrpt.store.options." + key, "unknown key for store type " + type.textValue()
-                        + "; expected one of " + String.join(", ", STORE_OPTIONS.get(type.textValue())));
-            }
-        }
+        ConfigSection options = store.section("options");
+        List<String> accepted = STORE_OPTIONS.get(type.textValue());
+        options.rejectKeysOtherThan(accepted, "unknown key for store type " + type.textValue()
+                + "; expected one of " + String.join(", ", accepted));
         Duration timeout = CacheConfig.DEFAULT_STORE_TIMEOUT;
-        JsonNode seconds = options.get("timeout");
-        if (seconds != null && !seconds.isNull()) {
-            if (!seconds.isNumber() || !(seconds.doubleValue() > 0) || seconds.doubleValue() > 3600) {
-                throw error(source, "tlsrpt.store.options.timeout", "expected seconds, more than 0 and at most"
-                        + " 3600, got " + seconds);
+        Optional<JsonNode> seconds = options.value("timeout");
+        if (seconds.isPresent()) {
+            if (!seconds.get().isNumber() || !(seconds.get().doubleValue() > 0)
+                    || seconds.get().doubleValue() > 3600) {
+                throw options.error("timeout", "expected seconds, more than 0 and at most 3600, got "
+                        + seconds.get());
             }
-            timeout = Duration.ofMillis(Math.max(1, Math.round(seconds.doubleValue() * 1000)));
+            timeout = Duration.ofMillis(Math.max(1, Math.round(seconds.get().doubleValue() * 1000)));
         }
         if (type.textValue().equals("sqlite")) {
-            return Optional.of(new CacheConfig.Sqlite(Path.of(requiredText(source, options, "filename")), 1,
-                    timeout));
+            return Optional.of(new CacheConfig.Sqlite(Path.of(requiredText(options, "filename")), 1, timeout));
         }
-        String dsn = requiredText(source, options, "dsn");
+        String dsn = requiredText(options, "dsn");
         if (!dsn.startsWith("postgres://") && !dsn.startsWith("postgresql://")) {
-            throw error(source, "tlsrpt.store.options.dsn", "expected a postgres:// connection URI");
+            throw options.error("dsn", "expected a postgres:// connection URI");
         }
-        return Optional.of(new CacheConfig.Postgres(dsn, timeout, poolSize(source, options, "min_size", 0),
-                poolSize(source, options, "max_size", 1)));
+        return Optional.of(new CacheConfig.Postgres(dsn, timeout, poolSize(options, "min_size", 0),
+                poolSize(options, "max_size", 1)));
     }
 
-    private static String requiredText(String source, JsonNode options, String key) throws ConfigException {
-        JsonNode value = options.get(key);
-        if (value == null || !value.isTextual() || value.textValue().isBlank()) {
-            throw error(source, "tlsrpt.store.options." + key, "required: a non-empty string");
+    private static String requiredText(ConfigSection options, String key) throws ConfigException {
+        Optional<JsonNode> value = options.value(key);
+        if (value.isEmpty() || !value.get().isTextual() || value.get().textValue().isBlank()) {
+            throw options.error(key, "required: a non-empty string");
         }
-        return value.textValue();
+        return value.get().textValue();
     }
 
-    private static OptionalInt poolSize(String source, JsonNode options, String key, int min)
-            throws ConfigException {
-        JsonNode value = options.get(key);
-        if (value == null || value.isNull()) {
+    private static OptionalInt poolSize(ConfigSection options, String key, int min) throws ConfigException {
+        Optional<JsonNode> value = options.value(key);
+        if (value.isEmpty()) {
             return OptionalInt.empty();
         }
-        if (!value.isIntegralNumber() || value.asLong() < min || value.asLong() > MAX_POOL) {
-            throw error(source, "tlsrpt.store.options." + key, "expected an integer from " + min + " to "
-                    + MAX_POOL + ", got " + value);
+        if (!value.get().isIntegralNumber() || value.get().asLong() < min || value.get().asLong() > MAX_POOL) {
+            throw options.error(key, "expected an integer from " + min + " to " + MAX_POOL + ", got "
+                    + value.get());
         }
-        return OptionalInt.of(value.intValue());
+        return OptionalInt.of(value.get().intValue());
     }
 
-    private static MetricsConfig metrics(String source, JsonNode node) throws ConfigException {
+    private static MetricsConfig metrics(ConfigSection tlsrpt) throws ConfigException {
         MetricsConfig d = TlsrptConfig.DEFAULT_METRICS;
-        if (node == null || node.isNull()) {
+        Optional<JsonNode> node = tlsrpt.value("metrics");
+        if (node.isEmpty()) {
             return d;
         }
-        if (!node.isObject()) {
-            throw error(source, "tlsrpt.metrics", "expected a mapping with enabled, host, port");
+        if (!node.get().isObject()) {
+            throw tlsrpt.error("metrics", "expected a mapping with enabled, host, port");
         }
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!METRICS_KEYS.contains(key)) {
-                throw error(source, "tlsrpt.metrics." + key, "unknown key; expected one of enabled, host, port");
-            }
-        }
+        ConfigSection metrics = tlsrpt.section("metrics");
+        metrics.rejectKeysOtherThan(METRICS_KEYS, "unknown key; expected one of enabled, host, port");
         boolean enabled = d.enabled();
-        JsonNode enabledNode = node.get("enabled");
-        if (enabledNode != null && !enabledNode.isNull()) {
-            if (!enabledNode.isBoolean()) {
-                throw error(source, "tlsrpt.metrics.enabled", "expected true or false, got " + enabledNode);
+        Optional<JsonNode> enabledNode = metrics.value("enabled");
+        if (enabledNode.isPresent()) {
+            if (!enabledNode.get().isBoolean()) {
+                throw metrics.error("enabled", "expected true or false, got " + enabledNode.get());
             }
-            enabled = enabledNode.booleanValue();
+            enabled = enabledNode.get().booleanValue();
         }
         String host = d.host();
-        JsonNode hostNode = node.get("host");
-        if (hostNode != null && !hostNode.isNull()) {
-            if (!hostNode.isTextual() || hostNode.asText().isBlank()) {
-                throw error(source, "tlsrpt.metrics.host", "expected a host name or address, got " + hostNode);
+        Optional<JsonNode> hostNode = metrics.value("host");
+        if (hostNode.isPresent()) {
+            if (!hostNode.get().isTextual() || hostNode.get().asText().isBlank()) {
+                throw metrics.error("host", "expected a host name or address, got " + hostNode.get());
             }
-            host = hostNode.asText();
+            host = hostNode.get().asText();
         }
         int port = d.port();
-        JsonNode portNode = node.get("port");
-        if (portNode != null && !portNode.isNull()) {
-            if (!portNode.isIntegralNumber() || portNode.asLong() < 0 || portNode.asLong() > 65535) {
-                throw error(source, "tlsrpt.metrics.port", "expected a port from 0 to 65535, got " + portNode);
+        Optional<JsonNode> portNode = metrics.value("port");
+        if (portNode.isPresent()) {
+            if (!portNode.get().isIntegralNumber() || portNode.get().asLong() < 0 || portNode.get().asLong() > 65535) {
+                throw metrics.error("port", "expected a port from 0 to 65535, got " + portNode.get());
             }
-            port = portNode.intValue();
+            port = portNode.get().intValue();
         }
         return new MetricsConfig(enabled, host, port);
-    }
-
-    private static List<String> strings(String source, JsonNode section, String key) throws ConfigException {
-        JsonNode list = section.get(key);
-        if (list == null || list.isNull()) {
-            return List.of();
-        }
-        if (!list.isArray()) {
-            throw error(source, "tlsrpt." + key, "expected a list of strings");
-        }
-        List<String> values = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++) {
-            JsonNode value = list.get(i);
-            if (!value.isTextual() || value.textValue().isBlank()) {
-                throw error(source, "tlsrpt." + key + "[" + i + "]", "expected a non-empty string, got " + value);
-            }
-            values.add(value.textValue());
-        }
-        return values;
-    }
-
-    private static ConfigException error(String source, String keyPath, String problem) {
-        return new ConfigException(source + ": " + keyPath + ": " + problem);
     }
 }

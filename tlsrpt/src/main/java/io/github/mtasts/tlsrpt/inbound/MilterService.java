@@ -1,12 +1,13 @@
 package io.github.mtasts.tlsrpt.inbound;
 
-import io.github.mtasts.resolver.config.MilterConfig;
+import io.github.mtasts.resolver.daemon.HttpAccess;
 import io.github.mtasts.resolver.daemon.HttpEndpoint;
+import io.github.mtasts.tlsrpt.config.MilterConfig;
+import io.github.mtasts.tlsrpt.config.MilterConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -31,9 +32,19 @@ public final class MilterService implements AutoCloseable {
         this.metrics = metrics;
     }
 
-    /** Starts the milter service with reports stored in the store {@code opening} opens; the service closes it. */
+    /** {@link #start(MilterConfig, HttpAccess, Supplier)} with a metrics listener open to everyone (loopback). */
     public static MilterService start(MilterConfig config, Supplier<InboundReportStore> opening)
             throws StartException {
+        return start(config, HttpAccess.OPEN, opening);
+    }
+
+    /**
+     * Starts the milter service with reports stored in the store {@code opening} opens; the service closes it.
+     *
+     * @param metricsAccess who may read {@code /metrics}: the {@code dashboard:} credentials when set
+     */
+    public static MilterService start(MilterConfig config, HttpAccess metricsAccess,
+                                      Supplier<InboundReportStore> opening) throws StartException {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
             InboundReportStore store = opening.get();
@@ -43,9 +54,9 @@ public final class MilterService implements AutoCloseable {
             if (config.metrics().enabled()) {
                 HttpEndpoint endpoint;
                 try {
-                    endpoint = HttpEndpoint.start(config.metrics().host(), config.metrics().port(),
+                    endpoint = HttpEndpoint.start(config.metrics().host(), config.metrics().port(), metricsAccess,
                             Map.of("/metrics", HttpEndpoint.prometheus(registry)));
-                } catch (IOException e) {
+                } catch (IOException | IllegalArgumentException e) {
                     throw new StartException("cannot serve milter metrics on " + config.metrics().host() + ":"
                             + config.metrics().port() + ": " + e.getMessage(), e);
                 }

@@ -1,6 +1,6 @@
 package io.github.mtasts.tlsrpt.inbound;
 
-import io.github.mtasts.resolver.config.MilterConfig;
+import io.github.mtasts.tlsrpt.config.MilterConfig;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package io.github.mtasts.tlsrpt.inbound;
 
-import io.github.mtasts.resolver.config.MilterConfig.Disposition;
 import io.github.mtasts.resolver.text.LogSafe;
+import io.github.mtasts.tlsrpt.config.MilterConfig.Disposition;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -5,6 +5,7 @@
  * an {@link io.github.mtasts.tlsrpt.inbound.InboundReportStore} and counts it. The milter
  * ({@link io.github.mtasts.tlsrpt.inbound.ReportMilter}) and the importer
  * ({@link io.github.mtasts.tlsrpt.inbound.ReportImporter}) are the two ways in; the dashboard
- * ({@code io.github.mtasts.tlsrpt.dashboard}) is the way out.
+ * ({@code io.github.mtasts.tlsrpt.dashboard}) is the way out. The milter's settings ({@code milter:}) are read by
+ * {@code io.github.mtasts.tlsrpt.config}.
  */
 package io.github.mtasts.tlsrpt.inbound;

@@ -4,6 +4,7 @@ import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
 import io.github.mtasts.tlsrpt.aggregate.SourceOffset;
+import io.github.mtasts.tlsrpt.logs.CorruptGzipException;
 import io.github.mtasts.tlsrpt.logs.FollowedFile;
 import io.github.mtasts.tlsrpt.logs.LineStats;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
@@ -14,9 +15,12 @@ import io.github.mtasts.tlsrpt.logs.SourceLine;
 import io.github.mtasts.tlsrpt.logs.StreamSource;
 import io.github.mtasts.tlsrpt.sessions.SessionTracker;
 import io.github.mtasts.tlsrpt.sessions.TlsSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,10 +43,15 @@ import java.util.function.Supplier;
  * lines up to the committed offset feed the tracker only, and the sessions they complete were counted before.
  * The tracker is deterministic, so the replayed lines rebuild exactly the state the crashed run had.
  *
- * <p>Each source has its own tracker: a connection's lines are in one log. Standard input cannot be re-read, so
- * its offsets are not stored and an interrupted stdin run loses its last uncommitted batch. Not thread-safe.
+ * <p>Each source has its own tracker: a connection's lines are in one log. Plain standard input cannot be re-read,
+ * so its offsets are not stored, an interrupted stdin run loses its last uncommitted batch and a rerun on the same
+ * input counts it twice; the journal read as JSON is resumed by its cursor instead ({@link #importJournal}).
+ * Not thread-safe.
  */
 public final class Ingest {
+    private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
+    /** journalctl's JSON of a longest accepted message, with its other fields and bytes written as numbers. */
+    private static final int JOURNAL_MAX_LINE_BYTES = 8 * LogLineParser.DEFAULT_MAX_LINE_LENGTH;
     private final AggregateStore store;
     private final PolicyInForce policies;
     private final LogLineParser parser;
@@ -67,15 +76,24 @@ public final class Ingest {
 
     /**
      * Counts the complete lines of {@code path} not counted yet and commits them. A {@code .gz} file is a rotated
-     * backlog read whole; of a live file, an unterminated last line and the connections still pending at its end
+     * backlog read whole (one that breaks off is counted up to the break, then {@link CorruptGzipException} is
+     * thrown); of a live file, an unterminated last line and the connections still pending at its end
      * are left for the next run.
      */
     public void importFile(Path path) throws IOException {
         if (path.getFileName().toString().endsWith(".gz")) {
             SourceId id = StreamSource.gzipId(path);
             SourceOffset resume = store.offset(id).orElse(new SourceOffset(0, 0));
-            Run run = new Run(id, resume, true);
-            StreamSource.readGzip(path, resume.replay(), LogLineParser.DEFAULT_MAX_LINE_LENGTH, run::line);
+            Run run = new Run(id, resume, true, Fingerprints.NONE);
+            try {
+                StreamSource.readGzip(path, resume.replay(), LogLineParser.DEFAULT_MAX_LINE_LENGTH, run::line);
+            } catch (CorruptGzipException e) {
+                // Keep what was read before the break, with its offset, as for a live file: a rerun on the same
+                // file skips those lines and stops at the same break, so nothing is counted twice. The
+                // connections still pending there are not counted: their end is lost with the rest of the file.
+                run.end(false);
+                throw e;
+            }
             run.end(true);
             return;
         }
@@ -88,9 +106,40 @@ public final class Ingest {
 
     /** Counts standard input (or any stream) to its end; nothing is resumed. */
     public void importStream(InputStream in) throws IOException {
-        Run run = new Run(SourceId.STDIN, new SourceOffset(0, 0), false);
+        Run run = new Run(SourceId.STDIN, new SourceOffset(0, 0), false, Fingerprints.NONE);
         StreamSource.read(in, SourceId.STDIN, 0, LogLineParser.DEFAULT_MAX_LINE_LENGTH, run::line);
         run.end(true);
+    }
+
+    /**
+     * Counts {@code journalctl -o json} output read from {@code in} (one entry per line) to its end, resumable: the
+     * {@code __CURSOR} of the last entry counted is stored as {@code source}'s offset in the same transaction as the
+     * counts, and entries at or before the stored cursor are fed to the session tracker only, never counted again. So
+     * a restarted {@code journalctl} that repeats recent entries (it should start early enough to repeat the first
+     * lines of the connections still open at the stop) counts each session once. The stored numeric offsets are
+     * wall-clock times in microseconds: {@code committed} of the last entry counted, {@code replay} of the first
+     * entry of the oldest connection still open, from which a restart should repeat entries. The journal goes on
+     * after the stream ends: connections still open then are left to the next run, which sees their end.
+     */
+    public void importJournal(SourceId source, InputStream in) throws IOException {
+        Optional<JournalCursor> after = store.offset(source).map(SourceOffset::cursor).filter(c -> !c.isEmpty())
+                .map(JournalCursor::parse);
+        Run run = new Run(source, new SourceOffset(0, 0), true, Fingerprints.NONE);
+        run.countJournal();
+        JournalJson journal = new JournalJson(LogLineParser.DEFAULT_MAX_LINE_LENGTH);
+        boolean[] counting = {after.isEmpty()};
+        StreamSource.read(in, source, 0, JOURNAL_MAX_LINE_BYTES, line -> {
+            JournalJson.Entry entry = line.oversize()
+                    ? new JournalJson.Entry(Optional.empty(), new ParseResult.Rejected(RejectReason.OVERSIZE))
+                    : journal.parse(line.text());
+            // journalctl writes entries in journal order: once past the stored cursor, everything after is new; an
+            // entry without a cursor goes with its neighbours, it cannot be placed otherwise
+            if (!counting[0] && entry.cursor().isPresent()) {
+                counting[0] = entry.cursor().get().isAfter(after.get());
+            }
+            run.journalEntry(entry, line.text(), counting[0]);
+        });
+        run.end(false);
     }
 
     /**
@@ -109,7 +158,7 @@ public final class Ingest {
             }
             while (keepGoing.getAsBoolean()) {
                 for (int i = 0; i < files.size(); i++) {
-                    files.get(i).poll(runs.get(i)::line);
+                    files.get(i).poll(runs.get(i)::line, runs.get(i)::restarted);
                     runs.get(i).commitIfDue();
                 }
                 Thread.sleep(interval.toMillis());
@@ -138,24 +187,35 @@ public final class Ingest {
             for (Map.Entry<SourceId, SourceOffset> row : store.offsets(prefix).entrySet()) {
                 Optional<Path> rotated = inodeOf(row.getKey(), prefix)
                         .flatMap(inode -> rotatedPredecessor(path, inode));
-                if (rotated.isPresent() && Files.size(rotated.get()) > row.getValue().committed()) {
-                    Run run = new Run(row.getKey(), row.getValue(), true);
-                    try (FollowedFile old = new FollowedFile(rotated.get(), row.getValue().replay(),
+                if (rotated.isPresent() && Files.size(rotated.get()) > row.getValue().committed()
+                        && FollowedFile.matches(rotated.get(), row.getValue().fingerprint())) {
+                    Path rotatedFile = rotated.get();
+                    SourceId rotatedKey = row.getKey();
+                    FollowedFile file = new FollowedFile(path, 0, LogLineParser.DEFAULT_MAX_LINE_LENGTH);
+                    Run run = new Run(rotatedKey, row.getValue(), true, (id, committed) -> id.equals(rotatedKey)
+                            ? FollowedFile.fingerprintOf(rotatedFile, committed) : file.fingerprint(id, committed));
+                    try (FollowedFile old = new FollowedFile(rotatedFile, row.getValue().replay(),
                             LogLineParser.DEFAULT_MAX_LINE_LENGTH)) {
                         run.readAs(old.id());
                         old.readToEnd(run::line);
+                    } catch (IOException | RuntimeException e) {
+                        file.close();
+                        throw e;
                     }
-                    return new Opened(new FollowedFile(path, 0, LogLineParser.DEFAULT_MAX_LINE_LENGTH), run);
+                    return new Opened(file, run);
                 }
             }
         }
         SourceOffset resume = stored.orElse(new SourceOffset(0, 0));
-        if (Files.size(path) < resume.committed()) {
-            // shorter than what was counted: truncated while we were stopped, a new log
+        if (Files.size(path) < resume.committed() || !FollowedFile.matches(path, resume.fingerprint())) {
+            // shorter than what was counted, or starting otherwise: truncated (and maybe rewritten past the old
+            // offset) while we were stopped, or a new file that got the old one's inode: a new log
+            LOG.info("{}: not the file read up to offset {} before (truncated or replaced): reading it from its start",
+                    path, resume.committed());
             resume = new SourceOffset(0, 0);
         }
         FollowedFile file = new FollowedFile(path, resume.replay(), LogLineParser.DEFAULT_MAX_LINE_LENGTH);
-        return new Opened(file, new Run(file.id(), resume, true));
+        return new Opened(file, new Run(file.id(), resume, true, file::fingerprint));
     }
 
     private static Optional<Long> inodeOf(SourceId id, String prefix) {
@@ -177,10 +237,22 @@ public final class Ingest {
     private record Opened(FollowedFile file, Run run) {
     }
 
+    /** The fingerprint to store with a file's offset (see {@link FollowedFile#fingerprint}). */
+    @FunctionalInterface
+    private interface Fingerprints {
+        Fingerprints NONE = (source, committed) -> "";
+
+        String of(SourceId source, long committed) throws IOException;
+    }
+
     /** The reading of one source: its tracker, its uncommitted batch and where it stands. */
     private final class Run {
         private final SessionTracker tracker = trackers.get();
         private final boolean storeOffsets;
+        private final Fingerprints fingerprints;
+        private boolean journalCursors;
+        /** Of a journal: the cursor of the last entry counted, null before one is. */
+        private String cursor;
         private SourceId source;
         /** A rotated file whose lines continue {@link #source}, stored under the name it had when read. */
         private SourceId readAs;
@@ -192,9 +264,10 @@ public final class Ingest {
         private int batchLineCount;
         private long batchStartedMillis;
 
-        Run(SourceId source, SourceOffset resume, boolean storeOffsets) {
+        Run(SourceId source, SourceOffset resume, boolean storeOffsets, Fingerprints fingerprints) {
             this.source = source;
             this.storeOffsets = storeOffsets;
+            this.fingerprints = fingerprints;
             this.countedUpTo = resume.committed();
             this.lineStart = resume.replay();
             this.committed = resume.committed();
@@ -205,12 +278,50 @@ public final class Ingest {
             this.readAs = rotatedFile;
         }
 
+        /** Offsets of this source are journal cursors (see {@link #importJournal}); lines are numbered from 1. */
+        void countJournal() {
+            journalCursors = true;
+            countedUpTo = -1;
+        }
+
+        /**
+         * One journal entry; not {@code counted} when at or before the stored cursor: it only rebuilds the state of
+         * the connections it belongs to.
+         */
+        void journalEntry(JournalJson.Entry entry, String text, boolean counted) {
+            // a journal's positions are its entries' wall-clock times (microseconds): the replay offset stored then
+            // says from when a restarted journalctl must repeat entries to rebuild the connections still open
+            entry.cursor().ifPresent(c -> lineStart = Math.max(0, c.realtime()));
+            process(entry.result(), text, !counted);
+            if (counted) {
+                committed = lineStart;
+                entry.cursor().ifPresent(c -> cursor = c.text());
+                batchLineCount++;
+                commitIfDue();
+            }
+        }
+
+        /** The file was rewritten in place and is read again from 0: nothing read before applies to it. */
+        void restarted() {
+            lineStart = 0;
+            committed = 0;
+            countedUpTo = -1;
+        }
+
+        private SourceOffset offset(long replay) {
+            try {
+                return new SourceOffset(committed, replay, fingerprints.of(source, committed), "");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
         void line(SourceLine line) {
             SourceId lineSource = line.source().equals(readAs) ? source : line.source();
             if (!lineSource.equals(source)) {
                 // rename rotation: the old file was read to its end; the new one starts at 0
                 if (storeOffsets && countedUpTo < 0) {
-                    batch.offset(source, new SourceOffset(committed, committed));
+                    batch.offset(source, offset(committed));
                 }
                 source = lineSource;
                 lineStart = 0;
@@ -237,6 +348,10 @@ public final class Ingest {
         private void process(SourceLine line, boolean replayOnly) {
             ParseResult result = line.oversize()
                     ? new ParseResult.Rejected(RejectReason.OVERSIZE) : parser.parse(line.text());
+            process(result, line.text(), replayOnly);
+        }
+
+        private void process(ParseResult result, String text, boolean replayOnly) {
             if (result instanceof ParseResult.Parsed parsed) {
                 if (!replayOnly) {
                     batch.parsedLine();
@@ -247,7 +362,7 @@ public final class Ingest {
                     }
                 });
             } else if (!replayOnly) {
-                batch.rejectedLine(((ParseResult.Rejected) result).reason(), LineStats.printable(line.text()));
+                batch.rejectedLine(((ParseResult.Rejected) result).reason(), LineStats.printable(text));
             }
         }
 
@@ -272,9 +387,14 @@ public final class Ingest {
                 batchStartedMillis = clock.millis();
                 return;
             }
-            if (storeOffsets) {
+            if (storeOffsets && journalCursors) {
+                if (cursor != null) {
+                    long replay = Math.min(tracker.oldestPendingOffset(), committed);
+                    batch.offset(source, new SourceOffset(committed, replay, "", cursor));
+                }
+            } else if (storeOffsets) {
                 long replay = Math.min(tracker.oldestPendingOffset(), committed);
-                batch.offset(source, new SourceOffset(committed, replay));
+                batch.offset(source, offset(replay));
             }
             if (!batch.isEmpty()) {
                 store.commit(batch);

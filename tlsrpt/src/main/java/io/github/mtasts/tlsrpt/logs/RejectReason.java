@@ -10,6 +10,8 @@ public enum RejectReason {
     BAD_TIMESTAMP,
     /** No host field after the timestamp. */
     MISSING_HOST,
-    /** No {@code program[pid]: } tag after the host. */
-    MISSING_TAG
+    /** No {@code program[pid]: } tag after the host (in the journal: no SYSLOG_IDENTIFIER or pid). */
+    MISSING_TAG,
+    /** A line of {@code journalctl -o json} output that is not a JSON object with a {@code __CURSOR}. */
+    BAD_JOURNAL_ENTRY
 }

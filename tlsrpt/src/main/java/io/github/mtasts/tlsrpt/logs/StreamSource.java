@@ -1,11 +1,13 @@
 package io.github.mtasts.tlsrpt.logs;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Sources read once from start to end: standard input ({@code -}, e.g. {@code journalctl -f} piped in, which
@@ -36,12 +38,21 @@ public final class StreamSource {
         return SourceId.ofGzip(path, SourceId.inode(path), Files.size(path));
     }
 
-    /** Imports a rotated gzip file; offsets count uncompressed bytes. */
+    /**
+     * Imports a rotated gzip file; offsets count uncompressed bytes. A file that breaks before its end delivers its
+     * complete lines up to the break, never the cut line there, then throws {@link CorruptGzipException}.
+     */
     public static void readGzip(Path path, long skipBytes, int maxLineBytes, Consumer<SourceLine> out)
             throws IOException {
         SourceId id = gzipId(path);
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(path), BUFFER_SIZE)) {
+        InputStream file = Files.newInputStream(path);
+        try (InputStream in = new GZIPInputStream(file, BUFFER_SIZE)) {
             read(in, id, skipBytes, maxLineBytes, out);
+        } catch (ZipException | EOFException corrupt) {
+            // ZipException: bad header, block or CRC; EOFException: the file stops inside the stream
+            throw new CorruptGzipException(path, corrupt);
+        } finally {
+            file.close();
         }
     }
 }

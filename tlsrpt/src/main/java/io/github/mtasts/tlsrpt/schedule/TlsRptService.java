@@ -1,6 +1,7 @@
 package io.github.mtasts.tlsrpt.schedule;
 
 import io.github.mtasts.resolver.text.LogSafe;
+import io.github.mtasts.tlsrpt.config.ReportSettings;
 import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
 import io.github.mtasts.tlsrpt.delivery.ReportDispatch;
 import org.slf4j.Logger;

@@ -125,6 +125,27 @@ abstract class AggregateStoreContract {
     }
 
     @Test
+    void fingerprintAndJournalCursorAreStoredWithTheOffsetAndReplacedByTheNextCommit() throws Exception {
+        SourceId journal = new SourceId("journal:stdin");
+        try (AggregateStore store = open()) {
+            AggregateBatch first = new AggregateBatch();
+            first.offset(LOG, new SourceOffset(40, 20, "sha256:1:aa", ""));
+            first.offset(journal, SourceOffset.ofCursor("s=1;i=a"));
+            store.commit(first);
+            AggregateBatch second = new AggregateBatch();
+            second.offset(LOG, new SourceOffset(80, 80, "sha256:80:bb", ""));
+            second.offset(journal, SourceOffset.ofCursor("s=1;i=b"));
+            store.commit(second);
+        }
+        try (AggregateStore store = open()) {
+            assertThat(store.offset(LOG)).contains(new SourceOffset(80, 80, "sha256:80:bb", ""));
+            assertThat(store.offset(journal)).contains(new SourceOffset(0, 0, "", "s=1;i=b"));
+            assertThat(store.offsets("file:")).containsExactly(
+                    Map.entry(LOG, new SourceOffset(80, 80, "sha256:80:bb", "")));
+        }
+    }
+
+    @Test
     void neverReadSourceHasNoOffset() throws Exception {
         try (AggregateStore store = open()) {
             assertThat(store.offset(LOG)).isEmpty();

@@ -124,6 +124,19 @@ class PostgresAggregateStoreTest extends AggregateStoreContract {
     }
 
     @Test
+    void migratesAVersionOneDatabaseKeepingItsOffsetsWithoutFingerprint() throws Exception {
+        execute("ALTER TABLE ingest_offset DROP COLUMN fingerprint, DROP COLUMN journal_cursor");
+        execute("UPDATE aggregate_schema_version SET version = 1");
+        execute("INSERT INTO ingest_offset (host, source, committed_offset, replay_offset, updated_at)"
+                + " VALUES ('mx1.example.net', 'file:/var/log/mail.log#ino=7', 120, 100, 0)");
+
+        try (AggregateStore store = open()) {
+            assertThat(store.offset(LOG)).contains(new SourceOffset(120, 100, "", ""));
+        }
+        assertThat(query("SELECT max(version) FROM aggregate_schema_version")).isEqualTo("3");
+    }
+
+    @Test
     void refusesADatabaseWithANewerAggregateSchema() throws Exception {
         execute("UPDATE aggregate_schema_version SET version = 99");
 

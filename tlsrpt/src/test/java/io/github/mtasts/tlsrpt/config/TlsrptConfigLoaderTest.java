@@ -1,6 +1,7 @@
 package io.github.mtasts.tlsrpt.config;
 
 import io.github.mtasts.resolver.config.CacheConfig;
+import io.github.mtasts.resolver.config.ConfigDocument;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.MetricsConfig;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class TlsrptConfigLoaderTest {
 
     private static TlsrptConfig parse(String yaml) throws ConfigException {
-        return TlsrptConfigLoader.parse("mtasts.yml", yaml);
+        return TlsrptConfigLoader.parse(ConfigDocument.parse("mtasts.yml", yaml));
     }
 
     @Test
@@ -48,7 +49,7 @@ class TlsrptConfigLoaderTest {
                 List.of("tlsrpt@example.com", "@reports.example"), 50, Duration.ofMillis(250),
                 new MetricsConfig(true, "127.0.0.2", 9999), "mx1.example.net",
                 Optional.of(new CacheConfig.Postgres("postgres://tlsrpt@db.example.net/mtasts", Duration.ofSeconds(2),
-                        OptionalInt.of(1), OptionalInt.of(4)))));
+                        OptionalInt.of(1), OptionalInt.of(4))), Optional.empty()));
     }
 
     @Test

@@ -2,14 +2,15 @@ package io.github.mtasts.tlsrpt.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.mtasts.resolver.config.DashboardConfig;
 import io.github.mtasts.resolver.daemon.HttpEndpoint;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.CountedSession;
 import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.PolicyGroup;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
+import io.github.mtasts.tlsrpt.config.DashboardConfig;
 import io.github.mtasts.tlsrpt.inbound.SqliteInboundReportStore;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
 import java.net.URI;
@@ -62,8 +63,8 @@ class DashboardHandlerTest {
         aggregates.commit(batch);
         DashboardConfig access = new DashboardConfig(true, Optional.of(TOKEN),
                 Optional.of(new DashboardConfig.BasicAuth("admin", "pa:ss")));
-        endpoint = HttpEndpoint.start("127.0.0.1", 0, Map.of("/", new DashboardHandler(access, inbound,
-                Outbound.Source.of(aggregates), policies, Clock.fixed(NOW, ZoneOffset.UTC))));
+        endpoint = HttpEndpoint.start("127.0.0.1", 0, access.access(), Map.of("/", new DashboardHandler(
+                inbound, Outbound.Source.of(aggregates), policies, Clock.fixed(NOW, ZoneOffset.UTC))));
     }
 
     @AfterEach
@@ -181,9 +182,9 @@ class DashboardHandlerTest {
 
     @Test
     void withoutCredentialsConfiguredEveryoneOnTheListenerMayRead() throws Exception {
-        try (HttpEndpoint open = HttpEndpoint.start("127.0.0.1", 0, Map.of("/", new DashboardHandler(
-                DashboardConfig.DEFAULT, inbound, Outbound.Source.unavailable("not here"), policies,
-                Clock.fixed(NOW, ZoneOffset.UTC))))) {
+        try (HttpEndpoint open = HttpEndpoint.start("127.0.0.1", 0, DashboardConfig.DEFAULT.access(),
+                Map.of("/", new DashboardHandler(inbound, Outbound.Source.unavailable("not here"), policies,
+                        Clock.fixed(NOW, ZoneOffset.UTC))))) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + open.address().getPort() + "/")).build(),
                     HttpResponse.BodyHandlers.ofString());

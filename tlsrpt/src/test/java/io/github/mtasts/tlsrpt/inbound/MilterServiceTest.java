@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.mtasts.resolver.config.MetricsConfig;
-import io.github.mtasts.resolver.config.MilterConfig;
-import io.github.mtasts.resolver.config.MilterConfig.Disposition;
+import io.github.mtasts.resolver.daemon.HttpAccess;
+import io.github.mtasts.tlsrpt.config.DashboardConfig;
+import io.github.mtasts.tlsrpt.config.MilterConfig.Disposition;
+import io.github.mtasts.tlsrpt.config.MilterConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -16,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +54,28 @@ class MilterServiceTest {
         try (SqliteInboundReportStore store = SqliteInboundReportStore.open(dir.resolve("cache.db"))) {
             assertThat(store.reports()).singleElement().satisfies(report ->
                     assertThat(report.policies().get(0).successfulSessions()).isEqualTo(5));
+        }
+    }
+
+    @Test
+    void metricsNeedTheCredentialsWhenSome() throws Exception {
+        MilterConfig config = new MilterConfig("127.0.0.1", ReportMilterTest.freePort(), 1 << 20, Map.of(),
+                new MetricsConfig(true, "127.0.0.1", 0));
+        HttpAccess access = new DashboardConfig(false, Optional.of("s3cret"), Optional.empty()).access();
+        try (MilterService service = MilterService.start(config, access,
+                () -> SqliteInboundReportStore.open(dir.resolve("cache.db")))) {
+            URI metrics = URI.create("http://127.0.0.1:" + service.metricsAddress().orElseThrow().getPort()
+                    + "/metrics");
+            HttpClient http = HttpClient.newHttpClient();
+
+            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(metrics).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> bearer = http.send(HttpRequest.newBuilder(metrics)
+                    .header("Authorization", "Bearer s3cret").build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(bearer.statusCode()).isEqualTo(200);
+            assertThat(bearer.body()).contains("mtasts_inbound_reports_received_total 0.0");
         }
     }
 

@@ -15,9 +15,11 @@ import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
 import io.github.mtasts.tlsrpt.aggregate.SendingMtaIps;
 import io.github.mtasts.tlsrpt.aggregate.SourceOffset;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
+import io.github.mtasts.tlsrpt.logs.CorruptGzipException;
 import io.github.mtasts.tlsrpt.logs.LogLineParser;
 import io.github.mtasts.tlsrpt.logs.RejectReason;
 import io.github.mtasts.tlsrpt.logs.SourceId;
+import io.github.mtasts.tlsrpt.logs.StreamSource;
 import io.github.mtasts.tlsrpt.report.DailyReport;
 import io.github.mtasts.tlsrpt.report.DailyReports;
 import io.github.mtasts.tlsrpt.report.ReportBuilder;
@@ -242,6 +244,31 @@ class IngestTest {
     }
 
     @Test
+    void truncatedGzipIsCountedUpToItsBreakNamedAndNotCountedAgainByARerun() throws IOException {
+        servePolicies();
+        byte[] log = Files.readAllBytes(allFixtures());
+        java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(compressed)) {
+            gz.write(log);
+        }
+        byte[] whole = compressed.toByteArray();
+        Path broken = Files.write(dir.resolve("mail.log.2.gz"), java.util.Arrays.copyOf(whole, whole.length * 2 / 3));
+
+        assertThatThrownBy(() -> importFile(broken, 5)).isInstanceOf(CorruptGzipException.class)
+                .hasMessageContaining(broken + ": corrupt or truncated gzip file")
+                .extracting(e -> ((CorruptGzipException) e).path()).isEqualTo(broken);
+        String once = everything();
+        assertThat(once).contains("a.example.test");
+        try (SqliteAggregateStore store = SqliteAggregateStore.open(database())) {
+            assertThat(store.offset(StreamSource.gzipId(broken)).orElseThrow().committed())
+                    .as("committed up to the break").isBetween(1L, (long) log.length - 1);
+        }
+
+        assertThatThrownBy(() -> importFile(broken, 5)).isInstanceOf(CorruptGzipException.class);
+        assertThat(everything()).isEqualTo(once);
+    }
+
+    @Test
     void linesAppendedLaterAreCountedByTheNextRun() throws IOException {
         Path log = allFixtures();
         importFile(log, 1000);
@@ -280,6 +307,82 @@ class IngestTest {
             assertThat(store.offset(SourceId.STDIN)).isEmpty();
         }
         assertThat(byDomain().get("e.example.test").failures()).isEqualTo(1);
+    }
+
+    /**
+     * The syslog lines of {@code text} as {@code journalctl -o json} prints them (systemd 252 field set), one
+     * journald instance numbering them from {@code 0x1000}; lines that are not syslog lines are no journal entries.
+     */
+    static List<String> journalJson(String text) {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        LogLineParser parser = new LogLineParser(ZoneOffset.UTC, CAPTURE);
+        List<String> entries = new java.util.ArrayList<>();
+        long seqnum = 0x1000;
+        for (String line : text.lines().toList()) {
+            if (!(parser.parse(line) instanceof io.github.mtasts.tlsrpt.logs.ParseResult.Parsed parsed)) {
+                continue;
+            }
+            io.github.mtasts.tlsrpt.logs.LogLine l = parsed.line();
+            long micros = l.time().getEpochSecond() * 1_000_000 + l.time().getNano() / 1_000;
+            long monotonic = 5_000_000 + seqnum * 10;
+            Map<String, Object> entry = new java.util.LinkedHashMap<>();
+            entry.put("__CURSOR", "s=0b4c2a3e1c3f4f9c9d0f1b2a3c4d5e6f;i=" + Long.toHexString(seqnum)
+                    + ";b=5f6e7d8c9b0a41b2a3c4d5e6f7a8b9c0;m=" + Long.toHexString(monotonic) + ";t="
+                    + Long.toHexString(micros) + ";x=9f8e7d6c5b4a3921");
+            entry.put("__REALTIME_TIMESTAMP", Long.toString(micros));
+            entry.put("__MONOTONIC_TIMESTAMP", Long.toString(monotonic));
+            entry.put("_BOOT_ID", "5f6e7d8c9b0a41b2a3c4d5e6f7a8b9c0");
+            entry.put("PRIORITY", "6");
+            entry.put("SYSLOG_FACILITY", "2");
+            entry.put("_TRANSPORT", "syslog");
+            entry.put("_SYSTEMD_UNIT", "postfix@-.service");
+            entry.put("_HOSTNAME", l.host());
+            entry.put("SYSLOG_IDENTIFIER", l.program());
+            entry.put("SYSLOG_PID", Integer.toString(l.pid()));
+            entry.put("_PID", Integer.toString(l.pid()));
+            entry.put("MESSAGE", l.message());
+            try {
+                entries.add(json.writeValueAsString(entry));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            seqnum++;
+        }
+        return entries;
+    }
+
+    private void importJournal(List<String> entries) throws IOException {
+        try (SqlitePolicyStore policies = SqlitePolicyStore.open(database());
+             SqliteAggregateStore store = SqliteAggregateStore.open(database())) {
+            ingest(store, policies, 3).importJournal(SourceId.JOURNAL_STDIN, new ByteArrayInputStream(
+                    (String.join("\n", entries) + "\n").getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    @Test
+    void journalReadAgainWithOverlapCountsEachSessionOnceAndStoresTheLastCursor() throws IOException {
+        servePolicies();
+        List<String> entries = journalJson(Files.readString(allFixtures()));
+        importJournal(entries);
+        String once = everything();
+        assertThat(once).contains("d.example.test").contains("parsed=");
+        try (SqliteAggregateStore store = SqliteAggregateStore.open(database())) {
+            assertThat(store.offset(SourceId.JOURNAL_STDIN).orElseThrow().cursor())
+                    .contains(";i=" + Long.toHexString(0x1000 + entries.size() - 1) + ";");
+        }
+        importJournal(entries);
+        assertThat(everything()).as("the same entries again").isEqualTo(once);
+
+        // a restart: the first run stopped two thirds in, journalctl repeats from one third
+        Files.delete(database());
+        Files.deleteIfExists(dir.resolve("cache.db-wal"));
+        Files.deleteIfExists(dir.resolve("cache.db-shm"));
+        servePolicies();
+        int third = entries.size() / 3;
+        importJournal(entries.subList(0, 2 * third));
+        assertThat(everything()).isNotEqualTo(once);
+        importJournal(entries.subList(third, entries.size()));
+        assertThat(everything()).isEqualTo(once);
     }
 
     @Test
@@ -343,6 +446,57 @@ class IngestTest {
         Map<String, DomainDay> days = byDomain();
         assertThat(days.keySet()).containsExactlyInAnyOrder("a.example.test", "d.example.test", "e.example.test",
                 "g.example.test", "h.example.test");
+        assertThat(days.values()).allSatisfy(d -> assertThat(d.successes() + d.failures()).isEqualTo(1));
+    }
+
+    @Test
+    void fileTruncatedAndRewrittenPastTheOldOffsetWhileStoppedIsCountedFromItsStart() throws IOException {
+        Path log = Files.writeString(dir.resolve("mail.log"), fixture("a-selfsigned-secure.log"));
+        importFile(log, 1000);
+        long inode = SourceId.inode(log);
+        String rewritten = fixture("d-verified-secure.log") + fixture("e-expired-secure.log");
+        assertThat((long) rewritten.length()).isGreaterThan(Files.size(log));
+        Files.writeString(log, rewritten, StandardOpenOption.TRUNCATE_EXISTING);
+        assertThat(SourceId.inode(log)).as("same file, rewritten in place").isEqualTo(inode);
+
+        importFile(log, 1000);
+        Map<String, DomainDay> days = byDomain();
+        assertThat(days.keySet()).containsExactlyInAnyOrder("a.example.test", "d.example.test", "e.example.test");
+        assertThat(days.values()).allSatisfy(d -> assertThat(d.successes() + d.failures()).isEqualTo(1));
+        importFile(log, 1000);
+        assertThat(byDomain()).isEqualTo(days);
+    }
+
+    @Test
+    void followCountsAFileTruncatedAndRewrittenPastTheOldOffsetOnce() throws Exception {
+        Path log = dir.resolve("mail.log");
+        Files.writeString(log, fixture("a-selfsigned-secure.log"));
+        try (SqlitePolicyStore policies = SqlitePolicyStore.open(database());
+             SqliteAggregateStore store = SqliteAggregateStore.open(database())) {
+            Ingest ingest = ingest(store, policies, 1000, Duration.ofMillis(10));
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread follower = new Thread(() -> {
+                try {
+                    ingest.follow(List.of(log), Duration.ofMillis(20), running::get);
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            follower.start();
+            awaitDomain("a.example.test");
+            // one write: no poll can see the file shorter than what was read
+            String rewritten = fixture("d-verified-secure.log") + fixture("e-expired-secure.log")
+                    + fixture("g-policy-NOTFOUND-fallback-may.log");
+            Files.writeString(log, rewritten, StandardOpenOption.TRUNCATE_EXISTING);
+            awaitDomain("g.example.test");
+            running.set(false);
+            follower.join(60_000);
+            assertThat(follower.isAlive()).isFalse();
+        }
+        importFile(log, 1000);
+        Map<String, DomainDay> days = byDomain();
+        assertThat(days.keySet()).containsExactlyInAnyOrder("a.example.test", "d.example.test", "e.example.test",
+                "g.example.test");
         assertThat(days.values()).allSatisfy(d -> assertThat(d.successes() + d.failures()).isEqualTo(1));
     }
 

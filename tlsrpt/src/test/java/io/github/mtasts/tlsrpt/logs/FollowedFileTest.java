@@ -111,6 +111,61 @@ class FollowedFileTest {
     }
 
     @Test
+    void fileTruncatedAndRewrittenPastTheOldOffsetBetweenPollsIsReadAgainFromItsStart() throws IOException {
+        Path log = dir.resolve("mail.log");
+        append(log, "old line one\nold line two\n");
+        AtomicInteger restarts = new AtomicInteger();
+        try (FollowedFile file = new FollowedFile(log, 0, 1024)) {
+            file.poll(lines::add, restarts::incrementAndGet);
+            // truncated and rewritten longer than what was read before the next poll: the size alone says nothing
+            Files.writeString(log, "new line one\nnew line two\nnew line three\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            file.poll(lines::add, restarts::incrementAndGet);
+            file.poll(lines::add, restarts::incrementAndGet);
+
+            assertThat(texts()).containsExactly("old line one", "old line two", "new line one", "new line two",
+                    "new line three");
+            assertThat(restarts).hasValue(1);
+            assertThat(file.committedOffset()).isEqualTo(Files.size(log));
+        }
+    }
+
+    @Test
+    void fingerprintIdentifiesTheFileByItsFirstBytesUpToTheOffset() throws IOException {
+        Path log = dir.resolve("mail.log");
+        append(log, "first line\nsecond line\n");
+        String fingerprint;
+        try (FollowedFile file = new FollowedFile(log, 0, 1024)) {
+            file.readAvailable(lines::add);
+            assertThat(file.fingerprint(file.id(), 0)).isEmpty();
+            fingerprint = file.fingerprint(file.id(), 11);
+            assertThat(fingerprint).startsWith("sha256:11:")
+                    .isEqualTo(FollowedFile.fingerprintOf(log, 11))
+                    .isNotEqualTo(file.fingerprint(file.id(), 23));
+            assertThat(file.fingerprint(new SourceId("file:/elsewhere#ino=1"), 11)).isEmpty();
+        }
+        append(log, "appended\n");
+        assertThat(FollowedFile.matches(log, fingerprint)).as("grown, same start").isTrue();
+        assertThat(FollowedFile.matches(log, "")).as("none stored").isTrue();
+        Files.writeString(log, "first lime\nsecond line\nmore\n");
+        assertThat(FollowedFile.matches(log, fingerprint)).as("rewritten").isFalse();
+        Files.writeString(log, "first");
+        assertThat(FollowedFile.matches(log, fingerprint)).as("shorter").isFalse();
+    }
+
+    @Test
+    void fingerprintCoversAtMostTheFirstKibibyte() throws IOException {
+        Path log = dir.resolve("mail.log");
+        String line = "x".repeat(99) + "\n";
+        append(log, line.repeat(20));
+        try (FollowedFile file = new FollowedFile(log, 1500, 1024)) {
+            // opened past the fingerprinted bytes, as after a restart: they are read back from the file
+            assertThat(file.fingerprint(file.id(), 2000)).startsWith("sha256:1024:")
+                    .isEqualTo(FollowedFile.fingerprintOf(log, 1024));
+        }
+    }
+
+    @Test
     void storedOffsetBeyondTheFileMeansItWasTruncatedMeanwhile() throws IOException {
         Path log = dir.resolve("mail.log");
         append(log, "short\n");

@@ -1,5 +1,6 @@
 package io.github.mtasts.tlsrpt.schedule;
 
+import io.github.mtasts.tlsrpt.config.ReportSettings;
 import io.github.mtasts.tlsrpt.delivery.DispatchWorld;
 import io.github.mtasts.tlsrpt.delivery.MailSettings;
 import io.github.mtasts.tlsrpt.delivery.QueuedDelivery;

@@ -1,28 +1,25 @@
-package io.github.mtasts.tlsrpt.schedule;
+package io.github.mtasts.tlsrpt.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.github.mtasts.resolver.config.ConfigException;
+import io.github.mtasts.resolver.config.ConfigSection;
 import io.github.mtasts.tlsrpt.delivery.DkimSettings;
 import io.github.mtasts.tlsrpt.delivery.MailSettings;
 import io.github.mtasts.tlsrpt.delivery.RetryPolicy;
 import io.github.mtasts.tlsrpt.delivery.StartTls;
 import io.github.mtasts.tlsrpt.report.ReporterSettings;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads {@code tlsrpt.report:} of the configuration file. The {@code tlsrpt:} section's loader accepts the key and
- * leaves its contents to this class. Durations are seconds. Errors name the file and the key path.
+ * Reads {@code tlsrpt.report:} of the configuration file, as part of the {@code tlsrpt:} section:
+ * {@link TlsrptConfigLoader} owns the section and hands this class its {@code report} key, so the settings are parsed
+ * once and reach the commands in {@link TlsrptConfig#report()}. Durations are seconds. Errors name the file and the
+ * key path.
  * <pre>
  * tlsrpt:
  *   report:
@@ -43,8 +40,8 @@ import java.util.Set;
  * </pre>
  */
 public final class ReportSettingsLoader {
-    private static final YAMLMapper YAML = new YAMLMapper();
-    private static final String SECTION = "tlsrpt.report";
+    /** Key paths below are relative to the {@code tlsrpt:} section, whose {@link ConfigSection} names them. */
+    private static final String SECTION = "report";
     private static final Set<String> KEYS = Set.of("organization_name", "contact_info", "submitter_domain", "from",
             "relay", "dkim", "https_timeout", "delivery_window", "max_attempts", "max_age", "retention_days",
             "late_lines_delay", "only_failures");
@@ -55,29 +52,14 @@ public final class ReportSettingsLoader {
     private ReportSettingsLoader() {
     }
 
-    /** The section of {@code file}; empty when it has none. */
-    public static Optional<ReportSettings> load(Path file) throws ConfigException {
-        try {
-            return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + e.getMessage());
-        }
-    }
-
-    /** Parses the section out of configuration text; {@code source} names it in errors. No I/O. */
-    public static Optional<ReportSettings> parse(String source, String yaml) throws ConfigException {
-        JsonNode root;
-        try {
-            root = YAML.readTree(yaml);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(source + ": invalid YAML: " + e.getOriginalMessage());
-        }
-        JsonNode tlsrpt = root == null ? null : root.get("tlsrpt");
-        JsonNode section = tlsrpt == null || !tlsrpt.isObject() ? null : tlsrpt.get("report");
-        if (section == null || section.isNull()) {
+    /** The {@code report} key of the {@code tlsrpt:} section; empty when it has none. No I/O. */
+    static Optional<ReportSettings> parse(ConfigSection tlsrpt) throws ConfigException {
+        Optional<JsonNode> value = tlsrpt.value(SECTION);
+        if (value.isEmpty()) {
             return Optional.empty();
         }
-        Reader r = new Reader(source);
+        JsonNode section = value.get();
+        Reader r = new Reader(tlsrpt);
         r.mapping(SECTION, section, KEYS);
         JsonNode relay = section.path("relay");
         if (!relay.isMissingNode() && !relay.isNull()) {
@@ -140,20 +122,20 @@ public final class ReportSettingsLoader {
                 onlyFailures.asBoolean(false)));
     }
 
-    /** Typed reads with errors naming {@code source} and the key path. */
-    private record Reader(String source) {
+    /** Typed reads with errors naming the file and the key path below {@code tlsrpt}. */
+    private record Reader(ConfigSection tlsrpt) {
 
+        /** {@code path} is {@code report} or a key of it: the unknown-key check of {@link ConfigSection}. */
         void mapping(String path, JsonNode node, Set<String> keys) throws ConfigException {
             if (!node.isObject()) {
                 throw error(path, "expected a mapping");
             }
-            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-                String key = it.next();
-                if (!keys.contains(key)) {
-                    throw error(path + "." + key, "unknown key; expected one of "
-                            + String.join(", ", keys.stream().sorted().toList()));
-                }
+            ConfigSection section = tlsrpt.section(SECTION);
+            if (!path.equals(SECTION)) {
+                section = section.section(path.substring(SECTION.length() + 1));
             }
+            section.rejectKeysOtherThan(keys, "unknown key; expected one of "
+                    + String.join(", ", keys.stream().sorted().toList()));
         }
 
         String required(String path, JsonNode parent) throws ConfigException {
@@ -192,7 +174,7 @@ public final class ReportSettingsLoader {
         }
 
         ConfigException error(String path, String problem) {
-            return new ConfigException(source + ": " + path + ": " + problem);
+            return tlsrpt.error(path, problem);
         }
     }
 }

@@ -1,4 +1,6 @@
-package io.github.mtasts.resolver.config;
+package io.github.mtasts.tlsrpt.config;
+
+import io.github.mtasts.resolver.config.MetricsConfig;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

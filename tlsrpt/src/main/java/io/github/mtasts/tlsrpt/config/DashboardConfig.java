@@ -1,5 +1,6 @@
-package io.github.mtasts.resolver.config;
+package io.github.mtasts.tlsrpt.config;
 
+import io.github.mtasts.resolver.daemon.HttpAccess;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -26,6 +27,11 @@ public record DashboardConfig(boolean enabled, Optional<String> token, Optional<
     /** Whether every request must authenticate. */
     public boolean requiresAuth() {
         return token.isPresent() || basicAuth.isPresent();
+    }
+
+    /** These credentials as the rule of an HTTP listener: they guard every listener of the suite. */
+    public HttpAccess access() {
+        return HttpAccess.of(token, basicAuth.map(BasicAuth::username), basicAuth.map(BasicAuth::password));
     }
 
     /** RFC 7617 §2: the user-id cannot contain a colon, it ends where the password starts. */

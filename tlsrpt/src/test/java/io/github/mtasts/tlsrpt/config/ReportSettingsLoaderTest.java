@@ -1,11 +1,13 @@
-package io.github.mtasts.tlsrpt.schedule;
+package io.github.mtasts.tlsrpt.config;
 
+import io.github.mtasts.resolver.config.ConfigDocument;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.tlsrpt.delivery.StartTls;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -21,13 +23,18 @@ class ReportSettingsLoaderTest {
             """;
 
     private static ReportSettings parse(String yaml) throws ConfigException {
-        return ReportSettingsLoader.parse("mtasts.yml", yaml).orElseThrow();
+        return report(yaml).orElseThrow();
+    }
+
+    /** The settings as the commands get them: read by the one parse of the {@code tlsrpt:} section. */
+    private static Optional<ReportSettings> report(String yaml) throws ConfigException {
+        return TlsrptConfigLoader.parse(ConfigDocument.parse("mtasts.yml", yaml)).report();
     }
 
     @Test
     void noReportSectionIsEmpty() throws ConfigException {
-        assertThat(ReportSettingsLoader.parse("mtasts.yml", "tlsrpt:\n  log_timezone: UTC\n")).isEmpty();
-        assertThat(ReportSettingsLoader.parse("mtasts.yml", "cache: {type: internal}\n")).isEmpty();
+        assertThat(report("tlsrpt:\n  log_timezone: UTC\n")).isEmpty();
+        assertThat(report("cache: {type: internal}\n")).isEmpty();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.github.mtasts.tlsrpt.schedule;
+package io.github.mtasts.tlsrpt.config;
 
 import io.github.mtasts.tlsrpt.delivery.MailSettings;
 import io.github.mtasts.tlsrpt.delivery.RetryPolicy;
