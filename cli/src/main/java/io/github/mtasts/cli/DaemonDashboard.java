@@ -7,6 +7,7 @@ import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
 import io.github.mtasts.tlsrpt.dashboard.DashboardHandler;
+import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
 import io.github.mtasts.tlsrpt.dashboard.Outbound;
 import io.github.mtasts.tlsrpt.inbound.InboundReportStore;
 import io.github.mtasts.tlsrpt.inbound.InboundStores;
@@ -26,12 +27,14 @@ final class DaemonDashboard implements AutoCloseable {
 
     private final InboundReportStore inbound;
     private final Optional<AggregateStore> aggregates;
+    private final Optional<DeliveryQueue> deliveries;
     private final HttpEndpoint.Handler handler;
 
     private DaemonDashboard(InboundReportStore inbound, Optional<AggregateStore> aggregates,
-                            HttpEndpoint.Handler handler) {
+                            Optional<DeliveryQueue> deliveries, HttpEndpoint.Handler handler) {
         this.inbound = inbound;
         this.aggregates = aggregates;
+        this.deliveries = deliveries;
         this.handler = handler;
     }
 
@@ -49,21 +52,26 @@ final class DaemonDashboard implements AutoCloseable {
         DaemonConfig config = configuration.daemon();
         TlsrptConfig tlsrpt = configuration.tlsrpt();
         InboundReportStore inbound = InboundStores.open(InboundStores.location(config, tlsrpt.store()));
+        Optional<AggregateStore> aggregates = Optional.empty();
         try {
-            Optional<AggregateStore> aggregates = Optional.empty();
+            Optional<DeliveryQueue> deliveries = Optional.empty();
             Outbound.Source outbound;
             Optional<CacheConfig> store = TlsrptSetup.storeIfAny(config.cache(), tlsrpt);
             if (store.isPresent()) {
-                aggregates = Optional.of(TlsrptStores.aggregates(new TlsrptSetup(config.cache(), store.get(), tlsrpt)));
+                TlsrptSetup setup = new TlsrptSetup(config.cache(), store.get(), tlsrpt);
+                aggregates = Optional.of(TlsrptStores.aggregates(setup));
+                // the queue tlsrpt writes beside its aggregates: the domain page lists the reports sent
+                deliveries = Optional.of(TlsrptStores.queue(setup));
                 outbound = Outbound.Source.of(aggregates.get());
             } else {
                 outbound = Outbound.Source.unavailable("mtasts tlsrpt writes the outbound aggregates to tlsrpt.store,"
                         + " or to the cache's database with cache type sqlite or postgres; this daemon's cache type is "
                         + config.cache().type() + " and tlsrpt.store is not set");
             }
-            return Optional.of(new DaemonDashboard(inbound, aggregates,
-                    new DashboardHandler(inbound, outbound, policies, clock)));
+            return Optional.of(new DaemonDashboard(inbound, aggregates, deliveries,
+                    new DashboardHandler(inbound, outbound, policies, deliveries, clock)));
         } catch (RuntimeException e) {
+            aggregates.ifPresent(AggregateStore::close);
             inbound.close();
             throw e;
         }
@@ -77,6 +85,7 @@ final class DaemonDashboard implements AutoCloseable {
     /** Closes the stores opened here; call after the daemon's listener has stopped. */
     @Override
     public void close() {
+        deliveries.ifPresent(DeliveryQueue::close);
         aggregates.ifPresent(AggregateStore::close);
         inbound.close();
     }

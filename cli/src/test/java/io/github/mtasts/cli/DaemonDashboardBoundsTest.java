@@ -114,12 +114,19 @@ class DaemonDashboardBoundsTest {
 
             assertThat(page.statusCode()).as("output: %s", Files.readString(dir.resolve("daemon.out"))).isEqualTo(200);
             assertThat(page.body().length).isLessThan(PAGE_BOUND);
-            assertThat(html).contains("<p id=\"summary\">301 reports from 301 organisations</p>",
-                    "<section class=\"domain\" data-domain=\"busy.example\">",
-                    "250 more rows (day and organisation) not shown",
-                    "2950 more failure rows (those with the fewest sessions) not shown",
-                    "19981 more policy domains not shown");
-            assertThat(html).contains("<title>" + YESTERDAY + " inbound: ");
+            assertThat(html).contains("<div class=\"card\" data-side=\"inbound\" data-figure=\"names\">"
+                    + "<div class=\"label\">inbound organisations</div><div class=\"figure\">301</div>",
+                    "<tr data-key=\"Huge Sender\">", "251 more not shown");
+            for (String path : List.of("/org/Huge%20Sender", "/api/org/Huge%20Sender/failures",
+                    "/api/org/Huge%20Sender/domains.csv", "/api/organizations")) {
+                HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + httpPort + path)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(response.statusCode()).as(path).isEqualTo(200);
+                assertThat(response.body().length).as(path).isLessThan(PAGE_BOUND);
+            }
+            assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+                    + "/org/Huge%20Sender")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("19950 more not shown", "39950 more not shown");
             assertThat(daemon.isAlive()).as("survives the page").isTrue();
         } finally {
             daemon.destroy();

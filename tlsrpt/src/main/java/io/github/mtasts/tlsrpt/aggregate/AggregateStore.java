@@ -43,6 +43,15 @@ public interface AggregateStore extends AutoCloseable {
         return days;
     }
 
+    /**
+     * The dashboard's bounded queries over these counters.
+     *
+     * @throws UnsupportedOperationException when this store cannot aggregate in a database
+     */
+    default FailureFigures figures() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no failure figures");
+    }
+
     /** Line counts and samples of everything ingested so far (they have no day: an unparsed line has no time). */
     IngestStats stats();
 

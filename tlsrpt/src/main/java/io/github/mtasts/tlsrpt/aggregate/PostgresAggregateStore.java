@@ -77,7 +77,10 @@ public final class PostgresAggregateStore implements AggregateStore {
             // 2: a live file's fingerprint and the journal's cursor, kept with the offset (issue #17)
             List.of(
                     "ALTER TABLE ingest_offset ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''",
-                    "ALTER TABLE ingest_offset ADD COLUMN journal_cursor TEXT NOT NULL DEFAULT ''"));
+                    "ALTER TABLE ingest_offset ADD COLUMN journal_cursor TEXT NOT NULL DEFAULT ''"),
+            // 3: the dashboard's domain page reads one domain's window: without these it scans every domain's rows
+            List.of("CREATE INDEX IF NOT EXISTS session_count_domain ON session_count (policy_domain, day)",
+                    "CREATE INDEX IF NOT EXISTS failure_detail_domain ON failure_detail (policy_domain, day)"));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
@@ -138,6 +141,15 @@ public final class PostgresAggregateStore implements AggregateStore {
         } catch (SQLException e) {
             throw failure(what, e);
         }
+    }
+
+    @Override
+    public FailureFigures figures() {
+        return new AggregateQueries(this::query, (ps, i, day) -> ps.setObject(i, day));
+    }
+
+    private <T> T query(String what, AggregateQueries.SqlWork<T> work) {
+        return read(what, work::apply);
     }
 
     @Override

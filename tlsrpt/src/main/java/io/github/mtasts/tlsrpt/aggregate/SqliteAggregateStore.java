@@ -66,16 +66,35 @@ public final class SqliteAggregateStore implements AggregateStore {
             // 2: a live file's fingerprint and the journal's cursor, kept with the offset (issue #17)
             List.of(
                     "ALTER TABLE ingest_offset ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''",
-                    "ALTER TABLE ingest_offset ADD COLUMN journal_cursor TEXT NOT NULL DEFAULT ''"));
+                    "ALTER TABLE ingest_offset ADD COLUMN journal_cursor TEXT NOT NULL DEFAULT ''"),
+            // 3: the dashboard's domain page reads one domain's window: without these it scans every domain's rows
+            List.of("CREATE INDEX IF NOT EXISTS session_count_domain ON session_count (policy_domain, day)",
+                    "CREATE INDEX IF NOT EXISTS failure_detail_domain ON failure_detail (policy_domain, day)"));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
     private final Path file;
     private final Connection connection;
+    private final FailureFigures figures;
 
     private SqliteAggregateStore(Path file, Connection connection) {
         this.file = file;
         this.connection = connection;
+        this.figures = new AggregateQueries(this::query, (ps, i, day) -> ps.setString(i, day.toString()));
+    }
+
+    @Override
+    public FailureFigures figures() {
+        return figures;
+    }
+
+    /** One connection, so one query at a time, as every other method of this store. */
+    private synchronized <T> T query(String what, AggregateQueries.SqlWork<T> work) {
+        try {
+            return work.apply(connection);
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
     }
 
     /** Opens (creating if needed) the database {@code file} and brings the aggregate tables to the current schema. */

@@ -1,79 +1,76 @@
 package io.github.mtasts.tlsrpt.dashboard;
 
 import io.github.mtasts.resolver.daemon.HttpEndpoint;
-import io.github.mtasts.resolver.store.DiscoveryFailureCount;
 import io.github.mtasts.resolver.store.PolicyStore;
-import io.github.mtasts.resolver.store.PolicyStoreException;
+import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
 import io.github.mtasts.tlsrpt.inbound.InboundReportStore;
-import io.github.mtasts.tlsrpt.inbound.InboundStoreException;
-import io.github.mtasts.tlsrpt.inbound.InboundSummary;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * Serves the dashboard page at {@code GET /} of the daemon's HTTP listener, for the last {@value #DAYS} UTC days.
- * Reports reveal infrastructure, so with a token or basic-auth credentials configured the listener lets only
- * requests carrying one of them through ({@code HttpAccess}, which guards {@code /metrics} the same way).
+ * Serves the dashboard ({@link DashboardRouter}: the pages and {@code /api/...}) on the daemon's HTTP listener: the
+ * thin adapter from the listener's request and response to the router. Reports reveal infrastructure, so with a
+ * token or basic-auth credentials configured the listener lets only requests carrying one of them through
+ * ({@code HttpAccess}, which guards {@code /metrics} and every dashboard path the same way); a {@code ?token=} is
+ * kept on the page's links.
  */
 public final class DashboardHandler implements HttpEndpoint.Handler {
 
-    /** The window of UTC days shown, today included: a month of trend without an unbounded page. */
-    public static final int DAYS = 30;
-
-    private static final Logger LOG = LoggerFactory.getLogger(DashboardHandler.class);
-
-    private final InboundReportStore inbound;
-    private final Outbound.Source outbound;
-    private final PolicyStore policies;
-    private final Clock clock;
+    private final DashboardRouter router;
 
     /**
      * @param policies the daemon's policy store
      * @param clock    decides which UTC day is today
      */
     public DashboardHandler(InboundReportStore inbound, Outbound.Source outbound, PolicyStore policies, Clock clock) {
-        this.inbound = Objects.requireNonNull(inbound, "inbound");
-        this.outbound = Objects.requireNonNull(outbound, "outbound");
-        this.policies = Objects.requireNonNull(policies, "policies");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this(inbound, outbound, policies, Optional.empty(), clock);
+    }
+
+    /** @param deliveries the report queue, when this process can read it: the domain page lists the reports sent */
+    public DashboardHandler(InboundReportStore inbound, Outbound.Source outbound, PolicyStore policies,
+                            Optional<DeliveryQueue> deliveries, Clock clock) {
+        this.router = new DashboardRouter(inbound, outbound, policies, deliveries, clock);
     }
 
     /** Runs on the listener's executor: reading the stores may take a while, the event loop never waits for it. */
     @Override
     public HttpEndpoint.Response handle(HttpEndpoint.Request request) {
-        if (!"/".equals(request.path())) {
-            return HttpEndpoint.Response.status(404);
-        }
         if (!"GET".equals(request.method())) {
             return HttpEndpoint.Response.status(405);
         }
-        HttpEndpoint.Response response;
-        try {
-            response = HttpEndpoint.Response.of(200, "text/html; charset=utf-8",
-                    DashboardPage.render(read()).getBytes(StandardCharsets.UTF_8));
-        } catch (InboundStoreException | PolicyStoreException e) {
-            LOG.error("dashboard: {}", e.getMessage());
-            response = HttpEndpoint.Response.of(503, "text/plain; charset=utf-8",
-                    "report or policy store unavailable\n".getBytes(StandardCharsets.UTF_8));
+        Map<String, String> query = query(request.rawQuery());
+        String token = query.get("token");
+        // the listener hands over the decoded path: encode each segment again for the router, which decodes them
+        StringBuilder rawPath = new StringBuilder();
+        for (String segment : request.path().split("/")) {
+            if (!segment.isEmpty()) {
+                rawPath.append('/').append(Html.segment(segment));
+            }
         }
-        return response.withHeader("Cache-Control", "no-store");
+        DashboardRouter.Response response = router.route(rawPath.length() == 0 ? "/" : rawPath.toString(), query,
+                token == null ? "" : "&token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+        return HttpEndpoint.Response.of(response.status(), response.contentType(),
+                        response.body().getBytes(StandardCharsets.UTF_8))
+                .withHeader("Cache-Control", "no-store")
+                .withHeader("X-Content-Type-Options", "nosniff")
+                .withHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'");
     }
 
-    private DashboardData read() {
-        LocalDate last = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-        LocalDate first = last.minusDays(DAYS - 1);
-        List<DiscoveryFailureCount> discoveryFailures = new ArrayList<>();
-        for (LocalDate day = first; !day.isAfter(last); day = day.plusDays(1)) {
-            discoveryFailures.addAll(policies.discoveryFailures(day));
+    /** The decoded query parameters; the first of a repeated name wins. */
+    private static Map<String, String> query(String raw) {
+        Map<String, String> query = new HashMap<>();
+        if (!raw.isEmpty()) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                query.putIfAbsent(name, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
         }
-        return new DashboardData(first, last, outbound.read(first, last),
-                inbound.summary(first, last, InboundSummary.Limits.DEFAULT), policies.loadAll(), discoveryFailures);
+        return query;
     }
 }

@@ -1,19 +1,16 @@
 package io.github.mtasts.tlsrpt.dashboard;
 
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
-import io.github.mtasts.tlsrpt.aggregate.AggregateStoreException;
-import io.github.mtasts.tlsrpt.aggregate.DomainDay;
-import java.time.LocalDate;
-import java.util.List;
+import io.github.mtasts.tlsrpt.aggregate.FailureFigures;
 import java.util.Objects;
 
-/** Our own sessions as the dashboard shows them: the aggregate counts of the window, or why there are none. */
+/** Our own sessions as the dashboard reads them: the aggregate store's queries, or why there are none. */
 public sealed interface Outbound {
 
-    /** The counts of every policy domain and day of the window, as {@code AggregateStore.days} gives them. */
-    record Figures(List<DomainDay> days) implements Outbound {
+    /** The aggregate store's bounded queries. */
+    record Figures(FailureFigures figures) implements Outbound {
         public Figures {
-            days = List.copyOf(days);
+            Objects.requireNonNull(figures, "figures");
         }
     }
 
@@ -24,18 +21,18 @@ public sealed interface Outbound {
         }
     }
 
-    /** Where the dashboard reads its outbound figures for a window of UTC days. */
+    /** Where the dashboard reads its outbound figures. */
     @FunctionalInterface
     interface Source {
-        Outbound read(LocalDate first, LocalDate last);
+        Outbound read();
 
-        /** The aggregate store; when it cannot be read, the page says so instead of failing altogether. */
+        /** The aggregate store; a store that cannot aggregate in SQL is shown as unavailable. */
         static Source of(AggregateStore store) {
             Objects.requireNonNull(store, "store");
-            return (first, last) -> {
+            return () -> {
                 try {
-                    return new Figures(store.days(first, last));
-                } catch (AggregateStoreException e) {
+                    return new Figures(store.figures());
+                } catch (UnsupportedOperationException e) {
                     return new Unavailable(e.getMessage());
                 }
             };
@@ -43,7 +40,7 @@ public sealed interface Outbound {
 
         static Source unavailable(String reason) {
             Unavailable unavailable = new Unavailable(reason);
-            return (first, last) -> unavailable;
+            return () -> unavailable;
         }
     }
 }

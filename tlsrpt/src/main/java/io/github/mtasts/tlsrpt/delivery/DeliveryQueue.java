@@ -105,6 +105,12 @@ public interface DeliveryQueue extends AutoCloseable {
     /** Every delivery of reports from {@code since} on, by day, domain and destination. */
     List<QueuedDelivery> deliveries(LocalDate since);
 
+    /**
+     * The deliveries of the reports for {@code policyDomain} of the UTC days {@code first} to {@code last}, newest
+     * day first, at most {@code limit}: what the dashboard's domain page shows.
+     */
+    List<QueuedDelivery> deliveries(String policyDomain, LocalDate first, LocalDate last, int limit);
+
     /** Reports of the day and why those without deliveries have none. */
     List<StoredReport> reports(LocalDate day);
 

@@ -352,6 +352,20 @@ final class DeliveryRows {
         }
     }
 
+    static List<QueuedDelivery> deliveries(Connection c, DayColumn days, String policyDomain, LocalDate first,
+                                           LocalDate last, int limit) throws SQLException {
+        String sql = "SELECT " + DELIVERY_COLUMNS + " FROM delivery d JOIN report r ON r.report_id = d.report_id"
+                + " WHERE r.policy_domain = ? AND r.day >= ? AND r.day <= ?"
+                + " ORDER BY r.day DESC, d.destination_key LIMIT ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, policyDomain);
+            days.set(ps, 2, first);
+            days.set(ps, 3, last);
+            ps.setInt(4, limit);
+            return deliveries(ps, days);
+        }
+    }
+
     static List<DeliveryQueue.StoredReport> reports(Connection c, DayColumn days, LocalDate day)
             throws SQLException {
         String sql = "SELECT report_id, policy_domain, routed, note FROM report WHERE day = ? ORDER BY policy_domain";

@@ -204,6 +204,12 @@ public final class PostgresDeliveryQueue implements DeliveryQueue {
     }
 
     @Override
+    public List<QueuedDelivery> deliveries(String policyDomain, LocalDate first, LocalDate last, int limit) {
+        return run("list the deliveries of " + policyDomain,
+                c -> DeliveryRows.deliveries(c, DAYS, policyDomain, first, last, limit));
+    }
+
+    @Override
     public List<QueuedDelivery> deliveries(LocalDate since) {
         return run("list deliveries", c -> DeliveryRows.deliveries(c, DAYS, since));
     }

@@ -204,6 +204,12 @@ public final class SqliteDeliveryQueue implements DeliveryQueue {
     }
 
     @Override
+    public synchronized List<QueuedDelivery> deliveries(String policyDomain, LocalDate first, LocalDate last, int limit) {
+        return run("list the deliveries of " + policyDomain,
+                c -> DeliveryRows.deliveries(c, DAYS, policyDomain, first, last, limit));
+    }
+
+    @Override
     public synchronized List<QueuedDelivery> deliveries(LocalDate since) {
         return run("list deliveries", c -> DeliveryRows.deliveries(c, DAYS, since));
     }

@@ -34,6 +34,29 @@ public interface InboundReportStore extends AutoCloseable {
      */
     InboundSummary summary(LocalDate first, LocalDate last, InboundSummary.Limits limits);
 
+    /**
+     * The organisations that reported in the window, ranked by failed sessions, at most {@code limit} (capped at
+     * {@link InboundOrganizations#MAX_ROWS}).
+     *
+     * @throws InboundStoreException when the store cannot be read
+     */
+    InboundOrganizations organizations(LocalDate first, LocalDate last, int limit);
+
+    /**
+     * What {@code organization} reported of our domains in the window, at most {@code limit} rows of each kind.
+     *
+     * @throws InboundStoreException when the store cannot be read
+     */
+    InboundOrganizations.Seen organization(String organization, LocalDate first, LocalDate last, int limit);
+
+    /**
+     * The organisations that reported on our policy {@code domain} in the window, ranked by failed sessions, at most
+     * {@code limit}; their dominant result type is left empty.
+     *
+     * @throws InboundStoreException when the store cannot be read
+     */
+    InboundOrganizations reporters(String domain, LocalDate first, LocalDate last, int limit);
+
     @Override
     void close();
 }

@@ -194,6 +194,86 @@ final class InboundRows {
                 failureCount - failures.size());
     }
 
+    private static final String IN_ORGANIZATION = " AND r.organization = ?";
+
+    /** The organisations of the window ranked by failed sessions, at most {@code limit} of them. */
+    static InboundOrganizations organizations(Connection connection, LocalDate first, LocalDate last, int limit)
+            throws SQLException {
+        long from = first.toEpochDay() * 86400;
+        long to = (last.toEpochDay() + 1) * 86400;
+        int rows = Math.min(limit, InboundOrganizations.MAX_ROWS);
+        List<long[]> totals = new ArrayList<>();
+        List<String> names = list(connection, "SELECT r.organization, COUNT(DISTINCT r.id), SUM(p.successful),"
+                        + " SUM(p.failed) " + WINDOW + " GROUP BY r.organization"
+                        + " ORDER BY SUM(p.failed) DESC, SUM(p.successful) + SUM(p.failed) DESC, 1 LIMIT ?",
+                from, to, null, rows, rs -> {
+                    totals.add(new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+                    return rs.getString(1);
+                });
+        long all = count(connection, "SELECT COUNT(DISTINCT organization) FROM inbound_report r"
+                + " WHERE r.start_time >= ? AND r.start_time < ?", from, to, null);
+        List<InboundOrganizations.Organization> organizations = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            // one small query per ranked organisation: at most (result types) rows each
+            List<String> dominant = list(connection, "SELECT f.result_type FROM inbound_report r"
+                            + " JOIN inbound_failure f ON f.report = r.id WHERE r.start_time >= ? AND r.start_time < ?"
+                            + IN_ORGANIZATION + " GROUP BY f.result_type ORDER BY SUM(f.failed) DESC, 1 LIMIT ?",
+                    from, to, names.get(i), 1, rs -> rs.getString(1));
+            long[] t = totals.get(i);
+            organizations.add(new InboundOrganizations.Organization(names.get(i), t[0], t[1], t[2],
+                    dominant.isEmpty() || t[2] == 0 ? "" : dominant.get(0)));
+        }
+        return new InboundOrganizations(organizations, Math.max(0, all - organizations.size()));
+    }
+
+    /**
+     * The organisations that reported on {@code domain} ("" for policies without one) in the window, ranked by failed
+     * sessions; their dominant result type is left empty.
+     */
+    static InboundOrganizations reporters(Connection connection, String domain, LocalDate first, LocalDate last,
+                                          int limit) throws SQLException {
+        long from = first.toEpochDay() * 86400;
+        long to = (last.toEpochDay() + 1) * 86400;
+        List<InboundOrganizations.Organization> organizations = list(connection, "SELECT r.organization,"
+                        + " COUNT(DISTINCT r.id), SUM(p.successful), SUM(p.failed) " + WINDOW + IN_DOMAIN
+                        + " GROUP BY r.organization"
+                        + " ORDER BY SUM(p.failed) DESC, SUM(p.successful) + SUM(p.failed) DESC, 1 LIMIT ?",
+                from, to, domain, Math.min(limit, InboundOrganizations.MAX_ROWS),
+                rs -> new InboundOrganizations.Organization(rs.getString(1), rs.getLong(2), rs.getLong(3),
+                        rs.getLong(4), ""));
+        long all = count(connection, "SELECT COUNT(DISTINCT r.organization) " + WINDOW + IN_DOMAIN, from, to, domain);
+        return new InboundOrganizations(organizations, Math.max(0, all - organizations.size()));
+    }
+
+    /** What {@code organization} reported of our domains in the window, at most {@code limit} rows of each kind. */
+    static InboundOrganizations.Seen organization(Connection connection, String organization, LocalDate first,
+                                                  LocalDate last, int limit) throws SQLException {
+        long from = first.toEpochDay() * 86400;
+        long to = (last.toEpochDay() + 1) * 86400;
+        int rows = Math.min(limit, InboundOrganizations.MAX_ROWS);
+        List<InboundOrganizations.DomainSeen> domains = list(connection, "SELECT COALESCE(p.policy_domain, ''),"
+                        + " SUM(p.successful), SUM(p.failed) " + WINDOW + IN_ORGANIZATION
+                        + " GROUP BY COALESCE(p.policy_domain, '') ORDER BY 3 DESC, 2 DESC, 1 LIMIT ?",
+                from, to, organization, rows,
+                rs -> new InboundOrganizations.DomainSeen(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+        long domainCount = count(connection, "SELECT COUNT(DISTINCT COALESCE(p.policy_domain, '')) " + WINDOW
+                + IN_ORGANIZATION, from, to, organization);
+        String failureWindow = WINDOW.replace("WHERE", "JOIN inbound_failure f ON f.report = p.report"
+                + " AND f.policy_position = p.position WHERE");
+        String failureKey = "COALESCE(p.policy_domain, ''), f.result_type, COALESCE(f.sending_mta_ip, ''),"
+                + " COALESCE(f.receiving_mx_hostname, ''), COALESCE(f.receiving_ip, ''),"
+                + " COALESCE(f.failure_reason_code, '')";
+        List<InboundOrganizations.ReportedFailure> failures = list(connection, "SELECT " + failureKey
+                        + ", SUM(f.failed) " + failureWindow + IN_ORGANIZATION + " GROUP BY " + failureKey
+                        + " ORDER BY 7 DESC, 1, 2, 3, 4, 5, 6 LIMIT ?", from, to, organization, rows,
+                rs -> new InboundOrganizations.ReportedFailure(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7)));
+        long failureCount = count(connection, "SELECT COUNT(*) FROM (SELECT 1 " + failureWindow + IN_ORGANIZATION
+                + " GROUP BY " + failureKey + ") g", from, to, organization);
+        return new InboundOrganizations.Seen(organization, domains, domainCount - domains.size(), failures,
+                failureCount - failures.size());
+    }
+
     /** Sessions by day in the window, of one domain or (with {@code domain} null) of all. */
     private static List<InboundSummary.DayCount> dayCounts(Connection connection, long from, long to, String domain)
             throws SQLException {

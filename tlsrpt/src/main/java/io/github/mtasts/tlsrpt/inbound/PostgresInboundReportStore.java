@@ -179,6 +179,35 @@ public final class PostgresInboundReportStore implements InboundReportStore {
     }
 
     @Override
+    public InboundOrganizations reporters(String domain, LocalDate first, LocalDate last, int limit) {
+        try (Connection c = pool.getConnection()) {
+            return InboundRows.reporters(c, domain, first, last, limit);
+        } catch (SQLException e) {
+            throw new InboundStoreException("cannot read inbound reports from " + description + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public InboundOrganizations organizations(LocalDate first, LocalDate last, int limit) {
+        try (Connection c = pool.getConnection()) {
+            return InboundRows.organizations(c, first, last, limit);
+        } catch (SQLException e) {
+            throw new InboundStoreException("cannot read inbound reports from " + description + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public InboundOrganizations.Seen organization(String organization, LocalDate first, LocalDate last, int limit) {
+        try (Connection c = pool.getConnection()) {
+            return InboundRows.organization(c, organization, first, last, limit);
+        } catch (SQLException e) {
+            throw new InboundStoreException("cannot read inbound reports from " + description + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public void close() {
         pool.close();
     }

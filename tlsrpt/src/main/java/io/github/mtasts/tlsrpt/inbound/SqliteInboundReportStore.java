@@ -154,6 +154,34 @@ public final class SqliteInboundReportStore implements InboundReportStore {
     }
 
     @Override
+    public synchronized InboundOrganizations reporters(String domain, LocalDate first, LocalDate last, int limit) {
+        try {
+            return InboundRows.reporters(connection, domain, first, last, limit);
+        } catch (SQLException e) {
+            throw new InboundStoreException("cannot read inbound reports from " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized InboundOrganizations organizations(LocalDate first, LocalDate last, int limit) {
+        try {
+            return InboundRows.organizations(connection, first, last, limit);
+        } catch (SQLException e) {
+            throw new InboundStoreException("cannot read inbound reports from " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized InboundOrganizations.Seen organization(String organization, LocalDate first, LocalDate last,
+                                                               int limit) {
+        try {
+            return InboundRows.organization(connection, organization, first, last, limit);
+        } catch (SQLException e) {
+            throw new InboundStoreException("cannot read inbound reports from " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public synchronized void close() {
         closeQuietly(connection);
     }

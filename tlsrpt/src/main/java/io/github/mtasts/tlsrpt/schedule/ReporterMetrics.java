@@ -174,6 +174,11 @@ public final class ReporterMetrics {
         }
 
         @Override
+        public io.github.mtasts.tlsrpt.aggregate.FailureFigures figures() {
+            return store.figures();
+        }
+
+        @Override
         public IngestStats stats() {
             return store.stats();
         }

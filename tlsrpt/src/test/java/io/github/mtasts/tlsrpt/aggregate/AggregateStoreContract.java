@@ -52,6 +52,52 @@ abstract class AggregateStoreContract {
         return batch;
     }
 
+    static final FailureKey NO_STARTTLS = new FailureKey(ResultType.STARTTLS_NOT_SUPPORTED, "192.0.2.2",
+            "mx2.example.com", "198.51.100.8", "");
+
+    @Test
+    void failureFiguresRankDomainsAndBreakFailuresDownInTheStore() throws Exception {
+        try (AggregateStore store = open()) {
+            AggregateBatch batch = new AggregateBatch();
+            LocalDate before = DAY.minusDays(1);
+            for (int i = 0; i < 3; i++) {
+                batch.add(new CountedSession(DAY, "a.example", PolicyGroup.sts("h1"), EXPIRED));
+            }
+            batch.add(new CountedSession(before, "a.example", PolicyGroup.NO_POLICY, NO_STARTTLS));
+            batch.add(new CountedSession(DAY, "a.example", PolicyGroup.sts("h1"), null));
+            batch.add(new CountedSession(DAY, "b.example", PolicyGroup.NO_POLICY, NO_STARTTLS));
+            for (int i = 0; i < 5; i++) {
+                batch.add(new CountedSession(DAY, "c.example", PolicyGroup.NO_POLICY, null));
+            }
+            // outside the window
+            batch.add(new CountedSession(DAY.minusDays(5), "old.example", PolicyGroup.NO_POLICY, EXPIRED));
+            store.commit(batch);
+            FailureFigures figures = store.figures();
+
+            assertThat(figures.totals(before, DAY)).isEqualTo(new FailureFigures.Totals(3, 2, 6, 5));
+            assertThat(figures.policyTypes(before, DAY)).containsExactly(Map.entry("no-policy-found", 3L),
+                    Map.entry("sts", 1L));
+            FailureFigures.Ranking ranking = figures.ranking(before, DAY, 2);
+            assertThat(ranking.domains()).containsExactly(new FailureFigures.DomainTotal("a.example", 1, 4),
+                    new FailureFigures.DomainTotal("b.example", 0, 1));
+            assertThat(ranking.more()).isEqualTo(1);
+            assertThat(figures.dominantResultTypes(List.of("a.example", "b.example", "c.example"), before, DAY))
+                    .containsExactly(Map.entry("a.example", "certificate-expired"),
+                            Map.entry("b.example", "starttls-not-supported"));
+            assertThat(figures.daily(List.of("a.example", "c.example"), before, DAY)).containsExactly(
+                    new FailureFigures.DailyCount("a.example", before, 0, 1),
+                    new FailureFigures.DailyCount("a.example", DAY, 1, 3),
+                    new FailureFigures.DailyCount("c.example", DAY, 5, 0));
+            assertThat(figures.failures("a.example", FailureFigures.Dimension.RECEIVING_MX, before, DAY, 1))
+                    .isEqualTo(new FailureFigures.Breakdown(
+                            List.of(new FailureFigures.ValueCount("mx.example.com", 3)), 1));
+            assertThat(figures.failures("a.example", FailureFigures.Dimension.REASON_CODE, DAY, DAY, 10).values())
+                    .containsExactly(new FailureFigures.ValueCount("certificate has expired", 3));
+            assertThat(figures.ranking(DAY.plusDays(1), DAY.plusDays(2), 10))
+                    .isEqualTo(new FailureFigures.Ranking(List.of(), 0));
+        }
+    }
+
     @Test
     void countersAddUpAcrossCommits() throws Exception {
         try (AggregateStore store = open()) {

@@ -133,7 +133,7 @@ class PostgresAggregateStoreTest extends AggregateStoreContract {
         try (AggregateStore store = open()) {
             assertThat(store.offset(LOG)).contains(new SourceOffset(120, 100, "", ""));
         }
-        assertThat(query("SELECT max(version) FROM aggregate_schema_version")).isEqualTo("2");
+        assertThat(query("SELECT max(version) FROM aggregate_schema_version")).isEqualTo("3");
     }
 
     @Test

@@ -11,7 +11,6 @@ import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.PolicyGroup;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
 import io.github.mtasts.tlsrpt.config.DashboardConfig;
-import io.github.mtasts.tlsrpt.config.DashboardConfig;
 import io.github.mtasts.tlsrpt.inbound.SqliteInboundReportStore;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
 import java.net.URI;
@@ -114,15 +113,40 @@ class DashboardHandlerTest {
                 get("/", basic("admin:pa:ss")))) {
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
-            assertThat(response.body()).contains("<tr data-day=\"2025-06-15\"><td class=\"text\">2025-06-15</td>"
-                    + "<td class=\"successful\">1</td><td class=\"failed\">1</td>");
+            assertThat(response.body()).contains("<tr data-key=\"example.net\"><td class=\"text domain\">"
+                    + "<a href=\"/domain/example.net?days=30");
         }
     }
 
     @Test
-    void pageShowsTheThirtyDaysEndingToday() throws Exception {
-        assertThat(get("/", "Bearer " + TOKEN).body())
-                .contains("<p id=\"window\">UTC days 2025-05-17 to 2025-06-15</p>");
+    void pageShowsTheThirtyDaysEndingTodayUnlessAnotherRangeIsChosen() throws Exception {
+        assertThat(get("/", "Bearer " + TOKEN).body()).contains("2025-05-17 to 2025-06-15 UTC");
+        assertThat(get("/?days=7", "Bearer " + TOKEN).body()).contains("2025-06-09 to 2025-06-15 UTC");
+        assertThat(get("/?days=5", "Bearer " + TOKEN).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void theApiNeedsTheSameCredentialsAndServesJsonAndCsv() throws Exception {
+        assertThat(get("/api/domains", null).statusCode()).isEqualTo(401);
+        assertThat(get("/api/domains.csv", null).statusCode()).isEqualTo(401);
+        HttpResponse<String> json = get("/api/domains?days=1", "Bearer " + TOKEN);
+        assertThat(json.headers().firstValue("Content-Type")).contains("application/json");
+        assertThat(json.body()).contains("\"domain\":\"example.net\",\"sessions\":2,\"successful\":1,\"failed\":1");
+        HttpResponse<String> csv = get("/api/domains.csv?days=1&token=" + TOKEN, null);
+        assertThat(csv.headers().firstValue("Content-Type")).contains("text/csv; charset=utf-8");
+        assertThat(csv.body()).startsWith("domain,sessions,successful,failed,failure_rate,dominant_result_type,"
+                + "daily_failures\r\nexample.net,2,1,1,0.5,certificate-expired,1\r\n");
+        assertThat(get("/api/domain/example.net/receiving_mx_hostname?format=csv", "Bearer " + TOKEN).body())
+                .isEqualTo("receiving_mx_hostname,failed\r\nmx.example.net,1\r\n");
+        assertThat(get("/api/nothing", "Bearer " + TOKEN).statusCode()).isEqualTo(404);
+        assertThat(get("/api/domain/example.net/reporters.csv", "Bearer " + TOKEN).body())
+                .isEqualTo("organization,reports,sessions,successful,failed,failure_rate\r\n");
+    }
+
+    @Test
+    void aQueryTokenIsKeptOnThePagesLinks() throws Exception {
+        assertThat(get("/?token=" + TOKEN, null).body())
+                .contains("href=\"/domain/example.net?days=30&amp;token=" + TOKEN + "\"");
     }
 
     @Test

@@ -71,6 +71,26 @@ abstract class DeliveryQueueContract {
     }
 
     @Test
+    void oneDomainsDeliveriesOfAWindowComeNewestFirstUpToTheLimit() throws Exception {
+        try (DeliveryQueue queue = open()) {
+            for (int back = 0; back < 3; back++) {
+                for (String domain : List.of("a.test", "b.test")) {
+                    TlsRptReport report = report(DAY.minusDays(back), domain, 1);
+                    queue.addReport(report, NOW);
+                    queue.route(report.reportId(), List.of(new DeliveryQueue.Due("mailto:x@" + domain, NOW)), null);
+                }
+            }
+
+            assertThat(queue.deliveries("a.test", DAY.minusDays(1), DAY, 10))
+                    .extracting(QueuedDelivery::day, QueuedDelivery::policyDomain)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(DAY, "a.test"),
+                            org.assertj.core.groups.Tuple.tuple(DAY.minusDays(1), "a.test"));
+            assertThat(queue.deliveries("a.test", DAY.minusDays(2), DAY, 1)).extracting(QueuedDelivery::day)
+                    .containsExactly(DAY);
+        }
+    }
+
+    @Test
     void aRowIsClaimedOnceAndAStaleRetryMarkIsIgnored() throws Exception {
         try (DeliveryQueue queue = open(); DeliveryQueue other = open()) {
             TlsRptReport report = report(DAY, "a.test", 1);

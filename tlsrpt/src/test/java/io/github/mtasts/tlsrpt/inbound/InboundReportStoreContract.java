@@ -87,6 +87,53 @@ abstract class InboundReportStoreContract {
     }
 
     @Test
+    void organisationsAreRankedByFailedSessionsInTheStoreWithTheirDominantResultType() throws Exception {
+        try (InboundReportStore store = open()) {
+            store.save(report("Example Org", "r1", "2024-05-01T00:00:00Z", "2024-05-01T23:59:59Z"), json("{}"), RECEIVED);
+            store.save(report("Example Org", "r2", "2024-05-02T00:00:00Z", "2024-05-02T23:59:59Z"), json("{}"), RECEIVED);
+            store.save(report("Other Org", "r3", "2024-05-02T00:00:00Z", "2024-05-02T23:59:59Z"), json("{}"), RECEIVED);
+            store.save(new InboundReport("Quiet Org", "r4", Instant.parse("2024-05-02T00:00:00Z"),
+                    Instant.parse("2024-05-02T23:59:59Z"), Optional.empty(), List.of(new InboundPolicy("sts", List.of(),
+                    Optional.empty(), List.of(), 3, 0, List.of())), List.of()), json("{}"), RECEIVED);
+            store.save(report("Old Org", "r0", "2024-04-30T00:00:00Z", "2024-04-30T23:59:59Z"), json("{}"), RECEIVED);
+
+            InboundOrganizations ranked = store.organizations(LocalDate.parse("2024-05-01"),
+                    LocalDate.parse("2024-05-02"), 2);
+
+            assertThat(ranked.organizations()).containsExactly(
+                    new InboundOrganizations.Organization("Example Org", 2, 14, 2, "certificate-expired"),
+                    new InboundOrganizations.Organization("Other Org", 1, 7, 1, "certificate-expired"));
+            assertThat(ranked.more()).isEqualTo(1);
+            assertThat(store.organizations(LocalDate.parse("2024-05-02"), LocalDate.parse("2024-05-02"), 10)
+                    .organizations()).extracting(InboundOrganizations.Organization::name)
+                    .containsExactly("Example Org", "Other Org", "Quiet Org");
+        }
+    }
+
+    @Test
+    void oneOrganisationsViewSumsItsDomainsAndFailures() throws Exception {
+        try (InboundReportStore store = open()) {
+            store.save(report("Example Org", "r1", "2024-05-01T00:00:00Z", "2024-05-01T23:59:59Z"), json("{}"), RECEIVED);
+            store.save(report("Example Org", "r2", "2024-05-02T00:00:00Z", "2024-05-02T23:59:59Z"), json("{}"), RECEIVED);
+            store.save(report("Other Org", "r3", "2024-05-02T00:00:00Z", "2024-05-02T23:59:59Z"), json("{}"), RECEIVED);
+
+            InboundOrganizations.Seen seen = store.organization("Example Org", LocalDate.parse("2024-05-01"),
+                    LocalDate.parse("2024-05-02"), 10);
+
+            assertThat(seen.domains()).containsExactly(new InboundOrganizations.DomainSeen("example.com", 14, 2));
+            assertThat(seen.moreDomains()).isZero();
+            assertThat(seen.failures()).containsExactly(new InboundOrganizations.ReportedFailure("example.com",
+                    "certificate-expired", "192.0.2.1", "mx1.example.com", "198.51.100.1", "", 2));
+            assertThat(seen.moreFailures()).isZero();
+            assertThat(store.organization("Nobody", LocalDate.parse("2024-05-01"), LocalDate.parse("2024-05-02"), 10)
+                    .domains()).isEmpty();
+            assertThat(store.reporters("example.com", LocalDate.parse("2024-05-01"), LocalDate.parse("2024-05-02"), 1))
+                    .isEqualTo(new InboundOrganizations(List.of(
+                            new InboundOrganizations.Organization("Example Org", 2, 14, 2, "")), 1));
+        }
+    }
+
+    @Test
     void reportsComeOldestPeriodFirstWithoutPoliciesWhenTheyHadNone() throws Exception {
         InboundReport later = report("Example Org", "r2", "2024-05-02T00:00:00Z", "2024-05-02T23:59:59Z");
         InboundReport empty = new InboundReport("Other Org", "r1", Instant.parse("2024-05-01T00:00:00Z"),
