@@ -61,7 +61,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpEndpoint implements AutoCloseable {
 
-    /** What a handler sees of a request; header names are matched without regard to case. */
+    /**
+     * What a handler sees of a request; header names are matched without regard to case. The path is as sent,
+     * still percent-encoded, so that a name in it may hold an encoded {@code /}.
+     */
     public record Request(String method, String path, String rawQuery, Map<String, String> headers) {
         public Request {
             Objects.requireNonNull(method, "method");
@@ -316,7 +319,7 @@ public final class HttpEndpoint implements AutoCloseable {
             Map<String, String> headers = new LinkedHashMap<>();
             message.headers().forEach(header -> headers.putIfAbsent(header.getKey().toLowerCase(Locale.ROOT),
                     header.getValue()));
-            Request request = new Request(message.method().name(), uri.path(),
+            Request request = new Request(message.method().name(), uri.rawPath(),
                     query < 0 ? "" : message.uri().substring(query + 1), headers);
             if (!access.permits(request)) {
                 respond(ctx, access.unauthorized(), keepAlive);

@@ -45,14 +45,8 @@ public final class DashboardHandler implements HttpEndpoint.Handler {
         }
         Map<String, String> query = query(request.rawQuery());
         String token = query.get("token");
-        // the listener hands over the decoded path: encode each segment again for the router, which decodes them
-        StringBuilder rawPath = new StringBuilder();
-        for (String segment : request.path().split("/")) {
-            if (!segment.isEmpty()) {
-                rawPath.append('/').append(Html.segment(segment));
-            }
-        }
-        DashboardRouter.Response response = router.route(rawPath.length() == 0 ? "/" : rawPath.toString(), query,
+        // the listener hands over the path still percent-encoded: the router decodes each segment on its own
+        DashboardRouter.Response response = router.route(request.path().isEmpty() ? "/" : request.path(), query,
                 token == null ? "" : "&token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
         return HttpEndpoint.Response.of(response.status(), response.contentType(),
                         response.body().getBytes(StandardCharsets.UTF_8))

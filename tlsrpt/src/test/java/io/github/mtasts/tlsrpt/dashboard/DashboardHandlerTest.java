@@ -150,6 +150,14 @@ class DashboardHandlerTest {
     }
 
     @Test
+    void anOrganisationNameHoldingASlashHasItsOwnPage() throws Exception {
+        HttpResponse<String> page = get("/org/Example%2FReceiver%20Inc", "Bearer " + TOKEN);
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("Example/Receiver Inc");
+    }
+
+    @Test
     void otherPathsAreNotFoundAndOtherMethodsNotAllowed() throws Exception {
         HttpResponse<String> post = http.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + endpoint.address().getPort() + "/"))
