@@ -133,14 +133,18 @@ public final class DashboardTables {
     /** The organisations that sent us reports, ranked by the failed sessions they saw. */
     public Table organizations(Window w) {
         InboundOrganizations o = inbound.organizations(w.first(), w.last(), ROWS);
+        Map<String, long[]> daily = inbound.dailyFailures(
+                o.organizations().stream().map(InboundOrganizations.Organization::name).toList(), w.first(), w.last());
+        int days = w.dayList().size();
         List<List<Object>> rows = new ArrayList<>();
         for (InboundOrganizations.Organization org : o.organizations()) {
             long sessions = org.successful() + org.failed();
             rows.add(Arrays.asList(org.name(), org.reports(), sessions, org.successful(), org.failed(),
-                    rate(org.failed(), sessions), org.dominantResultType()));
+                    rate(org.failed(), sessions), org.dominantResultType(),
+                    Arrays.stream(daily.getOrDefault(org.name(), new long[days])).boxed().toList()));
         }
         return new Table("organizations", w, List.of("organization", "reports", "sessions", "successful", "failed",
-                "failure_rate", "dominant_result_type"), rows, o.more());
+                "failure_rate", "dominant_result_type", "daily_failures"), rows, o.more());
     }
 
     private List<CachedPolicy> cachedPolicies() {

@@ -3,6 +3,7 @@ package io.github.mtasts.tlsrpt.inbound;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where received reports are kept, deduplicated by (organisation, report id, date range): senders retry,
@@ -41,6 +42,14 @@ public interface InboundReportStore extends AutoCloseable {
      * @throws InboundStoreException when the store cannot be read
      */
     InboundOrganizations organizations(LocalDate first, LocalDate last, int limit);
+
+    /**
+     * The failed sessions each of {@code organizations} reported per UTC day of the window (by the start of the
+     * report's period), for the ranking's trend: one count per day, {@code first} first; absent days are zero.
+     *
+     * @throws InboundStoreException when the store cannot be read
+     */
+    Map<String, long[]> dailyFailures(List<String> organizations, LocalDate first, LocalDate last);
 
     /**
      * What {@code organization} reported of our domains in the window, at most {@code limit} rows of each kind.

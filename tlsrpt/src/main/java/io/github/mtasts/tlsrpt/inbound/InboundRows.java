@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -224,6 +226,35 @@ final class InboundRows {
                     dominant.isEmpty() || t[2] == 0 ? "" : dominant.get(0)));
         }
         return new InboundOrganizations(organizations, Math.max(0, all - organizations.size()));
+    }
+
+    /** {@link InboundReportStore#dailyFailures}: one query for every organisation of the ranking. */
+    static Map<String, long[]> dailyFailures(Connection connection, List<String> organizations, LocalDate first,
+                                             LocalDate last) throws SQLException {
+        Map<String, long[]> daily = new HashMap<>();
+        if (organizations.isEmpty()) {
+            return daily;
+        }
+        long from = first.toEpochDay() * 86400;
+        long to = (last.toEpochDay() + 1) * 86400;
+        int days = (int) (last.toEpochDay() - first.toEpochDay() + 1);
+        String in = String.join(", ", Collections.nCopies(organizations.size(), "?"));
+        try (PreparedStatement ps = connection.prepareStatement("SELECT r.organization, r.start_time / 86400,"
+                + " SUM(p.failed) " + WINDOW + " AND r.organization IN (" + in + ") GROUP BY 1, 2")) {
+            int i = bindWindow(ps, from, to, null);
+            for (String organization : organizations) {
+                ps.setString(i++, organization);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int day = (int) (rs.getLong(2) - first.toEpochDay());
+                    if (day >= 0 && day < days) {
+                        daily.computeIfAbsent(rs.getString(1), k -> new long[days])[day] += rs.getLong(3);
+                    }
+                }
+            }
+        }
+        return daily;
     }
 
     /**

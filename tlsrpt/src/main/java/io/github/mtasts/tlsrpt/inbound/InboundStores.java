@@ -1,8 +1,8 @@
 package io.github.mtasts.tlsrpt.inbound;
 
-import io.github.mtasts.resolver.store.PostgresDsn;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.DaemonConfig;
+import io.github.mtasts.resolver.store.PostgresDsn;
 import java.nio.file.Path;
 import java.util.Optional;
 

@@ -1,8 +1,8 @@
 package io.github.mtasts.tlsrpt.inbound;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mtasts.resolver.store.PostgresDsn;
 import io.github.mtasts.resolver.store.PostgresDatabase;
+import io.github.mtasts.resolver.store.PostgresDsn;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The received reports in the PostgreSQL database a fleet shares, the tables of {@link SqliteInboundReportStore}
@@ -184,6 +185,16 @@ public final class PostgresInboundReportStore implements InboundReportStore {
             return InboundRows.reporters(c, domain, first, last, limit);
         } catch (SQLException e) {
             throw new InboundStoreException("cannot read inbound reports from " + description + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Map<String, long[]> dailyFailures(List<String> organizations, LocalDate first, LocalDate last) {
+        try (Connection c = pool.getConnection()) {
+            return InboundRows.dailyFailures(c, organizations, first, last);
+        } catch (SQLException e) {
+            throw new InboundStoreException("cannot read inbound reports from " + description + ": "
+                    + e.getMessage(), e);
         }
     }
 

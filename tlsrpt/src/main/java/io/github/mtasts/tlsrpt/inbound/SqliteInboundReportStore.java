@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The received reports in SQLite: by default the policy cache's database file, with tables of its own and a
@@ -157,6 +158,16 @@ public final class SqliteInboundReportStore implements InboundReportStore {
     public synchronized InboundOrganizations reporters(String domain, LocalDate first, LocalDate last, int limit) {
         try {
             return InboundRows.reporters(connection, domain, first, last, limit);
+        } catch (SQLException e) {
+            throw new InboundStoreException("cannot read inbound reports from " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized Map<String, long[]> dailyFailures(List<String> organizations, LocalDate first,
+                                                          LocalDate last) {
+        try {
+            return InboundRows.dailyFailures(connection, organizations, first, last);
         } catch (SQLException e) {
             throw new InboundStoreException("cannot read inbound reports from " + file + ": " + e.getMessage(), e);
         }

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -107,6 +108,25 @@ abstract class InboundReportStoreContract {
             assertThat(store.organizations(LocalDate.parse("2024-05-02"), LocalDate.parse("2024-05-02"), 10)
                     .organizations()).extracting(InboundOrganizations.Organization::name)
                     .containsExactly("Example Org", "Other Org", "Quiet Org");
+        }
+    }
+
+    @Test
+    void dailyFailuresOfTheRankedOrganisationsArePerDayOfTheWindow() throws Exception {
+        try (InboundReportStore store = open()) {
+            store.save(report("Example Org", "r1", "2024-05-01T00:00:00Z", "2024-05-01T23:59:59Z"), json("{}"), RECEIVED);
+            store.save(report("Example Org", "r2", "2024-05-03T00:00:00Z", "2024-05-03T23:59:59Z"), json("{}"), RECEIVED);
+            store.save(report("Other Org", "r3", "2024-05-02T00:00:00Z", "2024-05-02T23:59:59Z"), json("{}"), RECEIVED);
+            store.save(report("Other Org", "r4", "2024-05-04T00:00:00Z", "2024-05-04T23:59:59Z"), json("{}"), RECEIVED);
+
+            Map<String, long[]> daily = store.dailyFailures(List.of("Example Org", "Other Org", "Nobody"),
+                    LocalDate.parse("2024-05-01"), LocalDate.parse("2024-05-03"));
+
+            assertThat(daily.get("Example Org")).containsExactly(1, 0, 1);
+            assertThat(daily.get("Other Org")).as("its report of the 4th is outside the window").containsExactly(0, 1, 0);
+            assertThat(daily).doesNotContainKey("Nobody");
+            assertThat(store.dailyFailures(List.of(), LocalDate.parse("2024-05-01"), LocalDate.parse("2024-05-03")))
+                    .isEmpty();
         }
     }
 
