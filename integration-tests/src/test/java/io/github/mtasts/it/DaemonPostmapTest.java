@@ -106,7 +106,11 @@ class DaemonPostmapTest {
         assertReply(zone, key, expected);
     }
 
-    /** Keys Postfix may send besides a plain domain: case and a trailing dot are normalised, the rest is no domain. */
+    /**
+     * Keys Postfix may send besides a plain domain: case and a trailing dot are normalised; a smart host's next hop
+     * ({@code [host]}, {@code [host]:port}, {@code host:port}) takes the policy of its host (RFC 8461 §3.4); IP
+     * literals and malformed names have no policy domain.
+     */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             GOOD.TEST         | secure match=mx.good.test servername=hostname
@@ -119,7 +123,9 @@ class DaemonPostmapTest {
             [ipv6:::1]        | NOTFOUND
             [mx.good.test]    | NOTFOUND
             [mx.good.test]:25 | NOTFOUND
-            [good.test]       | NOTFOUND
+            [good.test]       | secure match=mx.good.test servername=hostname
+            [good.test]:587   | secure match=mx.good.test servername=hostname
+            good.test:2525    | secure match=mx.good.test servername=hostname
             .good.test        | NOTFOUND
             good..test        | NOTFOUND
             """)

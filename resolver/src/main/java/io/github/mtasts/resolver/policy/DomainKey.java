@@ -42,17 +42,70 @@ public record DomainKey(String domain) {
         if (key == null || key.isEmpty()) {
             throw new InvalidDomainKeyException("", "is empty");
         }
+        return normaliseHost(key, nextHopHost(key));
+    }
+
+    /**
+     * The host of a Postfix next hop: {@code [host]} and {@code [host]:port} (a relay reached without MX lookup) and
+     * {@code host:port} (a transport's next hop) name the policy domain {@code host}, as RFC 8461 §3.4 asks of mail
+     * sent through a smart host. An IPv6 literal has none; an IPv4 literal is refused with the host-name checks.
+     */
+    private static String nextHopHost(String key) throws InvalidDomainKeyException {
+        String host = key;
+        String port = null;
         if (key.charAt(0) == '[') {
-            // Postfix sends [host] or [host]:port for next-hops that bypass MX lookup: no policy domain.
-            throw new InvalidDomainKeyException(key, "is a bracketed next-hop");
+            int close = key.indexOf(']');
+            if (close < 0) {
+                throw new InvalidDomainKeyException(key, "has '[' without ']'");
+            }
+            host = key.substring(1, close);
+            String rest = key.substring(close + 1);
+            if (!rest.isEmpty()) {
+                if (rest.charAt(0) != ':') {
+                    throw new InvalidDomainKeyException(key, "has text after ']' that is not a :port");
+                }
+                port = rest.substring(1);
+            }
+            if (host.indexOf(':') >= 0) {
+                throw new InvalidDomainKeyException(key, "is an IPv6 literal");
+            }
+        } else {
+            int colon = key.indexOf(':');
+            if (colon >= 0) {
+                if (key.indexOf(':', colon + 1) >= 0) {
+                    throw new InvalidDomainKeyException(key, "is an IPv6 literal");
+                }
+                host = key.substring(0, colon);
+                port = key.substring(colon + 1);
+            }
         }
-        if (key.indexOf(':') >= 0) {
-            throw new InvalidDomainKeyException(key, "is an IPv6 literal or has a port");
+        if (port != null && !isPort(port)) {
+            throw new InvalidDomainKeyException(key, "has a port that is not a number from 1 to 65535");
         }
-        if (key.charAt(0) == '.') {
+        if (host.isEmpty()) {
+            throw new InvalidDomainKeyException(key, "has an empty host");
+        }
+        return host;
+    }
+
+    private static boolean isPort(String port) {
+        if (port.isEmpty() || port.length() > 5) {
+            return false;
+        }
+        for (int i = 0; i < port.length(); i++) {
+            if (port.charAt(i) < '0' || port.charAt(i) > '9') {
+                return false;
+            }
+        }
+        int value = Integer.parseInt(port);
+        return value >= 1 && value <= 65535;
+    }
+
+    private static String normaliseHost(String key, String host) throws InvalidDomainKeyException {
+        if (host.charAt(0) == '.') {
             throw new InvalidDomainKeyException(key, "starts with a dot");
         }
-        String name = key.endsWith(".") ? key.substring(0, key.length() - 1) : key;
+        String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
         if (!isAscii(name)) {
             try {
                 // Flags 0: STD3 rules are checked below with our own precise messages.

@@ -137,13 +137,16 @@ class ResolverDaemonTest {
     void keysThatCannotCarryAPolicyAreAnsweredNotFoundAndTheConnectionKeepsServing() throws Exception {
         try (ResolverDaemon daemon = start(config("cache: {type: internal}\nhttp: {port: 0}\nmetrics: {enabled: true}\n"));
                 Client client = Client.open(daemon.socketmapAddress())) {
-            List<String> keys = List.of("192.0.2.1", "[192.0.2.1]", "[mx.daemon-good.test]:25", "[ipv6:2001:db8::1]",
+            List<String> keys = List.of("192.0.2.1", "[192.0.2.1]", "[192.0.2.1]:25", "[ipv6:2001:db8::1]",
                     "2001:db8::1", ".daemon-good.test", "daemon..good.test", "a".repeat(64) + ".test",
                     ("b".repeat(60) + ".").repeat(5) + "test", "bad_char.test", "");
             for (String key : keys) {
                 assertThat(client.ask("postfix " + key)).as(key).isEqualTo("NOTFOUND ");
             }
             assertThat(client.ask("postfix daemon-good.test")).startsWith("OK secure match=mx.daemon-good.test:");
+            // RFC 8461 §3.4: a smart host's next hop takes the smart host's policy, answered from the same cache
+            assertThat(client.ask("postfix [daemon-good.test]:587")).startsWith("OK secure match=mx.daemon-good.test:");
+            assertThat(client.ask("postfix daemon-good.test:2525")).startsWith("OK secure match=mx.daemon-good.test:");
             assertThat(metrics(daemon)).contains("mtasts_lookups_total{result=\"invalid_key\"} " + keys.size() + ".0")
                     .contains("mtasts_cache_misses_total 1.0");
         }

@@ -61,15 +61,40 @@ class DomainKeyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"::1", "2001:db8::1", "example.com:25"})
-    void rejectsIpv6LiteralsAndPorts(String key) {
-        assertThat(rejection(key)).contains("is an IPv6 literal or has a port");
+    @ValueSource(strings = {"::1", "2001:db8::1", "[ipv6:2001:db8::1]", "[ipv6:2001:db8::1]:25", "[2001:db8::1]"})
+    void rejectsIpv6Literals(String key) {
+        assertThat(rejection(key)).contains("is an IPv6 literal");
+    }
+
+    /** RFC 8461 §3.4: mail through a smart host takes the smart host's domain as its policy domain. */
+    @ParameterizedTest
+    @CsvSource({
+            "[mail.example.com],       mail.example.com",
+            "[Mail.Example.COM.]:587,  mail.example.com",
+            "example.com:2525,         example.com",
+            "[relay.example.net]:25,   relay.example.net"})
+    void smartHostNextHopsNameTheirHostAsPolicyDomain(String key, String domain) throws Exception {
+        assertThat(DomainKey.parse(key).domain()).isEqualTo(domain);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"[mail.example.com]", "[mail.example.com]:587", "[192.0.2.1]", "[ipv6:2001:db8::1]"})
-    void rejectsBracketedNextHops(String key) {
-        assertThat(rejection(key)).contains("is a bracketed next-hop");
+    @ValueSource(strings = {"[192.0.2.1]", "[192.0.2.1]:25", "192.0.2.1:25"})
+    void ipv4LiteralNextHopsHaveNoPolicyDomain(String key) {
+        assertThat(rejection(key)).contains("is an IP address or ends with an all-numeric label");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            [mail.example.com       | has '[' without ']'
+            [mail.example.com]x     | has text after ']' that is not a :port
+            []:25                   | has an empty host
+            example.com:            | has a port that is not a number from 1 to 65535
+            example.com:smtp        | has a port that is not a number from 1 to 65535
+            example.com:0           | has a port that is not a number from 1 to 65535
+            example.com:65536       | has a port that is not a number from 1 to 65535
+            [mail.example.com]:99999 | has a port that is not a number from 1 to 65535""")
+    void malformedNextHopsAreRefusedWithTheReason(String key, String reason) {
+        assertThat(rejection(key)).contains(reason);
     }
 
     @Test
