@@ -61,7 +61,10 @@ public final class PolicyResponder implements SocketmapResponder {
         try {
             domain = DomainKey.parse(request.key()).domain();
         } catch (InvalidDomainKeyException e) {
-            LOG.debug("{}: NOTFOUND without lookup: {}", LogSafe.escape(request.key()), LogSafe.escape(e.getMessage()));
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{}: NOTFOUND without lookup: {}", LogSafe.escape(request.key()),
+                        LogSafe.escape(e.getMessage()));
+            }
             invalidKey.increment();
             return CompletableFuture.completedFuture(PostfixReply.NOT_FOUND);
         }
