@@ -78,9 +78,4 @@ record Configuration(DaemonConfig daemon, DashboardConfig dashboard, MilterConfi
                 "dashboard", DashboardConfigLoader.render(dashboard),
                 "milter", MilterConfigLoader.render(milter)));
     }
-
-    /** Whether the daemon's HTTP listener binds: only when something is served on it. */
-    boolean httpListener() {
-        return daemon.metrics() || dashboard.enabled();
-    }
 }

@@ -34,7 +34,6 @@ class ConfigurationTest {
 
         assertThat(config.daemon()).isEqualTo(DaemonConfig.defaults());
         assertThat(config.dashboard()).isEqualTo(new DashboardConfig(false, Optional.empty(), Optional.empty()));
-        assertThat(config.httpListener()).isFalse();
         assertThat(config.milter()).isEqualTo(MilterConfig.DEFAULT)
                 .isEqualTo(new MilterConfig("127.0.0.1", 8891, 10 * 1024 * 1024, java.util.Map.of(),
                         new MetricsConfig(false, "127.0.0.1", 9462)));
@@ -57,7 +56,6 @@ class ConfigurationTest {
         assertThat(config.daemon().metrics()).isFalse();
         assertThat(config.dashboard()).isEqualTo(new DashboardConfig(true, Optional.of("s3cret"),
                 Optional.of(new DashboardConfig.BasicAuth("admin", "pass:word"))));
-        assertThat(config.httpListener()).isTrue();
         assertThat(Configuration.parse(ConfigDocument.parse("rendered", config.toYaml()))).isEqualTo(config);
     }
 

@@ -3,7 +3,6 @@ package io.github.mtasts.tlsrpt.aggregate;
 import io.github.mtasts.tlsrpt.logs.SourceId;
 
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,30 +26,8 @@ public interface AggregateStore extends AutoCloseable {
     /** Every policy domain's counts of the UTC {@code day}, ordered by domain and policy. */
     List<DomainDay> day(LocalDate day);
 
-    /**
-     * Every policy domain's counts of the UTC days {@code first} to {@code last} inclusive, ordered by day, then
-     * domain and policy: what the dashboard shows. One {@link #day} read per day, which a month-long window keeps
-     * cheap; a store may answer it with one query instead.
-     */
-    default List<DomainDay> days(LocalDate first, LocalDate last) {
-        if (last.isBefore(first)) {
-            throw new IllegalArgumentException("day range ends before it starts: " + first + " to " + last);
-        }
-        List<DomainDay> days = new ArrayList<>();
-        for (LocalDate day = first; !day.isAfter(last); day = day.plusDays(1)) {
-            days.addAll(day(day));
-        }
-        return days;
-    }
-
-    /**
-     * The dashboard's bounded queries over these counters.
-     *
-     * @throws UnsupportedOperationException when this store cannot aggregate in a database
-     */
-    default FailureFigures figures() {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no failure figures");
-    }
+    /** The dashboard's queries over these counters, summed and cut to size in the database. */
+    FailureFigures figures();
 
     /** Line counts and samples of everything ingested so far (they have no day: an unparsed line has no time). */
     IngestStats stats();

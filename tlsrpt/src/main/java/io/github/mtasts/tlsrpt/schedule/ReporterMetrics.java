@@ -4,6 +4,7 @@ import io.github.mtasts.resolver.text.LogSafe;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
+import io.github.mtasts.tlsrpt.aggregate.FailureFigures;
 import io.github.mtasts.tlsrpt.aggregate.IngestStats;
 import io.github.mtasts.tlsrpt.aggregate.SourceOffset;
 import io.github.mtasts.tlsrpt.delivery.Deliverer;
@@ -174,7 +175,7 @@ public final class ReporterMetrics {
         }
 
         @Override
-        public io.github.mtasts.tlsrpt.aggregate.FailureFigures figures() {
+        public FailureFigures figures() {
             return store.figures();
         }
 

@@ -207,33 +207,6 @@ abstract class AggregateStoreContract {
     }
 
     @Test
-    void daysReadsEveryDayOfTheRangeInDayOrder() throws Exception {
-        try (AggregateStore store = open()) {
-            AggregateBatch batch = new AggregateBatch();
-            batch.add(new CountedSession(DAY.plusDays(2), "b.example", PolicyGroup.NO_POLICY, null));
-            batch.add(new CountedSession(DAY, "z.example", PolicyGroup.NO_POLICY, EXPIRED));
-            batch.add(new CountedSession(DAY.minusDays(1), "a.example", PolicyGroup.NO_POLICY, null));
-            store.commit(batch);
-
-            List<DomainDay> days = store.days(DAY, DAY.plusDays(2));
-
-            assertThat(days).extracting(DomainDay::day, DomainDay::policyDomain)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple(DAY, "z.example"),
-                            org.assertj.core.groups.Tuple.tuple(DAY.plusDays(2), "b.example"));
-            assertThat(days.get(0).failureDetails()).containsExactly(new DomainDay.FailureCount(EXPIRED, 1));
-        }
-    }
-
-    @Test
-    void daysRefusesARangeEndingBeforeItStarts() throws Exception {
-        try (AggregateStore store = open()) {
-            assertThatThrownBy(() -> store.days(DAY, DAY.minusDays(1)))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("day range ends before it starts: 2026-11-29 to 2026-11-28");
-        }
-    }
-
-    @Test
     void failedCommitStoresNeitherCountsNorOffsets() throws Exception {
         try (AggregateStore store = open()) {
             store.commit(batch(1, 0, 10));

@@ -10,6 +10,7 @@ import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
 import io.github.mtasts.tlsrpt.aggregate.FailureKey;
+import io.github.mtasts.tlsrpt.aggregate.FailureFigures;
 import io.github.mtasts.tlsrpt.aggregate.IngestStats;
 import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
 import io.github.mtasts.tlsrpt.aggregate.SendingMtaIps;
@@ -563,6 +564,11 @@ class IngestTest {
         @Override
         public List<DomainDay> day(LocalDate day) {
             return delegate.day(day);
+        }
+
+        @Override
+        public FailureFigures figures() {
+            return delegate.figures();
         }
 
         @Override
