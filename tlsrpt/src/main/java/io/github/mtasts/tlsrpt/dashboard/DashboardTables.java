@@ -11,7 +11,7 @@ import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
 import io.github.mtasts.tlsrpt.delivery.QueuedDelivery;
 import io.github.mtasts.tlsrpt.inbound.InboundOrganizations;
 import io.github.mtasts.tlsrpt.inbound.InboundReportStore;
-import io.github.mtasts.tlsrpt.inbound.InboundSummary;
+import io.github.mtasts.tlsrpt.inbound.InboundTotals;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -90,12 +90,10 @@ public final class DashboardTables {
                 // without the outbound row: the page says why in the outbound section
             }
         }
-        // the smallest limits: only the totals are wanted here
-        InboundSummary s = inbound.summary(w.first(), w.last(), new InboundSummary.Limits(1, 1, 1));
-        long ok = s.days().stream().mapToLong(InboundSummary.DayCount::successful).sum();
-        long failed = s.days().stream().mapToLong(InboundSummary.DayCount::failed).sum();
-        rows.add(Arrays.asList("inbound", ok + failed, ok, failed, rate(failed, ok + failed), s.organizations(), null,
-                s.reports()));
+        InboundTotals t = inbound.totals(w.first(), w.last());
+        long sessions = t.successful() + t.failed();
+        rows.add(Arrays.asList("inbound", sessions, t.successful(), t.failed(), rate(t.failed(), sessions),
+                t.organizations(), null, t.reports()));
         return new Table("summary", w, List.of("side", "sessions", "successful", "failed", "failure_rate", "names",
                 "failing_names", "reports"), rows, 0);
     }

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * The reporting organisations of a window of UTC days, ranked by the failed sessions they saw of our domains, summed
- * and cut to size in the store as {@link InboundSummary} is.
+ * and cut to size in the store.
  *
  * @param organizations the organisations with the most failed sessions first (then the most sessions, then by name)
  * @param more          organisations in the window beyond {@code organizations}

@@ -28,12 +28,12 @@ public interface InboundReportStore extends AutoCloseable {
     List<InboundReport> reports();
 
     /**
-     * The reports whose period starts in the UTC days {@code first} to {@code last}, summed and cut to
-     * {@code limits} in the database, so the result's size does not follow the store's.
+     * What the reports whose period starts in the UTC days {@code first} to {@code last} add up to, summed in the
+     * database.
      *
      * @throws InboundStoreException when the store cannot be read
      */
-    InboundSummary summary(LocalDate first, LocalDate last, InboundSummary.Limits limits);
+    InboundTotals totals(LocalDate first, LocalDate last);
 
     /**
      * The organisations that reported in the window, ranked by failed sessions, at most {@code limit} (capped at

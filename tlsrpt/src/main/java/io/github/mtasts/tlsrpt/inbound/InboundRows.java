@@ -122,19 +122,13 @@ final class InboundRows {
             FROM inbound_report r JOIN inbound_policy p ON p.report = r.id
             WHERE r.start_time >= ? AND r.start_time < ?""";
     private static final String IN_DOMAIN = " AND COALESCE(p.policy_domain, '') = ?";
-    /** The UTC day a report's period starts, as an epoch day. */
-    private static final String DAY = "r.start_time / 86400";
-
-    /**
-     * The dashboard's figures for the UTC days {@code first} to {@code last}, summed and limited in SQL: the rows read
-     * are bounded by {@code limits} and the window's days, never by what the store holds.
-     */
-    static InboundSummary summary(Connection connection, LocalDate first, LocalDate last, InboundSummary.Limits limits)
-            throws SQLException {
+    /** {@link InboundReportStore#totals}: the reports and organisations, then the sessions of their policies. */
+    static InboundTotals totals(Connection connection, LocalDate first, LocalDate last) throws SQLException {
         long from = first.toEpochDay() * 86400;
         long to = (last.toEpochDay() + 1) * 86400;
         long reports;
         long organizations;
+        // a report without policies still counts as a report: these two are not read through the join
         try (PreparedStatement ps = connection.prepareStatement("SELECT COUNT(*), COUNT(DISTINCT organization)"
                 + " FROM inbound_report r WHERE r.start_time >= ? AND r.start_time < ?")) {
             ps.setLong(1, from);
@@ -145,55 +139,14 @@ final class InboundRows {
                 organizations = rs.getLong(2);
             }
         }
-        List<InboundSummary.DayCount> days = dayCounts(connection, from, to, null);
-        long domainCount = count(connection, "SELECT COUNT(DISTINCT COALESCE(p.policy_domain, '')) " + WINDOW,
-                from, to, null);
-        List<InboundSummary.Domain> domains = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement("SELECT COALESCE(p.policy_domain, ''),"
-                + " SUM(p.successful), SUM(p.failed) " + WINDOW + " GROUP BY COALESCE(p.policy_domain, '')"
-                + " ORDER BY SUM(p.failed) DESC, SUM(p.successful) + SUM(p.failed) DESC, 1 LIMIT ?")) {
-            ps.setLong(1, from);
-            ps.setLong(2, to);
-            ps.setInt(3, limits.domains());
-            List<String> names = new ArrayList<>();
-            List<long[]> totals = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT COALESCE(SUM(p.successful), 0),"
+                + " COALESCE(SUM(p.failed), 0) " + WINDOW)) {
+            bindWindow(ps, from, to, null);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    names.add(rs.getString(1));
-                    totals.add(new long[] {rs.getLong(2), rs.getLong(3)});
-                }
-            }
-            for (int i = 0; i < names.size(); i++) {
-                domains.add(domain(connection, from, to, names.get(i), totals.get(i), limits));
+                rs.next();
+                return new InboundTotals(reports, organizations, rs.getLong(1), rs.getLong(2));
             }
         }
-        return new InboundSummary(reports, organizations, days, domains, domainCount - domains.size());
-    }
-
-    private static InboundSummary.Domain domain(Connection connection, long from, long to, String domain, long[] totals,
-                                                InboundSummary.Limits limits) throws SQLException {
-        List<InboundSummary.OrgDay> rows = list(connection, "SELECT " + DAY + ", r.organization, SUM(p.successful),"
-                        + " SUM(p.failed) " + WINDOW + IN_DOMAIN + " GROUP BY " + DAY + ", r.organization"
-                        + " ORDER BY 1, 2 LIMIT ?", from, to, domain, limits.rows(),
-                rs -> new InboundSummary.OrgDay(LocalDate.ofEpochDay(rs.getLong(1)), rs.getString(2), rs.getLong(3),
-                        rs.getLong(4)));
-        long rowCount = count(connection, "SELECT COUNT(*) FROM (SELECT 1 " + WINDOW + IN_DOMAIN + " GROUP BY " + DAY
-                + ", r.organization) g", from, to, domain);
-        String failureWindow = WINDOW.replace("WHERE", "JOIN inbound_failure f ON f.report = p.report"
-                + " AND f.policy_position = p.position WHERE");
-        String failureKey = DAY + ", r.organization, f.result_type, COALESCE(f.sending_mta_ip, ''),"
-                + " COALESCE(f.receiving_mx_hostname, ''), COALESCE(f.receiving_ip, ''),"
-                + " COALESCE(f.failure_reason_code, '')";
-        List<InboundSummary.Failure> failures = list(connection, "SELECT " + failureKey + ", SUM(f.failed) "
-                        + failureWindow + IN_DOMAIN + " GROUP BY " + failureKey
-                        + " ORDER BY 8 DESC, 1, 2, 3, 4, 5, 6, 7 LIMIT ?", from, to, domain, limits.failures(),
-                rs -> new InboundSummary.Failure(LocalDate.ofEpochDay(rs.getLong(1)), rs.getString(2), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8)));
-        long failureCount = count(connection, "SELECT COUNT(*) FROM (SELECT 1 " + failureWindow + IN_DOMAIN
-                + " GROUP BY " + failureKey + ") g", from, to, domain);
-        return new InboundSummary.Domain(domain.isEmpty() ? Optional.empty() : Optional.of(domain), totals[0], totals[1],
-                dayCounts(connection, from, to, domain), rows, rowCount - rows.size(), failures,
-                failureCount - failures.size());
     }
 
     private static final String IN_ORGANIZATION = " AND r.organization = ?";
@@ -303,16 +256,6 @@ final class InboundRows {
                 + " GROUP BY " + failureKey + ") g", from, to, organization);
         return new InboundOrganizations.Seen(organization, domains, domainCount - domains.size(), failures,
                 failureCount - failures.size());
-    }
-
-    /** Sessions by day in the window, of one domain or (with {@code domain} null) of all. */
-    private static List<InboundSummary.DayCount> dayCounts(Connection connection, long from, long to, String domain)
-            throws SQLException {
-        // a window has a bounded number of days; the LIMIT only says so
-        return list(connection, "SELECT " + DAY + ", SUM(p.successful), SUM(p.failed) " + WINDOW
-                        + (domain == null ? "" : IN_DOMAIN) + " GROUP BY " + DAY + " ORDER BY 1 LIMIT ?",
-                from, to, domain, (int) Math.min(Integer.MAX_VALUE, (to - from) / 86400),
-                rs -> new InboundSummary.DayCount(LocalDate.ofEpochDay(rs.getLong(1)), rs.getLong(2), rs.getLong(3)));
     }
 
     @FunctionalInterface

@@ -161,13 +161,13 @@ public final class PostgresInboundReportStore implements InboundReportStore {
     }
 
     @Override
-    public InboundSummary summary(LocalDate first, LocalDate last, InboundSummary.Limits limits) {
+    public InboundTotals totals(LocalDate first, LocalDate last) {
         try (Connection c = pool.getConnection()) {
-            // one snapshot: the totals and the rows agree while other hosts store reports
+            // one snapshot: the report counts and the session sums agree while other hosts store reports
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
-                return InboundRows.summary(c, first, last, limits);
+                return InboundRows.totals(c, first, last);
             } finally {
                 c.rollback();
                 c.setAutoCommit(true);

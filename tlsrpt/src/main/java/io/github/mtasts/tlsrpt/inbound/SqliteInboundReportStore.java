@@ -139,12 +139,12 @@ public final class SqliteInboundReportStore implements InboundReportStore {
     }
 
     @Override
-    public synchronized InboundSummary summary(LocalDate first, LocalDate last, InboundSummary.Limits limits) {
+    public synchronized InboundTotals totals(LocalDate first, LocalDate last) {
         try {
-            // one snapshot: the totals and the rows agree even while the milter stores a report
+            // one snapshot: the report counts and the session sums agree even while the milter stores a report
             connection.setAutoCommit(false);
             try {
-                return InboundRows.summary(connection, first, last, limits);
+                return InboundRows.totals(connection, first, last);
             } finally {
                 connection.rollback();
                 connection.setAutoCommit(true);
