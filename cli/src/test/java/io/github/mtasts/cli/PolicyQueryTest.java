@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.mtasts.resolver.config.ConfigLoader;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.config.ZoneConfig;
+import io.github.mtasts.resolver.config.DaneMode;
 import io.github.mtasts.testing.DnsmasqServer;
 import io.github.mtasts.testing.PolicyHttpsServer.Response;
 import io.github.mtasts.testing.PolicyHttpsServer;
@@ -108,7 +109,7 @@ class PolicyQueryTest {
     @Test
     void replyIsRenderedForTheChosenZone() {
         Printed relaxed = query("query-testing.test");
-        Printed strict = query(new ZoneConfig(true, Duration.ofSeconds(4), false, false), "query-testing.test",
+        Printed strict = query(new ZoneConfig(true, Duration.ofSeconds(4), false, false, DaneMode.AUTO), "query-testing.test",
                 Optional.empty());
 
         assertThat(relaxed.exitCode()).isZero();
