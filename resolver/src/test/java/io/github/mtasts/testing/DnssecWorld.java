@@ -30,7 +30,9 @@ import org.xbill.DNS.Type;
  * <li>{@code plain.test}: unsigned, under no trust anchor: insecure;</li>
  * <li>{@code bogus.test}: signed, but the trust anchor is the DS of another key: bogus (SERVFAIL from unbound).</li>
  * </ul>
- * The same {@link #trustAnchors()} file serves unbound and dnsjava's validator.
+ * The same {@link #trustAnchors()} file serves unbound and dnsjava's validator. {@code usable.signed.test},
+ * {@code denied.signed.test} and {@code plain.test} publish an MTA-STS TXT record; their policy hosts are in the
+ * test hosts file.
  */
 public final class DnssecWorld implements AutoCloseable {
 
@@ -105,11 +107,14 @@ public final class DnssecWorld implements AutoCloseable {
                 cross IN MX 10 mx.plain.test.
                 tobogus IN MX 10 mx.bogus.test.
                 nullmx IN MX 0 .
+                _mta-sts.usable IN TXT "v=STSv1; id=dane1"
+                _mta-sts.denied IN TXT "v=STSv1; id=dane1"
                 """.formatted(USABLE_TLSA, UNUSABLE_TLSA, USABLE_TLSA));
         zone("plain.test", """
                 @ IN MX 10 mx.plain.test.
                 mx IN A 127.0.0.1
                 _25._tcp.mx IN TLSA %s
+                _mta-sts IN TXT "v=STSv1; id=plain1"
                 """.formatted(USABLE_TLSA));
         zone("bogus.test", """
                 @ IN MX 10 mx.bogus.test.
