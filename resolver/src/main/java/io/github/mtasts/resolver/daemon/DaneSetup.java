@@ -43,10 +43,9 @@ public final class DaneSetup {
         }
         boolean autoOn = false;
         if (config.anyZoneDane(DaneMode.AUTO)) {
-            Optional<String> level = postconf("smtp_dns_support_level");
-            autoOn = level.filter("dnssec"::equals).isPresent();
-            LOG.info("dane: auto is {}: postconf -h smtp_dns_support_level {}", autoOn ? "on" : "off",
-                    level.map(l -> "says \"" + l + "\"").orElse("could not be run"));
+            PostfixDnssec postfix = postfixDnssec();
+            autoOn = postfix.on();
+            LOG.info("dane: auto is {}", postfix);
         }
         Optional<DnssecLookup> dnssec = Optional.empty();
         if (config.anyZoneDane(DaneMode.ON) || autoOn) {
@@ -73,6 +72,26 @@ public final class DaneSetup {
             throw new UntrustedResolverException("cannot read trust_anchor_file " + dnssec.trustAnchorFile().get()
                     + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * What {@code dane: auto} becomes: on when Postfix does DNSSEC lookups for DANE.
+     *
+     * @param on     {@code postconf -h smtp_dns_support_level} said {@code dnssec}
+     * @param reason what postconf said, for the one log line
+     */
+    public record PostfixDnssec(boolean on, String reason) {
+        @Override
+        public String toString() {
+            return (on ? "on" : "off") + ": " + reason;
+        }
+    }
+
+    /** Asks {@code postconf}, when it exists. */
+    public static PostfixDnssec postfixDnssec() {
+        Optional<String> level = postconf("smtp_dns_support_level");
+        return new PostfixDnssec(level.filter("dnssec"::equals).isPresent(), "postconf -h smtp_dns_support_level "
+                + level.map(l -> "says \"" + l + "\"").orElse("could not be run or failed"));
     }
 
     /** {@code postconf -h NAME}, or empty when postconf is missing or fails. */
