@@ -63,7 +63,12 @@ public final class DnssecWorld implements AutoCloseable {
     public static DnssecWorld start(String signedRecords) {
         try {
             Path directory = Files.createTempDirectory("dnssec-world");
-            DnssecWorld world = new DnssecWorld(directory, freePort(), freePort());
+            int nsdPort = freePort();
+            int unboundPort = freePort();
+            while (unboundPort == nsdPort) {
+                unboundPort = freePort();
+            }
+            DnssecWorld world = new DnssecWorld(directory, nsdPort, unboundPort);
             world.startServers(signedRecords);
             return world;
         } catch (IOException e) {
