@@ -62,6 +62,9 @@ public final class DailyReports {
         if (row.policy().stsUnavailable()) {
             return AppliedPolicy.stsUnavailable();
         }
+        if (row.policy().type() == PolicyType.TLSA) {
+            return AppliedPolicy.tlsaWithoutRecords();
+        }
         for (ServedPolicy served : servedPolicies.apply(row.policyDomain())) {
             if (served.policyHash().equals(row.policy().policyHash())) {
                 try {
