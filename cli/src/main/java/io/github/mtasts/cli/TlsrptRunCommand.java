@@ -95,7 +95,7 @@ public final class TlsrptRunCommand implements Callable<Integer> {
                     new LogLineParser(tlsrpt.logTimezone(), clock),
                     () -> new SessionTracker(session -> isOwnReportMail(reporting, session.recipient()),
                             MAX_PROCESSES, MAX_IDLE),
-                    tlsrpt.batchLines(), tlsrpt.batchInterval(), clock);
+                    tlsrpt.batchLines(), tlsrpt.batchInterval(), clock, tlsrpt.socket().isPresent());
             TlsRptService service = new TlsRptService(reporting.dispatch, reporting.queue, reporting.settings,
                     tlsrpt.hostName() + "/" + ProcessHandle.current().pid(), clock);
             try (HttpEndpoint endpoint = serveMetrics(tlsrpt.metrics(), reporting.access, registry)) {
