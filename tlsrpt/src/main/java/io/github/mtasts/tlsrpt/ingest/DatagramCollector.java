@@ -2,7 +2,6 @@ package io.github.mtasts.tlsrpt.ingest;
 
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.resolver.store.PolicyStore;
-import io.github.mtasts.resolver.store.ServedPolicy;
 import io.github.mtasts.resolver.text.LogSafe;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
@@ -23,8 +22,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -267,17 +268,18 @@ public final class DatagramCollector implements AutoCloseable {
 
         void add(TlsrptDatagram datagram, Instant at) {
             datagrams++;
-            LocalDate day = LocalDate.ofInstant(at, ZoneOffset.UTC);
-            for (CountedSession session : datagram.counted(day)) {
+            List<CountedSession> sessions = datagram.counted(LocalDate.ofInstant(at, ZoneOffset.UTC));
+            for (int i = 0; i < sessions.size(); i++) {
+                CountedSession session = sessions.get(i);
                 counts.add(session);
-            }
-            for (TlsrptDatagram.ReportedPolicy policy : datagram.policies()) {
-                policy.stsPolicy().ifPresent(sts -> {
+                // the i-th session is the i-th policy's, counted under the hash of its sts policy when it has one
+                Optional<StsPolicy> sts = datagram.policies().get(i).stsPolicy();
+                if (sts.isPresent()) {
                     Served served = this.served.computeIfAbsent(
-                            new ServedKey(policy.policyDomain(), ServedPolicy.hashOf(sts)),
-                            key -> new Served(policy.policyDomain(), sts, at));
+                            new ServedKey(session.policyDomain(), session.policy().policyHash()),
+                            key -> new Served(session.policyDomain(), sts.get(), at));
                     served.last = at;
-                });
+                }
             }
         }
     }
