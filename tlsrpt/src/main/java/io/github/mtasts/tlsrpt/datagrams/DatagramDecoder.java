@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.github.mtasts.resolver.policy.DomainNames;
 import io.github.mtasts.resolver.policy.PolicySyntaxException;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.tlsrpt.datagrams.MalformedDatagramException.Reason;
 import io.github.mtasts.tlsrpt.datagrams.TlsrptDatagram.ReportedFailure;
 import io.github.mtasts.tlsrpt.datagrams.TlsrptDatagram.ReportedPolicy;
+import io.github.mtasts.tlsrpt.sessions.IpLiterals;
 import io.github.mtasts.tlsrpt.sessions.PolicyType;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
 
@@ -26,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -67,9 +70,8 @@ public final class DatagramDecoder {
     private static final Set<String> POLICY_KEYS = Set.of("policy-type", "policy-domain", "policy-string",
             "mx-host", "failure-details", "t", "f");
     private static final Set<String> FAILURE_KEYS = Set.of("c", "s", "n", "h", "r", "a", "f");
-    /** A domain as Postfix sends it: an A-label name (RFC 5890), at most 253 characters. */
-    private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*\\.?");
-    private static final int MAX_DOMAIN_LENGTH = 253;
+    /** The first line of an EHLO reply: its code, a separator and the name the server gave. */
+    private static final Pattern EHLO_NAME = Pattern.compile("\\d{3}[- ]([^\\s]+).*", Pattern.DOTALL);
     /** Postfix sends one policy; libtlsrpt allows more, never many (one per policy kind a sender applies). */
     private static final int MAX_POLICIES = 8;
 
@@ -206,9 +208,43 @@ public final class DatagramDecoder {
         if (result == null) {
             throw bad(path + ".c", "unknown result code " + code + " (expected 201 to 205 or 301 to 306)");
         }
-        return new ReportedFailure(result, optionalText(node, "s", path), optionalText(node, "n", path),
-                optionalText(node, "h", path), optionalText(node, "r", path), optionalText(node, "a", path),
+        String ehlo = optionalText(node, "h", path);
+        return new ReportedFailure(result, ipLiteral(node, "s", path), hostName(node, "n", path), ehlo,
+                ehloName(ehlo), ipLiteral(node, "r", path), optionalText(node, "a", path),
                 optionalText(node, "f", path));
+    }
+
+    /**
+     * The name in the first line of an EHLO reply ({@code 250-mx.example.com}), what RFC 8460 §4.4 calls the
+     * {@code receiving-mx-helo}; empty when there is no reply or it has no name where one goes.
+     */
+    static String ehloName(String reply) {
+        Matcher first = EHLO_NAME.matcher(reply);
+        if (!first.matches()) {
+            return "";
+        }
+        String name = first.group(1);
+        int lineEnd = name.indexOf('\r');
+        return lineEnd < 0 ? name : name.substring(0, lineEnd);
+    }
+
+    /** {@code key}, empty or an IP address literal: the report shows it as one (RFC 8460 §4.4). */
+    private static String ipLiteral(JsonNode node, String key, String path) throws MalformedDatagramException {
+        String value = optionalText(node, key, path);
+        if (!value.isEmpty() && !IpLiterals.isIpLiteral(value)) {
+            throw bad(path + "." + key, "expected an IP address, got " + quoted(value));
+        }
+        return value;
+    }
+
+    /** {@code key}, empty or a host name: the report shows it as one (RFC 8460 §4.4). */
+    private static String hostName(JsonNode node, String key, String path) throws MalformedDatagramException {
+        String value = optionalText(node, key, path);
+        String bare = value.endsWith(".") ? value.substring(0, value.length() - 1) : value;
+        if (!value.isEmpty() && !DomainNames.isHostName(bare)) {
+            throw bad(path + "." + key, "expected a host name, got " + quoted(value));
+        }
+        return bare.toLowerCase(Locale.ROOT);
     }
 
     private static void onlyKeys(JsonNode node, Set<String> keys, String prefix) throws MalformedDatagramException {
@@ -251,12 +287,11 @@ public final class DatagramDecoder {
 
     private static String domain(JsonNode node, String key, String path) throws MalformedDatagramException {
         String domain = text(node, key, path);
-        if (domain.length() > MAX_DOMAIN_LENGTH || !DOMAIN.matcher(domain).matches()) {
-            throw bad(path, "expected a domain name (A-labels, at most " + MAX_DOMAIN_LENGTH + " characters), got "
-                    + quoted(domain));
+        String bare = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
+        if (!DomainNames.isHostName(bare)) {
+            throw bad(path, "expected a domain name (A-labels, at most 253 characters), got " + quoted(domain));
         }
-        String lower = domain.toLowerCase(Locale.ROOT);
-        return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+        return bare.toLowerCase(Locale.ROOT);
     }
 
     private static int integer(JsonNode node, String key, String path) throws MalformedDatagramException {

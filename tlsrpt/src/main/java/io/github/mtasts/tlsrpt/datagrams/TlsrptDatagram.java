@@ -72,18 +72,20 @@ public record TlsrptDatagram(String tlsrptDomain, String tlsrptRecord, List<Repo
      * @param sendingMtaIp      {@code s}
      * @param receivingMxName   {@code n}
      * @param receivingEhlo     {@code h}: the receiving MX's EHLO reply, its lines joined by CR LF
+ * @param receivingMxHelo   the name in the reply's first line, RFC 8460's {@code receiving-mx-helo}; empty when none
      * @param receivingIp       {@code r}
      * @param additionalInfo    {@code a}
      * @param failureReasonCode {@code f}
      */
     public record ReportedFailure(ResultType result, String sendingMtaIp, String receivingMxName,
-                                  String receivingEhlo, String receivingIp, String additionalInfo,
-                                  String failureReasonCode) {
+                                  String receivingEhlo, String receivingMxHelo, String receivingIp,
+                                  String additionalInfo, String failureReasonCode) {
         public ReportedFailure {
             Objects.requireNonNull(result, "result");
             Objects.requireNonNull(sendingMtaIp, "sendingMtaIp");
             Objects.requireNonNull(receivingMxName, "receivingMxName");
             Objects.requireNonNull(receivingEhlo, "receivingEhlo");
+            Objects.requireNonNull(receivingMxHelo, "receivingMxHelo");
             Objects.requireNonNull(receivingIp, "receivingIp");
             Objects.requireNonNull(additionalInfo, "additionalInfo");
             Objects.requireNonNull(failureReasonCode, "failureReasonCode");
@@ -93,7 +95,8 @@ public record TlsrptDatagram(String tlsrptDomain, String tlsrptRecord, List<Repo
         }
 
         FailureKey key() {
-            return new FailureKey(result, sendingMtaIp, receivingMxName, receivingIp, failureReasonCode);
+            return new FailureKey(result, sendingMtaIp, receivingMxName, receivingMxHelo, receivingIp,
+                    failureReasonCode);
         }
     }
 

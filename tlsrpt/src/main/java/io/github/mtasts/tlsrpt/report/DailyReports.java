@@ -79,7 +79,7 @@ public final class DailyReports {
 
     private static FailureDetail detail(DomainDay.FailureCount count) {
         var d = count.detail();
-        return new FailureDetail(d.resultType().rfcName(), d.sendingMtaIp(), d.receivingMxHostname(), null,
-                d.receivingIp(), count.sessions(), null, d.failureReasonCode());
+        return new FailureDetail(d.resultType().rfcName(), d.sendingMtaIp(), d.receivingMxHostname(),
+                d.receivingMxHelo(), d.receivingIp(), count.sessions(), null, d.failureReasonCode());
     }
 }

@@ -59,9 +59,9 @@ class DatagramDecoderTest {
         ReportedPolicy policy = decode(CapturedDatagrams.get(2)).policies().get(0);
 
         assertThat(policy.failure()).contains(new ReportedFailure(ResultType.VALIDATION_FAILURE, "127.0.0.1",
-                "mx.selfsigned.test", OK_EHLO, "127.0.0.3", "", "self-signed_certificate"));
+                "mx.selfsigned.test", OK_EHLO, "mx.selfsigned.test", "127.0.0.3", "", "self-signed_certificate"));
         assertThat(decode(CapturedDatagrams.get(2)).counted(DAY).get(0).failure()).isEqualTo(new FailureKey(
-                ResultType.VALIDATION_FAILURE, "127.0.0.1", "mx.selfsigned.test", "127.0.0.3",
+                ResultType.VALIDATION_FAILURE, "127.0.0.1", "mx.selfsigned.test", "mx.selfsigned.test", "127.0.0.3",
                 "self-signed_certificate"));
     }
 
@@ -77,7 +77,7 @@ class DatagramDecoderTest {
         assertThat(sessions).hasSize(1);
         assertThat(sessions.get(0).policyDomain()).isEqualTo(domain);
         assertThat(sessions.get(0).policy().type()).isEqualTo(PolicyType.STS);
-        assertThat(sessions.get(0).failure()).isEqualTo(new FailureKey(result, "127.0.0.1", mx, ip, ""));
+        assertThat(sessions.get(0).failure()).isEqualTo(new FailureKey(result, "127.0.0.1", mx, mx, ip, ""));
     }
 
     @ParameterizedTest
@@ -124,6 +124,17 @@ class DatagramDecoderTest {
         assertThat(datagram.counted(DAY).get(0).policy()).isEqualTo(PolicyGroup.STS_UNAVAILABLE);
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "250-mx.example.com\\r\\n250-PIPELINING\\r\\n250 CHUNKING|mx.example.com",
+            "250 mx.example.com ESMTP hello|mx.example.com",
+            "250 mx.example.com|mx.example.com",
+            "''|''",
+            "no code here|''"})
+    void theEhloNameIsTheFirstLinesName(String reply, String name) {
+        assertThat(DatagramDecoder.ehloName(reply.replace("\\r\\n", "\r\n"))).isEqualTo(name);
+    }
+
     @Test
     void bytesThatAreNotUtf8AreReadAsReplacementCharacters() throws Exception {
         byte[] bytes = withFailure("{\"c\":205,\"h\":\"250 mx \u00e9\"}").getBytes(StandardCharsets.ISO_8859_1);
@@ -168,6 +179,9 @@ class DatagramDecoderTest {
             "\"policy-type\":2,\"policy-domain\":\"x.test\",\"failure-details\":[{\"c\":200}],\"t\":1,\"f\":1|BAD_VALUE|policies[0].failure-details[0].c: unknown result code 200 (expected 201 to 205 or 301 to 306)",
             "\"policy-type\":2,\"policy-domain\":\"x.test\",\"failure-details\":[{\"c\":201,\"s\":1}],\"t\":1,\"f\":1|BAD_VALUE|policies[0].failure-details[0].s: expected a string, got number 1",
             "\"policy-type\":2,\"policy-domain\":\"x.test\",\"failure-details\":[{\"c\":201,\"z\":\"\"}],\"t\":1,\"f\":1|UNKNOWN_FIELD|policies[0].failure-details[0].\"z\": not a field of protocol version 1 (expected a, c, f, h, n, r, s)",
+            "\"policy-type\":2,\"policy-domain\":\"x.test\",\"failure-details\":[{\"c\":201,\"r\":\"mx.x.test\"}],\"t\":1,\"f\":1|BAD_VALUE|policies[0].failure-details[0].r: expected an IP address, got \"mx.x.test\"",
+            "\"policy-type\":2,\"policy-domain\":\"x.test\",\"failure-details\":[{\"c\":201,\"s\":\"1.2.3.256\"}],\"t\":1,\"f\":1|BAD_VALUE|policies[0].failure-details[0].s: expected an IP address, got \"1.2.3.256\"",
+            "\"policy-type\":2,\"policy-domain\":\"x.test\",\"failure-details\":[{\"c\":201,\"n\":\"mx x\"}],\"t\":1,\"f\":1|BAD_VALUE|policies[0].failure-details[0].n: expected a host name, got \"mx x\"",
             "\"policy-type\":2,\"policy-domain\":\"x.test\",\"failure-details\":{},\"t\":1,\"f\":1|BAD_VALUE|policies[0].failure-details: expected an array, got an object",
             "\"policy-type\":2,\"policy-domain\":\"x.test\",\"mx-host\":[\"a\",1],\"t\":0,\"f\":0|BAD_VALUE|policies[0].mx-host[1]: expected a string, got number 1",
             "\"policy-type\":9,\"policy-domain\":\"x.test\",\"mx-host\":[\"a\"],\"t\":0,\"f\":0|INCONSISTENT|policies[0]: policy type 9 (no-policy-found) with a policy-string or mx-host",

@@ -101,7 +101,7 @@ class DatagramCollectorTest {
         assertThat(selfSigned.successes()).isZero();
         assertThat(selfSigned.failures()).isEqualTo(1);
         assertThat(selfSigned.failureDetails()).containsExactly(new DomainDay.FailureCount(new FailureKey(
-                ResultType.VALIDATION_FAILURE, "127.0.0.1", "mx.selfsigned.test", "127.0.0.3",
+                ResultType.VALIDATION_FAILURE, "127.0.0.1", "mx.selfsigned.test", "mx.selfsigned.test", "127.0.0.3",
                 "self-signed_certificate"), 1));
         assertThat(row("nostarttls.test").failureDetails().get(0).detail().resultType())
                 .isEqualTo(ResultType.STARTTLS_NOT_SUPPORTED);
@@ -135,6 +135,7 @@ class DatagramCollectorTest {
         assertThat(forced.at("/policies/0/failure-details/0/result-type").asText()).isEqualTo("sts-webpki-invalid");
         assertThat(forced.at("/policies/0/failure-details/0/sending-mta-ip").asText()).isEqualTo("127.0.0.1");
         assertThat(forced.at("/policies/0/failure-details/0/receiving-ip").asText()).isEqualTo("127.0.0.2");
+        assertThat(forced.at("/policies/0/failure-details/0/receiving-mx-helo").asText()).isEqualTo("mx.ok.test");
     }
 
     @Test
