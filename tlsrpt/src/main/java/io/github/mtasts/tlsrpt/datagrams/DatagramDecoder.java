@@ -72,6 +72,13 @@ public final class DatagramDecoder {
     private static final Set<String> FAILURE_KEYS = Set.of("c", "s", "n", "h", "r", "a", "f");
     /** The first line of an EHLO reply: its code, a separator and the name the server gave. */
     private static final Pattern EHLO_NAME = Pattern.compile("\\d{3}[- ]([^\\s]+).*", Pattern.DOTALL);
+    /**
+     * The longest failure reason code and EHLO name kept. Both are parts of a failure's key in the store, and a
+     * PostgreSQL index entry holds at most about 2,700 bytes: with these the whole key stays under 2,000 bytes
+     * even in 3-byte UTF-8. Postfix's codes are short OpenSSL names ({@code self-signed_certificate}).
+     */
+    static final int MAX_REASON_LENGTH = 256;
+    private static final int MAX_HOST_NAME_LENGTH = 253;
     /** Postfix sends one policy; libtlsrpt allows more, never many (one per policy kind a sender applies). */
     private static final int MAX_POLICIES = 8;
 
@@ -209,14 +216,18 @@ public final class DatagramDecoder {
             throw bad(path + ".c", "unknown result code " + code + " (expected 201 to 205 or 301 to 306)");
         }
         String ehlo = optionalText(node, "h", path);
+        String reason = optionalText(node, "f", path);
+        if (reason.length() > MAX_REASON_LENGTH) {
+            throw bad(path + ".f", "longer than " + MAX_REASON_LENGTH + " characters (" + reason.length() + ")");
+        }
         return new ReportedFailure(result, ipLiteral(node, "s", path), hostName(node, "n", path), ehlo,
-                ehloName(ehlo), ipLiteral(node, "r", path), optionalText(node, "a", path),
-                optionalText(node, "f", path));
+                ehloName(ehlo), ipLiteral(node, "r", path), optionalText(node, "a", path), reason);
     }
 
     /**
      * The name in the first line of an EHLO reply ({@code 250-mx.example.com}), what RFC 8460 §4.4 calls the
-     * {@code receiving-mx-helo}; empty when there is no reply or it has no name where one goes.
+     * {@code receiving-mx-helo}; empty when there is no reply, it has no name where one goes, or the name is longer
+     * than a host name can be.
      */
     static String ehloName(String reply) {
         Matcher first = EHLO_NAME.matcher(reply);
@@ -225,7 +236,8 @@ public final class DatagramDecoder {
         }
         String name = first.group(1);
         int lineEnd = name.indexOf('\r');
-        return lineEnd < 0 ? name : name.substring(0, lineEnd);
+        String firstLine = lineEnd < 0 ? name : name.substring(0, lineEnd);
+        return firstLine.length() > MAX_HOST_NAME_LENGTH ? "" : firstLine;
     }
 
     /** {@code key}, empty or an IP address literal: the report shows it as one (RFC 8460 §4.4). */

@@ -197,6 +197,18 @@ class DatagramDecoderTest {
     }
 
     @Test
+    void aFailureReasonLongerThanTheStoreKeepsIsRefusedAndAnOverlongEhloNameIsDropped() throws Exception {
+        String longReason = "x".repeat(DatagramDecoder.MAX_REASON_LENGTH + 1);
+        assertThatThrownBy(() -> decode(withFailure("{\"c\":205,\"f\":\"" + longReason + "\"}")))
+                .isInstanceOf(MalformedDatagramException.class)
+                .hasMessage("policies[0].failure-details[0].f: longer than 256 characters (257)");
+
+        String longName = "250 " + "a".repeat(254);
+        assertThat(decode(withFailure("{\"c\":205,\"h\":\"" + longName + "\"}")).policies().get(0).failure()
+                .orElseThrow().receivingMxHelo()).isEmpty();
+    }
+
+    @Test
     void aDatagramOverTheLimitIsRefusedUnread() {
         byte[] big = new byte[DatagramDecoder.MAX_DATAGRAM_BYTES + 1];
 
