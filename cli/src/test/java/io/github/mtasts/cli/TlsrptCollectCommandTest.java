@@ -2,10 +2,6 @@ package io.github.mtasts.cli;
 
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
 import io.github.mtasts.tlsrpt.aggregate.SqliteAggregateStore;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.unix.Socket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,8 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -64,12 +58,9 @@ class TlsrptCollectCommandTest {
         String metrics;
         try {
             metrics = scrapeUntil(metricsPort, "mtasts_tlsrpt_datagrams_received_total 0.0");
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-            while (!Files.exists(socket) && System.nanoTime() < deadline) {
-                Thread.sleep(50); // the socket binds just after the metrics listener
-            }
+            DatagramClient.send(socket); // nothing: waits until the socket, bound after the metrics listener, exists
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw--w----");
-            send(socket, OK, OK, NO_POLICY, "{\"dpv\": \"7\"}");
+            DatagramClient.send(socket, OK, OK, NO_POLICY, "{\"dpv\": \"7\"}");
             metrics = scrapeUntil(metricsPort, "mtasts_tlsrpt_datagrams_received_total 3.0",
                     "mtasts_tlsrpt_datagrams_malformed_total{reason=\"unsupported-version\"} 1.0");
         } finally {
@@ -113,23 +104,6 @@ class TlsrptCollectCommandTest {
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("cannot receive TLSRPT datagrams on " + taken
                 + ": a file that is not a socket exists there");
-    }
-
-    /** As libtlsrpt sends: an unbound datagram socket, sendto the path. */
-    private static void send(Path path, String... payloads) throws IOException {
-        Epoll.ensureAvailability();
-        Socket socket = Socket.newSocketDomainDgram();
-        ByteBuf buffer = Unpooled.directBuffer(4096);
-        try {
-            for (String payload : payloads) {
-                ByteBuffer direct = buffer.nioBuffer(0, buffer.capacity());
-                direct.put(payload.getBytes(StandardCharsets.UTF_8)).flip();
-                socket.sendToDomainSocket(direct, 0, direct.limit(), path.toString().getBytes(StandardCharsets.UTF_8));
-            }
-        } finally {
-            socket.close();
-            buffer.release();
-        }
     }
 
     private static int freePort() throws IOException {

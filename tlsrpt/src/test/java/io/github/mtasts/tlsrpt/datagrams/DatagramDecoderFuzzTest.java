@@ -31,7 +31,7 @@ class DatagramDecoderFuzzTest {
         check(bytes);
     }
 
-    @Property(tries = 5000)
+    @Property(tries = 3000)
     void mutatedRealDatagramsDecodeOrAreMalformed(@ForAll @IntRange(min = 1, max = CapturedDatagrams.COUNT) int n,
             @ForAll("mutations") List<Tuple.Tuple3<Integer, Integer, Byte>> mutations) {
         byte[] bytes = CapturedDatagrams.get(n);
