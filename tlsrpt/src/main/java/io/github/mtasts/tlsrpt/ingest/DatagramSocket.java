@@ -48,8 +48,9 @@ public final class DatagramSocket implements AutoCloseable {
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
     /**
-     * The kernel buffer for datagrams not read yet: room for bursts while the event loop is busy. AF_UNIX also
-     * caps the queue at {@code net.unix.max_dgram_qlen} datagrams, whichever is reached first.
+     * The kernel buffer asked for datagrams not read yet: room for bursts while the event loop is busy. The kernel
+     * grants at most {@code net.core.rmem_max}, and AF_UNIX also caps the queue at {@code net.unix.max_dgram_qlen}
+     * datagrams, whichever is reached first.
      */
     private static final int RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
