@@ -6,9 +6,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code mtasts tlsrpt}: the TLSRPT collector's commands. */
 @Command(name = "tlsrpt", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
-        subcommands = {TlsrptIngestCommand.class, TlsrptStatusCommand.class, TlsrptRunCommand.class,
-                TlsrptReportCommand.class, TlsrptSendCommand.class, TlsrptQueueCommand.class, TlsrptImportCommand.class},
-        description = "TLSRPT (RFC 8460): count TLS sessions from Postfix logs, build and deliver the daily reports, import reports others send us.")
+        subcommands = {TlsrptIngestCommand.class, TlsrptCollectCommand.class, TlsrptStatusCommand.class,
+                TlsrptRunCommand.class, TlsrptReportCommand.class, TlsrptSendCommand.class, TlsrptQueueCommand.class,
+                TlsrptImportCommand.class},
+        description = "TLSRPT (RFC 8460): count TLS sessions from Postfix logs and Postfix's TLSRPT datagrams, build"
+                + " and deliver the daily reports, import reports others send us.")
 public final class TlsrptCommand implements Runnable {
 
     @Spec

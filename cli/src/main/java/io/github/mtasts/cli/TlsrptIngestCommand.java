@@ -144,7 +144,8 @@ public final class TlsrptIngestCommand implements Callable<Integer> {
                     new LogLineParser(tlsrpt.logTimezone(), clock),
                     () -> new SessionTracker(session -> tlsrpt.isReportRecipient(session.recipient()),
                             MAX_PROCESSES, MAX_IDLE),
-                    tlsrpt.batchLines(), tlsrpt.batchInterval(), Clock.systemUTC());
+                    tlsrpt.batchLines(), tlsrpt.batchInterval(), Clock.systemUTC(),
+                    tlsrpt.socket().isPresent());
             Ingest ingest = ingests.get();
             List<Path> live = new ArrayList<>();
             List<JournalctlSource> journals = new ArrayList<>();

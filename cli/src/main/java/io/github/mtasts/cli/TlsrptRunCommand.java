@@ -40,13 +40,15 @@ import java.util.function.Supplier;
 
 /**
  * {@code mtasts tlsrpt run}: the long-running reporter. One thread follows {@code tlsrpt.sources} into the
- * aggregates (as {@code tlsrpt ingest --follow}); the other builds each ended day's reports and delivers them
+ * aggregates (as {@code tlsrpt ingest --follow}), and with {@code tlsrpt.socket} set Postfix's TLSRPT datagrams are
+ * counted too (as {@code tlsrpt collect}); the other builds each ended day's reports and delivers them
  * through the queue. SIGTERM stops both after the current batch and attempt. With {@code tlsrpt.metrics.enabled} it
  * serves {@code /metrics} (see ReporterMetrics). Exit 2 for configuration errors, 1 when the ingest loop dies or the
  * metrics listener cannot start.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, version = "mtasts 0.1.0",
-        description = "Ingest the Postfix logs continuously and build and deliver each ended UTC day's reports.")
+        description = "Ingest the Postfix logs (and, with tlsrpt.socket, Postfix's TLSRPT datagrams) continuously and"
+                + " build and deliver each ended UTC day's reports.")
 public final class TlsrptRunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(TlsrptRunCommand.class);
     private static final int MAX_PROCESSES = 10_000;
@@ -95,30 +97,34 @@ public final class TlsrptRunCommand implements Callable<Integer> {
                     new LogLineParser(tlsrpt.logTimezone(), clock),
                     () -> new SessionTracker(session -> isOwnReportMail(reporting, session.recipient()),
                             MAX_PROCESSES, MAX_IDLE),
-                    tlsrpt.batchLines(), tlsrpt.batchInterval(), clock);
+                    tlsrpt.batchLines(), tlsrpt.batchInterval(), clock, tlsrpt.socket().isPresent());
             TlsRptService service = new TlsRptService(reporting.dispatch, reporting.queue, reporting.settings,
                     tlsrpt.hostName() + "/" + ProcessHandle.current().pid(), clock);
             try (HttpEndpoint endpoint = serveMetrics(tlsrpt.metrics(), reporting.access, registry)) {
                 if (endpoint != null) {
                     metrics.watch(reporting.queue, clock);
                 }
-                return runUntilStopped(ingests, metrics.counting(reporting.aggregates), files, journals, service);
+                DatagramCollection datagrams = tlsrpt.socket().isEmpty() ? null
+                        : DatagramCollection.start(tlsrpt, metrics.counting(reporting.aggregates),
+                                reporting.policies, metrics.datagramEvents(), clock);
+                return runUntilStopped(ingests, metrics.counting(reporting.aggregates), files, journals, service,
+                        datagrams);
             }
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("mtasts tlsrpt run: " + e.getMessage());
             return TlsrptIngestCommand.USAGE_ERROR;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             spec.commandLine().getErr().println("mtasts tlsrpt run: " + e.getMessage());
             return 1;
         }
     }
 
     /**
-     * The {@code /metrics} listener when {@code tlsrpt.metrics.enabled}; null otherwise.
+     * The {@code /metrics} listener (also of {@code tlsrpt collect}) when {@code tlsrpt.metrics.enabled}; null otherwise.
      *
      * @param access the {@code dashboard:} credentials, which guard every HTTP listener of the suite
      */
-    private static HttpEndpoint serveMetrics(MetricsConfig config, HttpAccess access,
+    static HttpEndpoint serveMetrics(MetricsConfig config, HttpAccess access,
                                              PrometheusMeterRegistry registry) {
         if (!config.enabled()) {
             return null;
@@ -146,7 +152,8 @@ public final class TlsrptRunCommand implements Callable<Integer> {
     }
 
     private static int runUntilStopped(Supplier<Ingest> ingests, AggregateStore store, List<Path> sources,
-                                       List<JournalctlSource> journals, TlsRptService service) throws Exception {
+                                       List<JournalctlSource> journals, TlsRptService service,
+                                       DatagramCollection datagrams) throws Exception {
         StopSignal signal = new StopSignal("tlsrpt-run-stop");
         CountDownLatch stopping = signal.stopping();
         AtomicReference<Exception> ingestFailure = new AtomicReference<>();
@@ -179,8 +186,9 @@ public final class TlsrptRunCommand implements Callable<Integer> {
             }, "tlsrpt-ingest-" + journal.id().key()));
         }
         try {
-            if (sources.isEmpty() && journals.isEmpty()) {
-                LOG.warn("tlsrpt.sources is empty: nothing is ingested, reports are built from what the store has");
+            if (sources.isEmpty() && journals.isEmpty() && datagrams == null) {
+                LOG.warn("tlsrpt.sources is empty and tlsrpt.socket unset: nothing is ingested, reports are built from"
+                        + " what the store has");
             }
             for (Thread thread : ingestThreads) {
                 thread.start();
@@ -190,6 +198,10 @@ public final class TlsrptRunCommand implements Callable<Integer> {
                 thread.join();
             }
         } finally {
+            if (datagrams != null) {
+                // before the JVM may exit: the last batch of datagrams is committed here
+                datagrams.close();
+            }
             signal.done();
         }
         return ingestFailure.get() == null ? 0 : 1;

@@ -27,7 +27,7 @@ class ArchitectureTest {
     /** Each uses only packages before it in the list (and, for tlsrpt, any resolver package). */
     static final List<String> RESOLVER = List.of("text", "policy", "config", "dns", "discovery", "store", "cache",
             "refresh", "socketmap", "check", "daemon");
-    static final List<String> TLSRPT = List.of("logs", "sessions", "aggregate", "ingest", "report", "delivery",
+    static final List<String> TLSRPT = List.of("logs", "sessions", "aggregate", "datagrams", "ingest", "report", "delivery",
             "config", "schedule", "inbound", "dashboard");
 
     /** APIs that reach files, sockets, name servers or databases. */
@@ -106,6 +106,13 @@ class ArchitectureTest {
                 .orShould().dependOnClassesThat().resideInAnyPackage(RESOLVER.stream()
                         .filter(p -> !p.equals("policy") && !p.equals("text")).map(p -> ROOT + ".resolver." + p + "..")
                         .toArray(String[]::new))
+                .check(product);
+    }
+
+    @Test
+    void datagramsArePureDecoding() {
+        noClasses().that().resideInAPackage(ROOT + ".tlsrpt.datagrams..")
+                .should().dependOnClassesThat(doesIo())
                 .check(product);
     }
 

@@ -10,6 +10,7 @@ import io.github.mtasts.resolver.config.HttpConfig;
 import io.github.mtasts.tlsrpt.config.DashboardConfig;
 import io.github.mtasts.tlsrpt.config.MilterConfig;
 import io.github.mtasts.tlsrpt.config.ReportSettings;
+import io.github.mtasts.tlsrpt.config.CollectorSocket;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
 import io.github.mtasts.tlsrpt.config.TlsrptConfigLoader;
 import io.github.mtasts.tlsrpt.delivery.MailSettings;
@@ -177,6 +178,8 @@ class ContribFilesTest {
         assertThat(collector.sources()).containsExactly(Path.of("/var/log/mail.log"));
         assertThat(collector.logTimezone()).isEqualTo(ZoneId.of("Europe/Berlin"));
         assertThat(collector.hostName()).isEqualTo("mx1.example.net");
+        assertThat(collector.socket()).contains(new CollectorSocket(Path.of("/var/spool/postfix/mtasts/tlsrpt"),
+                OptionalInt.of(0620), Optional.of("mtasts"), Optional.of("postfix")));
         assertThat(collector.store()).contains(new CacheConfig.Postgres("postgres://tlsrpt@db.example.net/mtasts",
                 CacheConfig.DEFAULT_STORE_TIMEOUT, OptionalInt.of(1), OptionalInt.of(2)));
     }

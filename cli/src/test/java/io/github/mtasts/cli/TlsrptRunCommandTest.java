@@ -70,6 +70,7 @@ class TlsrptRunCommandTest {
                     tlsrpt:
                       log_timezone: UTC
                       sources: [%s]
+                      socket: %s
                       metrics: {enabled: true, host: 127.0.0.1, port: %d}
                       report:
                         organization_name: Example Mail
@@ -79,7 +80,7 @@ class TlsrptRunCommandTest {
                         relay: {host: 127.0.0.1, port: %d}
                         delivery_window: 0
                         late_lines_delay: 0
-                    """.formatted(database, dns.hostPort(), log, metricsPort, smtpPort));
+                    """.formatted(database, dns.hostPort(), log, dir.resolve("tlsrpt.sock"), metricsPort, smtpPort));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process run = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                     Main.class.getName(), "tlsrpt", "run", "-c", config.toString())
@@ -90,8 +91,13 @@ class TlsrptRunCommandTest {
             try {
                 assertThat(mail.waitForIncomingEmail(TimeUnit.MINUTES.toMillis(2), 1))
                         .as("report mail; output: %s", dir.resolve("run.out")).isTrue();
+                // Postfix 3.11.6's datagram of a session to a domain without a policy (captured)
+                DatagramClient.send(dir.resolve("tlsrpt.sock"), "{\"dpv\": \"1\",\"d\": \"nopolicy.test\",\"pr\": "
+                        + "\"v=TLSRPTv1; rua=mailto:tlsrpt@nopolicy.test\",\"policies\":[{\"policy-type\":9,"
+                        + "\"policy-domain\": \"nopolicy.test\",\"t\":0,\"f\":0}]}");
                 metrics = scrapeUntil(metricsPort, "mtasts_tlsrpt_deliveries{state=\"delivered\"} 1.0",
-                        "mtasts_tlsrpt_ingest_lines_read_total 3.0");
+                        "mtasts_tlsrpt_ingest_lines_read_total 3.0", "mtasts_tlsrpt_datagrams_received_total 1.0",
+                        "mtasts_tlsrpt_ingest_sessions_counted_total{result=\"successful\"} 2.0");
             } finally {
                 run.destroy();
                 assertThat(run.waitFor(1, TimeUnit.MINUTES)).as("stops on SIGTERM").isTrue();
@@ -105,7 +111,8 @@ class TlsrptRunCommandTest {
                     "mtasts_tlsrpt_deliveries{state=\"failed\"} 0.0",
                     "mtasts_tlsrpt_delivery_attempts_total{kind=\"mailto\",outcome=\"delivered\"} 1.0",
                     "mtasts_tlsrpt_ingest_lines_unparsed_total 1.0",
-                    "mtasts_tlsrpt_ingest_sessions_counted_total{result=\"successful\"} 1.0",
+                    "mtasts_tlsrpt_datagrams_received_total 1.0",
+                    "mtasts_tlsrpt_ingest_sessions_counted_total{result=\"successful\"} 2.0",
                     "mtasts_tlsrpt_ingest_sessions_counted_total{result=\"failed\"} 0.0");
             assertThat(metrics).doesNotContain("outcome=\"retryable_failure\"", "kind=\"https\"");
             assertThat(mail.getReceivedMessages()[0].getAllRecipients()[0].toString()).isEqualTo("tlsrpt@good.test");

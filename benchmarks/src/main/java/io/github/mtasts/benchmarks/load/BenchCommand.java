@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: socketmap load, Postfix log generation and ingest.",
-        subcommands = {BenchCommand.SocketmapCommand.class, GenLogsCommand.class, IngestCommand.class})
+        subcommands = {BenchCommand.SocketmapCommand.class, GenLogsCommand.class, IngestCommand.class,
+                CollectCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
     static final int CLEAN = 0;

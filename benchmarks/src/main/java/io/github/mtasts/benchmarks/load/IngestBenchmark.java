@@ -83,7 +83,7 @@ public final class IngestBenchmark {
                     new PolicyInForce(policies::servedPolicies, policies::discoveryFailures, new SendingMtaIps(List.of()),
                             Clock.systemUTC(), Duration.ofMinutes(1)),
                     parser, () -> new SessionTracker(session -> false, MAX_PROCESSES, MAX_IDLE),
-                    TlsrptConfig.DEFAULT_BATCH_LINES, TlsrptConfig.DEFAULT_BATCH_INTERVAL, Clock.systemUTC());
+                    TlsrptConfig.DEFAULT_BATCH_LINES, TlsrptConfig.DEFAULT_BATCH_INTERVAL, Clock.systemUTC(), false);
             long start = System.nanoTime();
             ingest.importFile(log);
             long importNanos = System.nanoTime() - start;

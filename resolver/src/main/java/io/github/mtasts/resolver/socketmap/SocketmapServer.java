@@ -371,7 +371,8 @@ public final class SocketmapServer implements AutoCloseable {
         }
     }
 
-    static Set<PosixFilePermission> permissions(int mode) {
+    /** The permissions of the file mode {@code mode} (its 9 low bits), for a socket file. */
+    public static Set<PosixFilePermission> permissions(int mode) {
         Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
         PosixFilePermission[] byBit = {
             PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,

@@ -67,7 +67,10 @@ public final class AggregateBatch {
         parsedLines++;
     }
 
-    /** A session seen in the log that RFC 8460 does not count (see {@link PolicyInForce}). */
+    /**
+     * A session seen in the log that RFC 8460 does not count (see {@link PolicyInForce}), or that the datagram
+     * collector counts instead (see {@code Ingest}).
+     */
     public void uncountedSession() {
         uncountedSessions++;
     }

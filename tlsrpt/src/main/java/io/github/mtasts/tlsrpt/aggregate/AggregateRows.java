@@ -30,7 +30,7 @@ final class AggregateRows {
     static final String COUNT_COLUMNS = "policy_domain, policy_type, policy_hash, success, failure";
     static final String COUNT_ORDER = "ORDER BY policy_domain, policy_type, policy_hash";
     static final String DETAIL_COLUMNS = "policy_domain, policy_type, policy_hash, result_type, sending_mta_ip,"
-            + " receiving_mx_hostname, receiving_ip, failure_reason_code, count";
+            + " receiving_mx_hostname, receiving_mx_helo, receiving_ip, failure_reason_code, count";
     static final String DETAIL_ORDER = "ORDER BY policy_domain, policy_type, policy_hash, count DESC, result_type,"
             + " receiving_mx_hostname, receiving_ip, sending_mta_ip, failure_reason_code";
 
@@ -86,7 +86,8 @@ final class AggregateRows {
             while (rs.next()) {
                 FailureKey detail = new FailureKey(resultType(rs.getString("result_type")),
                         rs.getString("sending_mta_ip"), rs.getString("receiving_mx_hostname"),
-                        rs.getString("receiving_ip"), rs.getString("failure_reason_code"));
+                        rs.getString("receiving_mx_helo"), rs.getString("receiving_ip"),
+                        rs.getString("failure_reason_code"));
                 byKey.computeIfAbsent(countKey(day, rs), k -> new ArrayList<>())
                         .add(new DomainDay.FailureCount(detail, rs.getLong("count")));
             }

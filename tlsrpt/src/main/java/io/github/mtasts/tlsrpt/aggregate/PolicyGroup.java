@@ -8,9 +8,9 @@ import java.util.Objects;
  * hash of its text, an MTA-STS policy the sender could not get (fetch error, invalid policy, invalid certificate of
  * the policy host: RFC 8460 §4.3.2.2), which has no text and so no hash, or no policy at all.
  *
- * @param type       sts or no-policy-found
- * @param policyHash the {@code ServedPolicy} hash of an sts policy in force; empty for an unavailable sts policy and
- *                   for no-policy-found
+ * @param type       sts, no-policy-found, or tlsa (reported by Postfix through libtlsrpt only)
+ * @param policyHash the {@code ServedPolicy} hash of an sts policy in force; empty for an unavailable sts policy,
+ *                   for no-policy-found and for tlsa (whose TLSA records are not kept)
  */
 public record PolicyGroup(PolicyType type, String policyHash) {
     public static final PolicyGroup NO_POLICY = new PolicyGroup(PolicyType.NO_POLICY_FOUND, "");
@@ -19,13 +19,15 @@ public record PolicyGroup(PolicyType type, String policyHash) {
      * {@code sts} with the policy domain only, as senders such as Microsoft do.
      */
     public static final PolicyGroup STS_UNAVAILABLE = new PolicyGroup(PolicyType.STS, "");
+    /** Sessions Postfix reported under a DANE policy: reported as {@code tlsa} with the policy domain only. */
+    public static final PolicyGroup TLSA = new PolicyGroup(PolicyType.TLSA, "");
 
     public PolicyGroup {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(policyHash, "policyHash");
-        if (type == PolicyType.NO_POLICY_FOUND && !policyHash.isEmpty()) {
-            throw new IllegalArgumentException("a no-policy-found policy group has no policy hash: '" + policyHash
-                    + "'");
+        if (type != PolicyType.STS && !policyHash.isEmpty()) {
+            throw new IllegalArgumentException("a " + type.rfcName() + " policy group has no policy hash: '"
+                    + policyHash + "'");
         }
     }
 

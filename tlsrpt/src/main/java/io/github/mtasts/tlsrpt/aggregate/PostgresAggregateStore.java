@@ -80,7 +80,14 @@ public final class PostgresAggregateStore implements AggregateStore {
                     "ALTER TABLE ingest_offset ADD COLUMN journal_cursor TEXT NOT NULL DEFAULT ''"),
             // 3: the dashboard's domain page reads one domain's window: without these it scans every domain's rows
             List.of("CREATE INDEX IF NOT EXISTS session_count_domain ON session_count (policy_domain, day)",
-                    "CREATE INDEX IF NOT EXISTS failure_detail_domain ON failure_detail (policy_domain, day)"));
+                    "CREATE INDEX IF NOT EXISTS failure_detail_domain ON failure_detail (policy_domain, day)"),
+            // 4: the receiving MX's EHLO name, which Postfix's TLSRPT datagrams carry, is part of a failure's key
+            List.of("ALTER TABLE failure_detail ADD COLUMN IF NOT EXISTS receiving_mx_helo TEXT NOT NULL DEFAULT ''",
+                    "ALTER TABLE failure_detail DROP CONSTRAINT IF EXISTS failure_detail_pkey",
+                    """
+                    ALTER TABLE failure_detail ADD PRIMARY KEY (day, policy_domain, policy_type, policy_hash,
+                      result_type, sending_mta_ip, receiving_mx_hostname, receiving_mx_helo, receiving_ip,
+                      failure_reason_code)"""));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
@@ -238,10 +245,10 @@ public final class PostgresAggregateStore implements AggregateStore {
     private static void addFailures(Connection c, AggregateBatch batch) throws SQLException {
         String sql = """
                 INSERT INTO failure_detail AS f (day, policy_domain, policy_type, policy_hash, result_type,
-                  sending_mta_ip, receiving_mx_hostname, receiving_ip, failure_reason_code, count)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  sending_mta_ip, receiving_mx_hostname, receiving_mx_helo, receiving_ip, failure_reason_code, count)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (day, policy_domain, policy_type, policy_hash, result_type, sending_mta_ip,
-                  receiving_mx_hostname, receiving_ip, failure_reason_code) DO UPDATE SET
+                  receiving_mx_hostname, receiving_mx_helo, receiving_ip, failure_reason_code) DO UPDATE SET
                   count = f.count + excluded.count""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (Map.Entry<AggregateBatch.FailureCountKey, Long> e : AggregateRows.failuresInOrder(batch)) {
@@ -250,9 +257,10 @@ public final class PostgresAggregateStore implements AggregateStore {
                 ps.setString(5, d.resultType().rfcName());
                 ps.setString(6, d.sendingMtaIp());
                 ps.setString(7, d.receivingMxHostname());
-                ps.setString(8, d.receivingIp());
-                ps.setString(9, d.failureReasonCode());
-                ps.setLong(10, e.getValue());
+                ps.setString(8, d.receivingMxHelo());
+                ps.setString(9, d.receivingIp());
+                ps.setString(10, d.failureReasonCode());
+                ps.setLong(11, e.getValue());
                 ps.addBatch();
             }
             ps.executeBatch();

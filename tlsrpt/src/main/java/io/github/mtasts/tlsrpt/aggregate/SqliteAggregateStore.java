@@ -69,6 +69,30 @@ public final class SqliteAggregateStore implements AggregateStore {
                     "ALTER TABLE ingest_offset ADD COLUMN journal_cursor TEXT NOT NULL DEFAULT ''"),
             // 3: the dashboard's domain page reads one domain's window: without these it scans every domain's rows
             List.of("CREATE INDEX IF NOT EXISTS session_count_domain ON session_count (policy_domain, day)",
+                    "CREATE INDEX IF NOT EXISTS failure_detail_domain ON failure_detail (policy_domain, day)"),
+            // 4: the receiving MX's EHLO name, which Postfix's TLSRPT datagrams carry, is part of a failure's key;
+            // SQLite cannot change a primary key in place, so the table is copied
+            List.of("""
+                    CREATE TABLE failure_detail_4 (
+                      day TEXT NOT NULL,
+                      policy_domain TEXT NOT NULL,
+                      policy_type TEXT NOT NULL,
+                      policy_hash TEXT NOT NULL,
+                      result_type TEXT NOT NULL,
+                      sending_mta_ip TEXT NOT NULL,
+                      receiving_mx_hostname TEXT NOT NULL,
+                      receiving_mx_helo TEXT NOT NULL,
+                      receiving_ip TEXT NOT NULL,
+                      failure_reason_code TEXT NOT NULL,
+                      count INTEGER NOT NULL,
+                      PRIMARY KEY (day, policy_domain, policy_type, policy_hash, result_type, sending_mta_ip,
+                                   receiving_mx_hostname, receiving_mx_helo, receiving_ip, failure_reason_code))""",
+                    """
+                    INSERT INTO failure_detail_4 SELECT day, policy_domain, policy_type, policy_hash, result_type,
+                      sending_mta_ip, receiving_mx_hostname, '', receiving_ip, failure_reason_code, count
+                    FROM failure_detail""",
+                    "DROP TABLE failure_detail",
+                    "ALTER TABLE failure_detail_4 RENAME TO failure_detail",
                     "CREATE INDEX IF NOT EXISTS failure_detail_domain ON failure_detail (policy_domain, day)"));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
@@ -181,10 +205,10 @@ public final class SqliteAggregateStore implements AggregateStore {
     private void addFailures(AggregateBatch batch) throws SQLException {
         String sql = """
                 INSERT INTO failure_detail (day, policy_domain, policy_type, policy_hash, result_type, sending_mta_ip,
-                  receiving_mx_hostname, receiving_ip, failure_reason_code, count)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  receiving_mx_hostname, receiving_mx_helo, receiving_ip, failure_reason_code, count)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (day, policy_domain, policy_type, policy_hash, result_type, sending_mta_ip,
-                  receiving_mx_hostname, receiving_ip, failure_reason_code) DO UPDATE SET
+                  receiving_mx_hostname, receiving_mx_helo, receiving_ip, failure_reason_code) DO UPDATE SET
                   count = count + excluded.count""";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             for (Map.Entry<AggregateBatch.FailureCountKey, Long> e : AggregateRows.failuresInOrder(batch)) {
@@ -193,9 +217,10 @@ public final class SqliteAggregateStore implements AggregateStore {
                 ps.setString(5, d.resultType().rfcName());
                 ps.setString(6, d.sendingMtaIp());
                 ps.setString(7, d.receivingMxHostname());
-                ps.setString(8, d.receivingIp());
-                ps.setString(9, d.failureReasonCode());
-                ps.setLong(10, e.getValue());
+                ps.setString(8, d.receivingMxHelo());
+                ps.setString(9, d.receivingIp());
+                ps.setString(10, d.failureReasonCode());
+                ps.setLong(11, e.getValue());
                 ps.executeUpdate();
             }
         }

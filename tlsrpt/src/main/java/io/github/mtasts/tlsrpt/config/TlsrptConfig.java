@@ -21,9 +21,12 @@ import java.util.Optional;
  * @param sendingMtaIps           our outgoing addresses (RFC 8460 {@code sending-mta-ip}; Postfix does not log it)
  * @param logTimezone             the zone of log timestamps written without an offset
  * @param sources                 log files {@code tlsrpt ingest} reads when given none
+ * @param socket                  the unix datagram socket Postfix's libtlsrpt sends to, {@code tlsrpt run} and
+ *                                {@code tlsrpt collect} receive on; empty when datagrams are not collected (then
+ *                                log ingest counts every session, see {@code Ingest})
  * @param reportRecipientsExclude recipients ({@code user@domain}) or whole domains ({@code @domain}) whose
  *                                deliveries are our own report mail, not counted (RFC 8460 §5.3); lowercase
- * @param batchLines              lines per committed batch at most
+ * @param batchLines              lines (or datagrams) per committed batch at most
  * @param batchInterval           time a batch stays uncommitted at most
  * @param metrics                 the Prometheus listener of {@code tlsrpt run} (off by default; its own port, since
  *                                the daemon and the milter serve theirs)
@@ -33,7 +36,7 @@ import java.util.Optional;
  * @param report                  {@code tlsrpt.report:}, which the report commands require; empty when absent
  */
 public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<Path> sources,
-                           List<String> reportRecipientsExclude, int batchLines, Duration batchInterval,
+                           Optional<CollectorSocket> socket, List<String> reportRecipientsExclude, int batchLines, Duration batchInterval,
                            MetricsConfig metrics, String hostName, Optional<CacheConfig> store,
                            Optional<ReportSettings> report) {
     public static final int DEFAULT_BATCH_LINES = 1000;
@@ -44,6 +47,7 @@ public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<
         sendingMtaIps = List.copyOf(sendingMtaIps);
         Objects.requireNonNull(logTimezone, "logTimezone");
         sources = List.copyOf(sources);
+        Objects.requireNonNull(socket, "socket");
         reportRecipientsExclude = List.copyOf(reportRecipientsExclude);
         Objects.requireNonNull(batchInterval, "batchInterval");
         Objects.requireNonNull(metrics, "metrics");
@@ -70,7 +74,7 @@ public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<
     }
 
     public static TlsrptConfig defaults() {
-        return new TlsrptConfig(List.of(), ZoneId.systemDefault(), List.of(), List.of(), DEFAULT_BATCH_LINES,
+        return new TlsrptConfig(List.of(), ZoneId.systemDefault(), List.of(), Optional.empty(), List.of(), DEFAULT_BATCH_LINES,
                 DEFAULT_BATCH_INTERVAL, DEFAULT_METRICS, machineHostName(), Optional.empty(), Optional.empty());
     }
 

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -27,8 +28,8 @@ import java.util.regex.Pattern;
  * Errors name the file and the key path.
  */
 public final class TlsrptConfigLoader {
-    private static final Set<String> KEYS = Set.of("sending_mta_ips", "log_timezone", "sources",
-            "report_recipients_exclude", "batch_lines", "batch_interval", "metrics", "host_name", "store",
+    private static final Set<String> KEYS = Set.of("sending_mta_ips", "log_timezone", "sources", "socket",
+            "socket_mode", "socket_owner", "socket_group", "report_recipients_exclude", "batch_lines", "batch_interval", "metrics", "host_name", "store",
             "report"); // tlsrpt.report: read by ReportSettingsLoader, as part of this section
     private static final Set<String> METRICS_KEYS = Set.of("enabled", "host", "port");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
@@ -38,6 +39,8 @@ public final class TlsrptConfigLoader {
             "sqlite", List.of("filename", "timeout"),
             "postgres", List.of("dsn", "timeout", "min_size", "max_size"));
     private static final int MAX_POOL = 10_000;
+    /** As the top-level {@code mode}: YAML 1.1 reads 0660 as octal; quoted "0660" and "0o660" are read as octal. */
+    private static final Pattern OCTAL_MODE = Pattern.compile("0?o?([0-7]{1,4})");
     private static final Pattern RECIPIENT = Pattern.compile("[^@\\s]*@[^@\\s]+");
 
     private TlsrptConfigLoader() {
@@ -73,6 +76,7 @@ public final class TlsrptConfigLoader {
             }
         }
         List<Path> sources = section.strings("sources").stream().map(Path::of).toList();
+        Optional<CollectorSocket> socket = socket(section);
         List<String> excluded = new ArrayList<>();
         for (String recipient : section.strings("report_recipients_exclude")) {
             if (!RECIPIENT.matcher(recipient).matches()) {
@@ -111,8 +115,45 @@ public final class TlsrptConfigLoader {
         MetricsConfig metrics = metrics(section);
         Optional<CacheConfig> store = store(section);
         Optional<ReportSettings> report = ReportSettingsLoader.parse(section);
-        return new TlsrptConfig(ips, zone, sources, excluded, batchLines, batchInterval, metrics, hostName, store,
+        return new TlsrptConfig(ips, zone, sources, socket, excluded, batchLines, batchInterval, metrics, hostName, store,
                 report);
+    }
+
+    /** {@code tlsrpt.socket} and the settings of its file, which mean nothing without it. */
+    private static Optional<CollectorSocket> socket(ConfigSection tlsrpt) throws ConfigException {
+        Optional<String> path = tlsrpt.optionalString("socket");
+        if (path.isEmpty()) {
+            for (String key : List.of("socket_mode", "socket_owner", "socket_group")) {
+                if (tlsrpt.value(key).isPresent()) {
+                    throw tlsrpt.error(key, "only meaningful with tlsrpt.socket");
+                }
+            }
+            return Optional.empty();
+        }
+        if (!path.get().startsWith("/")) {
+            throw tlsrpt.error("socket", "expected an absolute path, got \"" + path.get() + "\"");
+        }
+        OptionalInt mode = OptionalInt.empty();
+        Optional<JsonNode> modeNode = tlsrpt.value("socket_mode");
+        if (modeNode.isPresent()) {
+            JsonNode v = modeNode.get();
+            int parsed = -1;
+            if (v.isIntegralNumber() && v.canConvertToInt()) {
+                parsed = v.intValue();
+            } else if (v.isTextual()) {
+                Matcher m = OCTAL_MODE.matcher(v.textValue());
+                if (m.matches()) {
+                    parsed = Integer.parseInt(m.group(1), 8);
+                }
+            }
+            if (parsed < 0 || parsed > 0777) {
+                throw tlsrpt.error("socket_mode", "expected an octal file mode from 0000 to 0777 such as 0660, got "
+                        + v);
+            }
+            mode = OptionalInt.of(parsed);
+        }
+        return Optional.of(new CollectorSocket(Path.of(path.get()), mode, tlsrpt.optionalString("socket_owner"),
+                tlsrpt.optionalString("socket_group")));
     }
 
     /** {@code tlsrpt.store: {type: sqlite|postgres, options: {...}}}, the options of the same cache type. */

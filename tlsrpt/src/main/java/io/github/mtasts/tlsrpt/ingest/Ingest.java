@@ -13,6 +13,7 @@ import io.github.mtasts.tlsrpt.logs.RejectReason;
 import io.github.mtasts.tlsrpt.logs.SourceId;
 import io.github.mtasts.tlsrpt.logs.SourceLine;
 import io.github.mtasts.tlsrpt.logs.StreamSource;
+import io.github.mtasts.tlsrpt.sessions.Evidence;
 import io.github.mtasts.tlsrpt.sessions.SessionTracker;
 import io.github.mtasts.tlsrpt.sessions.TlsSession;
 import org.slf4j.Logger;
@@ -46,6 +47,15 @@ import java.util.function.Supplier;
  * <p>Each source has its own tracker: a connection's lines are in one log. Plain standard input cannot be re-read,
  * so its offsets are not stored, an interrupted stdin run loses its last uncommitted batch and a rerun on the same
  * input counts it twice; the journal read as JSON is resumed by its cursor instead ({@link #importJournal}).
+ *
+ * <p>One source counts each session. Postfix 3.10+ logs a {@code TLSRPT: status=...} line for every datagram it
+ * sends to libtlsrpt; when this host's datagrams are collected ({@code datagramsCollected}: {@code tlsrpt.socket} is
+ * set), a session with such a line is the collector's to count, and log ingest leaves it uncounted, unless Postfix
+ * logged right after it that the datagram could not be sent ({@link Evidence#TLSRPT_LINE_NOT_SENT}: no collector
+ * was listening). Sessions without a {@code TLSRPT:} line (a Postfix without TLSRPT, a domain without a TLSRPT
+ * record, a resumed handshake Postfix does not report) are counted from the log as always. With the collector off,
+ * the {@code TLSRPT:} lines are the richest classification the log has (result type and failure reason as Postfix
+ * reported them) and are counted here.
  * Not thread-safe.
  */
 public final class Ingest {
@@ -59,9 +69,11 @@ public final class Ingest {
     private final int batchLines;
     private final Duration batchInterval;
     private final Clock clock;
+    private final boolean datagramsCollected;
 
     public Ingest(AggregateStore store, PolicyInForce policies, LogLineParser parser,
-                  Supplier<SessionTracker> trackers, int batchLines, Duration batchInterval, Clock clock) {
+                  Supplier<SessionTracker> trackers, int batchLines, Duration batchInterval, Clock clock,
+                  boolean datagramsCollected) {
         this.store = Objects.requireNonNull(store, "store");
         this.policies = Objects.requireNonNull(policies, "policies");
         this.parser = Objects.requireNonNull(parser, "parser");
@@ -72,6 +84,7 @@ public final class Ingest {
         this.batchLines = batchLines;
         this.batchInterval = Objects.requireNonNull(batchInterval, "batchInterval");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.datagramsCollected = datagramsCollected;
     }
 
     /**
@@ -367,6 +380,10 @@ public final class Ingest {
         }
 
         private void count(TlsSession session) {
+            if (datagramsCollected && session.evidence() == Evidence.TLSRPT_LINE) {
+                batch.uncountedSession();
+                return;
+            }
             policies.judge(session).ifPresentOrElse(batch::add, batch::uncountedSession);
         }
 

@@ -48,6 +48,14 @@ public record AppliedPolicy(PolicyType type, List<String> policyString, List<Str
         return sts(List.of(), List.of());
     }
 
+    /**
+     * A DANE policy Postfix reported through libtlsrpt: its TLSA records are not kept, so the entry has the type and
+     * policy domain only (RFC 8460 §4.3 makes policy-string optional).
+     */
+    public static AppliedPolicy tlsaWithoutRecords() {
+        return new AppliedPolicy(PolicyType.TLSA, List.of(), List.of());
+    }
+
     /** The MTA-STS policy the resolver applied: its lines as published and its MX patterns. */
     public static AppliedPolicy of(StsPolicy policy) {
         return sts(policy.lines(), policy.mx().stream().map(MxPattern::pattern).toList());

@@ -62,6 +62,9 @@ public final class DailyReports {
         if (row.policy().stsUnavailable()) {
             return AppliedPolicy.stsUnavailable();
         }
+        if (row.policy().type() == PolicyType.TLSA) {
+            return AppliedPolicy.tlsaWithoutRecords();
+        }
         for (ServedPolicy served : servedPolicies.apply(row.policyDomain())) {
             if (served.policyHash().equals(row.policy().policyHash())) {
                 try {
@@ -76,7 +79,7 @@ public final class DailyReports {
 
     private static FailureDetail detail(DomainDay.FailureCount count) {
         var d = count.detail();
-        return new FailureDetail(d.resultType().rfcName(), d.sendingMtaIp(), d.receivingMxHostname(), null,
-                d.receivingIp(), count.sessions(), null, d.failureReasonCode());
+        return new FailureDetail(d.resultType().rfcName(), d.sendingMtaIp(), d.receivingMxHostname(),
+                d.receivingMxHelo(), d.receivingIp(), count.sessions(), null, d.failureReasonCode());
     }
 }

@@ -1,6 +1,7 @@
 package io.github.mtasts.tlsrpt.report;
 
 import io.github.mtasts.resolver.policy.DomainNames;
+import io.github.mtasts.tlsrpt.sessions.IpLiterals;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
 import java.net.URI;
 import java.net.URISyntaxException;

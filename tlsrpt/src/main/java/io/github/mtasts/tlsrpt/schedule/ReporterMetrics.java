@@ -7,10 +7,12 @@ import io.github.mtasts.tlsrpt.aggregate.DomainDay;
 import io.github.mtasts.tlsrpt.aggregate.FailureFigures;
 import io.github.mtasts.tlsrpt.aggregate.IngestStats;
 import io.github.mtasts.tlsrpt.aggregate.SourceOffset;
+import io.github.mtasts.tlsrpt.datagrams.MalformedDatagramException.Reason;
 import io.github.mtasts.tlsrpt.delivery.Deliverer;
 import io.github.mtasts.tlsrpt.delivery.DeliveryQueue;
 import io.github.mtasts.tlsrpt.delivery.DeliveryResult;
 import io.github.mtasts.tlsrpt.delivery.Destination;
+import io.github.mtasts.tlsrpt.ingest.DatagramCollector;
 import io.github.mtasts.tlsrpt.logs.SourceId;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -21,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,7 +40,12 @@ import java.util.function.ToLongFunction;
  * {@code permanent_failure});</li>
  * <li>{@code mtasts_tlsrpt_ingest_lines_read_total}, {@code mtasts_tlsrpt_ingest_lines_unparsed_total},
  * {@code mtasts_tlsrpt_ingest_sessions_counted_total{result}} ({@code successful}, {@code failed}) and
- * {@code mtasts_tlsrpt_ingest_sessions_uncounted_total}: what this process ingested, counted when committed.</li>
+ * {@code mtasts_tlsrpt_ingest_sessions_uncounted_total}: what this process ingested, counted when committed
+ * (sessions from datagrams included);</li>
+ * <li>{@code mtasts_tlsrpt_datagrams_received_total} and {@code mtasts_tlsrpt_datagrams_malformed_total{reason}}:
+ * libtlsrpt datagrams this process decoded, and refused by reason ({@code oversize}, {@code not-json},
+ * {@code unsupported-version}, {@code missing-field}, {@code unknown-field}, {@code bad-value},
+ * {@code inconsistent}), counted on arrival.</li>
  * </ul>
  */
 public final class ReporterMetrics {
@@ -51,6 +59,8 @@ public final class ReporterMetrics {
     private final Counter sessionsSuccessful;
     private final Counter sessionsFailed;
     private final Counter sessionsUncounted;
+    private final Counter datagramsReceived;
+    private final Map<Reason, Counter> datagramsMalformed = new EnumMap<>(Reason.class);
 
     public ReporterMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -61,7 +71,30 @@ public final class ReporterMetrics {
         sessionsSuccessful = sessions("successful");
         sessionsFailed = sessions("failed");
         sessionsUncounted = Counter.builder("mtasts.tlsrpt.ingest.sessions.uncounted")
-                .description("TLS sessions not counted (no policy domain, or our own report mail)").register(registry);
+                .description("TLS sessions not counted (no policy domain, our own report mail, or left to the"
+                        + " datagram collector)").register(registry);
+        datagramsReceived = Counter.builder("mtasts.tlsrpt.datagrams.received")
+                .description("libtlsrpt datagrams received and decoded").register(registry);
+        for (Reason reason : Reason.values()) {
+            datagramsMalformed.put(reason, Counter.builder("mtasts.tlsrpt.datagrams.malformed")
+                    .tag("reason", reason.label())
+                    .description("libtlsrpt datagrams refused as malformed, by reason").register(registry));
+        }
+    }
+
+    /** What the datagram collector reports, counted. */
+    public DatagramCollector.Events datagramEvents() {
+        return new DatagramCollector.Events() {
+            @Override
+            public void received() {
+                datagramsReceived.increment();
+            }
+
+            @Override
+            public void malformed(Reason reason) {
+                datagramsMalformed.get(reason).increment();
+            }
+        };
     }
 
     private Counter sessions(String result) {

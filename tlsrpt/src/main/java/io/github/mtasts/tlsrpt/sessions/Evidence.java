@@ -4,6 +4,11 @@ package io.github.mtasts.tlsrpt.sessions;
 public enum Evidence {
     /** A Postfix ≥ 3.10 {@code TLSRPT: status=...} line: Postfix's own verdict, authoritative. */
     TLSRPT_LINE,
+    /**
+     * A {@code TLSRPT:} line followed by Postfix's warning that it could not send the datagram to the collector
+     * socket: as authoritative as {@link #TLSRPT_LINE}, but no datagram collector counted the session.
+     */
+    TLSRPT_LINE_NOT_SENT,
     /** Postfix's TLS log lines ({@code ... TLS connection established}, verification failures, STARTTLS errors). */
     TLS_LOG,
     /**

@@ -14,6 +14,8 @@ final class PostfixTlsMessages {
     private static final String SSL_CONNECT_ERROR = "SSL_connect error to ";
     private static final String CANNOT_START_TLS = "Cannot start TLS: handshake failure";
     private static final String TLSRPT = "TLSRPT: ";
+    /** tlsrpt_wrapper.c, when libtlsrpt could not send the datagram (no socket, nobody receiving). */
+    private static final String TLSRPT_NOT_SENT = "warning: Could not report TLS handshake result to tlsrpt library";
     private static final String TO = ": to=<";
 
     private PostfixTlsMessages() {
@@ -55,6 +57,11 @@ final class PostfixTlsMessages {
             case 'S' -> {
                 if (message.startsWith(SSL_CONNECT_ERROR)) {
                     return handshakeError(message);
+                }
+            }
+            case 'w' -> {
+                if (message.startsWith(TLSRPT_NOT_SENT)) {
+                    return new TlsEvent.TlsrptNotSent();
                 }
             }
             case 'T' -> {

@@ -176,7 +176,14 @@ public final class SessionTracker {
                     ? attempt : fresh(attempt, peer, out);
             current.tlsrpt = status;
             current.tlsrptTime = line.time();
+            current.tlsrptNotSent = false;
             return current;
+        }
+        if (event instanceof TlsEvent.TlsrptNotSent) {
+            if (attempt != null && attempt.tlsrpt != null) {
+                attempt.tlsrptNotSent = true;
+            }
+            return attempt;
         }
         return delivery((TlsEvent.Delivery) event, attempt, line, out);
     }
@@ -190,6 +197,16 @@ public final class SessionTracker {
         }
         if (delivery.reason().startsWith("TLS is required, but was not offered by host")
                 || delivery.reason().contains(" refused to start TLS")) {
+            if (attempt != null && !attempt.delivered && attempt.tlsrpt != null
+                    && (attempt.peer == null || attempt.peer.sameServer(relay))) {
+                // Postfix >= 3.10 reported this connection itself just before: one session, its verdict
+                attempt.delivered = true;
+                TlsEvent.TlsrptStatus status = attempt.tlsrpt;
+                attempt.tlsrpt = null;
+                emitTlsrpt(line.host(), attempt.tlsrptTime, delivery.queueId(), delivery.recipient(), status,
+                        attempt.tlsrptNotSent, out);
+                return attempt;
+            }
             Attempt current = fresh(attempt, relay, out);
             current.delivered = true;
             emit(line, delivery, domain, relay, ResultType.STARTTLS_NOT_SUPPORTED, null, Evidence.TLS_LOG, out);
@@ -200,7 +217,8 @@ public final class SessionTracker {
             if (attempt.tlsrpt != null) {
                 TlsEvent.TlsrptStatus status = attempt.tlsrpt;
                 attempt.tlsrpt = null;
-                emitTlsrpt(line.host(), attempt.tlsrptTime, delivery.queueId(), delivery.recipient(), status, out);
+                emitTlsrpt(line.host(), attempt.tlsrptTime, delivery.queueId(), delivery.recipient(), status,
+                        attempt.tlsrptNotSent, out);
             } else if (attempt.reused) {
                 reusedConnections++;
             } else {
@@ -267,9 +285,10 @@ public final class SessionTracker {
     }
 
     private void emitTlsrpt(String host, Instant time, String queueId, String recipient,
-                            TlsEvent.TlsrptStatus status, Consumer<TlsSession> out) {
+                            TlsEvent.TlsrptStatus status, boolean notSent, Consumer<TlsSession> out) {
         publish(new TlsSession(time, host, queueId, recipient, status.domain(), status.mxHost(), status.mxIp(),
-                status.result(), status.reason(), Evidence.TLSRPT_LINE), out);
+                status.result(), status.reason(), notSent ? Evidence.TLSRPT_LINE_NOT_SENT : Evidence.TLSRPT_LINE),
+                out);
     }
 
     private void publish(TlsSession session, Consumer<TlsSession> out) {
@@ -307,7 +326,7 @@ public final class SessionTracker {
         if (attempt.tlsrpt != null) {
             TlsEvent.TlsrptStatus status = attempt.tlsrpt;
             attempt.tlsrpt = null;
-            emitTlsrpt(attempt.host, attempt.tlsrptTime, null, null, status, out);
+            emitTlsrpt(attempt.host, attempt.tlsrptTime, null, null, status, attempt.tlsrptNotSent, out);
         }
     }
 
@@ -363,6 +382,8 @@ public final class SessionTracker {
         String handshakeError;
         TlsEvent.TlsrptStatus tlsrpt;
         Instant tlsrptTime;
+        /** Postfix warned that the datagram of {@link #tlsrpt} was not sent. */
+        boolean tlsrptNotSent;
         boolean delivered;
     }
 }

@@ -29,6 +29,13 @@ sealed interface TlsEvent {
     }
 
     /**
+     * {@code warning: Could not report TLS handshake result to tlsrpt library: ...}: the datagram of the
+     * {@code TLSRPT:} line just before it never reached a collector.
+     */
+    record TlsrptNotSent() implements TlsEvent {
+    }
+
+    /**
      * {@code QUEUEID: to=<rcpt>, relay=host[ip]:port, ..., status=sent|deferred|bounced (reason)}; {@code tls} is
      * the Postfix ≥ 3.11 {@code tls=} feature status ({@code may}, {@code may:none}, {@code dane/requiretls}),
      * null when not logged.

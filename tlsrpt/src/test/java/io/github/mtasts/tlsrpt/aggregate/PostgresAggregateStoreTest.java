@@ -126,14 +126,21 @@ class PostgresAggregateStoreTest extends AggregateStoreContract {
     @Test
     void migratesAVersionOneDatabaseKeepingItsOffsetsWithoutFingerprint() throws Exception {
         execute("ALTER TABLE ingest_offset DROP COLUMN fingerprint, DROP COLUMN journal_cursor");
+        execute("ALTER TABLE failure_detail DROP COLUMN receiving_mx_helo");
+        execute("ALTER TABLE failure_detail ADD PRIMARY KEY (day, policy_domain, policy_type, policy_hash, result_type,"
+                + " sending_mta_ip, receiving_mx_hostname, receiving_ip, failure_reason_code)");
         execute("UPDATE aggregate_schema_version SET version = 1");
         execute("INSERT INTO ingest_offset (host, source, committed_offset, replay_offset, updated_at)"
                 + " VALUES ('mx1.example.net', 'file:/var/log/mail.log#ino=7', 120, 100, 0)");
+        execute("INSERT INTO failure_detail VALUES ('2026-11-28', 'a.test', 'no-policy-found', '',"
+                + " 'certificate-expired', '', 'mx.a.test', '198.51.100.1', 'expired', 2)");
 
         try (AggregateStore store = open()) {
             assertThat(store.offset(LOG)).contains(new SourceOffset(120, 100, "", ""));
         }
-        assertThat(query("SELECT max(version) FROM aggregate_schema_version")).isEqualTo("3");
+        assertThat(query("SELECT '[' || receiving_mx_helo || '] ' || count FROM failure_detail"))
+                .as("a version-one failure kept, without an EHLO name").isEqualTo("[] 2");
+        assertThat(query("SELECT max(version) FROM aggregate_schema_version")).isEqualTo("4");
     }
 
     @Test

@@ -69,15 +69,29 @@ class SqliteAggregateStoreTest extends AggregateStoreContract {
             st.execute("INSERT INTO ingest_offset VALUES ('file:/var/log/mail.log#ino=7', 120, 100)");
             // the version-one counter tables, as far as later steps touch them
             st.execute("CREATE TABLE session_count (day TEXT NOT NULL, policy_domain TEXT NOT NULL)");
-            st.execute("CREATE TABLE failure_detail (day TEXT NOT NULL, policy_domain TEXT NOT NULL)");
+            st.execute("""
+                    CREATE TABLE failure_detail (day TEXT NOT NULL, policy_domain TEXT NOT NULL, policy_type TEXT NOT NULL,
+                      policy_hash TEXT NOT NULL, result_type TEXT NOT NULL, sending_mta_ip TEXT NOT NULL,
+                      receiving_mx_hostname TEXT NOT NULL, receiving_ip TEXT NOT NULL,
+                      failure_reason_code TEXT NOT NULL, count INTEGER NOT NULL,
+                      PRIMARY KEY (day, policy_domain, policy_type, policy_hash, result_type, sending_mta_ip,
+                                   receiving_mx_hostname, receiving_ip, failure_reason_code))""");
+            st.execute("INSERT INTO failure_detail VALUES ('2026-11-28', 'a.test', 'no-policy-found', '',"
+                    + " 'certificate-expired', '', 'mx.a.test', '198.51.100.1', 'expired', 2)");
         }
         try (SqliteAggregateStore store = SqliteAggregateStore.open(file())) {
             assertThat(store.offset(LOG)).contains(new SourceOffset(120, 100, "", ""));
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT receiving_mx_helo, count FROM failure_detail")) {
+            assertThat(rs.next()).as("a version-one failure kept, without an EHLO name").isTrue();
+            assertThat(rs.getString(1)).isEmpty();
+            assertThat(rs.getLong(2)).isEqualTo(2);
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file()); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT max(version) FROM aggregate_schema_version")) {
             assertThat(rs.next()).isTrue();
-            assertThat(rs.getInt(1)).isEqualTo(SqliteAggregateStore.SCHEMA_VERSION).isEqualTo(3);
+            assertThat(rs.getInt(1)).isEqualTo(SqliteAggregateStore.SCHEMA_VERSION).isEqualTo(4);
         }
     }
 

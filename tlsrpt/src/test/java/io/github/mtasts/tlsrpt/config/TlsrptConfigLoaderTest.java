@@ -45,7 +45,7 @@ class TlsrptConfigLoaderTest {
                           min_size: 1, max_size: 4}}
                 """);
         assertThat(config).isEqualTo(new TlsrptConfig(List.of("192.0.2.1", "2001:db8::1"), ZoneId.of("Europe/Berlin"),
-                List.of(Path.of("/var/log/mail.log"), Path.of("/var/log/mail.log.1")),
+                List.of(Path.of("/var/log/mail.log"), Path.of("/var/log/mail.log.1")), Optional.empty(),
                 List.of("tlsrpt@example.com", "@reports.example"), 50, Duration.ofMillis(250),
                 new MetricsConfig(true, "127.0.0.2", 9999), "mx1.example.net",
                 Optional.of(new CacheConfig.Postgres("postgres://tlsrpt@db.example.net/mtasts", Duration.ofSeconds(2),
@@ -119,7 +119,7 @@ class TlsrptConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("mtasts.yml: tlsrpt.source: unknown key; expected one of batch_interval, batch_lines,"
                         + " host_name, log_timezone, metrics, report, report_recipients_exclude, sending_mta_ips,"
-                        + " sources, store");
+                        + " socket, socket_group, socket_mode, socket_owner, sources, store");
     }
 
     @Test
@@ -141,5 +141,31 @@ class TlsrptConfigLoaderTest {
                 .hasMessage("mtasts.yml: tlsrpt.batch_interval: expected seconds, more than 0 and at most 3600, got -1");
         assertThatThrownBy(() -> parse("tlsrpt: [a]\n"))
                 .hasMessage("mtasts.yml: tlsrpt: expected a mapping");
+    }
+
+    @Test
+    void theCollectorSocketIsOffUnlessGivenAndTakesModeOwnerAndGroup() throws ConfigException {
+        assertThat(parse("tlsrpt: {}\n").socket()).isEmpty();
+        assertThat(parse("""
+                tlsrpt:
+                  socket: /var/spool/postfix/mtasts/tlsrpt.sock
+                  socket_mode: 0660
+                  socket_owner: mtasts
+                  socket_group: postfix
+                """).socket()).contains(new CollectorSocket(Path.of("/var/spool/postfix/mtasts/tlsrpt.sock"),
+                OptionalInt.of(0660), Optional.of("mtasts"), Optional.of("postfix")));
+        assertThat(parse("tlsrpt: {socket: /run/t.sock, socket_mode: \"0o620\"}\n").socket().orElseThrow().mode())
+                .hasValue(0620);
+    }
+
+    @Test
+    void collectorSocketErrorsNameTheKey() {
+        assertThatThrownBy(() -> parse("tlsrpt: {socket: private/tlsrpt}\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("tlsrpt.socket").hasMessageContaining("expected an absolute path, got \"private/tlsrpt\"");
+        assertThatThrownBy(() -> parse("tlsrpt: {socket: /run/t.sock, socket_mode: \"0999\"}\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tlsrpt.socket_mode")
+                .hasMessageContaining("expected an octal file mode from 0000 to 0777 such as 0660");
+        assertThatThrownBy(() -> parse("tlsrpt: {socket_group: postfix}\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("tlsrpt.socket_group").hasMessageContaining("only meaningful with tlsrpt.socket");
     }
 }

@@ -111,7 +111,7 @@ class IngestTest {
                 new LogLineParser(ZoneOffset.UTC, CAPTURE),
                 () -> new SessionTracker(s -> "tlsrpt@reports.example".equals(s.recipient()), 1000,
                         Duration.ofHours(1)),
-                batchLines, batchInterval, Clock.systemUTC());
+                batchLines, batchInterval, Clock.systemUTC(), false);
     }
 
     private void importFile(Path log, int batchLines) throws IOException {

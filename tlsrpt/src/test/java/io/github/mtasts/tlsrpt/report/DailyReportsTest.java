@@ -55,6 +55,16 @@ class DailyReportsTest {
     }
 
     @Test
+    void aTlsaPolicyPostfixReportedKeepsItsTypeWithoutPolicyString() {
+        List<DailyReport> reports = DailyReports.of(List.of(new DomainDay(DAY, "dane.test", PolicyGroup.TLSA, 4, 0,
+                List.of())), domain -> List.of(), false);
+
+        assertThat(reports.get(0).policies().get(0).policy().type()).isEqualTo(PolicyType.TLSA);
+        assertThat(reports.get(0).policies().get(0).policy().policyString()).isEmpty();
+        assertThat(reports.get(0).policies().get(0).successfulSessions()).isEqualTo(4);
+    }
+
+    @Test
     void anUnavailableStsPolicyIsReportedAsStsWithoutPolicyStringOrMxHost() {
         FailureKey fetchError = new FailureKey(ResultType.STS_POLICY_FETCH_ERROR, "192.0.2.1", "mx1.good.test",
                 "198.51.100.7", "");

@@ -156,6 +156,8 @@ class ReportBuilderTest {
         JsonNode tree = Rfc8460Json.parse(report.json());
         assertThat(tree.path("policies")).hasSize(2);
         assertThat(tree.at("/policies/0/policy/policy-type").asText()).isEqualTo("no-policy-found");
+        assertThat(tree.at("/policies/0/policy/policy-domain").asText())
+                .as("RFC 8460 §4.4: policy-domain is required for every policy type").isEqualTo("example.com");
         assertThat(tree.at("/policies/1/policy/policy-type").asText()).isEqualTo("sts");
         assertThat(tree.at("/policies/1/policy/policy-domain").asText()).isEqualTo("example.com");
         assertThat(Rfc8460Json.schemaViolations(tree)).isEmpty();

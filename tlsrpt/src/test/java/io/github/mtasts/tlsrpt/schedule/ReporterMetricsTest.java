@@ -1,5 +1,12 @@
 package io.github.mtasts.tlsrpt.schedule;
 
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
+import io.github.mtasts.tlsrpt.datagrams.CapturedDatagrams;
+import io.github.mtasts.tlsrpt.ingest.DatagramCollector;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.CountedSession;
@@ -125,5 +132,24 @@ class ReporterMetricsTest {
                     "mtasts_tlsrpt_ingest_sessions_counted_total{result=\"failed\"} 1.0",
                     "mtasts_tlsrpt_ingest_sessions_uncounted_total 1.0");
         }
+    }
+
+    @Test
+    void datagramCountersFollowTheCollector() throws Exception {
+        try (SqlitePolicyStore policies = SqlitePolicyStore.open(dir.resolve("a.db"));
+             AggregateStore store = metrics.counting(SqliteAggregateStore.open(dir.resolve("a.db")));
+             DatagramCollector collector = new DatagramCollector(store, policies, 1, Duration.ofDays(1),
+                     Clock.systemUTC(), metrics.datagramEvents())) {
+            collector.accept(CapturedDatagrams.get(1));
+            collector.accept(CapturedDatagrams.get(2));
+            collector.accept("{".getBytes(StandardCharsets.UTF_8));
+        }
+
+        assertThat(registry.scrape()).contains(
+                "mtasts_tlsrpt_datagrams_received_total 2.0",
+                "mtasts_tlsrpt_datagrams_malformed_total{reason=\"not-json\"} 1.0",
+                "mtasts_tlsrpt_datagrams_malformed_total{reason=\"oversize\"} 0.0",
+                "mtasts_tlsrpt_ingest_sessions_counted_total{result=\"successful\"} 1.0",
+                "mtasts_tlsrpt_ingest_sessions_counted_total{result=\"failed\"} 1.0");
     }
 }

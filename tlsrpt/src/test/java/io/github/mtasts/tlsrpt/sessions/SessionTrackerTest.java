@@ -87,6 +87,34 @@ class SessionTrackerTest {
     }
 
     @Test
+    void noStarttlsReportedByATlsrptLineIsOneSessionWithPostfixsVerdict() {
+        // Postfix 3.11.6, captured: the TLSRPT line, then the deferral that names the missing STARTTLS
+        SessionTracker tracker = tracker();
+        tracker.accept(line(7, 0, "TLSRPT: status=failure, domain=nostarttls.test, receiving_mx=mx.nostarttls.test[127.0.0.4], failure_type=starttls_not_supported"), sessions::add);
+        tracker.accept(line(7, 0, "B643821CA2B: to=<rcpt@nostarttls.test>, relay=mx.nostarttls.test[127.0.0.4]:25, delay=0.01, delays=0/0/0.01/0, tls=!secure, dsn=4.7.4, status=deferred (TLS is required, but was not offered by host mx.nostarttls.test[127.0.0.4])"), sessions::add);
+        tracker.finish(sessions::add);
+
+        assertThat(sessions).singleElement().satisfies(session -> {
+            assertThat(session.evidence()).isEqualTo(Evidence.TLSRPT_LINE);
+            assertThat(session.result()).isEqualTo(ResultType.STARTTLS_NOT_SUPPORTED);
+            assertThat(session.queueId()).isEqualTo("B643821CA2B");
+        });
+    }
+
+    @Test
+    void aTlsrptVerdictPostfixCouldNotSendIsMarkedSo() {
+        SessionTracker tracker = tracker();
+        tracker.accept(line(7, 0, "TLSRPT: status=success, domain=ok.test, receiving_mx=mx.ok.test[127.0.0.2]"), sessions::add);
+        tracker.accept(line(7, 0, "warning: Could not report TLS handshake result to tlsrpt library: Connection refused (errno 111)"), sessions::add);
+        tracker.accept(line(7, 0, "3A88B21A412: to=<rcpt@ok.test>, relay=mx.ok.test[127.0.0.2]:25, delay=0.01, delays=0/0/0/0, tls=secure, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 3CB8121A413)"), sessions::add);
+        tracker.accept(line(7, 2, "TLSRPT: status=success, domain=ok.test, receiving_mx=mx.ok.test[127.0.0.2]"), sessions::add);
+        tracker.accept(line(7, 2, "7DAB321A312: to=<rcpt@ok.test>, relay=mx.ok.test[127.0.0.2]:25, delay=0.05, tls=secure, dsn=2.0.0, status=sent (250 2.0.0 Ok)"), sessions::add);
+
+        assertThat(sessions).extracting(TlsSession::evidence)
+                .containsExactly(Evidence.TLSRPT_LINE_NOT_SENT, Evidence.TLSRPT_LINE);
+    }
+
+    @Test
     void tlsrptVerdictWithoutDeliveryIsEmittedWhenTheProcessIsForgotten() {
         SessionTracker tracker = tracker();
         tracker.accept(line(7, 0, "TLSRPT: status=success, domain=nwex.de, receiving_mx=mail.nwex.de[2a01:4f8:222:1548::]"), sessions::add);

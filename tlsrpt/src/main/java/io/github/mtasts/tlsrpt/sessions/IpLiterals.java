@@ -1,17 +1,17 @@
-package io.github.mtasts.tlsrpt.report;
+package io.github.mtasts.tlsrpt.sessions;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /** IP address literals in report fields, checked without any name lookup. */
-final class IpLiterals {
+public final class IpLiterals {
 
     private IpLiterals() {
     }
 
     /** True for a dotted-quad IPv4 literal or an IPv6 literal (no brackets, no zone). */
-    static boolean isIpLiteral(String s) {
+    public static boolean isIpLiteral(String s) {
         return isIpv4(s) || isIpv6(s);
     }
 
