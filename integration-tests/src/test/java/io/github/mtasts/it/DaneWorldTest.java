@@ -34,7 +34,9 @@ class DaneWorldTest {
 
     private static MailWorld world;
     private static SendingPostfix daneSender;
+    private static SendingPostfix daneOnlySender;
     private static final Map<String, String> RECIPIENTS = new LinkedHashMap<>();
+    private static final Map<String, String> DANE_ONLY_RECIPIENTS = new LinkedHashMap<>();
 
     @BeforeAll
     static void sendToEveryDaneDomain(MailWorld mailWorld) {
@@ -45,12 +47,21 @@ class DaneWorldTest {
             RECIPIENTS.put(domain.name(), recipient);
             daneSender.send(recipient);
         }
+        daneOnlySender = world.newDaneSender("", Map.of("smtp_tls_security_level", "dane-only"));
+        for (String domain : List.of("sts.dane.test", "good.test", "ee.dane.test")) {
+            String recipient = SendingPostfix.uniqueRecipient(domain);
+            DANE_ONLY_RECIPIENTS.put(domain, recipient);
+            daneOnlySender.send(recipient);
+        }
     }
 
     @AfterAll
     static void stopSender() {
         if (daneSender != null) {
             daneSender.close();
+        }
+        if (daneOnlySender != null) {
+            daneOnlySender.close();
         }
     }
 
@@ -104,6 +115,7 @@ class DaneWorldTest {
             expired.dane.test    | sent     | Verified TLS connection established to mx.expired.dane.test[127.0.1.38]:25
             sts.unsigned.test    | sent     | Trusted TLS connection established to mx.sts.unsigned.test[127.0.1.39]:25
             tlsa.bogus.test      | deferred | TLSA lookup error for mx.tlsa.bogus.test:25
+            nostarttls.dane.test | deferred | TLS is required, but was not offered by host mx.nostarttls.dane.test[127.0.1.41]
             """)
     void postfixOwnDaneTreatsEachDomainAsRfc7672Says(String domain, String status, String logged) {
         Delivery delivery = daneSender.awaitFirstAttempt(RECIPIENTS.get(domain));
@@ -113,5 +125,18 @@ class DaneWorldTest {
         if (delivery.sent()) {
             world.awaitInMailbox(delivery.recipient());
         }
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            sts.dane.test | deferred | TLS policy lookup for sts.dane.test/mx.sts.dane.test: no TLSA records found
+            good.test     | deferred | TLS policy lookup for good.test/mx.good.test: non DNSSEC destination
+            ee.dane.test  | sent     | Verified TLS connection established to mx.ee.dane.test[127.0.1.33]:25
+            """)
+    void daneOnlyDefersWhereNoValidatedTlsaRecordExists(String domain, String status, String logged) {
+        Delivery delivery = daneOnlySender.awaitFirstAttempt(DANE_ONLY_RECIPIENTS.get(domain));
+
+        assertThat(delivery.status()).as(delivery.toString()).isEqualTo(status);
+        assertThat(daneOnlySender.log()).as(delivery.toString()).anyMatch(line -> line.contains(logged));
     }
 }

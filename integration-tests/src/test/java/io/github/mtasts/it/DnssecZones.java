@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -115,17 +116,17 @@ final class DnssecZones implements AutoCloseable {
             }
             if (dane.tlsa() != Tlsa.NONE) {
                 text.append(dane.tlsaOwner()).append(". IN TLSA ")
-                        .append(tlsaData(dane.tlsa(), certificates.apply(d.mxHost()), privateCa)).append('\n');
+                        .append(tlsaData(dane.tlsa(), () -> certificates.apply(d.mxHost()), privateCa)).append('\n');
             }
         }
         return text.toString();
     }
 
     /** The TLSA RDATA in presentation form (RFC 6698 §2.2). */
-    static String tlsaData(Tlsa tlsa, X509Certificate mxCertificate, X509Certificate privateCa) {
+    static String tlsaData(Tlsa tlsa, Supplier<X509Certificate> mxCertificate, X509Certificate privateCa) {
         try {
             return switch (tlsa) {
-                case DANE_EE_MATCHING -> "3 1 1 " + sha256(mxCertificate.getPublicKey().getEncoded());
+                case DANE_EE_MATCHING -> "3 1 1 " + sha256(mxCertificate.get().getPublicKey().getEncoded());
                 // the SHA-256 of the SPKI of no key at all: certainly not the MX host's
                 case DANE_EE_OTHER_KEY -> "3 1 1 " + sha256(new byte[] {0});
                 case DANE_TA_ISSUER -> "2 0 1 " + sha256(privateCa.getEncoded());

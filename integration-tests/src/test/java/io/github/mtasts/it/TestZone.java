@@ -81,7 +81,9 @@ public final class TestZone {
             // MTA-STS only in an unsigned zone, whose (wrong) TLSA record DANE must ignore as insecure
             dane(DnssecZone.UNSIGNED, "sts", 39, MxTls.TRUSTED, Tlsa.DANE_EE_OTHER_KEY, true),
             // a TLSA RRset whose signature fails validation: bogus, though it would match
-            dane(DnssecZone.BOGUS_TLSA, "tlsa", 40, MxTls.TRUSTED, Tlsa.DANE_EE_MATCHING, true));
+            dane(DnssecZone.BOGUS_TLSA, "tlsa", 40, MxTls.TRUSTED, Tlsa.DANE_EE_MATCHING, true),
+            // DANE requires TLS, which this MX host does not offer
+            dane(DnssecZone.SIGNED, "nostarttls", 41, MxTls.NO_STARTTLS, Tlsa.DANE_EE_OTHER_KEY, false));
 
     /** Every domain that has an MX host and (if it publishes one) a policy host in the world. */
     public static final List<TestDomain> ALL = Stream.concat(DOMAINS.stream(), DANE_DOMAINS.stream()

@@ -31,11 +31,15 @@ import java.util.Optional;
  * @param store                   where the TLSRPT data lives when not where the policy cache is: a
  *                                {@link CacheConfig.Sqlite} or {@link CacheConfig.Postgres}
  * @param report                  {@code tlsrpt.report:}, which the report commands require; empty when absent
+ * @param dane                    whether the Postfix whose log is read does DANE ({@code smtp_dns_support_level =
+ *                                dnssec}): then sessions to MX hosts with validated TLSA records are reported under
+ *                                their {@code tlsa} policy, found by a DNS lookup through the local validating
+ *                                resolver (off by default)
  */
 public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<Path> sources,
                            List<String> reportRecipientsExclude, int batchLines, Duration batchInterval,
                            MetricsConfig metrics, String hostName, Optional<CacheConfig> store,
-                           Optional<ReportSettings> report) {
+                           Optional<ReportSettings> report, boolean dane) {
     public static final int DEFAULT_BATCH_LINES = 1000;
     public static final Duration DEFAULT_BATCH_INTERVAL = Duration.ofSeconds(1);
     public static final MetricsConfig DEFAULT_METRICS = new MetricsConfig(false, "127.0.0.1", 9464);
@@ -71,7 +75,7 @@ public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<
 
     public static TlsrptConfig defaults() {
         return new TlsrptConfig(List.of(), ZoneId.systemDefault(), List.of(), List.of(), DEFAULT_BATCH_LINES,
-                DEFAULT_BATCH_INTERVAL, DEFAULT_METRICS, machineHostName(), Optional.empty(), Optional.empty());
+                DEFAULT_BATCH_INTERVAL, DEFAULT_METRICS, machineHostName(), Optional.empty(), Optional.empty(), false);
     }
 
     /** The default {@code host_name}: the kernel's host name, else what Java resolves, else {@code localhost}. */

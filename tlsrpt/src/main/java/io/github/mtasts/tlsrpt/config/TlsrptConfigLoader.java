@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 public final class TlsrptConfigLoader {
     private static final Set<String> KEYS = Set.of("sending_mta_ips", "log_timezone", "sources",
             "report_recipients_exclude", "batch_lines", "batch_interval", "metrics", "host_name", "store",
-            "report"); // tlsrpt.report: read by ReportSettingsLoader, as part of this section
+            "report", "dane"); // tlsrpt.report: read by ReportSettingsLoader, as part of this section
     private static final Set<String> METRICS_KEYS = Set.of("enabled", "host", "port");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
@@ -111,8 +111,19 @@ public final class TlsrptConfigLoader {
         MetricsConfig metrics = metrics(section);
         Optional<CacheConfig> store = store(section);
         Optional<ReportSettings> report = ReportSettingsLoader.parse(section);
+        boolean dane = false;
+        Optional<JsonNode> daneNode = section.value("dane");
+        if (daneNode.isPresent()) {
+            // YAML 1.1 readers take a bare on/off for a boolean, others for text: both mean the same here
+            String value = daneNode.get().isBoolean() ? (daneNode.get().booleanValue() ? "on" : "off")
+                    : daneNode.get().asText();
+            if (!value.equals("on") && !value.equals("off")) {
+                throw section.error("dane", "expected on or off, got " + daneNode.get());
+            }
+            dane = value.equals("on");
+        }
         return new TlsrptConfig(ips, zone, sources, excluded, batchLines, batchInterval, metrics, hostName, store,
-                report);
+                report, dane);
     }
 
     /** {@code tlsrpt.store: {type: sqlite|postgres, options: {...}}}, the options of the same cache type. */

@@ -43,13 +43,23 @@ class TlsrptConfigLoaderTest {
                   host_name: mx1.example.net
                   store: {type: postgres, options: {dsn: "postgres://tlsrpt@db.example.net/mtasts", timeout: 2,
                           min_size: 1, max_size: 4}}
+                  dane: on
                 """);
         assertThat(config).isEqualTo(new TlsrptConfig(List.of("192.0.2.1", "2001:db8::1"), ZoneId.of("Europe/Berlin"),
                 List.of(Path.of("/var/log/mail.log"), Path.of("/var/log/mail.log.1")),
                 List.of("tlsrpt@example.com", "@reports.example"), 50, Duration.ofMillis(250),
                 new MetricsConfig(true, "127.0.0.2", 9999), "mx1.example.net",
                 Optional.of(new CacheConfig.Postgres("postgres://tlsrpt@db.example.net/mtasts", Duration.ofSeconds(2),
-                        OptionalInt.of(1), OptionalInt.of(4))), Optional.empty()));
+                        OptionalInt.of(1), OptionalInt.of(4))), Optional.empty(), true));
+    }
+
+    @Test
+    void daneIsOffByDefaultAndTakesOnOrOffOnly() throws ConfigException {
+        assertThat(parse("tlsrpt: {}\n").dane()).isFalse();
+        assertThat(parse("tlsrpt: {dane: \"on\"}\n").dane()).isTrue();
+        assertThat(parse("tlsrpt: {dane: off}\n").dane()).isFalse();
+        assertThatThrownBy(() -> parse("tlsrpt: {dane: auto}\n"))
+                .hasMessageContaining("tlsrpt.dane: expected on or off, got \"auto\"");
     }
 
     @Test
@@ -117,7 +127,7 @@ class TlsrptConfigLoaderTest {
     void unknownKeyIsNamedWithItsPath() {
         assertThatThrownBy(() -> parse("tlsrpt:\n  source: [/var/log/mail.log]\n"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("mtasts.yml: tlsrpt.source: unknown key; expected one of batch_interval, batch_lines,"
+                .hasMessage("mtasts.yml: tlsrpt.source: unknown key; expected one of batch_interval, batch_lines, dane,"
                         + " host_name, log_timezone, metrics, report, report_recipients_exclude, sending_mta_ips,"
                         + " sources, store");
     }
