@@ -121,7 +121,7 @@ class TlsrptEndToEndTest {
     }
 
     /** Waits for the report mail about {@code policyDomain} and returns its gunzipped JSON report. */
-    static JsonNode awaitReport(MailWorld world, String policyDomain) throws Exception {
+    private static JsonNode awaitReport(MailWorld world, String policyDomain) throws Exception {
         Path file = Waits.until("the TLSRPT report for " + policyDomain + " in the reports.test Maildir",
                 Waits.GENEROUS, () -> world.messagesContaining("reports.test", "TLS-Report-Domain: " + policyDomain)
                         .stream().findFirst());
