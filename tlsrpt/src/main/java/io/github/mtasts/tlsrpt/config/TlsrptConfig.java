@@ -1,6 +1,7 @@
 package io.github.mtasts.tlsrpt.config;
 
 import io.github.mtasts.resolver.config.CacheConfig;
+import io.github.mtasts.resolver.config.DaneMode;
 import io.github.mtasts.resolver.config.MetricsConfig;
 
 import java.io.IOException;
@@ -33,13 +34,13 @@ import java.util.Optional;
  * @param report                  {@code tlsrpt.report:}, which the report commands require; empty when absent
  * @param dane                    whether the Postfix whose log is read does DANE ({@code smtp_dns_support_level =
  *                                dnssec}): then sessions to MX hosts with validated TLSA records are reported under
- *                                their {@code tlsa} policy, found by a DNS lookup through the local validating
- *                                resolver (off by default)
+ *                                their {@code tlsa} policy, found by DNS lookups with the {@code dnssec:} section's
+ *                                DNSSEC status; {@code auto} asks postconf as the daemon's zones do (off by default)
  */
 public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<Path> sources,
                            List<String> reportRecipientsExclude, int batchLines, Duration batchInterval,
                            MetricsConfig metrics, String hostName, Optional<CacheConfig> store,
-                           Optional<ReportSettings> report, boolean dane) {
+                           Optional<ReportSettings> report, DaneMode dane) {
     public static final int DEFAULT_BATCH_LINES = 1000;
     public static final Duration DEFAULT_BATCH_INTERVAL = Duration.ofSeconds(1);
     public static final MetricsConfig DEFAULT_METRICS = new MetricsConfig(false, "127.0.0.1", 9464);
@@ -54,6 +55,7 @@ public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<
         Objects.requireNonNull(hostName, "hostName");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(report, "report");
+        Objects.requireNonNull(dane, "dane");
         if (hostName.isBlank() || hostName.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("host name must be non-empty without white space: \"" + hostName
                     + "\"");
@@ -75,7 +77,7 @@ public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<
 
     public static TlsrptConfig defaults() {
         return new TlsrptConfig(List.of(), ZoneId.systemDefault(), List.of(), List.of(), DEFAULT_BATCH_LINES,
-                DEFAULT_BATCH_INTERVAL, DEFAULT_METRICS, machineHostName(), Optional.empty(), Optional.empty(), false);
+                DEFAULT_BATCH_INTERVAL, DEFAULT_METRICS, machineHostName(), Optional.empty(), Optional.empty(), DaneMode.OFF);
     }
 
     /** The default {@code host_name}: the kernel's host name, else what Java resolves, else {@code localhost}. */

@@ -5,6 +5,7 @@ import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigDocument;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.ConfigSection;
+import io.github.mtasts.resolver.config.DaneMode;
 import io.github.mtasts.resolver.config.MetricsConfig;
 
 import java.nio.file.Path;
@@ -111,16 +112,14 @@ public final class TlsrptConfigLoader {
         MetricsConfig metrics = metrics(section);
         Optional<CacheConfig> store = store(section);
         Optional<ReportSettings> report = ReportSettingsLoader.parse(section);
-        boolean dane = false;
+        DaneMode dane = DaneMode.OFF;
         Optional<JsonNode> daneNode = section.value("dane");
         if (daneNode.isPresent()) {
             // YAML 1.1 readers take a bare on/off for a boolean, others for text: both mean the same here
             String value = daneNode.get().isBoolean() ? (daneNode.get().booleanValue() ? "on" : "off")
                     : daneNode.get().asText();
-            if (!value.equals("on") && !value.equals("off")) {
-                throw section.error("dane", "expected on or off, got " + daneNode.get());
-            }
-            dane = value.equals("on");
+            dane = DaneMode.fromConfigName(value).orElseThrow(() -> section.error("dane",
+                    "expected off, on or auto, got " + daneNode.get()));
         }
         return new TlsrptConfig(ips, zone, sources, excluded, batchLines, batchInterval, metrics, hostName, store,
                 report, dane);

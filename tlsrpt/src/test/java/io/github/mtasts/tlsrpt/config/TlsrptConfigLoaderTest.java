@@ -3,6 +3,7 @@ package io.github.mtasts.tlsrpt.config;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigDocument;
 import io.github.mtasts.resolver.config.ConfigException;
+import io.github.mtasts.resolver.config.DaneMode;
 import io.github.mtasts.resolver.config.MetricsConfig;
 import org.junit.jupiter.api.Test;
 
@@ -50,16 +51,17 @@ class TlsrptConfigLoaderTest {
                 List.of("tlsrpt@example.com", "@reports.example"), 50, Duration.ofMillis(250),
                 new MetricsConfig(true, "127.0.0.2", 9999), "mx1.example.net",
                 Optional.of(new CacheConfig.Postgres("postgres://tlsrpt@db.example.net/mtasts", Duration.ofSeconds(2),
-                        OptionalInt.of(1), OptionalInt.of(4))), Optional.empty(), true));
+                        OptionalInt.of(1), OptionalInt.of(4))), Optional.empty(), DaneMode.ON));
     }
 
     @Test
-    void daneIsOffByDefaultAndTakesOnOrOffOnly() throws ConfigException {
-        assertThat(parse("tlsrpt: {}\n").dane()).isFalse();
-        assertThat(parse("tlsrpt: {dane: \"on\"}\n").dane()).isTrue();
-        assertThat(parse("tlsrpt: {dane: off}\n").dane()).isFalse();
-        assertThatThrownBy(() -> parse("tlsrpt: {dane: auto}\n"))
-                .hasMessageContaining("tlsrpt.dane: expected on or off, got \"auto\"");
+    void daneIsOffByDefaultAndTakesOffOnOrAuto() throws ConfigException {
+        assertThat(parse("tlsrpt: {}\n").dane()).isEqualTo(DaneMode.OFF);
+        assertThat(parse("tlsrpt: {dane: \"on\"}\n").dane()).isEqualTo(DaneMode.ON);
+        assertThat(parse("tlsrpt: {dane: off}\n").dane()).isEqualTo(DaneMode.OFF);
+        assertThat(parse("tlsrpt: {dane: auto}\n").dane()).isEqualTo(DaneMode.AUTO);
+        assertThatThrownBy(() -> parse("tlsrpt: {dane: sometimes}\n"))
+                .hasMessageContaining("tlsrpt.dane: expected off, on or auto, got \"sometimes\"");
     }
 
     @Test
