@@ -41,7 +41,6 @@ final class PolicyQuery implements QueryRunner {
     private final PrintWriter out;
     private final PrintWriter err;
     private final int policyPort;
-    private Optional<DnssecLookup> dnssec = Optional.empty();
 
     PolicyQuery(PrintWriter out, PrintWriter err) {
         this(out, err, PolicyFetcher.HTTPS_PORT);
@@ -80,8 +79,8 @@ final class PolicyQuery implements QueryRunner {
                 config.caFile(), policyPort);
         DiscoveryResult result = new MtaStsDiscovery(dns, fetcher).discover(domain, knownVersion.orElse(null), txt).join();
         // with an override the discovered policy is shown for information only; the answer is the override's
-        ZoneConfig decided = decideDane(config, zone);
-        boolean dane = decided.dane() == DaneMode.ON;
+        Optional<DnssecLookup> dnssec = daneLookups(config, zone);
+        boolean dane = dnssec.isPresent();
         String replyLabel = override.isPresent() ? "the discovered policy would answer: "
                 : dane ? "MTA-STS answer: " : "postfix reply: ";
         String stsReply = PostfixReply.NOT_FOUND;
@@ -108,7 +107,7 @@ final class PolicyQuery implements QueryRunner {
             exit = DISCOVERY_FAILED;
         }
         if (dane) {
-            String reply = PostfixReply.withDane(stsReply, daneState(config, domain).verdict());
+            String reply = PostfixReply.withDane(stsReply, daneState(dnssec.get(), domain).verdict());
             out.println((override.isPresent() ? "with DANE the discovered policy would answer: " : "postfix reply: ")
                     + reply);
         }
@@ -124,35 +123,32 @@ final class PolicyQuery implements QueryRunner {
     }
 
     /**
-     * The zone's {@code dane} as the daemon would decide it at start; {@code auto} and an unusable DNSSEC status
-     * source are explained on one line each.
+     * The DNSSEC lookups when the zone's {@code dane} is on as the daemon would decide it at start; {@code auto} and
+     * an unusable DNSSEC status source are explained on one line each.
      */
-    private ZoneConfig decideDane(DaemonConfig config, ZoneConfig zone) {
+    private Optional<DnssecLookup> daneLookups(DaemonConfig config, ZoneConfig zone) {
         if (zone.dane() == DaneMode.OFF) {
-            return zone;
+            return Optional.empty();
         }
-        boolean autoOn = false;
         if (zone.dane() == DaneMode.AUTO) {
             DaneSetup.PostfixDnssec postfix = DaneSetup.postfixDnssec();
-            autoOn = postfix.on();
             out.println("dane: auto is " + postfix);
-        }
-        boolean source = true;
-        if (zone.dane() == DaneMode.ON || autoOn) {
-            try {
-                dnssec = Optional.of(DaneSetup.source(config, TIMEOUT));
-            } catch (UntrustedResolverException e) {
-                out.println("dane: off, no trustworthy DNSSEC status: " + e.getMessage());
-                source = false;
+            if (!postfix.on()) {
+                return Optional.empty();
             }
         }
-        return zone.withDaneDecided(autoOn, source);
+        try {
+            return Optional.of(DaneSetup.source(config, TIMEOUT));
+        } catch (UntrustedResolverException e) {
+            out.println("dane: off, no trustworthy DNSSEC status: " + e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** The DANE state as the daemon would find it, printed: MX status, then each host's TLSA status and records. */
-    private DaneState daneState(DaemonConfig config, String domain) {
-        out.println("DANE, DNSSEC status from " + dnssec.orElseThrow().source() + ":");
-        DaneState state = new DnsDaneDiscovery(dnssec.get()).discover(domain)
+    private DaneState daneState(DnssecLookup dnssec, String domain) {
+        out.println("DANE, DNSSEC status from " + dnssec.source() + ":");
+        DaneState state = new DnsDaneDiscovery(dnssec).discover(domain)
                 .completeOnTimeout(null, TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(found -> found == null
                         ? DaneState.indeterminate(domain, "no DANE state within " + TIMEOUT)

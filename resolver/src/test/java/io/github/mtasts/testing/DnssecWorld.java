@@ -56,10 +56,20 @@ public final class DnssecWorld implements AutoCloseable {
 
     /** Signs the zones and starts nsd and unbound. */
     public static DnssecWorld start() {
+        return start("");
+    }
+
+    /** As {@link #start()}, with more records (zone file lines, names relative to it) in {@code signed.test}. */
+    public static DnssecWorld start(String signedRecords) {
         try {
             Path directory = Files.createTempDirectory("dnssec-world");
-            DnssecWorld world = new DnssecWorld(directory, freePort(), freePort());
-            world.startServers();
+            int nsdPort = freePort();
+            int unboundPort = freePort();
+            while (unboundPort == nsdPort) {
+                unboundPort = freePort();
+            }
+            DnssecWorld world = new DnssecWorld(directory, nsdPort, unboundPort);
+            world.startServers(signedRecords);
             return world;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the DNSSEC world (apt-get install nsd unbound ldnsutils): "
@@ -90,7 +100,7 @@ public final class DnssecWorld implements AutoCloseable {
         return logs.toString();
     }
 
-    private void startServers() throws IOException {
+    private void startServers(String signedRecords) throws IOException {
         zone("signed.test", """
                 usable IN MX 10 mx-usable.signed.test.
                 mx-usable IN A 127.0.0.1
@@ -109,7 +119,7 @@ public final class DnssecWorld implements AutoCloseable {
                 nullmx IN MX 0 .
                 _mta-sts.usable IN TXT "v=STSv1; id=dane1"
                 _mta-sts.denied IN TXT "v=STSv1; id=dane1"
-                """.formatted(USABLE_TLSA, UNUSABLE_TLSA, USABLE_TLSA));
+                """.formatted(USABLE_TLSA, UNUSABLE_TLSA, USABLE_TLSA) + signedRecords);
         zone("plain.test", """
                 @ IN MX 10 mx.plain.test.
                 mx IN A 127.0.0.1

@@ -7,7 +7,6 @@ import io.github.mtasts.resolver.policy.DaneVerdict;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -76,15 +75,14 @@ public final class DaneStateCache {
         return discover(domain).copy();
     }
 
-    /** The state held for {@code domain}, expired or not, without any lookup. */
-    public Optional<DaneState> held(String domain) {
-        Entry entry = entries.get(domain);
-        return entry == null ? Optional.empty() : Optional.of(entry.answer.join());
-    }
-
     /** Forgets {@code domain}'s state, so the next lookup asks DNS. */
     public void forget(String domain) {
         entries.remove(domain);
+    }
+
+    /** Forgets every state. */
+    public void forgetAll() {
+        entries.clear();
     }
 
     private CompletableFuture<DaneState> discover(String domain) {

@@ -97,13 +97,15 @@ public final class DaneSetup {
     /** {@code postconf -h NAME}, or empty when postconf is missing or fails. */
     static Optional<String> postconf(String name) {
         try {
-            Process process = new ProcessBuilder("postconf", "-h", name).redirectErrorStream(false).start();
+            Process process = new ProcessBuilder("postconf", "-h", name)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             process.getOutputStream().close();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            // a one-line answer fits the pipe: wait first, so a hanging postconf cannot hold up the start
             if (!process.waitFor(POSTCONF_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 return Optional.empty();
             }
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             return process.exitValue() == 0 ? Optional.of(out) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();

@@ -132,7 +132,7 @@ public final class ResolverDaemon implements AutoCloseable {
         Optional<DaneStateCache> daneStates = dane.dnssec().map(dnssec -> new DaneStateCache(
                 new DnsDaneDiscovery(dnssec), Clock.systemUTC(), cacheSettings.maxEntries(), new DaneMetrics(registry)));
         this.server = new SocketmapServer(serverSettings(config, longestZone),
-                new CacheAdminResponder(new PolicyResponder(config, cache, daneStates, registry), cache), transport, inherited);
+                new CacheAdminResponder(new PolicyResponder(config, cache, daneStates, registry), cache, daneStates), transport, inherited);
         Gauge.builder("mtasts_socketmap_connections", server, SocketmapServer::openConnections)
                 .description("open socketmap connections").register(registry);
     }

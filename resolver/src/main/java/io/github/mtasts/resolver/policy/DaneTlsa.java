@@ -1,5 +1,8 @@
 package io.github.mtasts.resolver.policy;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -34,6 +37,34 @@ public record DaneTlsa(int usage, int selector, int matchingType, String data) {
     public boolean usable() {
         return (usage == 2 || usage == 3) && (selector == 0 || selector == 1) && matchingType <= 2
                 && !data.isEmpty();
+    }
+
+    /**
+     * RFC 6698 §2.1.2, §2.1.3: whether this record's data is the selected part of a certificate, as is or digested.
+     *
+     * @param certificate          the certificate, DER
+     * @param subjectPublicKeyInfo its SubjectPublicKeyInfo, DER
+     */
+    public boolean matches(byte[] certificate, byte[] subjectPublicKeyInfo) {
+        byte[] selected = switch (selector) {
+            case 0 -> certificate;
+            case 1 -> subjectPublicKeyInfo;
+            default -> null;
+        };
+        String algorithm = switch (matchingType) {
+            case 1 -> "SHA-256";
+            case 2 -> "SHA-512";
+            default -> null;
+        };
+        if (selected == null || (algorithm == null && matchingType != 0)) {
+            return false;
+        }
+        try {
+            byte[] value = algorithm == null ? selected : MessageDigest.getInstance(algorithm).digest(selected);
+            return HexFormat.of().formatHex(value).equals(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has " + algorithm, e);
+        }
     }
 
     /** The presentation form, {@code 3 1 1 abcd...}. */

@@ -3,6 +3,10 @@ package io.github.mtasts.resolver.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.mtasts.testing.TestCa;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +26,22 @@ class TlsaStatusTest {
             "4, 1, 1, false", "3, 2, 1, false", "3, 1, 3, false", "255, 255, 255, false"})
     void usableRecords(int usage, int selector, int matchingType, boolean usable) {
         assertThat(new DaneTlsa(usage, selector, matchingType, "00ff").usable()).isEqualTo(usable);
+    }
+
+    @Test
+    void matchesTheSelectedPartAsIsOrDigested() throws Exception {
+        X509Certificate certificate = TestCa.create("tlsa test").issue("mx.example.com").certificate();
+        byte[] der = certificate.getEncoded();
+        byte[] spki = certificate.getPublicKey().getEncoded();
+        HexFormat hex = HexFormat.of();
+        String spki256 = hex.formatHex(MessageDigest.getInstance("SHA-256").digest(spki));
+        assertThat(new DaneTlsa(3, 1, 1, spki256).matches(der, spki)).isTrue();
+        assertThat(new DaneTlsa(3, 0, 1, spki256).matches(der, spki)).as("selector 0 digests the certificate").isFalse();
+        assertThat(new DaneTlsa(3, 0, 2, hex.formatHex(MessageDigest.getInstance("SHA-512").digest(der)))
+                .matches(der, spki)).isTrue();
+        assertThat(new DaneTlsa(3, 1, 0, hex.formatHex(spki)).matches(der, spki)).isTrue();
+        assertThat(new DaneTlsa(3, 1, 3, spki256).matches(der, spki)).as("unknown matching type").isFalse();
+        assertThat(new DaneTlsa(3, 2, 1, spki256).matches(der, spki)).as("unknown selector").isFalse();
     }
 
     @Test
