@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * report shows the records that were in force on the day without another table.
  */
 public record TlsaPolicy(String mxHost, List<String> records) {
-    private static final Pattern RECORD = Pattern.compile("\\d{1,3} \\d{1,3} \\d{1,3} [0-9a-f]{2,256}");
+    private static final Pattern RECORD = Pattern.compile("\\d{1,3} \\d{1,3} \\d{1,3} [0-9a-f]{2,8192}");
     private static final char SEPARATOR = '|';
 
     public TlsaPolicy {
