@@ -58,7 +58,7 @@ final class DaemonDashboard implements AutoCloseable {
             Outbound.Source outbound;
             Optional<CacheConfig> store = TlsrptSetup.storeIfAny(config.cache(), tlsrpt);
             if (store.isPresent()) {
-                TlsrptSetup setup = new TlsrptSetup(config.cache(), store.get(), tlsrpt);
+                TlsrptSetup setup = new TlsrptSetup(config.cache(), store.get(), tlsrpt, config);
                 aggregates = Optional.of(TlsrptStores.aggregates(setup));
                 // the queue tlsrpt writes beside its aggregates: the domain page lists the reports sent
                 deliveries = Optional.of(TlsrptStores.queue(setup));

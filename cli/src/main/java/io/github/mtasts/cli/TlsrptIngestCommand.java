@@ -140,7 +140,7 @@ public final class TlsrptIngestCommand implements Callable<Integer> {
             // one per reading thread: an Ingest is not thread-safe
             Supplier<Ingest> ingests = () -> new Ingest(store,
                     new PolicyInForce(policies::servedPolicies, policies::discoveryFailures,
-                            new SendingMtaIps(tlsrpt.sendingMtaIps()), Clock.systemUTC(), POLICY_RELOAD),
+                            TlsrptDane.destinations(setup), new SendingMtaIps(tlsrpt.sendingMtaIps()), Clock.systemUTC(), POLICY_RELOAD),
                     new LogLineParser(tlsrpt.logTimezone(), clock),
                     () -> new SessionTracker(session -> tlsrpt.isReportRecipient(session.recipient()),
                             MAX_PROCESSES, MAX_IDLE),

@@ -93,7 +93,7 @@ public final class TlsrptRunCommand implements Callable<Integer> {
             // one per reading thread: an Ingest is not thread-safe
             Supplier<Ingest> ingests = () -> new Ingest(metrics.counting(reporting.aggregates),
                     new PolicyInForce(reporting.policies::servedPolicies, reporting.policies::discoveryFailures,
-                            new SendingMtaIps(tlsrpt.sendingMtaIps()), clock, POLICY_RELOAD),
+                            TlsrptDane.destinations(reporting.setup), new SendingMtaIps(tlsrpt.sendingMtaIps()), clock, POLICY_RELOAD),
                     new LogLineParser(tlsrpt.logTimezone(), clock),
                     () -> new SessionTracker(session -> isOwnReportMail(reporting, session.recipient()),
                             MAX_PROCESSES, MAX_IDLE),

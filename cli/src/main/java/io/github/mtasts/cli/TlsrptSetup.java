@@ -1,6 +1,7 @@
 package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.CacheConfig;
+import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.tlsrpt.config.TlsrptConfig;
 
@@ -10,13 +11,15 @@ import java.util.Optional;
 
 /**
  * What the tlsrpt commands take from the one configuration file: the daemon's policy store (the policies it served
- * are read from it, whatever its type), the store of the TLSRPT data, and the {@code tlsrpt:} section.
+ * are read from it, whatever its type), the store of the TLSRPT data, the {@code tlsrpt:} section, and the daemon's
+ * configuration (its {@code dns:} and {@code dnssec:} sections serve the DANE lookups of {@code tlsrpt.dane}).
  *
  * @param policies where the resolver records the policies it serves ({@code cache:})
  * @param store    where counters, offsets and the delivery queue live: a {@link CacheConfig.Sqlite} or
  *                 {@link CacheConfig.Postgres}
+ * @param daemon   the rest of the file's resolver part
  */
-record TlsrptSetup(CacheConfig policies, CacheConfig store, TlsrptConfig tlsrpt) {
+record TlsrptSetup(CacheConfig policies, CacheConfig store, TlsrptConfig tlsrpt, DaemonConfig daemon) {
 
     static TlsrptSetup load(Path explicit, List<Path> defaults) throws ConfigException {
         Optional<Path> file = ConfigLocation.resolve(explicit, defaults);
@@ -26,7 +29,8 @@ record TlsrptSetup(CacheConfig policies, CacheConfig store, TlsrptConfig tlsrpt)
     /** The setup of a loaded configuration; {@code file} names it in errors. */
     static TlsrptSetup of(Configuration configuration, Optional<Path> file) throws ConfigException {
         CacheConfig cache = configuration.daemon().cache();
-        return new TlsrptSetup(cache, store(file, cache, configuration.tlsrpt()), configuration.tlsrpt());
+        return new TlsrptSetup(cache, store(file, cache, configuration.tlsrpt()), configuration.tlsrpt(),
+                configuration.daemon());
     }
 
     /**

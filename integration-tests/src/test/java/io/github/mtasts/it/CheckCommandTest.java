@@ -102,6 +102,45 @@ class CheckCommandTest {
         return report;
     }
 
+    // --- DANE (issue 15): the DNSSEC zones of the world, through its validating resolver
+
+    @Test
+    void daneDomainWithMatchingTlsaIsAllOk() {
+        Report report = json("ee.dane.test");
+
+        assertThat(report.result().exitCode()).as(report.result().describe()).isZero();
+        assertThat(report.withStatus("FAIL")).as(report.result().describe()).isEmpty();
+        report.item("dane", "OK", "MX records DNSSEC-secure");
+        report.item("dane", "OK", "certificate matches TLSA 3 1 1 ");
+    }
+
+    @Test
+    void tlsaNamingAnotherKeyFailsAsMtaStsAndDaneDisagree() {
+        failing("mismatch.dane.test", "dane", "certificate matches none of the usable TLSA records")
+                .item("dane", "FAIL", "MTA-STS senders accept this host and DANE senders refuse it");
+    }
+
+    @Test
+    void bogusTlsaFailsAsDaneSendersDefer() {
+        failing("tlsa.bogus.test", "dane", "lookup failed or bogus");
+    }
+
+    @Test
+    void expiredCertificateMatchingDaneEeWarnsThatOnlyDaneSendersAcceptIt() {
+        // DANE-EE ignores the certificate's dates (RFC 7672 §3.1.1); the enforced MTA-STS policy does not
+        failing("expired.dane.test", "smtp", "certificate expired on ")
+                .item("dane", "WARN", "DANE senders accept this host and MTA-STS senders refuse it");
+    }
+
+    @Test
+    void tlsaInAnUnsignedZoneDoesNotCount() {
+        Report report = json("sts.unsigned.test");
+
+        assertThat(report.result().exitCode()).as(report.result().describe()).isZero();
+        report.item("dane", "OK", "MX records not DNSSEC-signed");
+        assertThat(report.items("dane", "FAIL")).isEmpty();
+    }
+
     // --- a correct domain, in the table a person reads
 
     @Test

@@ -3,12 +3,15 @@ package io.github.mtasts.it;
 import io.github.mtasts.testing.TestCa;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 
 /**
- * The hermetic mail world: the test zone on dnsmasq, the policy hosts, the receiving MX hosts and a test CA,
+ * The hermetic mail world: the test zone on dnsmasq, the DNSSEC zones on nsd, a validating resolver (unbound)
+ * in front of both, the policy hosts, the receiving MX hosts and a test CA,
  * all inside the network namespace that {@code src/test/netns-jvm/bin/java} put this JVM into. One world serves
  * every test class of a run (see {@link MailWorldExtension}); scenarios get fresh sending Postfix instances.
  */
@@ -18,19 +21,28 @@ public final class MailWorld implements AutoCloseable {
     public static final String SOCKETMAP_HOST = "127.0.0.1";
     public static final int SOCKETMAP_PORT = 8461;
 
+    /** Where dnsmasq serves the test zone; the validating resolver forwards {@code test.} to it. */
+    private static final String TEST_ZONE_ADDRESS = "127.0.5.1";
+    /** Where nsd serves the DNSSEC zones of the DANE scenarios. */
+    private static final String DNSSEC_ZONES_ADDRESS = "127.0.5.2";
+
     private final Path dir;
     private final String dnsAddress;
     private final TestCa ca;
+    private final TestCa otherCa;
     private final Path caFile;
     private final AtomicInteger instances = new AtomicInteger();
     private DnsServer dns;
     private PolicyServers policyServers;
     private ReceivingMx mx;
+    private DnssecZones dnssecZones;
+    private ValidatingResolver resolver;
 
     private MailWorld(Path dir, String dnsAddress) {
         this.dir = dir;
         this.dnsAddress = dnsAddress;
         this.ca = TestCa.create("mtasts test CA");
+        this.otherCa = TestCa.create("untrusted issuer");
         this.caFile = dir.resolve("ca.pem");
     }
 
@@ -46,10 +58,13 @@ public final class MailWorld implements AutoCloseable {
         try {
             Files.createDirectories(world.dir);
             world.ca.writePem(world.caFile);
-            world.dns = DnsServer.start(world.dir.resolve("dns"), world.dnsAddress, TestZone.DOMAINS);
-            world.policyServers = PolicyServers.start(world.ca, TestZone.DOMAINS);
-            world.mx = ReceivingMx.start(world.dir, world.dir.resolve("mx"), world.ca,
-                    TestCa.create("untrusted issuer"), TestZone.DOMAINS);
+            world.dns = DnsServer.start(world.dir.resolve("dns"), TEST_ZONE_ADDRESS, TestZone.DOMAINS);
+            world.policyServers = PolicyServers.start(world.ca, TestZone.ALL);
+            world.mx = ReceivingMx.start(world.dir, world.dir.resolve("mx"), world.ca, world.otherCa, TestZone.ALL);
+            world.dnssecZones = DnssecZones.start(world.dir.resolve("dnssec"), DNSSEC_ZONES_ADDRESS,
+                    TestZone.DANE_DOMAINS, world.mx::certificate, world.otherCa.certificate());
+            world.resolver = ValidatingResolver.start(world.dir.resolve("resolver"), world.dnsAddress,
+                    TEST_ZONE_ADDRESS, DNSSEC_ZONES_ADDRESS, world.dnssecZones.trustAnchors());
             return world;
         } catch (Exception e) {
             world.close();
@@ -61,7 +76,10 @@ public final class MailWorld implements AutoCloseable {
         return dir;
     }
 
-    /** Where the test zone's DNS server listens (port 53); the namespace's resolv.conf points here. */
+    /**
+     * Where the validating resolver listens (port 53); the namespace's resolv.conf points here, so Postfix and
+     * our daemon trust its AD bit as they would a resolver on loopback.
+     */
     public String dnsAddress() {
         return dnsAddress;
     }
@@ -83,7 +101,20 @@ public final class MailWorld implements AutoCloseable {
 
     /** A fresh sending Postfix whose {@code smtp_tls_policy_maps} is {@code tlsPolicyMaps}. */
     public SendingPostfix newSender(String tlsPolicyMaps) {
-        return SendingPostfix.start(dir, newDirectory("send"), caFile, tlsPolicyMaps);
+        return SendingPostfix.start(dir, newDirectory("send"), caFile, tlsPolicyMaps, Map.of());
+    }
+
+    /**
+     * A fresh sending Postfix able to do DANE (RFC 7672): DNSSEC lookups through the validating resolver, with
+     * {@code settings} added to its main.cf (such as a global {@code smtp_tls_security_level = dane}).
+     */
+    public SendingPostfix newDaneSender(String tlsPolicyMaps, Map<String, String> settings) {
+        Map<String, String> dane = new HashMap<>(settings);
+        dane.put("smtp_dns_support_level", "dnssec");
+        // Postfix checks at start that the resolver validates by asking for the root's NS records, which this
+        // world does not have: ask for a signed zone's instead
+        dane.put("dnssec_probe", "ns:" + DaneDomain.DnssecZone.SIGNED.origin());
+        return SendingPostfix.start(dir, newDirectory("send"), caFile, tlsPolicyMaps, dane);
     }
 
     /** Whether the message sent to {@code recipient} is in its domain's Maildir. */
@@ -131,6 +162,12 @@ public final class MailWorld implements AutoCloseable {
 
     @Override
     public void close() {
+        if (resolver != null) {
+            resolver.close();
+        }
+        if (dnssecZones != null) {
+            dnssecZones.close();
+        }
         if (mx != null) {
             mx.close();
         }

@@ -37,6 +37,29 @@ public final class MtastsDaemon implements AutoCloseable {
 
     /** Like {@link #start(MailWorld, Path)}, on another port, for a second daemon beside the first. */
     public static MtastsDaemon start(MailWorld world, Path dir, int port) {
+        return start(world, dir, port, """
+                  strict:
+                    strict_testing: true
+                    timeout: 10
+                """);
+    }
+
+    /**
+     * A daemon for the DANE scenarios (issue 15): zone {@code dane} ({@code dane: on}) for a Postfix that does DNSSEC
+     * through the world's validating resolver, zone {@code nodane} ({@code dane: off}) for one that does not.
+     */
+    public static MtastsDaemon startDane(MailWorld world, Path dir) {
+        return start(world, dir, MailWorld.SOCKETMAP_PORT, """
+                  dane:
+                    dane: "on"
+                    timeout: 10
+                  nodane:
+                    dane: "off"
+                    timeout: 10
+                """);
+    }
+
+    private static MtastsDaemon start(MailWorld world, Path dir, int port, String zones) {
         try {
             Files.createDirectories(dir);
             Path config = dir.resolve("mtasts.yml");
@@ -52,11 +75,7 @@ public final class MtastsDaemon implements AutoCloseable {
                       strict_testing: false
                       timeout: 10
                     zones:
-                      strict:
-                        strict_testing: true
-                        timeout: 10
-                    """.formatted(MailWorld.SOCKETMAP_HOST, port, world.caFile(),
-                    dir.resolve("cache.db")));
+                    """.formatted(MailWorld.SOCKETMAP_HOST, port, world.caFile(), dir.resolve("cache.db")) + zones);
             MtastsDaemon daemon = new MtastsDaemon(config, dir.resolve("daemon.out"), port);
             daemon.startProcess();
             return daemon;

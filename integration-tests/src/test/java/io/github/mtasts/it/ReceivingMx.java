@@ -7,9 +7,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -27,10 +29,12 @@ final class ReceivingMx implements AutoCloseable {
 
     private final PostfixInstance instance;
     private final Path mailDir;
+    private final Map<String, X509Certificate> certificates;
 
-    private ReceivingMx(PostfixInstance instance, Path mailDir) {
+    private ReceivingMx(PostfixInstance instance, Path mailDir, Map<String, X509Certificate> certificates) {
         this.instance = instance;
         this.mailDir = mailDir;
+        this.certificates = Map.copyOf(certificates);
     }
 
     static ReceivingMx start(Path worldDir, Path dir, TestCa ca, TestCa otherCa, List<TestDomain> domains) {
@@ -41,8 +45,9 @@ final class ReceivingMx implements AutoCloseable {
             Files.createDirectories(mail);
             Commands.check("chown", NOBODY + ":" + NOBODY, mail.toString());
             List<String> listeners = new ArrayList<>();
+            Map<String, X509Certificate> certificates = new HashMap<>();
             for (TestDomain domain : domains) {
-                listeners.addAll(listeners(domain, pki, ca, otherCa));
+                listeners.addAll(listeners(domain, pki, ca, otherCa, certificates));
             }
             Path mailboxes = dir.resolve("mailboxes");
             Files.writeString(mailboxes, domains.stream().map(d -> "@" + d.name() + " " + d.name() + "/\n")
@@ -60,16 +65,18 @@ final class ReceivingMx implements AutoCloseable {
                     Map.entry("virtual_gid_maps", "static:" + NOBODY),
                     Map.entry("smtpd_tls_security_level", "may"),
                     Map.entry("smtpd_tls_loglevel", "1"));
-            return new ReceivingMx(PostfixInstance.start(worldDir, dir, "postfix-mx", settings, listeners), mail);
+            return new ReceivingMx(PostfixInstance.start(worldDir, dir, "postfix-mx", settings, listeners), mail,
+                    certificates);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot set up the receiving MX hosts in " + dir, e);
         }
     }
 
     /** The domain's smtpd listener on its MX address, and a second one on [::1] for an IPv6 MX. */
-    private static List<String> listeners(TestDomain domain, Path pki, TestCa ca, TestCa otherCa) throws IOException {
+    private static List<String> listeners(TestDomain domain, Path pki, TestCa ca, TestCa otherCa,
+            Map<String, X509Certificate> certificates) throws IOException {
         String service = " inet n - n - - smtpd -o syslog_name=mx-" + domain.name().replace('.', '-');
-        String options = options(domain, pki, ca, otherCa);
+        String options = options(domain, pki, ca, otherCa, certificates);
         List<String> listeners = new ArrayList<>();
         listeners.add(domain.mxAddress() + ":25" + service + options);
         if (domain.has(Fault.IPV6_MX)) {
@@ -78,7 +85,8 @@ final class ReceivingMx implements AutoCloseable {
         return listeners;
     }
 
-    private static String options(TestDomain domain, Path pki, TestCa ca, TestCa otherCa) throws IOException {
+    private static String options(TestDomain domain, Path pki, TestCa ca, TestCa otherCa,
+            Map<String, X509Certificate> certificates) throws IOException {
         if (domain.mxTls() == MxTls.NO_STARTTLS) {
             return " -o smtpd_tls_security_level=none";
         }
@@ -93,6 +101,7 @@ final class ReceivingMx implements AutoCloseable {
             case EXPIRING_SOON -> ca.issue(now.minus(Duration.ofDays(60)), now.plus(Duration.ofDays(5)), domain.mxHost());
             case NO_STARTTLS -> throw new IllegalStateException("unreachable");
         };
+        certificates.put(domain.mxHost(), certificate.certificate());
         // smtpd_tls_chain_files: the key first, then the certificate chain, leaf first
         Path chainFile = pki.resolve(domain.mxHost() + ".pem");
         Files.writeString(chainFile, certificate.keyPem() + certificate.chainPem());
@@ -138,6 +147,15 @@ final class ReceivingMx implements AutoCloseable {
         Waits.until("the receiving Postfix to stop", Waits.GENEROUS,
                 () -> Commands.run("postfix", "-c", etc, "status").exitCode() != 0);
         Commands.check("postfix", "-c", etc, "start");
+    }
+
+    /** The certificate the MX host {@code mxHost} presents (TLSA records are computed from it). */
+    X509Certificate certificate(String mxHost) {
+        X509Certificate certificate = certificates.get(mxHost);
+        if (certificate == null) {
+            throw new IllegalArgumentException("no MX host " + mxHost + " presents a certificate");
+        }
+        return certificate;
     }
 
     PostfixInstance instance() {

@@ -1,6 +1,7 @@
 package io.github.mtasts.it;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -20,8 +21,9 @@ public final class SendingPostfix implements AutoCloseable {
         this.instance = instance;
     }
 
-    static SendingPostfix start(Path worldDir, Path dir, Path caFile, String tlsPolicyMaps) {
-        Map<String, String> settings = Map.ofEntries(
+    static SendingPostfix start(Path worldDir, Path dir, Path caFile, String tlsPolicyMaps,
+            Map<String, String> extraSettings) {
+        Map<String, String> settings = new HashMap<>(Map.ofEntries(
                 Map.entry("myhostname", "sender.test"),
                 Map.entry("myorigin", "$myhostname"),
                 // only 127.0.0.1 is ours: the receiving MX hosts on 127.0.1.x are other machines (PITFALLS.md)
@@ -34,7 +36,8 @@ public final class SendingPostfix implements AutoCloseable {
                 Map.entry("minimal_backoff_time", "1s"),
                 Map.entry("maximal_backoff_time", "2s"),
                 Map.entry("bounce_queue_lifetime", "1h"),
-                Map.entry("maximal_queue_lifetime", "1h"));
+                Map.entry("maximal_queue_lifetime", "1h")));
+        settings.putAll(extraSettings);
         return new SendingPostfix(PostfixInstance.start(worldDir, dir, "postfix-send", settings, List.of()));
     }
 

@@ -1,11 +1,14 @@
 package io.github.mtasts.it;
 
+import io.github.mtasts.it.DaneDomain.DnssecZone;
+import io.github.mtasts.it.DaneDomain.Tlsa;
 import io.github.mtasts.it.TestDomain.Fault;
 import io.github.mtasts.it.TestDomain.MxTls;
 import io.github.mtasts.it.TestDomain.Publication;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /** The domains of the hermetic world, one per behaviour the scenarios need. */
 public final class TestZone {
@@ -58,17 +61,58 @@ public final class TestZone {
             checked("chk-badtxt.test", 31, MxTls.TRUSTED, Fault.INVALID_STS_RECORD),
             checked("chk-policyname.test", 32, MxTls.TRUSTED, Fault.POLICY_HOST_WRONG_NAME));
 
+    /**
+     * The domains of the zones nsd serves (see {@link DaneDomain}), one per DANE scenario of issue 15. Each MX
+     * host's TLSA record is computed from the certificate the receiving MX presents.
+     */
+    public static final List<DaneDomain> DANE_DOMAINS = List.of(
+            // DANE and MTA-STS both valid
+            dane(DnssecZone.SIGNED, "ee", 33, MxTls.TRUSTED, Tlsa.DANE_EE_MATCHING, true),
+            // the TLSA record names another key: DANE fails where WebPKI (and so MTA-STS) passes
+            dane(DnssecZone.SIGNED, "mismatch", 34, MxTls.TRUSTED, Tlsa.DANE_EE_OTHER_KEY, true),
+            // DANE only: a self-signed certificate is fine for DANE-EE (RFC 7672 §3.1.1)
+            dane(DnssecZone.SIGNED, "selfsigned", 35, MxTls.SELF_SIGNED, Tlsa.DANE_EE_MATCHING, false),
+            // MTA-STS only, in a signed zone (the TLSA lookup is denied securely)
+            dane(DnssecZone.SIGNED, "sts", 36, MxTls.TRUSTED, Tlsa.NONE, true),
+            // DANE-TA(2) naming a private CA that no WebPKI trust store has
+            dane(DnssecZone.SIGNED, "ta", 37, MxTls.UNTRUSTED_ISSUER, Tlsa.DANE_TA_ISSUER, true),
+            // DANE-EE ignores the certificate's dates (RFC 7672 §3.1.1)
+            dane(DnssecZone.SIGNED, "expired", 38, MxTls.EXPIRED, Tlsa.DANE_EE_MATCHING, true),
+            // MTA-STS only in an unsigned zone, whose (wrong) TLSA record DANE must ignore as insecure
+            dane(DnssecZone.UNSIGNED, "sts", 39, MxTls.TRUSTED, Tlsa.DANE_EE_OTHER_KEY, true),
+            // a TLSA RRset whose signature fails validation: bogus, though it would match
+            dane(DnssecZone.BOGUS_TLSA, "tlsa", 40, MxTls.TRUSTED, Tlsa.DANE_EE_MATCHING, true),
+            // DANE requires TLS, which this MX host does not offer
+            dane(DnssecZone.SIGNED, "nostarttls", 41, MxTls.NO_STARTTLS, Tlsa.DANE_EE_OTHER_KEY, false));
+
+    /** Every domain that has an MX host and (if it publishes one) a policy host in the world. */
+    public static final List<TestDomain> ALL = Stream.concat(DOMAINS.stream(), DANE_DOMAINS.stream()
+            .map(DaneDomain::domain)).toList();
+
     private TestZone() {
     }
 
+    public static DaneDomain daneDomain(String name) {
+        return DANE_DOMAINS.stream().filter(d -> d.name().equals(name)).findFirst()
+                .orElseThrow(() -> new NoSuchElementException("no DANE test domain " + name));
+    }
+
     public static TestDomain domain(String name) {
-        return DOMAINS.stream().filter(d -> d.name().equals(name)).findFirst()
+        return ALL.stream().filter(d -> d.name().equals(name)).findFirst()
                 .orElseThrow(() -> new NoSuchElementException("no test domain " + name));
     }
 
     private static TestDomain checked(String name, int number, MxTls mxTls, Fault... faults) {
         return new TestDomain(name, number, "mx." + name, mxTls, Publication.PUBLISHED, "enforce", List.of("mx." + name),
                 Set.of(faults));
+    }
+
+    private static DaneDomain dane(DnssecZone zone, String label, int number, MxTls mxTls, Tlsa tlsa,
+            boolean enforceSts) {
+        String name = label + "." + zone.origin();
+        TestDomain domain = enforceSts ? enforce(name, number, mxTls)
+                : new TestDomain(name, number, "mx." + name, mxTls, Publication.NONE, null, List.of());
+        return new DaneDomain(domain, zone, tlsa);
     }
 
     private static TestDomain enforce(String name, int number, MxTls mxTls) {

@@ -94,7 +94,13 @@ class TlsrptEndToEndTest {
                 .isEqualTo(failingPolicy.at("/summary/total-failure-session-count").asInt());
     }
 
-    private static Path writeConfig(MailWorld world, Path dir) throws IOException {
+    static Path writeConfig(MailWorld world, Path dir) throws IOException {
+        return writeConfig(world, dir, "");
+    }
+
+    /** The tlsrpt configuration, with {@code extraTlsrptKeys} (indented lines) added to its tlsrpt section. */
+    static Path writeConfig(MailWorld world, Path dir, String extraTlsrptKeys) throws IOException {
+        Files.createDirectories(dir);
         Path config = dir.resolve("tlsrpt.yml");
         Files.writeString(config, """
                 ca_file: %s
@@ -110,7 +116,7 @@ class TlsrptEndToEndTest {
                     submitter_domain: sender.test
                     from: tlsrpt-noreply@sender.test
                     relay: {host: %s, port: 25, starttls: "off"}
-                """.formatted(world.caFile(), dir.resolve("cache.db"), RELAY));
+                """.formatted(world.caFile(), dir.resolve("cache.db"), RELAY) + extraTlsrptKeys);
         return config;
     }
 

@@ -3,6 +3,7 @@ package io.github.mtasts.benchmarks.load;
 import io.github.mtasts.resolver.policy.PolicySyntaxException;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.resolver.store.SqlitePolicyStore;
+import io.github.mtasts.tlsrpt.aggregate.DaneDestinations;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
 import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
 import io.github.mtasts.tlsrpt.aggregate.SendingMtaIps;
@@ -80,7 +81,8 @@ public final class IngestBenchmark {
                         + "\r\nmax_age: 604800\r\n"), SERVED_FROM, SERVED_UNTIL);
             }
             Ingest ingest = new Ingest(store,
-                    new PolicyInForce(policies::servedPolicies, policies::discoveryFailures, new SendingMtaIps(List.of()),
+                    new PolicyInForce(policies::servedPolicies, policies::discoveryFailures, DaneDestinations.NONE,
+                            new SendingMtaIps(List.of()),
                             Clock.systemUTC(), Duration.ofMinutes(1)),
                     parser, () -> new SessionTracker(session -> false, MAX_PROCESSES, MAX_IDLE),
                     TlsrptConfig.DEFAULT_BATCH_LINES, TlsrptConfig.DEFAULT_BATCH_INTERVAL, Clock.systemUTC(), false);

@@ -6,11 +6,12 @@ import java.util.Objects;
 /**
  * The policy a session is reported under (RFC 8460 §4.4 {@code policies[]}): an MTA-STS policy identified by the
  * hash of its text, an MTA-STS policy the sender could not get (fetch error, invalid policy, invalid certificate of
- * the policy host: RFC 8460 §4.3.2.2), which has no text and so no hash, or no policy at all.
+ * the policy host: RFC 8460 §4.3.2.2), which has no text and so no hash, the DANE policy of one MX host, or no
+ * policy at all.
  *
- * @param type       sts, no-policy-found, or tlsa (reported by Postfix through libtlsrpt only)
- * @param policyHash the {@code ServedPolicy} hash of an sts policy in force; empty for an unavailable sts policy,
- *                   for no-policy-found and for tlsa (whose TLSA records are not kept)
+ * @param type       sts, tlsa or no-policy-found
+ * @param policyHash the {@code ServedPolicy} hash of an sts policy in force; empty for an unavailable sts policy and
+ *                   for no-policy-found; for tlsa, the {@link TlsaPolicy#key()}
  */
 public record PolicyGroup(PolicyType type, String policyHash) {
     public static final PolicyGroup NO_POLICY = new PolicyGroup(PolicyType.NO_POLICY_FOUND, "");
@@ -19,15 +20,16 @@ public record PolicyGroup(PolicyType type, String policyHash) {
      * {@code sts} with the policy domain only, as senders such as Microsoft do.
      */
     public static final PolicyGroup STS_UNAVAILABLE = new PolicyGroup(PolicyType.STS, "");
-    /** Sessions Postfix reported under a DANE policy: reported as {@code tlsa} with the policy domain only. */
-    public static final PolicyGroup TLSA = new PolicyGroup(PolicyType.TLSA, "");
 
     public PolicyGroup {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(policyHash, "policyHash");
-        if (type != PolicyType.STS && !policyHash.isEmpty()) {
-            throw new IllegalArgumentException("a " + type.rfcName() + " policy group has no policy hash: '"
-                    + policyHash + "'");
+        if (type == PolicyType.TLSA) {
+            TlsaPolicy.ofKey(policyHash);
+        }
+        if (type == PolicyType.NO_POLICY_FOUND && !policyHash.isEmpty()) {
+            throw new IllegalArgumentException("a no-policy-found policy group has no policy hash: '" + policyHash
+                    + "'");
         }
     }
 
@@ -36,6 +38,19 @@ public record PolicyGroup(PolicyType type, String policyHash) {
             throw new IllegalArgumentException("an sts policy in force needs its policy hash");
         }
         return new PolicyGroup(PolicyType.STS, policyHash);
+    }
+
+    /** The DANE policy of one MX host; its key stands in for the hash (see {@link TlsaPolicy#key()}). */
+    public static PolicyGroup tlsa(TlsaPolicy policy) {
+        return new PolicyGroup(PolicyType.TLSA, policy.key());
+    }
+
+    /** The DANE policy of a {@link PolicyType#TLSA} group. */
+    public TlsaPolicy tlsaPolicy() {
+        if (type != PolicyType.TLSA) {
+            throw new IllegalStateException("not a tlsa policy group: " + type);
+        }
+        return TlsaPolicy.ofKey(policyHash);
     }
 
     /** True for {@link #STS_UNAVAILABLE}: an sts policy whose text the sender never had. */

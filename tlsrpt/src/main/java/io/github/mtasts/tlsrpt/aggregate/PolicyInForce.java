@@ -19,6 +19,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,6 +31,9 @@ import java.util.function.Function;
  *
  * <p>Rules:
  * <ul>
+ *   <li>DANE first (RFC 8461 §2): a session whose MX host had usable, validated TLSA records on its day
+ *       ({@link DaneDestinations}), or whose result type only DANE produces, counts under the host's {@code tlsa}
+ *       policy with what TLS did, whatever MTA-STS policy was served;</li>
  *   <li>the policy in force is the served policy whose served span contains the session's time, the latest
  *       first served among several; else the latest one first served before the session and still within its
  *       {@code max_age} after it was last served (a sender may use a cached policy that long, RFC 8461 §5.1);
@@ -75,6 +79,7 @@ public final class PolicyInForce {
 
     private final Function<String, List<ServedPolicy>> servedPolicies;
     private final Function<String, List<DiscoveryFailureCount>> discoveryFailures;
+    private final DaneDestinations dane;
     private final SendingMtaIps sendingMtaIps;
     private final Clock clock;
     private final Duration reloadAfter;
@@ -86,10 +91,11 @@ public final class PolicyInForce {
     };
 
     public PolicyInForce(Function<String, List<ServedPolicy>> servedPolicies,
-                         Function<String, List<DiscoveryFailureCount>> discoveryFailures, SendingMtaIps sendingMtaIps,
-                         Clock clock, Duration reloadAfter) {
+                         Function<String, List<DiscoveryFailureCount>> discoveryFailures, DaneDestinations dane,
+                         SendingMtaIps sendingMtaIps, Clock clock, Duration reloadAfter) {
         this.servedPolicies = Objects.requireNonNull(servedPolicies, "servedPolicies");
         this.discoveryFailures = Objects.requireNonNull(discoveryFailures, "discoveryFailures");
+        this.dane = Objects.requireNonNull(dane, "dane");
         this.sendingMtaIps = Objects.requireNonNull(sendingMtaIps, "sendingMtaIps");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.reloadAfter = Objects.requireNonNull(reloadAfter, "reloadAfter");
@@ -98,13 +104,19 @@ public final class PolicyInForce {
     /** How RFC 8460 counts {@code session}; empty when it is not a TLS session with the policy domain. */
     public Optional<CountedSession> judge(TlsSession session) {
         LocalDate day = LocalDate.ofInstant(session.time(), ZoneOffset.UTC);
+        boolean ipRelay = session.mxHost().equals(session.mxIp());
+        Optional<TlsaPolicy> tlsa = ipRelay ? Optional.empty()
+                : dane.policy(session.policyDomain(), session.mxHost().toLowerCase(Locale.ROOT), day);
+        if (tlsa.isPresent() || isDaneFailure(session.result())) {
+            return Optional.of(underDane(session, day, tlsa.orElseGet(
+                    () -> new TlsaPolicy(session.mxHost().toLowerCase(Locale.ROOT), List.of()))));
+        }
         Loaded loaded = load(session.policyDomain());
         // stored times are whole seconds; a session logged within the second its policy was first served is under it
         long second = session.time().getEpochSecond();
         Policy covering = loaded.covering(second);
         Optional<Policy> policy = covering == null || covering.served.mode() == PolicyMode.NONE
                 ? Optional.empty() : Optional.of(covering);
-        boolean ipRelay = session.mxHost().equals(session.mxIp());
         boolean mxListed = policy.isPresent() && !ipRelay && policy.get().lists(session.mxHost());
         if (session.evidence() == Evidence.PLAINTEXT_DELIVERY && !mxListed) {
             return Optional.empty();
@@ -134,6 +146,27 @@ public final class PolicyInForce {
                         reason == null ? "" : reason)
                 : null;
         return Optional.of(new CountedSession(day, session.policyDomain(), group, failure));
+    }
+
+    /** The result types only a DANE policy produces (RFC 8460 §4.3.2.1). */
+    private static boolean isDaneFailure(ResultType result) {
+        return result == ResultType.TLSA_INVALID || result == ResultType.DNSSEC_INVALID
+                || result == ResultType.DANE_REQUIRED;
+    }
+
+    /**
+     * A session under the DANE policy of its MX host: DANE takes precedence over MTA-STS where it applies (RFC 8461
+     * §2). What TLS did stands; a plaintext delivery is a failure, as DANE requires TLS (RFC 7672 §2.2).
+     */
+    private CountedSession underDane(TlsSession session, LocalDate day, TlsaPolicy policy) {
+        ResultType result = session.evidence() == Evidence.PLAINTEXT_DELIVERY ? ResultType.STARTTLS_NOT_SUPPORTED
+                : session.result();
+        String mxIp = session.mxIp() == null ? "" : session.mxIp();
+        String reason = session.failureReasonCode() == null ? "" : session.failureReasonCode();
+        FailureKey failure = result.isFailure()
+                ? new FailureKey(result, sendingMtaIps.forReceivingIp(session.mxIp()), session.mxHost(), mxIp, reason)
+                : null;
+        return new CountedSession(day, session.policyDomain(), PolicyGroup.tlsa(policy), failure);
     }
 
     private Loaded load(String domain) {

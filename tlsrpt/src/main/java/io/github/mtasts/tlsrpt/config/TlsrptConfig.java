@@ -1,6 +1,7 @@
 package io.github.mtasts.tlsrpt.config;
 
 import io.github.mtasts.resolver.config.CacheConfig;
+import io.github.mtasts.resolver.config.DaneMode;
 import io.github.mtasts.resolver.config.MetricsConfig;
 
 import java.io.IOException;
@@ -34,11 +35,16 @@ import java.util.Optional;
  * @param store                   where the TLSRPT data lives when not where the policy cache is: a
  *                                {@link CacheConfig.Sqlite} or {@link CacheConfig.Postgres}
  * @param report                  {@code tlsrpt.report:}, which the report commands require; empty when absent
+ * @param dane                    whether the Postfix whose log is read does DANE ({@code smtp_dns_support_level =
+ *                                dnssec}): then sessions to MX hosts with validated TLSA records are reported under
+ *                                their {@code tlsa} policy, found by DNS lookups with the {@code dnssec:} section's
+ *                                DNSSEC status; {@code auto} asks postconf as the daemon's zones do (off by default)
  */
 public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<Path> sources,
-                           Optional<CollectorSocket> socket, List<String> reportRecipientsExclude, int batchLines, Duration batchInterval,
+                           Optional<CollectorSocket> socket, List<String> reportRecipientsExclude, int batchLines,
+                           Duration batchInterval,
                            MetricsConfig metrics, String hostName, Optional<CacheConfig> store,
-                           Optional<ReportSettings> report) {
+                           Optional<ReportSettings> report, DaneMode dane) {
     public static final int DEFAULT_BATCH_LINES = 1000;
     public static final Duration DEFAULT_BATCH_INTERVAL = Duration.ofSeconds(1);
     public static final MetricsConfig DEFAULT_METRICS = new MetricsConfig(false, "127.0.0.1", 9464);
@@ -54,6 +60,7 @@ public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<
         Objects.requireNonNull(hostName, "hostName");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(report, "report");
+        Objects.requireNonNull(dane, "dane");
         if (hostName.isBlank() || hostName.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("host name must be non-empty without white space: \"" + hostName
                     + "\"");
@@ -74,8 +81,9 @@ public record TlsrptConfig(List<String> sendingMtaIps, ZoneId logTimezone, List<
     }
 
     public static TlsrptConfig defaults() {
-        return new TlsrptConfig(List.of(), ZoneId.systemDefault(), List.of(), Optional.empty(), List.of(), DEFAULT_BATCH_LINES,
-                DEFAULT_BATCH_INTERVAL, DEFAULT_METRICS, machineHostName(), Optional.empty(), Optional.empty());
+        return new TlsrptConfig(List.of(), ZoneId.systemDefault(), List.of(), Optional.empty(), List.of(),
+                DEFAULT_BATCH_LINES, DEFAULT_BATCH_INTERVAL, DEFAULT_METRICS, machineHostName(), Optional.empty(),
+                Optional.empty(), DaneMode.OFF);
     }
 
     /** The default {@code host_name}: the kernel's host name, else what Java resolves, else {@code localhost}. */

@@ -5,6 +5,7 @@ import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigDocument;
 import io.github.mtasts.resolver.config.ConfigException;
 import io.github.mtasts.resolver.config.ConfigSection;
+import io.github.mtasts.resolver.config.DaneMode;
 import io.github.mtasts.resolver.config.MetricsConfig;
 
 import java.nio.file.Path;
@@ -29,8 +30,9 @@ import java.util.regex.Pattern;
  */
 public final class TlsrptConfigLoader {
     private static final Set<String> KEYS = Set.of("sending_mta_ips", "log_timezone", "sources", "socket",
-            "socket_mode", "socket_owner", "socket_group", "report_recipients_exclude", "batch_lines", "batch_interval", "metrics", "host_name", "store",
-            "report"); // tlsrpt.report: read by ReportSettingsLoader, as part of this section
+            "socket_mode", "socket_owner", "socket_group", "report_recipients_exclude", "batch_lines",
+            "batch_interval", "metrics", "host_name", "store", "report", "dane");
+    // tlsrpt.report: read by ReportSettingsLoader, as part of this section
     private static final Set<String> METRICS_KEYS = Set.of("enabled", "host", "port");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
@@ -115,8 +117,17 @@ public final class TlsrptConfigLoader {
         MetricsConfig metrics = metrics(section);
         Optional<CacheConfig> store = store(section);
         Optional<ReportSettings> report = ReportSettingsLoader.parse(section);
+        DaneMode dane = DaneMode.OFF;
+        Optional<JsonNode> daneNode = section.value("dane");
+        if (daneNode.isPresent()) {
+            // YAML 1.1 readers take a bare on/off for a boolean, others for text: both mean the same here
+            String value = daneNode.get().isBoolean() ? (daneNode.get().booleanValue() ? "on" : "off")
+                    : daneNode.get().asText();
+            dane = DaneMode.fromConfigName(value).orElseThrow(() -> section.error("dane",
+                    "expected off, on or auto, got " + daneNode.get()));
+        }
         return new TlsrptConfig(ips, zone, sources, socket, excluded, batchLines, batchInterval, metrics, hostName, store,
-                report);
+                report, dane);
     }
 
     /** {@code tlsrpt.socket} and the settings of its file, which mean nothing without it. */

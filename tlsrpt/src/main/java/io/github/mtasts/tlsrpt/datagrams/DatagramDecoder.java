@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.mtasts.resolver.policy.DomainNames;
 import io.github.mtasts.resolver.policy.PolicySyntaxException;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.tlsrpt.aggregate.TlsaPolicy;
 import io.github.mtasts.tlsrpt.datagrams.MalformedDatagramException.Reason;
 import io.github.mtasts.tlsrpt.datagrams.TlsrptDatagram.ReportedFailure;
 import io.github.mtasts.tlsrpt.datagrams.TlsrptDatagram.ReportedPolicy;
@@ -191,6 +192,9 @@ public final class DatagramDecoder {
             throw new MalformedDatagramException(Reason.INCONSISTENT, path + ".f: 1 (failure) needs exactly one"
                     + " failure detail, as Postfix sends, got " + failures.size());
         }
+        if (type == PolicyType.TLSA) {
+            strings = tlsaRecords(policyDomain, strings, path + ".policy-string");
+        }
         Optional<StsPolicy> sts = Optional.empty();
         if (type == PolicyType.STS && !strings.isEmpty()) {
             try {
@@ -203,6 +207,21 @@ public final class DatagramDecoder {
         }
         return new ReportedPolicy(type, policyDomain, strings, mxHosts, sts,
                 failures.isEmpty() ? Optional.empty() : Optional.of(failures.get(0)));
+    }
+
+    /**
+     * A tlsa policy's strings, Postfix's {@code "usage selector mtype hex"} per record (its hex is upper case), in
+     * the form the aggregate keeps; the policy domain is the TLSA base domain, the MX host.
+     */
+    private static List<String> tlsaRecords(String mxHost, List<String> strings, String path)
+            throws MalformedDatagramException {
+        List<String> records = strings.stream().map(r -> r.toLowerCase(Locale.ROOT)).toList();
+        try {
+            new TlsaPolicy(mxHost, records);
+        } catch (IllegalArgumentException e) {
+            throw bad(path, e.getMessage());
+        }
+        return records;
     }
 
     private static ReportedFailure failure(JsonNode node, String path) throws MalformedDatagramException {

@@ -5,6 +5,7 @@ import io.github.mtasts.resolver.store.ServedPolicy;
 import io.github.mtasts.tlsrpt.aggregate.CountedSession;
 import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.PolicyGroup;
+import io.github.mtasts.tlsrpt.aggregate.TlsaPolicy;
 import io.github.mtasts.tlsrpt.sessions.PolicyType;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
 
@@ -60,7 +61,7 @@ public record TlsrptDatagram(String tlsrptDomain, String tlsrptRecord, List<Repo
             return switch (type) {
                 case NO_POLICY_FOUND -> PolicyGroup.NO_POLICY;
                 case STS -> stsPolicy.map(p -> PolicyGroup.sts(ServedPolicy.hashOf(p))).orElse(PolicyGroup.STS_UNAVAILABLE);
-                case TLSA -> PolicyGroup.TLSA;
+                case TLSA -> PolicyGroup.tlsa(new TlsaPolicy(policyDomain, policyStrings));
             };
         }
     }
@@ -104,7 +105,9 @@ public record TlsrptDatagram(String tlsrptDomain, String tlsrptRecord, List<Repo
     public List<CountedSession> counted(LocalDate day) {
         List<CountedSession> sessions = new ArrayList<>(policies.size());
         for (ReportedPolicy policy : policies) {
-            sessions.add(new CountedSession(day, policy.policyDomain(), policy.group(),
+            // a tlsa policy's domain is the MX host (Postfix's TLSA base domain); its sessions belong to the next hop
+            String domain = policy.type() == PolicyType.TLSA ? tlsrptDomain : policy.policyDomain();
+            sessions.add(new CountedSession(day, domain, policy.group(),
                     policy.failure().map(ReportedFailure::key).orElse(null)));
         }
         return sessions;

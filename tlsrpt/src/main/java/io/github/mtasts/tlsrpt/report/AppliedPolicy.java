@@ -2,6 +2,7 @@ package io.github.mtasts.tlsrpt.report;
 
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.tlsrpt.aggregate.TlsaPolicy;
 import io.github.mtasts.tlsrpt.sessions.PolicyType;
 import java.util.List;
 import java.util.Objects;
@@ -59,6 +60,14 @@ public record AppliedPolicy(PolicyType type, List<String> policyString, List<Str
     /** The MTA-STS policy the resolver applied: its lines as published and its MX patterns. */
     public static AppliedPolicy of(StsPolicy policy) {
         return sts(policy.lines(), policy.mx().stream().map(MxPattern::pattern).toList());
+    }
+
+    /**
+     * The DANE policy of one MX host: its TLSA records as the policy-string, the host as the mx-host (RFC 8460 §4.4
+     * lets a report group sessions per MX host for tlsa, whose records are per host).
+     */
+    public static AppliedPolicy tlsa(TlsaPolicy policy) {
+        return new AppliedPolicy(PolicyType.TLSA, policy.records(), List.of(policy.mxHost()));
     }
 
     /** An MTA-STS policy given by its lines and MX patterns. */

@@ -52,12 +52,16 @@ public final class DailyReports {
     }
 
     /**
-     * The sts policy with the counted hash, as the resolver stored it. Should the store have lost it, the entry keeps
+     * The tlsa policy as counted (its key holds the records), or the sts policy with the counted hash, as the resolver
+     * stored it. Should the store have lost it, the entry keeps
      * the type with no policy-string, which RFC 8460 §4.3 allows when the policy text is unknown.
      */
     private static AppliedPolicy applied(DomainDay row, Function<String, List<ServedPolicy>> servedPolicies) {
         if (row.policy().type() == PolicyType.NO_POLICY_FOUND) {
             return AppliedPolicy.noPolicyFound();
+        }
+        if (row.policy().type() == PolicyType.TLSA) {
+            return AppliedPolicy.tlsa(row.policy().tlsaPolicy());
         }
         if (row.policy().stsUnavailable()) {
             return AppliedPolicy.stsUnavailable();

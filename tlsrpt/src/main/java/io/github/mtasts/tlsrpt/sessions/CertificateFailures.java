@@ -37,6 +37,8 @@ final class CertificateFailures {
             case 2, 18, 19, 20, 21, 27, 28 -> ResultType.CERTIFICATE_NOT_TRUSTED;
             // HOSTNAME_MISMATCH, EMAIL_MISMATCH, IP_ADDRESS_MISMATCH
             case 62, 63, 64 -> ResultType.CERTIFICATE_HOST_MISMATCH;
+            // DANE_NO_MATCH: the certificate matches none of the MX host's TLSA records (RFC 8460 §4.3.2.1)
+            case 65 -> ResultType.TLSA_INVALID;
             default -> ResultType.VALIDATION_FAILURE;
         };
     }

@@ -17,6 +17,7 @@ final class PostfixTlsMessages {
     /** tlsrpt_wrapper.c, when libtlsrpt could not send the datagram (no socket, nobody receiving). */
     private static final String TLSRPT_NOT_SENT = "warning: Could not report TLS handshake result to tlsrpt library";
     private static final String TO = ": to=<";
+    private static final String POLICY_LOOKUP = "warning: TLS policy lookup for ";
 
     private PostfixTlsMessages() {
     }
@@ -62,6 +63,9 @@ final class PostfixTlsMessages {
             case 'w' -> {
                 if (message.startsWith(TLSRPT_NOT_SENT)) {
                     return new TlsEvent.TlsrptNotSent();
+                }
+                if (message.startsWith(POLICY_LOOKUP)) {
+                    return danePolicyFailed(message);
                 }
             }
             case 'T' -> {
@@ -132,6 +136,38 @@ final class PostfixTlsMessages {
         int peerEnd = Peer.endBeforeColonSpace(message, peerStart);
         Peer peer = peerEnd < 0 ? null : Peer.parse(message, peerStart, peerEnd);
         return peer == null ? null : new TlsEvent.Established(peer, level, reused);
+    }
+
+    /**
+     * The DANE reasons of smtp_tls_policy.c's {@code dane_init} (RFC 8460 §4.3.2.1): a TLSA lookup that failed (bogus
+     * or unanswered: Postfix cannot tell them apart) is {@code dnssec-invalid}; under {@code dane-only}, an MX host
+     * without validated TLSA records is {@code dane-required}, one with unusable records {@code tlsa-invalid}. Other
+     * reasons (a malformed policy answer) say nothing about the destination: null.
+     */
+    private static TlsEvent danePolicyFailed(String message) {
+        int start = POLICY_LOOKUP.length();
+        int reasonAt = message.indexOf(": ", start);
+        int slash = reasonAt < 0 ? -1 : message.lastIndexOf('/', reasonAt);
+        if (slash <= start || slash + 1 >= reasonAt) {
+            return null;
+        }
+        String reason = message.substring(reasonAt + 2);
+        ResultType result;
+        if (reason.startsWith("TLSA lookup error for ")) {
+            result = ResultType.DNSSEC_INVALID;
+        } else if (reason.equals("no TLSA records found") || reason.equals("non DNSSEC destination")) {
+            result = ResultType.DANE_REQUIRED;
+        } else if (reason.equals("TLSA records unusable")) {
+            result = ResultType.TLSA_INVALID;
+        } else {
+            return null;
+        }
+        String destination = message.substring(start, slash).toLowerCase(Locale.ROOT);
+        if (destination.indexOf('[') >= 0 || destination.indexOf(':') >= 0) {
+            // a transport's [host]:port next hop names no policy domain
+            return null;
+        }
+        return new TlsEvent.DanePolicyFailed(destination, message.substring(slash + 1, reasonAt), result, reason);
     }
 
     private static TlsEvent handshakeError(String message) {

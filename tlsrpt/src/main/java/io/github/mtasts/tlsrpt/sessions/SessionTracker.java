@@ -170,6 +170,13 @@ public final class SessionTracker {
             }
             return current;
         }
+        if (event instanceof TlsEvent.DanePolicyFailed failed) {
+            // Postfix skipped this MX host without connecting: a failed session of its own, never followed by a
+            // delivery line that names the host
+            publish(new TlsSession(line.time(), line.host(), null, null, failed.domain(), failed.mxHost(), null,
+                    failed.result(), failed.reason(), Evidence.TLS_LOG), out);
+            return attempt;
+        }
         if (event instanceof TlsEvent.TlsrptStatus status) {
             Peer peer = status.mxIp() == null ? null : new Peer(status.mxHost(), status.mxIp(), -1);
             Attempt current = attempt != null && !attempt.delivered && (peer == null || peer.sameServer(attempt.peer))

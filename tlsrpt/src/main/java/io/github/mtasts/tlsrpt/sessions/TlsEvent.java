@@ -23,6 +23,13 @@ sealed interface TlsEvent {
     record CannotStartTls() implements TlsEvent {
     }
 
+    /**
+     * {@code warning: TLS policy lookup for DESTINATION/HOST: REASON} with a DANE reason: Postfix skipped the MX host
+     * without connecting, because its TLSA records could not be validated or DANE was required where none exist.
+     */
+    record DanePolicyFailed(String domain, String mxHost, ResultType result, String reason) implements TlsEvent {
+    }
+
     /** Postfix ≥ 3.10 {@code TLSRPT: status=..., domain=..., receiving_mx=...[, failure_type=...]}. */
     record TlsrptStatus(String domain, String mxHost, String mxIp, ResultType result, String reason)
             implements TlsEvent {

@@ -34,8 +34,10 @@ class PolicyInForceTest {
 
     private final Map<String, List<ServedPolicy>> served = new HashMap<>();
     private final List<DiscoveryFailureCount> failures = new ArrayList<>();
+    private final Map<String, TlsaPolicy> tlsa = new HashMap<>();
     private int loads;
     private int failureLoads;
+    private int daneLookups;
 
     private PolicyInForce join(Clock clock) {
         return new PolicyInForce(domain -> {
@@ -44,7 +46,10 @@ class PolicyInForceTest {
         }, domain -> {
             failureLoads++;
             return failures.stream().filter(f -> f.domain().equals(domain)).toList();
-        }, new SendingMtaIps(List.of("192.0.2.1", "2001:db8::1")), clock, Duration.ofMinutes(1));
+        }, new DaneDestinations((domain, host) -> {
+            daneLookups++;
+            return Optional.ofNullable(tlsa.get(domain + " " + host));
+        }), new SendingMtaIps(List.of("192.0.2.1", "2001:db8::1")), clock, Duration.ofMinutes(1));
     }
 
     /** Discovery of example.com failed with {@code type} from {@code first} to {@code last} (one UTC day). */
@@ -381,5 +386,70 @@ class PolicyInForceTest {
                 FailureType.POLICY_FETCH_ERROR, 1, "HTTP 404", T0.minusSeconds(10), T0.minusSeconds(10)));
         assertThat(join().judge(success(T0, "mx.example.com")).orElseThrow().policy())
                 .isEqualTo(PolicyGroup.NO_POLICY);
+    }
+
+    private static final TlsaPolicy MX_TLSA = new TlsaPolicy("mx.example.com",
+            List.of("3 1 1 " + "ab".repeat(32), "2 0 1 " + "cd".repeat(32)));
+
+    @Test
+    void daneTakesPrecedenceOverTheServedStsPolicyWhereTheMxHostHasValidatedTlsa() {
+        serve(ENFORCE, T0.minusSeconds(3600), T0.plusSeconds(3600));
+        tlsa.put("example.com mx.example.com", MX_TLSA);
+
+        CountedSession counted = join().judge(success(T0, "mx.example.com")).orElseThrow();
+
+        assertThat(counted.policy()).isEqualTo(PolicyGroup.tlsa(MX_TLSA));
+        assertThat(counted.policy().tlsaPolicy().records()).containsExactly("2 0 1 " + "cd".repeat(32),
+                "3 1 1 " + "ab".repeat(32));
+        assertThat(counted.success()).isTrue();
+    }
+
+    @Test
+    void tlsaMismatchCountsAsTlsaInvalidUnderTheHostsRecords() {
+        tlsa.put("example.com mx.example.com", MX_TLSA);
+
+        CountedSession counted = join().judge(session(T0, "mx.example.com", "198.51.100.7", ResultType.TLSA_INVALID,
+                "num=65:no matching DANE TLSA records", Evidence.TLS_LOG)).orElseThrow();
+
+        assertThat(counted.policy()).isEqualTo(PolicyGroup.tlsa(MX_TLSA));
+        assertThat(counted.failure()).isEqualTo(new FailureKey(ResultType.TLSA_INVALID, "192.0.2.1", "mx.example.com",
+                "198.51.100.7", "num=65:no matching DANE TLSA records"));
+    }
+
+    @Test
+    void bogusTlsaIsDnssecInvalidUnderATlsaPolicyWithoutRecords() {
+        serve(ENFORCE, T0.minusSeconds(3600), T0.plusSeconds(3600));
+
+        CountedSession counted = join().judge(session(T0, "mx.example.com", null, ResultType.DNSSEC_INVALID,
+                "TLSA lookup error for mx.example.com:25", Evidence.TLS_LOG)).orElseThrow();
+
+        assertThat(counted.policy()).isEqualTo(PolicyGroup.tlsa(new TlsaPolicy("mx.example.com", List.of())));
+        assertThat(counted.failure().resultType()).isEqualTo(ResultType.DNSSEC_INVALID);
+        assertThat(counted.failure().receivingIp()).isEmpty();
+    }
+
+    @Test
+    void withoutValidatedTlsaTheStsPolicyStillApplies() {
+        serve(ENFORCE, T0.minusSeconds(3600), T0.plusSeconds(3600));
+        assertThat(join().judge(success(T0, "mx.example.com")).orElseThrow().policy())
+                .isEqualTo(PolicyGroup.sts(ServedPolicy.hashOf(ENFORCE)));
+    }
+
+    @Test
+    void daneIsLookedUpOncePerDomainHostAndDay() {
+        tlsa.put("example.com mx.example.com", MX_TLSA);
+        PolicyInForce join = join();
+        join.judge(success(T0, "mx.example.com"));
+        join.judge(success(T0.plusSeconds(60), "MX.example.com"));
+        assertThat(daneLookups).isEqualTo(1);
+        join.judge(success(T0.plus(Duration.ofDays(1)), "mx.example.com"));
+        assertThat(daneLookups).isEqualTo(2);
+    }
+
+    @Test
+    void aSenderWithoutDaneNeverLooksUp() {
+        PolicyInForce join = new PolicyInForce(domain -> List.of(), domain -> List.of(), DaneDestinations.NONE,
+                new SendingMtaIps(List.of()), Clock.fixed(T0, ZoneOffset.UTC), Duration.ofMinutes(1));
+        assertThat(join.judge(success(T0, "mx.example.com")).orElseThrow().policy()).isEqualTo(PolicyGroup.NO_POLICY);
     }
 }

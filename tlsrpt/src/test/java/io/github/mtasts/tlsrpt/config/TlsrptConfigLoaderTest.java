@@ -3,6 +3,7 @@ package io.github.mtasts.tlsrpt.config;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.ConfigDocument;
 import io.github.mtasts.resolver.config.ConfigException;
+import io.github.mtasts.resolver.config.DaneMode;
 import io.github.mtasts.resolver.config.MetricsConfig;
 import org.junit.jupiter.api.Test;
 
@@ -43,13 +44,24 @@ class TlsrptConfigLoaderTest {
                   host_name: mx1.example.net
                   store: {type: postgres, options: {dsn: "postgres://tlsrpt@db.example.net/mtasts", timeout: 2,
                           min_size: 1, max_size: 4}}
+                  dane: on
                 """);
         assertThat(config).isEqualTo(new TlsrptConfig(List.of("192.0.2.1", "2001:db8::1"), ZoneId.of("Europe/Berlin"),
                 List.of(Path.of("/var/log/mail.log"), Path.of("/var/log/mail.log.1")), Optional.empty(),
                 List.of("tlsrpt@example.com", "@reports.example"), 50, Duration.ofMillis(250),
                 new MetricsConfig(true, "127.0.0.2", 9999), "mx1.example.net",
                 Optional.of(new CacheConfig.Postgres("postgres://tlsrpt@db.example.net/mtasts", Duration.ofSeconds(2),
-                        OptionalInt.of(1), OptionalInt.of(4))), Optional.empty()));
+                        OptionalInt.of(1), OptionalInt.of(4))), Optional.empty(), DaneMode.ON));
+    }
+
+    @Test
+    void daneIsOffByDefaultAndTakesOffOnOrAuto() throws ConfigException {
+        assertThat(parse("tlsrpt: {}\n").dane()).isEqualTo(DaneMode.OFF);
+        assertThat(parse("tlsrpt: {dane: \"on\"}\n").dane()).isEqualTo(DaneMode.ON);
+        assertThat(parse("tlsrpt: {dane: off}\n").dane()).isEqualTo(DaneMode.OFF);
+        assertThat(parse("tlsrpt: {dane: auto}\n").dane()).isEqualTo(DaneMode.AUTO);
+        assertThatThrownBy(() -> parse("tlsrpt: {dane: sometimes}\n"))
+                .hasMessageContaining("tlsrpt.dane: expected off, on or auto, got \"sometimes\"");
     }
 
     @Test
@@ -117,7 +129,7 @@ class TlsrptConfigLoaderTest {
     void unknownKeyIsNamedWithItsPath() {
         assertThatThrownBy(() -> parse("tlsrpt:\n  source: [/var/log/mail.log]\n"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("mtasts.yml: tlsrpt.source: unknown key; expected one of batch_interval, batch_lines,"
+                .hasMessage("mtasts.yml: tlsrpt.source: unknown key; expected one of batch_interval, batch_lines, dane,"
                         + " host_name, log_timezone, metrics, report, report_recipients_exclude, sending_mta_ips,"
                         + " socket, socket_group, socket_mode, socket_owner, sources, store");
     }

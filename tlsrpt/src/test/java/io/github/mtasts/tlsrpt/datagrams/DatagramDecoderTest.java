@@ -5,6 +5,7 @@ import io.github.mtasts.resolver.store.ServedPolicy;
 import io.github.mtasts.tlsrpt.aggregate.CountedSession;
 import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.PolicyGroup;
+import io.github.mtasts.tlsrpt.aggregate.TlsaPolicy;
 import io.github.mtasts.tlsrpt.datagrams.MalformedDatagramException.Reason;
 import io.github.mtasts.tlsrpt.datagrams.TlsrptDatagram.ReportedFailure;
 import io.github.mtasts.tlsrpt.datagrams.TlsrptDatagram.ReportedPolicy;
@@ -107,13 +108,23 @@ class DatagramDecoderTest {
     }
 
     @Test
-    void aTlsaPolicyCountsUnderTheTlsaGroup() throws Exception {
+    void aTlsaPolicyCountsForTheNextHopUnderItsMxHostAndRecords() throws Exception {
+        // Postfix's policy-domain of a tlsa policy is the TLSA base domain (the MX host), its hex upper case
         TlsrptDatagram datagram = decode("{\"dpv\":\"1\",\"d\":\"dane.test\",\"pr\":\"v=TLSRPTv1; rua=mailto:r@dane.test\","
-                + "\"policies\":[{\"policy-type\":1,\"policy-domain\":\"DANE.test\",\"policy-string\":[\"3 1 1 ab\"],"
+                + "\"policies\":[{\"policy-type\":1,\"policy-domain\":\"MX.dane.test\",\"policy-string\":[\"3 1 1 AB\"],"
                 + "\"t\":0,\"f\":0}]}");
 
-        assertThat(datagram.counted(DAY)).containsExactly(new CountedSession(DAY, "dane.test", PolicyGroup.TLSA,
-                null));
+        assertThat(datagram.counted(DAY)).containsExactly(new CountedSession(DAY, "dane.test",
+                PolicyGroup.tlsa(new TlsaPolicy("mx.dane.test", List.of("3 1 1 ab"))), null));
+    }
+
+    @Test
+    void aTlsaPolicyStringThatIsNoTlsaRecordIsRefused() {
+        assertThatThrownBy(() -> decode("{\"dpv\":\"1\",\"d\":\"dane.test\",\"pr\":\"v=TLSRPTv1; rua=mailto:r@dane.test\","
+                + "\"policies\":[{\"policy-type\":1,\"policy-domain\":\"mx.dane.test\",\"policy-string\":[\"3 1 x\"],"
+                + "\"t\":0,\"f\":0}]}"))
+                .isInstanceOf(MalformedDatagramException.class)
+                .hasMessage("policies[0].policy-string: not a TLSA record in presentation form: \"3 1 x\"");
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.github.mtasts.resolver.store.ServedPolicy;
 import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
+import io.github.mtasts.tlsrpt.aggregate.DaneDestinations;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
 import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.FailureFigures;
@@ -106,7 +107,7 @@ class IngestTest {
 
     private Ingest ingest(AggregateStore store, SqlitePolicyStore policies, int batchLines, Duration batchInterval) {
         return new Ingest(store,
-                new PolicyInForce(policies::servedPolicies, policies::discoveryFailures,
+                new PolicyInForce(policies::servedPolicies, policies::discoveryFailures, DaneDestinations.NONE,
                         new SendingMtaIps(List.of("192.0.2.1")), CAPTURE, Duration.ofMinutes(1)),
                 new LogLineParser(ZoneOffset.UTC, CAPTURE),
                 () -> new SessionTracker(s -> "tlsrpt@reports.example".equals(s.recipient()), 1000,

@@ -1,6 +1,7 @@
 package io.github.mtasts.tlsrpt.ingest;
 
 import io.github.mtasts.resolver.store.SqlitePolicyStore;
+import io.github.mtasts.tlsrpt.aggregate.DaneDestinations;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
 import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
@@ -53,7 +54,7 @@ class OneSourcePerSessionTest {
         try (SqlitePolicyStore policies = SqlitePolicyStore.open(database());
              SqliteAggregateStore store = SqliteAggregateStore.open(database())) {
             new Ingest(store, new PolicyInForce(policies::servedPolicies, policies::discoveryFailures,
-                    new SendingMtaIps(List.of("127.0.0.1")), RUN, Duration.ofMinutes(1)),
+                    DaneDestinations.NONE, new SendingMtaIps(List.of("127.0.0.1")), RUN, Duration.ofMinutes(1)),
                     new LogLineParser(ZoneOffset.UTC, RUN),
                     () -> new SessionTracker(s -> false, 1000, Duration.ofHours(1)),
                     1000, Duration.ofDays(1), RUN, datagramsCollected).importFile(log);

@@ -3,6 +3,7 @@ package io.github.mtasts.tlsrpt.report;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
 import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.PolicyGroup;
+import io.github.mtasts.tlsrpt.aggregate.TlsaPolicy;
 import io.github.mtasts.tlsrpt.delivery.DispatchWorld;
 import io.github.mtasts.tlsrpt.sessions.PolicyType;
 import io.github.mtasts.tlsrpt.sessions.ResultType;
@@ -55,16 +56,6 @@ class DailyReportsTest {
     }
 
     @Test
-    void aTlsaPolicyPostfixReportedKeepsItsTypeWithoutPolicyString() {
-        List<DailyReport> reports = DailyReports.of(List.of(new DomainDay(DAY, "dane.test", PolicyGroup.TLSA, 4, 0,
-                List.of())), domain -> List.of(), false);
-
-        assertThat(reports.get(0).policies().get(0).policy().type()).isEqualTo(PolicyType.TLSA);
-        assertThat(reports.get(0).policies().get(0).policy().policyString()).isEmpty();
-        assertThat(reports.get(0).policies().get(0).successfulSessions()).isEqualTo(4);
-    }
-
-    @Test
     void anUnavailableStsPolicyIsReportedAsStsWithoutPolicyStringOrMxHost() {
         FailureKey fetchError = new FailureKey(ResultType.STS_POLICY_FETCH_ERROR, "192.0.2.1", "mx1.good.test",
                 "198.51.100.7", "");
@@ -78,6 +69,22 @@ class DailyReportsTest {
         assertThat(entry.policy().mxHosts()).isEmpty();
         assertThat(entry.failureDetails().get(0).resultType()).isEqualTo("sts-policy-fetch-error");
         assertThat(entry.failureDetails().get(0).failedSessionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aTlsaPolicyShowsTheMxHostAndItsRecords() {
+        TlsaPolicy tlsa = new TlsaPolicy("mx.ee.dane.test", List.of("3 1 1 " + "0f".repeat(32)));
+        FailureKey mismatch = new FailureKey(ResultType.TLSA_INVALID, "192.0.2.1", "mx.ee.dane.test", "127.0.1.33",
+                "num=65:no matching DANE TLSA records");
+        List<DailyReport> reports = DailyReports.of(List.of(new DomainDay(DAY, "ee.dane.test",
+                PolicyGroup.tlsa(tlsa), 4, 1, List.of(new DomainDay.FailureCount(mismatch, 1)))), domain -> List.of(),
+                false);
+
+        var entry = reports.get(0).policies().get(0);
+        assertThat(entry.policy().type()).isEqualTo(PolicyType.TLSA);
+        assertThat(entry.policy().policyString()).containsExactly("3 1 1 " + "0f".repeat(32));
+        assertThat(entry.policy().mxHosts()).containsExactly("mx.ee.dane.test");
+        assertThat(entry.failureDetails().get(0).resultType()).isEqualTo("tlsa-invalid");
     }
 
     @Test

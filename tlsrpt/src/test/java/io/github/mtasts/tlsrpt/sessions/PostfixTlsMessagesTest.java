@@ -89,4 +89,34 @@ class PostfixTlsMessagesTest {
         assertThat(PostfixTlsMessages.parse("certificate verification failed for")).isNull();
         assertThat(PostfixTlsMessages.parse("Q: to=<unterminated")).isNull();
     }
+
+    @Test
+    void daneReasonsOfASkippedMxHostBecomeDaneResultTypes() {
+        assertThat(PostfixTlsMessages.parse("warning: TLS policy lookup for tlsa.bogus.test/mx.tlsa.bogus.test: TLSA lookup error for mx.tlsa.bogus.test:25"))
+                .isEqualTo(new TlsEvent.DanePolicyFailed("tlsa.bogus.test", "mx.tlsa.bogus.test",
+                        ResultType.DNSSEC_INVALID, "TLSA lookup error for mx.tlsa.bogus.test:25"));
+        assertThat(PostfixTlsMessages.parse("warning: TLS policy lookup for Example.COM/mx.example.com: no TLSA records found"))
+                .isEqualTo(new TlsEvent.DanePolicyFailed("example.com", "mx.example.com", ResultType.DANE_REQUIRED,
+                        "no TLSA records found"));
+        assertThat(PostfixTlsMessages.parse("warning: TLS policy lookup for good.test/mx.good.test: non DNSSEC destination"))
+                .isEqualTo(new TlsEvent.DanePolicyFailed("good.test", "mx.good.test", ResultType.DANE_REQUIRED,
+                        "non DNSSEC destination"));
+        assertThat(PostfixTlsMessages.parse("warning: TLS policy lookup for example.com/mx.example.com: TLSA records unusable"))
+                .isEqualTo(new TlsEvent.DanePolicyFailed("example.com", "mx.example.com", ResultType.TLSA_INVALID,
+                        "TLSA records unusable"));
+    }
+
+    @Test
+    void policyLookupWarningsWithoutDaneReasonOrPolicyDomainAreIgnored() {
+        assertThat(PostfixTlsMessages.parse("warning: TLS policy lookup for example.com/mx.example.com: client TLS configuration problem")).isNull();
+        assertThat(PostfixTlsMessages.parse("warning: TLS policy lookup for [127.0.0.1]:2530/127.0.0.1: no TLSA records found")).isNull();
+        assertThat(PostfixTlsMessages.parse("warning: TLS policy lookup for nothing")).isNull();
+    }
+
+    @Test
+    void daneTlsaMismatchIsTlsaInvalid() {
+        assertThat(PostfixTlsMessages.parse("server certificate verification failed for mx.mismatch.dane.test[127.0.1.34]:25: num=65:no matching DANE TLSA records"))
+                .isEqualTo(new TlsEvent.VerifyFailed(new Peer("mx.mismatch.dane.test", "127.0.1.34", 25),
+                        ResultType.TLSA_INVALID, "num=65:no matching DANE TLSA records"));
+    }
 }

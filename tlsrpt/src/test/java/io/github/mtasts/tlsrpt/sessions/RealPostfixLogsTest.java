@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * Every scenario captured from a real Postfix 3.7.11 sender (src/test/resources/postfix, one file per TLS
@@ -151,6 +152,50 @@ class RealPostfixLogsTest {
         assertThat(session.result()).isEqualTo(result);
         assertThat(session.failureReasonCode()).isEqualTo(reason);
         assertThat(session.evidence()).isEqualTo(evidence);
+    }
+
+    @Test
+    void daneSenderSessionsAreClassifiedPerMxHost() throws IOException {
+        List<TlsSession> sessions = sessionsOf("o-dane.log");
+
+        assertThat(sessions).extracting(TlsSession::policyDomain, TlsSession::mxHost, TlsSession::result)
+                .containsExactlyInAnyOrder(
+                        tuple("ee.dane.test", "mx.ee.dane.test", ResultType.SUCCESS),
+                        tuple("mismatch.dane.test", "mx.mismatch.dane.test", ResultType.TLSA_INVALID),
+                        tuple("mismatch.dane.test", "mx.mismatch.dane.test", ResultType.TLSA_INVALID),
+                        tuple("selfsigned.dane.test", "mx.selfsigned.dane.test", ResultType.SUCCESS),
+                        tuple("sts.dane.test", "mx.sts.dane.test", ResultType.SUCCESS),
+                        tuple("ta.dane.test", "mx.ta.dane.test", ResultType.SUCCESS),
+                        tuple("expired.dane.test", "mx.expired.dane.test", ResultType.SUCCESS),
+                        tuple("sts.unsigned.test", "mx.sts.unsigned.test", ResultType.SUCCESS),
+                        tuple("tlsa.bogus.test", "mx.tlsa.bogus.test", ResultType.DNSSEC_INVALID),
+                        tuple("nostarttls.dane.test", "mx.nostarttls.dane.test", ResultType.STARTTLS_NOT_SUPPORTED));
+        TlsSession mismatch = sessions.stream().filter(s -> s.result() == ResultType.TLSA_INVALID).findFirst()
+                .orElseThrow();
+        assertThat(mismatch.failureReasonCode()).isEqualTo("num=65:no matching DANE TLSA records");
+        assertThat(mismatch.mxIp()).isEqualTo("127.0.1.34");
+        TlsSession bogus = sessions.stream().filter(s -> s.result() == ResultType.DNSSEC_INVALID).findFirst()
+                .orElseThrow();
+        assertThat(bogus.failureReasonCode()).isEqualTo("TLSA lookup error for mx.tlsa.bogus.test:25");
+        assertThat(bogus.mxIp()).isNull();
+        assertThat(bogus.recipient()).isNull();
+    }
+
+    @Test
+    void daneOnlyWithoutValidatedTlsaIsDaneRequired() throws IOException {
+        assertThat(sessionsOf("p-dane-only.log"))
+                .extracting(TlsSession::policyDomain, TlsSession::mxHost, TlsSession::result,
+                        TlsSession::failureReasonCode)
+                .containsExactly(
+                        tuple("sts.dane.test", "mx.sts.dane.test", ResultType.DANE_REQUIRED, "no TLSA records found"),
+                        tuple("good.test", "mx.good.test", ResultType.DANE_REQUIRED, "non DNSSEC destination"),
+                        tuple("ee.dane.test", "mx.ee.dane.test", ResultType.SUCCESS, null));
+    }
+
+    @Test
+    void aPolicyLookupWarningWithoutDaneReasonMakesNoSession() throws IOException {
+        assertThat(sessionsOf("k-policy-PERM.log")).noneMatch(s -> s.result() == ResultType.DANE_REQUIRED
+                || s.result() == ResultType.DNSSEC_INVALID);
     }
 
     private static TlsSession single(String file) throws IOException {
