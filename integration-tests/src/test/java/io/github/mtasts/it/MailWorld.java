@@ -4,6 +4,7 @@ import io.github.mtasts.testing.TestCa;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 
@@ -83,7 +84,12 @@ public final class MailWorld implements AutoCloseable {
 
     /** A fresh sending Postfix whose {@code smtp_tls_policy_maps} is {@code tlsPolicyMaps}. */
     public SendingPostfix newSender(String tlsPolicyMaps) {
-        return SendingPostfix.start(dir, newDirectory("send"), caFile, tlsPolicyMaps);
+        return newSender(PostfixBuild.DEBIAN, tlsPolicyMaps, Map.of());
+    }
+
+    /** A fresh sending Postfix of {@code build} with {@code settings} added to the usual main.cf. */
+    public SendingPostfix newSender(PostfixBuild build, String tlsPolicyMaps, Map<String, String> settings) {
+        return SendingPostfix.start(build, dir, newDirectory("send"), caFile, tlsPolicyMaps, settings);
     }
 
     /** Whether the message sent to {@code recipient} is in its domain's Maildir. */
