@@ -74,9 +74,10 @@ public final class PolicyResponder implements SocketmapResponder {
             overridden.increment();
             return CompletableFuture.completedFuture(PostfixReply.forOverride(override.get(), zone.requireSni()));
         }
+        boolean viaMx = !DomainKey.skipsMxLookup(request.key());
         CompletableFuture<Optional<CachedPolicy>> lookup = cache.lookup(domain);
         if (lookup.isDone()) {
-            return CompletableFuture.completedFuture(render(domain, lookup.join(), zone));
+            return CompletableFuture.completedFuture(render(domain, lookup.join(), zone, viaMx));
         }
         // the cache hands each waiting caller its own future, so completing it here leaves discovery running
         return lookup.completeOnTimeout(null, zone.timeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -87,17 +88,17 @@ public final class PolicyResponder implements SocketmapResponder {
                                 LogSafe.escape(domain), zone.timeout().toMillis());
                         return PostfixReply.NOT_FOUND;
                     }
-                    return render(domain, found, zone);
+                    return render(domain, found, zone, viaMx);
                 });
     }
 
-    private String render(String domain, Optional<CachedPolicy> found, ZoneConfig zone) {
+    private String render(String domain, Optional<CachedPolicy> found, ZoneConfig zone, boolean viaMx) {
         if (found.isEmpty()) {
             noPolicy.increment();
             return PostfixReply.NOT_FOUND;
         }
         String reply = PostfixReply.forPolicy(domain, found.get().policy(),
-                new ReplyOptions(zone.strictTesting(), zone.requireSni(), zone.tlsrpt()));
+                new ReplyOptions(zone.strictTesting(), zone.requireSni(), zone.tlsrpt()), viaMx);
         (reply.startsWith("OK") ? secure : notEnforced).increment();
         return reply;
     }

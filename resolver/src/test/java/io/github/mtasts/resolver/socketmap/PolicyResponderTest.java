@@ -117,6 +117,22 @@ class PolicyResponderTest {
     }
 
     @Test
+    void smartHostInBracketsGetsTheTlsrptAttributesWithoutMxHostPatterns() throws Exception {
+        PolicyResponder responder = responder("zones:\n  report: {tlsrpt: true}\n");
+        cached("example.com", ENFORCE);
+
+        for (String key : List.of("[example.com]", "[example.com]:25")) {
+            assertThat(answer(responder.respond(new SocketmapRequest("report", key)))).as(key)
+                    .startsWith("OK secure match=mx.example.com servername=hostname policy_type=sts"
+                            + " policy_domain=example.com { policy_string = version: STSv1 }")
+                    .doesNotContain("mx_host_pattern");
+        }
+        assertThat(answer(responder.respond(new SocketmapRequest("report", "example.com:2525"))))
+                .as("a host:port next hop is still reached through its MX hosts")
+                .contains("mx_host_pattern=mx.example.com");
+    }
+
+    @Test
     void keyIsNormalisedBeforeTheCacheIsAsked() throws Exception {
         PolicyResponder responder = responder("");
 
