@@ -58,6 +58,13 @@ public final class TestZone {
             checked("chk-badtxt.test", 31, MxTls.TRUSTED, Fault.INVALID_STS_RECORD),
             checked("chk-policyname.test", 32, MxTls.TRUSTED, Fault.POLICY_HOST_WRONG_NAME));
 
+    /**
+     * Policy domains whose own name is also a host, at their MX's address, so a sending Postfix can relay through
+     * {@code [domain]:25}: a smart host's next hop takes the policy of its host (RFC 8461 §3.4). good.test's MX
+     * certificate matches its policy, nomatch.test's (valid, for mx.nomatch.test) does not.
+     */
+    public static final List<String> SMART_HOSTS = List.of("good.test", "nomatch.test");
+
     private TestZone() {
     }
 
