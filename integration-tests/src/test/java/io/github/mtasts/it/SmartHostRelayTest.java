@@ -2,11 +2,14 @@ package io.github.mtasts.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.mtasts.it.MtastsDaemon.Zone;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -68,6 +71,36 @@ class SmartHostRelayTest {
             assertThat(sender.log()).noneMatch(line -> TlsrptPostfixDeliveryTest.COMPLAINT.matcher(line).find());
             world.awaitInMailbox(delivery.recipient());
         }
+    }
+
+    /**
+     * Without {@code mx_host_pattern} in the answer for {@code [good.test]:25}, Postfix 3.11 still reports the
+     * session under good.test's STS policy.
+     */
+    @Test
+    void relayedSessionIsReportedUnderThePolicyOfTheRelaysHost() throws JsonProcessingException {
+        List<String> datagrams;
+        try (TlsrptDatagramReceiver receiver = TlsrptDatagramReceiver.bind(
+                world.newDirectory("tlsrpt-socket").resolve("tlsrpt.sock"))) {
+            try (SendingPostfix sender = world.newSender(PostfixBuild.withTlsrpt("3.11.6"),
+                    daemon.table(TlsrptPostfixDeliveryTest.RPT.name()), Map.of("relayhost", "[good.test]:25",
+                            "smtp_tlsrpt_enable", "yes", "smtp_tlsrpt_socket_name", receiver.socket().toString()))) {
+                Delivery delivery = sender.sendAndAwait(SendingPostfix.uniqueRecipient("nopolicy.test"));
+                assertThat(delivery.sent()).as(delivery.toString()).isTrue();
+                Waits.until("a TLSRPT datagram", Waits.GENEROUS, () -> !receiver.datagrams().isEmpty());
+            }
+            datagrams = receiver.datagrams();
+        }
+
+        assertThat(datagrams).hasSize(1);
+        JsonNode datagram = new ObjectMapper().readTree(datagrams.get(0));
+        JsonNode policy = datagram.path("policies").path(0);
+        assertThat(datagram.path("d").asText()).as(datagrams.get(0)).isEqualTo("good.test");
+        assertThat(policy.path("policy-type").asInt()).as(datagrams.get(0)).isEqualTo(2);
+        assertThat(policy.path("policy-domain").asText()).as(datagrams.get(0)).isEqualTo("good.test");
+        assertThat(policy.path("policy-string").toString()).as(datagrams.get(0)).contains("mx: mx.good.test");
+        assertThat(policy.has("mx-host")).as(datagrams.get(0)).isFalse();
+        assertThat(policy.path("f").asInt()).as(datagrams.get(0)).isZero();
     }
 
     @ParameterizedTest(name = "Postfix {0} through {1}")
