@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -93,6 +94,31 @@ class TlsrptDatagramTest {
             assertThat(policy.path("policy-domain").asText()).isEqualTo("nopolicy.test");
             assertThat(policy.has("policy-string")).as(datagram.toString()).isFalse();
         }
+    }
+
+    /**
+     * Why a TLSRPT-capable Postfix needs {@code tlsrpt: true}: without the attributes, a session under an enforced
+     * STS policy is reported as if the domain had none.
+     */
+    @Test
+    void withoutTheAttributesAnEnforcedSessionIsReportedAsNoPolicyFound() throws JsonProcessingException {
+        List<String> datagrams;
+        try (TlsrptDatagramReceiver receiver = TlsrptDatagramReceiver.bind(
+                world.newDirectory("tlsrpt-socket").resolve("tlsrpt.sock"))) {
+            try (SendingPostfix sender = world.newSender(PostfixBuild.withTlsrpt("3.11.6"), daemon.table("postfix"),
+                    Map.of("smtp_tlsrpt_enable", "yes", "smtp_tlsrpt_socket_name", receiver.socket().toString()))) {
+                Delivery delivery = sender.sendAndAwait(SendingPostfix.uniqueRecipient("good.test"));
+                assertThat(delivery.sent()).as(delivery.toString()).isTrue();
+                assertThat(delivery.logged("Verified TLS connection established")).as(delivery.toString()).isTrue();
+                Waits.until("a TLSRPT datagram", Waits.GENEROUS, () -> !receiver.datagrams().isEmpty());
+            }
+            datagrams = receiver.datagrams();
+        }
+
+        assertThat(datagrams).hasSize(1);
+        JsonNode policy = onlyPolicy(JSON.readTree(datagrams.get(0)));
+        assertThat(policy.path("policy-type").asInt()).as(datagrams.get(0)).isEqualTo(9);
+        assertThat(policy.has("policy-string")).as(datagrams.get(0)).isFalse();
     }
 
     /** Checks every datagram of {@code domain} carries our STS policy and the final result {@code f}. */
