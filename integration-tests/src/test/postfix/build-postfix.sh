@@ -36,6 +36,8 @@ if [ -x "$final/usr/sbin/postfix" ]; then
     exit 0
 fi
 
+# under the lock, a staging directory of this version is what a killed build left behind
+rm -rf "$cache/.build-$version-"*
 stage=$(mktemp -d "$cache/.build-$version-XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 echo "build-postfix: building Postfix $version with TLSRPT into $final (log: $stage/build.log while it runs)" >&2
