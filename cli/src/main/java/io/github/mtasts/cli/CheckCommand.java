@@ -1,5 +1,9 @@
 package io.github.mtasts.cli;
 
+import io.github.mtasts.resolver.daemon.DaneSetup;
+import io.github.mtasts.resolver.discovery.DaneDiscovery;
+import io.github.mtasts.resolver.discovery.DnsDaneDiscovery;
+import io.github.mtasts.resolver.dns.UntrustedResolverException;
 import io.github.mtasts.resolver.check.CheckRenderer;
 import io.github.mtasts.resolver.check.CheckReport;
 import io.github.mtasts.resolver.check.DomainChecker;
@@ -90,6 +94,13 @@ public final class CheckCommand implements Callable<Integer> {
         }
         Duration timeout = daemonConfig.dns().timeout().orElse(TIMEOUT);
         List<InetSocketAddress> servers = daemonConfig.dns().nameservers();
+        Optional<DaneDiscovery> dane;
+        try {
+            dane = Optional.of(new DnsDaneDiscovery(DaneSetup.source(daemonConfig, timeout)));
+        } catch (UntrustedResolverException e) {
+            err.println("mtasts check: DANE not checked: " + e.getMessage());
+            dane = Optional.empty();
+        }
         DomainChecker checker = new DomainChecker(
                 servers.isEmpty() ? DnsTxtLookup.system(timeout) : DnsTxtLookup.using(servers, timeout),
                 servers.isEmpty() ? DnsMxLookup.system(timeout) : DnsMxLookup.using(servers, timeout),
@@ -97,7 +108,7 @@ public final class CheckCommand implements Callable<Integer> {
                 new SmtpTlsProbe(smtpTrust, daemonConfig.caFile().map(p -> "ca_file " + p).orElse("the JDK trust store"),
                         smtpPort, TIMEOUT, EHLO_NAME, Clock.systemUTC()),
                 // connect, greeting, EHLO, STARTTLS, handshake and QUIT each have TIMEOUT; past all of them, give up
-                TIMEOUT.multipliedBy(6));
+                TIMEOUT.multipliedBy(6), dane);
         CheckReport report = checker.check(policyDomain, daemonConfig.overrides());
         out.print(json ? CheckRenderer.json(report) : CheckRenderer.table(report, onTerminal()));
         out.flush();

@@ -1,6 +1,10 @@
 package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.ConfigException;
+import io.github.mtasts.resolver.config.DaemonConfig;
+import io.github.mtasts.resolver.config.DaneMode;
+import io.github.mtasts.resolver.daemon.DaneSetup;
+import io.github.mtasts.resolver.dns.UntrustedResolverException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -8,6 +12,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -67,6 +72,15 @@ public final class ConfigCommand implements Runnable {
                             defaultConfigs.stream().map(Path::toString).toList()) + "); the built-in defaults:"));
             out.print(configuration.toYaml());
             out.flush();
+            DaemonConfig daemon = configuration.daemon();
+            if (daemon.anyZoneDane(DaneMode.ON) || daemon.anyZoneDane(DaneMode.AUTO)) {
+                try {
+                    DaneSetup.source(daemon, Duration.ofSeconds(1));
+                } catch (UntrustedResolverException e) {
+                    spec.commandLine().getErr().println("mtasts config check: warning: dane will be off in every"
+                            + " zone: " + e.getMessage());
+                }
+            }
             return 0;
         }
     }

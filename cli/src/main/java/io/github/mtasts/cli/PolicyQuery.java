@@ -1,7 +1,15 @@
 package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.DaemonConfig;
+import io.github.mtasts.resolver.config.DaneMode;
 import io.github.mtasts.resolver.config.ZoneConfig;
+import io.github.mtasts.resolver.daemon.DaneSetup;
+import io.github.mtasts.resolver.discovery.DnsDaneDiscovery;
+import io.github.mtasts.resolver.dns.DnssecLookup;
+import io.github.mtasts.resolver.dns.UntrustedResolverException;
+import io.github.mtasts.resolver.policy.DaneHost;
+import io.github.mtasts.resolver.policy.DaneState;
+import io.github.mtasts.resolver.policy.DaneTlsa;
 import io.github.mtasts.resolver.discovery.DiscoveryResult;
 import io.github.mtasts.resolver.discovery.MtaStsDiscovery;
 import io.github.mtasts.resolver.discovery.PolicyFetcher;
@@ -13,13 +21,16 @@ import io.github.mtasts.resolver.policy.PolicyOverride;
 import io.github.mtasts.resolver.socketmap.PostfixReply;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code mtasts query}: discovers a domain's policy now, without any cache, and prints the TXT record, the policy
  * and the exact reply Postfix would get. Exit 0: a valid policy; 1: the domain has no policy; 3: discovery failed.
  * When an override answers for the domain, the discovery is still shown, the reply is the override's, and the exit
- * code follows it: 0 for an {@code OK} answer, 1 for {@code NOTFOUND}.
+ * code follows it: 0 for an {@code OK} answer, 1 for {@code NOTFOUND}. In a zone whose {@code dane} is on (or
+ * {@code auto} and Postfix does DNSSEC), the domain's DANE state is printed too, and the reply is the composed one.
  */
 final class PolicyQuery implements QueryRunner {
 
@@ -68,13 +79,18 @@ final class PolicyQuery implements QueryRunner {
                 config.caFile(), policyPort);
         DiscoveryResult result = new MtaStsDiscovery(dns, fetcher).discover(domain, knownVersion.orElse(null), txt).join();
         // with an override the discovered policy is shown for information only; the answer is the override's
-        String replyLabel = override.isPresent() ? "the discovered policy would answer: " : "postfix reply: ";
+        Optional<DnssecLookup> dnssec = daneLookups(config, zone);
+        boolean dane = dnssec.isPresent();
+        String replyLabel = override.isPresent() ? "the discovered policy would answer: "
+                : dane ? "MTA-STS answer: " : "postfix reply: ";
+        String stsReply = PostfixReply.NOT_FOUND;
         int exit = 0;
         if (result instanceof DiscoveryResult.Found found) {
             out.println("policy id " + found.txtId() + " from " + fetcher.policyUri(domain) + ":");
             found.policy().lines().forEach(line -> out.println("  " + line));
-            out.println(replyLabel + PostfixReply.forPolicy(domain, found.policy(),
-                    new PostfixReply.ReplyOptions(zone.strictTesting(), zone.requireSni(), zone.tlsrpt())));
+            stsReply = PostfixReply.forPolicy(domain, found.policy(),
+                    new PostfixReply.ReplyOptions(zone.strictTesting(), zone.requireSni(), zone.tlsrpt()));
+            out.println(replyLabel + stsReply);
         } else if (result instanceof DiscoveryResult.Unchanged unchanged) {
             out.println("policy id " + unchanged.txtId() + " unchanged (known_version matches); not fetched");
         } else if (result instanceof DiscoveryResult.NoPolicy none) {
@@ -90,6 +106,11 @@ final class PolicyQuery implements QueryRunner {
             }
             exit = DISCOVERY_FAILED;
         }
+        if (dane) {
+            String reply = PostfixReply.withDane(stsReply, daneState(dnssec.get(), domain).verdict());
+            out.println((override.isPresent() ? "with DANE the discovered policy would answer: " : "postfix reply: ")
+                    + reply);
+        }
         if (override.isPresent()) {
             String reply = PostfixReply.forOverride(override.get(), zone.requireSni());
             out.println("postfix reply: " + reply + " (from the override for " + override.get().pattern()
@@ -99,6 +120,57 @@ final class PolicyQuery implements QueryRunner {
         out.flush();
         err.flush();
         return exit;
+    }
+
+    /**
+     * The DNSSEC lookups when the zone's {@code dane} is on as the daemon would decide it at start; {@code auto} and
+     * an unusable DNSSEC status source are explained on one line each.
+     */
+    private Optional<DnssecLookup> daneLookups(DaemonConfig config, ZoneConfig zone) {
+        if (zone.dane() == DaneMode.OFF) {
+            return Optional.empty();
+        }
+        if (zone.dane() == DaneMode.AUTO) {
+            DaneSetup.PostfixDnssec postfix = DaneSetup.postfixDnssec();
+            out.println("dane: auto is " + postfix);
+            if (!postfix.on()) {
+                return Optional.empty();
+            }
+        }
+        try {
+            return Optional.of(DaneSetup.source(config, TIMEOUT));
+        } catch (UntrustedResolverException e) {
+            out.println("dane: off, no trustworthy DNSSEC status: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** The DANE state as the daemon would find it, printed: MX status, then each host's TLSA status and records. */
+    private DaneState daneState(DnssecLookup dnssec, String domain) {
+        out.println("DANE, DNSSEC status from " + dnssec.source() + ":");
+        DaneState state = new DnsDaneDiscovery(dnssec).discover(domain)
+                .completeOnTimeout(null, TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(found -> found == null
+                        ? DaneState.indeterminate(domain, "no DANE state within " + TIMEOUT)
+                        : found.state())
+                .join();
+        out.println("  MX " + word(state.mx().name()) + " (" + state.detail() + ")");
+        for (DaneHost host : state.hosts()) {
+            out.println("  " + host.host() + ": TLSA " + word(host.status().name()) + " (" + host.detail() + ")");
+            for (DaneTlsa record : host.records()) {
+                out.println("    TLSA " + record + (record.usable() ? "" : " (unusable for SMTP)"));
+            }
+        }
+        out.println("  DANE " + switch (state.verdict()) {
+            case APPLIES -> "applies";
+            case INDETERMINATE -> "is indeterminate (Postfix's own DANE lookups decide, deferring on bogus data)";
+            case DOES_NOT_APPLY -> "does not apply";
+        });
+        return state;
+    }
+
+    private static String word(String name) {
+        return name.toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static String describe(TxtLookupResult txt) {

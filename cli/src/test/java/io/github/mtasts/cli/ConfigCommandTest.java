@@ -30,6 +30,20 @@ class ConfigCommandTest {
     }
 
     @Test
+    void checkPrintsTheDaneKeysAndWarnsWhenTheResolverCannotBeTrusted() throws Exception {
+        Path config = Files.writeString(dir.resolve("c.yml"), "dns: {nameservers: [\"192.0.2.53\"]}\n"
+                + "zones:\n  dane: {dane: on}\n  sts: {dane: off}\n");
+
+        CommandRun result = CommandRun.of(new Main(), "config", "check", "-c", config.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).contains("dane: \"on\"", "dane: \"off\"", "dane: auto", "validation: resolver");
+        assertThat(result.err()).contains("warning: dane will be off in every zone: resolver /192.0.2.53:53 is not"
+                + " on loopback");
+        assertThat(ConfigLoader.parse("printed", result.out())).isEqualTo(ConfigLoader.parse(ConfigDocument.read(config)));
+    }
+
+    @Test
     void checkOfABadFileExitsTwoWithTheReason() throws Exception {
         Path config = Files.writeString(dir.resolve("c.yml"), "cache:\n  type: memcached\n");
 

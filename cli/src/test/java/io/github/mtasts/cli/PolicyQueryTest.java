@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.mtasts.resolver.config.ConfigLoader;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.config.ZoneConfig;
+import io.github.mtasts.resolver.config.DaneMode;
 import io.github.mtasts.testing.DnsmasqServer;
 import io.github.mtasts.testing.PolicyHttpsServer.Response;
 import io.github.mtasts.testing.PolicyHttpsServer;
@@ -74,6 +75,9 @@ class PolicyQueryTest {
         }
     }
 
+    /** The default zone without DANE: the answers of the Python daemon. */
+    static final ZoneConfig OFF = new ZoneConfig(false, Duration.ofSeconds(4), true, false, DaneMode.OFF);
+
     private record Printed(int exitCode, String out, String err) {
     }
 
@@ -86,7 +90,7 @@ class PolicyQueryTest {
     }
 
     private static Printed query(String domain) {
-        return query(ZoneConfig.DEFAULT, domain, Optional.empty());
+        return query(OFF, domain, Optional.empty());
     }
 
     @Test
@@ -108,7 +112,7 @@ class PolicyQueryTest {
     @Test
     void replyIsRenderedForTheChosenZone() {
         Printed relaxed = query("query-testing.test");
-        Printed strict = query(new ZoneConfig(true, Duration.ofSeconds(4), false, false), "query-testing.test",
+        Printed strict = query(new ZoneConfig(true, Duration.ofSeconds(4), false, false, DaneMode.OFF), "query-testing.test",
                 Optional.empty());
 
         assertThat(relaxed.exitCode()).isZero();
@@ -121,7 +125,7 @@ class PolicyQueryTest {
     void knownVersionMatchingTheTxtIdIsNotFetched() {
         int before = https.requests("mta-sts.query-good.test");
 
-        Printed printed = query(ZoneConfig.DEFAULT, "query-good.test", Optional.of("q1"));
+        Printed printed = query(OFF, "query-good.test", Optional.of("q1"));
 
         assertThat(printed.exitCode()).isZero();
         assertThat(printed.out()).contains("policy id q1 unchanged");
@@ -278,7 +282,7 @@ class PolicyQueryTest {
         StringWriter err = new StringWriter();
         PolicyQuery query = new PolicyQuery(new PrintWriter(out), new PrintWriter(err), https.port());
 
-        int exit = query.run(overridden, ZoneConfig.DEFAULT, "query-good.test", Optional.empty());
+        int exit = query.run(overridden, OFF, "query-good.test", Optional.empty());
 
         assertThat(exit).isZero();
         assertThat(out.toString()).contains("the discovered policy would answer: OK secure match=mx.query-good.test")
@@ -286,7 +290,7 @@ class PolicyQueryTest {
                         + " without discovery)" + System.lineSeparator());
 
         out.getBuffer().setLength(0);
-        exit = query.run(overridden, ZoneConfig.DEFAULT, "query-missing.test", Optional.empty());
+        exit = query.run(overridden, OFF, "query-missing.test", Optional.empty());
 
         assertThat(exit).as("NOTFOUND from the override, not the failed discovery").isEqualTo(PolicyQuery.NO_POLICY);
         assertThat(out.toString()).contains("postfix reply: NOTFOUND  (from the override for query-missing.test")

@@ -1,6 +1,7 @@
 package io.github.mtasts.cli;
 
 import io.github.mtasts.resolver.config.ZoneConfig;
+import io.github.mtasts.resolver.config.DaneMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,7 +53,7 @@ class QueryCommandTest {
         assertThat(run("-c", config.toString(), "--zone", "strict", "example.com").exitCode()).isZero();
 
         assertThat(calls).containsExactly(
-                new Call(new ZoneConfig(true, Duration.ofSeconds(2), true, false), "example.com", null));
+                new Call(new ZoneConfig(true, Duration.ofSeconds(2), true, false, DaneMode.AUTO), "example.com", null));
     }
 
     @Test

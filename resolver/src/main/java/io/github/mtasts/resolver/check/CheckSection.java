@@ -7,6 +7,8 @@ public enum CheckSection {
     MTA_STS_TXT("mta-sts-txt"),
     POLICY("policy"),
     MX("mx"),
+    /** DNSSEC of the MX records and each host's TLSA records (RFC 7672), when a DNSSEC status source exists. */
+    DANE("dane"),
     SMTP("smtp"),
     TLSRPT_TXT("tlsrpt-txt");
 

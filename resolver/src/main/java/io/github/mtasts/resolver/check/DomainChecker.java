@@ -1,5 +1,6 @@
 package io.github.mtasts.resolver.check;
 
+import io.github.mtasts.resolver.discovery.DaneDiscovery;
 import io.github.mtasts.resolver.dns.DnsAnswer;
 import io.github.mtasts.resolver.dns.DnsMxLookup;
 import io.github.mtasts.resolver.dns.DnsTxtLookup;
@@ -7,6 +8,10 @@ import io.github.mtasts.resolver.discovery.FetchResult;
 import io.github.mtasts.resolver.dns.MxHost;
 import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.resolver.dns.TxtLookupResult;
+import io.github.mtasts.resolver.policy.DaneHost;
+import io.github.mtasts.resolver.policy.DaneState;
+import io.github.mtasts.resolver.policy.DaneTlsa;
+import io.github.mtasts.resolver.policy.DaneVerdict;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.PolicyOverride;
@@ -16,6 +21,7 @@ import io.github.mtasts.resolver.policy.ReportUri;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.resolver.policy.StsTxtRecord;
 import io.github.mtasts.resolver.policy.TlsRptRecord;
+import io.github.mtasts.resolver.policy.TlsaStatus;
 import io.github.mtasts.resolver.policy.TlsRptRecordException;
 import io.github.mtasts.resolver.policy.TxtRecordException;
 import io.github.mtasts.resolver.socketmap.PostfixReply;
@@ -50,16 +56,27 @@ public final class DomainChecker {
     private final PolicyFetcher fetcher;
     private final SmtpTlsProbe smtp;
     private final Duration probeBudget;
+    private final Optional<DaneDiscovery> dane;
 
     /**
      * @param probeBudget bound on one MX address's whole SMTP conversation; past it the address is a FAIL
      */
     public DomainChecker(DnsTxtLookup txt, DnsMxLookup mx, PolicyFetcher fetcher, SmtpTlsProbe smtp, Duration probeBudget) {
+        this(txt, mx, fetcher, smtp, probeBudget, Optional.empty());
+    }
+
+    /**
+     * As the other constructor, with the DANE items when {@code dane} is present: DNSSEC status of the MX records,
+     * each host's TLSA records, whether the served certificate matches them, and where MTA-STS and DANE disagree.
+     */
+    public DomainChecker(DnsTxtLookup txt, DnsMxLookup mx, PolicyFetcher fetcher, SmtpTlsProbe smtp, Duration probeBudget,
+                         Optional<DaneDiscovery> dane) {
         this.txt = txt;
         this.mx = mx;
         this.fetcher = fetcher;
         this.smtp = smtp;
         this.probeBudget = probeBudget;
+        this.dane = dane;
     }
 
     /** Checks {@code domain} (a normalised policy domain); never throws for anything the domain publishes. */
@@ -76,12 +93,14 @@ public final class DomainChecker {
         CompletableFuture<FetchResult> policyBody = fetcher.fetch(domain);
         CompletableFuture<DnsAnswer<MxHost>> mxHosts = mx.lookupMx(domain);
         CompletableFuture<TxtLookupResult> tlsrptTxt = txt.lookupTxt("_smtp._tls." + domain);
+        Optional<CompletableFuture<DaneDiscovery.Discovered>> daneState = dane.map(d -> d.discover(domain));
 
         List<CheckItem> items = new ArrayList<>();
         overrides.find(domain).ifPresent(override -> items.add(overrideItem(domain, override)));
         items.add(stsTxtItem(domain, stsTxt.join()));
         Optional<StsPolicy> policy = policyItems(domain, policyBody.join(), items);
-        mxItems(domain, mxHosts.join(), policy, items);
+        Optional<DaneState> state = daneState.map(d -> d.join().state());
+        mxItems(domain, mxHosts.join(), policy, state, items);
         items.add(tlsrptItem(domain, tlsrptTxt.join()));
         return new CheckReport(domain, items, Verdict.of(items, policy.map(StsPolicy::mode)));
     }
@@ -149,7 +168,9 @@ public final class DomainChecker {
         return CheckItem.ok(CheckSection.POLICY, "max_age", maxAge + " s (" + days + ")");
     }
 
-    private void mxItems(String domain, DnsAnswer<MxHost> answer, Optional<StsPolicy> policy, List<CheckItem> items) {
+    private void mxItems(String domain, DnsAnswer<MxHost> answer, Optional<StsPolicy> policy, Optional<DaneState> state,
+                         List<CheckItem> items) {
+        state.ifPresent(s -> daneItems(s, policy, items));
         if (answer instanceof DnsAnswer.NoRecord<MxHost> none) {
             items.add(CheckItem.fail(CheckSection.MX, domain, "no MX record: " + none.reason()));
             return;
@@ -183,10 +204,47 @@ public final class DomainChecker {
                 items.add(CheckItem.warn(CheckSection.MX, "mx: " + pattern, "policy pattern matches no MX record of " + domain));
             }
         }
-        items.addAll(smtpItems(hosts));
+        items.addAll(smtpItems(hosts, state));
     }
 
-    private List<CheckItem> smtpItems(List<MxHost> hosts) {
+    /**
+     * The DANE state (RFC 7672 §2.2) as items. Failed or bogus lookups FAIL: DANE senders defer the mail. With an
+     * enforce policy and DANE applying, a host without usable TLSA records is a WARN: a sender that puts DANE first
+     * (RFC 8461 §2, mtasts with {@code dane: on}) answers {@code dane-only} and will not use that host.
+     */
+    private static void daneItems(DaneState state, Optional<StsPolicy> policy, List<CheckItem> items) {
+        String domain = state.domain();
+        items.add(switch (state.mx()) {
+            case SECURE -> CheckItem.ok(CheckSection.DANE, domain, "MX records DNSSEC-secure (" + state.detail() + ")");
+            case INSECURE -> CheckItem.ok(CheckSection.DANE, domain, "MX records not DNSSEC-signed: DANE does not"
+                    + " apply, MTA-STS alone protects the domain");
+            case INDETERMINATE -> CheckItem.fail(CheckSection.DANE, domain, "DNSSEC status of the MX records cannot"
+                    + " be determined (" + state.detail() + "): DANE senders defer mail");
+        });
+        boolean enforce = policy.filter(p -> p.mode() == PolicyMode.ENFORCE).isPresent();
+        boolean applies = state.verdict() == DaneVerdict.APPLIES;
+        for (DaneHost host : state.hosts()) {
+            String subject = "_25._tcp." + host.host();
+            items.add(switch (host.status()) {
+                case SECURE_USABLE -> CheckItem.ok(CheckSection.DANE, subject, "TLSA " + host.records());
+                case SECURE_UNUSABLE -> CheckItem.warn(CheckSection.DANE, subject, "TLSA " + host.records()
+                        + ", none usable for SMTP (RFC 7672 §3.1.3): DANE senders require TLS without authentication");
+                case SECURE_DENIED -> CheckItem.ok(CheckSection.DANE, subject, "no TLSA records (proven by"
+                        + " DNSSEC): DANE does not protect this host");
+                case INSECURE -> CheckItem.ok(CheckSection.DANE, subject, "address or TLSA records not"
+                        + " DNSSEC-signed: DANE does not apply to this host (" + host.detail() + ")");
+                case INDETERMINATE -> CheckItem.fail(CheckSection.DANE, subject, "lookup failed or bogus ("
+                        + host.detail() + "): DANE senders defer mail to this host");
+            });
+            if (enforce && applies && host.status() != TlsaStatus.SECURE_USABLE) {
+                items.add(CheckItem.warn(CheckSection.DANE, host.host(), "MTA-STS and DANE disagree: the policy"
+                        + " enforces TLS to this host but it has no usable TLSA records while other MX hosts do;"
+                        + " senders putting DANE first answer dane-only and will not use it"));
+            }
+        }
+    }
+
+    private List<CheckItem> smtpItems(List<MxHost> hosts, Optional<DaneState> state) {
         ExecutorService executor = Executors.newCachedThreadPool(r -> {
             Thread thread = new Thread(r, "mtasts-check-smtp");
             thread.setDaemon(true);
@@ -195,7 +253,12 @@ public final class DomainChecker {
         try {
             List<CompletableFuture<List<CheckItem>>> perHost = new ArrayList<>();
             for (MxHost host : hosts) {
-                perHost.add(mx.lookupAddresses(host.name()).thenCompose(addresses -> probeAll(host.name(), addresses, executor)));
+                List<DaneTlsa> tlsa = state.flatMap(s -> s.hosts().stream()
+                        .filter(h -> h.host().equals(host.name()) && h.status() == TlsaStatus.SECURE_USABLE)
+                        .findFirst())
+                        .map(h -> h.records().stream().filter(DaneTlsa::usable).toList()).orElse(List.of());
+                perHost.add(mx.lookupAddresses(host.name())
+                        .thenCompose(addresses -> probeAll(host.name(), addresses, tlsa, executor)));
             }
             List<CheckItem> items = new ArrayList<>();
             perHost.forEach(f -> items.addAll(f.join()));
@@ -206,7 +269,8 @@ public final class DomainChecker {
         }
     }
 
-    private CompletableFuture<List<CheckItem>> probeAll(String host, DnsAnswer<InetAddress> addresses, ExecutorService executor) {
+    private CompletableFuture<List<CheckItem>> probeAll(String host, DnsAnswer<InetAddress> addresses,
+                                                        List<DaneTlsa> tlsa, ExecutorService executor) {
         if (!(addresses instanceof DnsAnswer.Found<InetAddress> found)) {
             String reason = addresses instanceof DnsAnswer.NoRecord<InetAddress> none ? none.reason()
                     : ((DnsAnswer.Failure<InetAddress>) addresses).detail();
@@ -214,7 +278,7 @@ public final class DomainChecker {
         }
         List<CompletableFuture<List<CheckItem>>> probes = new ArrayList<>();
         for (InetAddress address : found.values()) {
-            probes.add(CompletableFuture.supplyAsync(() -> smtp.probe(host, address), executor)
+            probes.add(CompletableFuture.supplyAsync(() -> smtp.probe(host, address, tlsa), executor)
                     .completeOnTimeout(List.of(CheckItem.fail(CheckSection.SMTP, smtp.subject(host, address),
                             "no result within " + probeBudget)), probeBudget.toMillis(), TimeUnit.MILLISECONDS));
         }

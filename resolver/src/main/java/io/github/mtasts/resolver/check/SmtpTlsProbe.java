@@ -1,5 +1,6 @@
 package io.github.mtasts.resolver.check;
 
+import io.github.mtasts.resolver.policy.DaneTlsa;
 import io.github.mtasts.resolver.policy.MxPattern;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -126,6 +127,15 @@ public final class SmtpTlsProbe {
 
     /** Every item for {@code address} of MX host {@code mx}; never throws, whatever the server does. */
     public List<CheckItem> probe(String mx, InetAddress address) {
+        return probe(mx, address, List.of());
+    }
+
+    /**
+     * As {@link #probe(String, InetAddress)}, and when {@code usableTlsa} (the host's secure, usable TLSA records)
+     * is not empty, an item saying whether the served certificate matches one, and whether MTA-STS and DANE
+     * senders then disagree about the host.
+     */
+    public List<CheckItem> probe(String mx, InetAddress address, List<DaneTlsa> usableTlsa) {
         String subject = subject(mx, address);
         List<CheckItem> items = new ArrayList<>();
         int millis = Math.toIntExact(timeout.toMillis());
@@ -140,7 +150,7 @@ public final class SmtpTlsProbe {
                 items.add(fail(subject, "cannot connect: " + e.getMessage()));
                 return items;
             }
-            session(socket, mx, subject, items);
+            session(socket, mx, subject, usableTlsa, items);
         } catch (IOException e) {
             // closing failed after the items were gathered: nothing to report
         }
@@ -185,7 +195,7 @@ public final class SmtpTlsProbe {
                 + String.join(":", Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
     }
 
-    private void session(Socket socket, String mx, String subject, List<CheckItem> items) {
+    private void session(Socket socket, String mx, String subject, List<DaneTlsa> usableTlsa, List<CheckItem> items) {
         String step = "greeting";
         try {
             Reply greeting = Reply.read(socket.getInputStream());
@@ -216,6 +226,9 @@ public final class SmtpTlsProbe {
             SSLSocket tls = handshake(socket, mx, recorder);
             items.add(ok(subject, "TLS completed: " + tls.getSession().getProtocol() + ", " + tls.getSession().getCipherSuite()));
             certificateItems(mx, subject, recorder, items);
+            if (!usableTlsa.isEmpty() && recorder.chain != null && recorder.chain.length > 0) {
+                items.add(daneItem(subject, recorder, usableTlsa));
+            }
             quit(tls);
         } catch (SocketTimeoutException e) {
             items.add(fail(subject, "no " + step + " reply within " + timeout));
@@ -267,6 +280,35 @@ public final class SmtpTlsProbe {
         } else {
             items.add(ok(subject, "certificate valid for " + days + " more days (until " + notAfter + ")"));
         }
+    }
+
+    /** RFC 7672 §3.1: DANE-EE(3) records match the leaf, DANE-TA(2) records a CA certificate of the chain. */
+    private CheckItem daneItem(String subject, Recorder recorder, List<DaneTlsa> usableTlsa) {
+        X509Certificate[] chain = recorder.chain;
+        Optional<DaneTlsa> match = Optional.empty();
+        try {
+            for (DaneTlsa record : usableTlsa) {
+                for (int i = record.usage() == 3 ? 0 : 1; i < (record.usage() == 3 ? 1 : chain.length); i++) {
+                    if (record.matches(chain[i].getEncoded(), chain[i].getPublicKey().getEncoded())) {
+                        match = Optional.of(record);
+                    }
+                }
+            }
+        } catch (CertificateException e) {
+            return CheckItem.fail(CheckSection.DANE, subject, "the served certificate cannot be encoded: "
+                    + e.getMessage());
+        }
+        boolean webPki = recorder.problem == null;
+        if (match.isPresent()) {
+            return webPki
+                    ? CheckItem.ok(CheckSection.DANE, subject, "certificate matches TLSA " + match.get())
+                    : CheckItem.warn(CheckSection.DANE, subject, "certificate matches TLSA " + match.get() + " but"
+                            + " does not validate against " + trustName + ": MTA-STS and DANE disagree, DANE senders"
+                            + " accept this host and MTA-STS senders refuse it");
+        }
+        return CheckItem.fail(CheckSection.DANE, subject, "certificate matches none of the usable TLSA records "
+                + usableTlsa + (webPki ? ": MTA-STS and DANE disagree, MTA-STS senders accept this host and DANE"
+                        + " senders refuse it" : ": DANE senders refuse this host"));
     }
 
     private static CheckItem nameItem(String mx, String subject, X509Certificate leaf) {

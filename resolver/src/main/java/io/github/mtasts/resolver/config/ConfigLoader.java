@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,9 +94,10 @@ public final class ConfigLoader {
         PolicyOverrides overrides = OverridesConfig.parse(root);
         List<String> preload = PreloadConfig.parse(root, overrides);
         root.section("tlsrpt");
+        DnssecConfig dnssec = dnssec(root.section("dnssec"));
         root.rejectUnknownKeys();
         return new DaemonConfig(host, port, path, mode, socketOwner, reusePort, shutdownTimeout, cacheGrace, cache,
-                proactive, defaultZone, zones, caFile, dns, http, metrics, socketmap, overrides, preload);
+                proactive, defaultZone, zones, caFile, dns, http, metrics, socketmap, overrides, preload, dnssec);
     }
 
     /**
@@ -132,9 +134,50 @@ public final class ConfigLoader {
                         "a positive number below " + ZoneConfig.POSTFIX_SOCKETMAP_TIMEOUT.toSeconds()
                                 + " (Postfix defers the mail when a socketmap lookup takes that long)"),
                 zone.bool("require_sni", d.requireSni()),
-                zone.bool("tlsrpt", d.tlsrpt()));
+                zone.bool("tlsrpt", d.tlsrpt()),
+                dane(zone, d.dane()));
         zone.rejectUnknownKeys();
         return parsed;
+    }
+
+    /** YAML 1.1 reads an unquoted {@code on} or {@code off} as a boolean: both spellings mean the same. */
+    private static DaneMode dane(ConfigSection zone, DaneMode defaultValue) throws ConfigException {
+        Optional<JsonNode> value = zone.value("dane");
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        JsonNode v = value.get();
+        Optional<DaneMode> mode = v.isBoolean() ? Optional.of(v.booleanValue() ? DaneMode.ON : DaneMode.OFF)
+                : v.isTextual() ? DaneMode.fromConfigName(v.textValue()) : Optional.empty();
+        return mode.orElseThrow(() -> zone.error("dane", "one of off, on, auto", v));
+    }
+
+    private static DnssecConfig dnssec(ConfigSection section) throws ConfigException {
+        Optional<JsonNode> value = section.value("validation");
+        DnssecConfig.Validation validation = DnssecConfig.DEFAULT.validation();
+        if (value.isPresent()) {
+            String word = value.get().isTextual() ? value.get().textValue() : "";
+            validation = switch (word) {
+                case "resolver" -> DnssecConfig.Validation.RESOLVER;
+                case "internal" -> DnssecConfig.Validation.INTERNAL;
+                default -> throw section.error("validation", "resolver or internal", value.get());
+            };
+        }
+        Optional<Path> anchors = section.optionalString("trust_anchor_file").map(Path::of);
+        if (validation == DnssecConfig.Validation.INTERNAL) {
+            if (anchors.isEmpty()) {
+                throw section.error("trust_anchor_file", "required with validation: internal (the DS or DNSKEY"
+                        + " records to validate from)");
+            }
+            if (!Files.isReadable(anchors.get())) {
+                throw section.error("trust_anchor_file", "a readable file; cannot read " + anchors.get());
+            }
+        } else if (anchors.isPresent()) {
+            throw section.error("trust_anchor_file", "only with validation: internal; the resolver validates"
+                    + " with its own trust anchors");
+        }
+        section.rejectUnknownKeys();
+        return new DnssecConfig(validation, anchors);
     }
 
     private static ProactiveFetchConfig proactive(ConfigSection section) throws ConfigException {

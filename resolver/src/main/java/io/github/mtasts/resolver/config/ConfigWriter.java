@@ -77,6 +77,9 @@ public final class ConfigWriter {
         root.put("preload", config.preload());
         putIfPresent(root, "milter", others);
         putIfPresent(root, "tlsrpt", others);
+        Map<String, Object> dnssec = map("validation", config.dnssec().validation().configName());
+        config.dnssec().trustAnchorFile().ifPresent(file -> dnssec.put("trust_anchor_file", file.toString()));
+        root.put("dnssec", dnssec);
         try {
             return YAML.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -124,7 +127,8 @@ public final class ConfigWriter {
                 "strict_testing", zone.strictTesting(),
                 "timeout", seconds(zone.timeout()),
                 "require_sni", zone.requireSni(),
-                "tlsrpt", zone.tlsrpt());
+                "tlsrpt", zone.tlsrpt(),
+                "dane", zone.dane().configName());
     }
 
     private static String nameserver(InetSocketAddress address) {

@@ -31,6 +31,7 @@ import java.util.OptionalInt;
  * @param metrics         whether the listener serves {@code GET /metrics}
  * @param overrides       fixed answers by domain, given before the cache and discovery are asked
  * @param preload         policy domains discovered at start and kept fresh without a lookup
+ * @param dnssec          where the DNSSEC status of DANE lookups comes from
  */
 public record DaemonConfig(String host, int port, Optional<Path> path, OptionalInt mode, SocketOwner socketOwner,
                            boolean reusePort,
@@ -38,7 +39,7 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
                            ProactiveFetchConfig proactivePolicyFetching, ZoneConfig defaultZone,
                            Map<String, ZoneConfig> zones, Optional<Path> caFile, DnsConfig dns,
                            HttpConfig http, boolean metrics, SocketmapConfig socketmap, PolicyOverrides overrides,
-                           List<String> preload) {
+                           List<String> preload, DnssecConfig dnssec) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8461;
@@ -61,6 +62,7 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
         Objects.requireNonNull(socketmap, "socketmap");
         Objects.requireNonNull(overrides, "overrides");
         preload = List.copyOf(preload);
+        Objects.requireNonNull(dnssec, "dnssec");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -74,11 +76,29 @@ public record DaemonConfig(String host, int port, Optional<Path> path, OptionalI
                 SocketOwner.UNCHANGED, true,
                 DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_CACHE_GRACE, CacheConfig.Sqlite.DEFAULT,
                 ProactiveFetchConfig.DEFAULT, ZoneConfig.DEFAULT, Map.of(), Optional.empty(),
-                DnsConfig.DEFAULT, HttpConfig.DEFAULT, false, SocketmapConfig.DEFAULT, PolicyOverrides.NONE, List.of());
+                DnsConfig.DEFAULT, HttpConfig.DEFAULT, false, SocketmapConfig.DEFAULT, PolicyOverrides.NONE, List.of(),
+                DnssecConfig.DEFAULT);
     }
 
     /** The zone a socketmap request name selects; unknown names get the default zone, like the Python daemon. */
     public ZoneConfig zone(String name) {
         return zones.getOrDefault(name, defaultZone);
+    }
+
+    /**
+     * This configuration with every zone's {@code dane} decided once at start: {@code auto} is {@code on} when
+     * {@code autoOn}; no zone is {@code on} without a trustworthy DNSSEC status source.
+     */
+    public DaemonConfig withDaneDecided(boolean autoOn, boolean sourceAvailable) {
+        Map<String, ZoneConfig> decided = new LinkedHashMap<>();
+        zones.forEach((name, zone) -> decided.put(name, zone.withDaneDecided(autoOn, sourceAvailable)));
+        return new DaemonConfig(host, port, path, mode, socketOwner, reusePort, shutdownTimeout, cacheGrace, cache,
+                proactivePolicyFetching, defaultZone.withDaneDecided(autoOn, sourceAvailable), decided, caFile, dns,
+                http, metrics, socketmap, overrides, preload, dnssec);
+    }
+
+    /** Whether any zone's {@code dane} is {@code mode}. */
+    public boolean anyZoneDane(DaneMode mode) {
+        return defaultZone.dane() == mode || zones.values().stream().anyMatch(zone -> zone.dane() == mode);
     }
 }

@@ -1,7 +1,9 @@
 package io.github.mtasts.resolver.daemon;
 
 import io.github.mtasts.resolver.cache.CacheSettings;
+import io.github.mtasts.resolver.cache.DaneStateCache;
 import io.github.mtasts.resolver.cache.PolicyCache;
+import io.github.mtasts.resolver.discovery.DnsDaneDiscovery;
 import io.github.mtasts.resolver.config.CacheConfig;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.config.ProactiveFetchConfig;
@@ -94,14 +96,16 @@ public final class ResolverDaemon implements AutoCloseable {
     }
 
     /** @param trust the SSLContext validating policy hosts, built on first use (tests pass a failing one) */
-    ResolverDaemon(DaemonConfig config, int policyPort, Supplier<SSLContext> trust) {
+    ResolverDaemon(DaemonConfig configured, int policyPort, Supplier<SSLContext> trust) {
+        Duration longestZone = Stream.concat(Stream.of(configured.defaultZone()), configured.zones().values().stream())
+                .map(ZoneConfig::timeout).max(Duration::compareTo).orElseThrow();
+        DaneSetup.Decision dane = DaneSetup.decide(configured, configured.dns().timeout().orElse(longestZone));
+        DaemonConfig config = dane.config();
         this.config = config;
         this.prometheus = config.metrics()
                 ? Optional.of(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
                 : Optional.empty();
         this.registry = prometheus.<MeterRegistry>map(r -> r).orElseGet(CompositeMeterRegistry::new);
-        Duration longestZone = Stream.concat(Stream.of(config.defaultZone()), config.zones().values().stream())
-                .map(ZoneConfig::timeout).max(Duration::compareTo).orElseThrow();
         // before the store opens: a transport this system cannot run stops start-up with nothing to close
         SocketmapTransport transport = SocketmapTransport.select(config.socketmap().transport(), config.path().isPresent());
         List<InheritedListener> inherited = inheritedSockets();
@@ -125,8 +129,10 @@ public final class ResolverDaemon implements AutoCloseable {
         this.preloader = new PolicyPreloader(cache, config.preload(), Math.max(1, Math.min(
                 cacheSettings.proactive().concurrencyLimit(), cacheSettings.maxConcurrentDiscoveries() / 2)));
         CacheMetrics.bind(cache.counters(), registry);
+        Optional<DaneStateCache> daneStates = dane.dnssec().map(dnssec -> new DaneStateCache(
+                new DnsDaneDiscovery(dnssec), Clock.systemUTC(), cacheSettings.maxEntries(), new DaneMetrics(registry)));
         this.server = new SocketmapServer(serverSettings(config, longestZone),
-                new CacheAdminResponder(new PolicyResponder(config, cache, registry), cache), transport, inherited);
+                new CacheAdminResponder(new PolicyResponder(config, cache, daneStates, registry), cache, daneStates), transport, inherited);
         Gauge.builder("mtasts_socketmap_connections", server, SocketmapServer::openConnections)
                 .description("open socketmap connections").register(registry);
     }

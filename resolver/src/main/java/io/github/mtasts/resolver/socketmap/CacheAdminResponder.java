@@ -1,11 +1,13 @@
 package io.github.mtasts.resolver.socketmap;
 
+import io.github.mtasts.resolver.cache.DaneStateCache;
 import io.github.mtasts.resolver.cache.PolicyCache;
 import io.github.mtasts.resolver.config.ZoneConfig;
 import io.github.mtasts.resolver.policy.DomainKey;
 import io.github.mtasts.resolver.policy.InvalidDomainKeyException;
 import io.github.mtasts.resolver.text.LogSafe;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -15,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * The {@code mtasts cache} commands' way to a running daemon whatever else it serves: requests on the reserved map
  * name {@value #MAP_NAME} on the socketmap listener, which every daemon has. {@code reload:DOMAIN} makes the cache
  * re-read the domain from the store (serve a stored usable policy, or forget it so the next lookup discovers), and
- * {@code reload-all} drops every policy held in memory. Every other request goes to the policy responder.
+ * {@code reload-all} drops every policy held in memory; both forget the DANE states concerned too, so the next
+ * lookup asks DNS again. Every other request goes to the policy responder.
  *
  * <p>Anyone who may query the map may use it, which is safe: it only re-reads the store, never writes or deletes
  * there, so a caller without the store's own access cannot remove a policy (the downgrade RFC 8461 §10.2 guards
@@ -33,10 +36,12 @@ public final class CacheAdminResponder implements SocketmapResponder {
 
     private final SocketmapResponder policies;
     private final PolicyCache cache;
+    private final Optional<DaneStateCache> dane;
 
-    public CacheAdminResponder(SocketmapResponder policies, PolicyCache cache) {
+    public CacheAdminResponder(SocketmapResponder policies, PolicyCache cache, Optional<DaneStateCache> dane) {
         this.policies = Objects.requireNonNull(policies, "policies");
         this.cache = Objects.requireNonNull(cache, "cache");
+        this.dane = Objects.requireNonNull(dane, "dane");
     }
 
     @Override
@@ -47,6 +52,7 @@ public final class CacheAdminResponder implements SocketmapResponder {
         String key = request.key();
         if (key.equals(RELOAD_ALL)) {
             cache.forgetAll();
+            dane.ifPresent(DaneStateCache::forgetAll);
             LOG.info("admin: dropped every policy held in memory; lookups read the store again");
             return CompletableFuture.completedFuture("OK forgot all");
         }
@@ -59,6 +65,7 @@ public final class CacheAdminResponder implements SocketmapResponder {
         } catch (InvalidDomainKeyException e) {
             return CompletableFuture.completedFuture("PERM not a policy domain");
         }
+        dane.ifPresent(states -> states.forget(domain));
         // the store thread answers; the event loop only attaches the reply
         return cache.reload(domain).handle((held, error) -> {
             if (error != null) {

@@ -1,5 +1,6 @@
 package io.github.mtasts.resolver.socketmap;
 
+import io.github.mtasts.resolver.policy.DaneVerdict;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyOverride;
 import io.github.mtasts.resolver.policy.StsPolicy;
@@ -31,6 +32,11 @@ import java.util.Objects;
  * would be deferred, which an optional report detail must never cause.
  */
 public final class PostfixReply {
+
+    /** The answer for a DANE destination without an enforced MTA-STS policy: Postfix's opportunistic DANE. */
+    public static final String DANE = "OK dane";
+    /** The answer for a DANE destination with an enforced MTA-STS policy: authenticated TLS is required. */
+    public static final String DANE_ONLY = "OK dane-only";
 
     /** The socketmap "no policy" answer; Postfix then applies its default TLS security level. */
     public static final String NOT_FOUND = "NOTFOUND ";
@@ -101,6 +107,23 @@ public final class PostfixReply {
             }
         }
         return reply.toString();
+    }
+
+    /**
+     * The answer for a zone with {@code dane: on}, from the MTA-STS answer {@code stsReply} for the same domain and
+     * zone and the domain's DANE verdict. RFC 8461 §2: MTA-STS must not override DANE (RFC 7672), so where DANE
+     * applies, or cannot be ruled out, Postfix gets a DANE level and does its own TLSA lookups per MX host,
+     * deferring on bogus data. With a {@code secure} MTA-STS answer the level is {@code dane-only}, which never
+     * accepts an unauthenticated connection; otherwise {@code dane}, which falls back as Postfix's opportunistic
+     * DANE does. No other attributes follow: {@code match} and {@code servername} do not apply to DANE, and
+     * Postfix reports a DANE session to TLSRPT as policy type {@code tlsa} itself, ignoring {@code policy_type}
+     * (smtp_tlsrpt.c). Where DANE does not apply the MTA-STS answer stands unchanged.
+     */
+    public static String withDane(String stsReply, DaneVerdict verdict) {
+        if (verdict == DaneVerdict.DOES_NOT_APPLY) {
+            return stsReply;
+        }
+        return stsReply.startsWith("OK secure") ? DANE_ONLY : DANE;
     }
 
     /**

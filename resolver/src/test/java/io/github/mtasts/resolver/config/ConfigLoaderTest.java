@@ -48,7 +48,7 @@ class ConfigLoaderTest {
         assertThat(config.cacheGrace()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.proactivePolicyFetching())
                 .isEqualTo(new ProactiveFetchConfig(false, Duration.ofSeconds(86400), 100, 2.0));
-        assertThat(config.defaultZone()).isEqualTo(new ZoneConfig(false, Duration.ofSeconds(4), true, false));
+        assertThat(config.defaultZone()).isEqualTo(new ZoneConfig(false, Duration.ofSeconds(4), true, false, DaneMode.AUTO));
         assertThat(config.zones()).isEmpty();
         assertThat(config.caFile()).isEmpty();
         assertThat(config.dns()).isEqualTo(new DnsConfig(List.of(), Optional.empty()));
@@ -105,9 +105,9 @@ class ConfigLoaderTest {
                 """);
 
         assertThat(config.cache()).isEqualTo(new CacheConfig.Internal(5000));
-        assertThat(config.defaultZone()).isEqualTo(new ZoneConfig(false, Duration.ofSeconds(4), true, false));
+        assertThat(config.defaultZone()).isEqualTo(new ZoneConfig(false, Duration.ofSeconds(4), true, false, DaneMode.AUTO));
         assertThat(config.zones()).containsOnlyKeys("strict");
-        assertThat(config.zone("strict")).isEqualTo(new ZoneConfig(true, Duration.ofSeconds(10), true, false));
+        assertThat(config.zone("strict")).isEqualTo(new ZoneConfig(true, Duration.ofSeconds(10), true, false, DaneMode.AUTO));
         assertThat(config.zone("postfix")).isSameAs(config.defaultZone());
     }
 
@@ -237,7 +237,7 @@ class ConfigLoaderTest {
     void perZoneTlsrptAndRequireSniAreRead() throws Exception {
         DaemonConfig config = parse("zones:\n  reports: {tlsrpt: true, require_sni: false}\n  plain:\n");
 
-        assertThat(config.zone("reports")).isEqualTo(new ZoneConfig(false, Duration.ofSeconds(4), false, true));
+        assertThat(config.zone("reports")).isEqualTo(new ZoneConfig(false, Duration.ofSeconds(4), false, true, DaneMode.AUTO));
         assertThat(config.zone("plain")).isEqualTo(ZoneConfig.DEFAULT);
         assertThat(config.zones().keySet()).containsExactly("reports", "plain");
     }
@@ -364,9 +364,19 @@ class ConfigLoaderTest {
                 Arguments.of("hots: 0.0.0.0\n", "test.yml: hots: unknown key; expected one of host, port, path,"
                         + " mode, owner, group, reuse_port, shutdown_timeout, cache_grace, cache,"
                         + " proactive_policy_fetching, default_zone, zones, ca_file, dns, http, metrics, dashboard,"
-                        + " socketmap, milter, overrides, overrides_file, preload, preload_file, tlsrpt"),
+                        + " socketmap, milter, overrides, overrides_file, preload, preload_file, tlsrpt, dnssec"),
                 Arguments.of("zones:\n  z:\n    strict: true\n", "test.yml: zones.z.strict: unknown key; expected"
-                        + " one of strict_testing, timeout, require_sni, tlsrpt"),
+                        + " one of strict_testing, timeout, require_sni, tlsrpt, dane"),
+                Arguments.of("default_zone: {dane: maybe}\n", "test.yml: default_zone.dane: expected one of off, on,"
+                        + " auto, got \"maybe\""),
+                Arguments.of("dnssec: {validation: ad}\n", "test.yml: dnssec.validation: expected resolver or internal,"
+                        + " got \"ad\""),
+                Arguments.of("dnssec: {validation: internal}\n", "test.yml: dnssec.trust_anchor_file: required with"
+                        + " validation: internal (the DS or DNSKEY records to validate from)"),
+                Arguments.of("dnssec: {validation: internal, trust_anchor_file: /nonexistent/anchors}\n",
+                        "test.yml: dnssec.trust_anchor_file: a readable file; cannot read /nonexistent/anchors"),
+                Arguments.of("dnssec: {trust_anchor_file: /etc/hostname}\n", "test.yml: dnssec.trust_anchor_file:"
+                        + " only with validation: internal; the resolver validates with its own trust anchors"),
                 Arguments.of("zones: [a, b]\n", "test.yml: zones: expected a mapping, got a list"),
                 Arguments.of("zones:\n  mtasts-admin: {}\n", "test.yml: zones.mtasts-admin: reserved for the mtasts"
                         + " cache commands' requests to the daemon; give the zone another name"),
@@ -399,6 +409,39 @@ class ConfigLoaderTest {
                 Arguments.of("just a string\n",
                         "test.yml: expected a mapping of keys at the top level, got \"just a string\""),
                 Arguments.of("port: 1\nport: 2\n", "test.yml: line 2: invalid YAML: duplicate key 'port'"));
+    }
+
+    @Test
+    void daneIsAutoUnlessSetAndOnOffParseQuotedOrNot() throws Exception {
+        DaemonConfig config = parse("zones:\n  a: {dane: on}\n  b: {dane: \"off\"}\n  c: {dane: auto}\n  d: {}\n");
+        assertThat(config.zone("a").dane()).isEqualTo(DaneMode.ON);
+        assertThat(config.zone("b").dane()).isEqualTo(DaneMode.OFF);
+        assertThat(config.zone("c").dane()).isEqualTo(DaneMode.AUTO);
+        assertThat(config.zone("d").dane()).isEqualTo(DaneMode.AUTO);
+        assertThat(config.dnssec()).isEqualTo(DnssecConfig.DEFAULT);
+    }
+
+    @Test
+    void internalValidationNamesItsTrustAnchors(@TempDir Path dir) throws Exception {
+        Path anchors = Files.writeString(dir.resolve("anchors"), "example. IN DS 1 13 2 00\n");
+        DaemonConfig config = parse("dnssec:\n  validation: internal\n  trust_anchor_file: " + anchors + "\n");
+        assertThat(config.dnssec()).isEqualTo(new DnssecConfig(DnssecConfig.Validation.INTERNAL,
+                Optional.of(anchors)));
+    }
+
+    @Test
+    void daneDecidedAtStartFollowsAutoAndTheSource() throws Exception {
+        DaemonConfig config = parse("default_zone: {dane: auto}\nzones:\n  on: {dane: on}\n  off: {dane: off}\n");
+        DaemonConfig postfixDnssec = config.withDaneDecided(true, true);
+        assertThat(postfixDnssec.defaultZone().dane()).isEqualTo(DaneMode.ON);
+        assertThat(postfixDnssec.zone("on").dane()).isEqualTo(DaneMode.ON);
+        assertThat(postfixDnssec.zone("off").dane()).isEqualTo(DaneMode.OFF);
+        DaemonConfig postfixWithout = config.withDaneDecided(false, true);
+        assertThat(postfixWithout.defaultZone().dane()).isEqualTo(DaneMode.OFF);
+        assertThat(postfixWithout.zone("on").dane()).isEqualTo(DaneMode.ON);
+        DaemonConfig noSource = config.withDaneDecided(true, false);
+        assertThat(noSource.anyZoneDane(DaneMode.ON)).isFalse();
+        assertThat(noSource.anyZoneDane(DaneMode.AUTO)).isFalse();
     }
 
     @ParameterizedTest

@@ -4,12 +4,18 @@ import static io.github.mtasts.resolver.store.Policies.enforce;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.mtasts.resolver.cache.CacheSettings;
+import io.github.mtasts.resolver.cache.DaneStateCache;
 import io.github.mtasts.resolver.cache.PolicyCache;
+import io.github.mtasts.resolver.discovery.DaneDiscovery;
 import io.github.mtasts.resolver.discovery.DiscoveryResult;
+import io.github.mtasts.resolver.policy.DaneState;
+import io.github.mtasts.resolver.policy.DnssecStatus;
 import io.github.mtasts.resolver.store.CachedPolicy;
 import io.github.mtasts.resolver.store.MemoryPolicyStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,10 +34,16 @@ class CacheAdminResponderTest {
         return CompletableFuture.completedFuture(new DiscoveryResult.NoPolicy("none published"));
     }, store, CacheSettings.defaults(), Clock.systemUTC());
     private final AtomicInteger policyRequests = new AtomicInteger();
+    private final AtomicInteger daneDiscoveries = new AtomicInteger();
+    private final DaneStateCache daneStates = new DaneStateCache(domain -> {
+        daneDiscoveries.incrementAndGet();
+        return CompletableFuture.completedFuture(new DaneDiscovery.Discovered(
+                new DaneState(domain, DnssecStatus.INSECURE, List.of(), "test"), Duration.ofHours(1)));
+    }, Clock.systemUTC(), 100, state -> { });
     private final CacheAdminResponder responder = new CacheAdminResponder(request -> {
         policyRequests.incrementAndGet();
         return CompletableFuture.completedFuture("NOTFOUND ");
-    }, cache);
+    }, cache, Optional.of(daneStates));
 
     @AfterEach
     void close() {
@@ -67,6 +79,19 @@ class CacheAdminResponderTest {
         assertThat(answer("mtasts-admin", "reload:" + DOMAIN)).isEqualTo("OK forgot admin.example");
         assertThat(cache.held(DOMAIN)).isEmpty();
         assertThat(answer("mtasts-admin", "reload-all")).isEqualTo("OK forgot all");
+    }
+
+    @Test
+    void reloadsForgetTheDaneStatesSoDnsIsAskedAgain() throws Exception {
+        daneStates.lookup("example.com").get(10, TimeUnit.SECONDS);
+        daneStates.lookup("example.com").get(10, TimeUnit.SECONDS);
+        assertThat(daneDiscoveries).hasValue(1);
+        answer(CacheAdminResponder.MAP_NAME, "reload:example.com");
+        daneStates.lookup("example.com").get(10, TimeUnit.SECONDS);
+        assertThat(daneDiscoveries).hasValue(2);
+        answer(CacheAdminResponder.MAP_NAME, "reload-all");
+        daneStates.lookup("example.com").get(10, TimeUnit.SECONDS);
+        assertThat(daneDiscoveries).hasValue(3);
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.github.mtasts.resolver.policy.StsPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -61,7 +62,7 @@ class PolicyResponderTest {
 
     PolicyResponder responder(String yaml) throws Exception {
         DaemonConfig config = ConfigLoader.parse("test", yaml);
-        return new PolicyResponder(config, cache, registry);
+        return new PolicyResponder(config, cache, Optional.empty(), registry);
     }
 
     static String answer(CompletionStage<String> stage) throws Exception {

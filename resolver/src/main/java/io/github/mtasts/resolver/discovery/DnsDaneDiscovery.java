@@ -1,0 +1,128 @@
+package io.github.mtasts.resolver.discovery;
+
+import io.github.mtasts.resolver.dns.DnssecAnswer;
+import io.github.mtasts.resolver.dns.DnssecLookup;
+import io.github.mtasts.resolver.policy.DaneHost;
+import io.github.mtasts.resolver.policy.DaneState;
+import io.github.mtasts.resolver.policy.DaneTlsa;
+import io.github.mtasts.resolver.policy.DnssecStatus;
+import io.github.mtasts.resolver.policy.TlsaStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.TLSARecord;
+import org.xbill.DNS.Type;
+
+/**
+ * The DANE state of a next-hop domain from DNS (RFC 7672 §2.2): its MX RRset, and for a secure one each host's
+ * address and {@code _25._tcp} TLSA records, all hosts asked at once.
+ */
+public final class DnsDaneDiscovery implements DaneDiscovery {
+
+    /** More MX hosts than any sending MTA tries; the rest cannot change which host Postfix reaches. */
+    static final int MAX_HOSTS = 16;
+
+    private final DnssecLookup dns;
+
+    public DnsDaneDiscovery(DnssecLookup dns) {
+        this.dns = dns;
+    }
+
+    @Override
+    public CompletableFuture<Discovered> discover(String domain) {
+        return dns.query(domain, Type.MX).thenCompose(mx -> {
+            if (mx.status() != DnssecStatus.SECURE) {
+                return CompletableFuture.completedFuture(new Discovered(
+                        new DaneState(domain, mx.status(), List.of(), mx.detail()), mx.ttl()));
+            }
+            List<String> hosts = switch (mx.outcome()) {
+                // RFC 7672 §2.2.1: without MX records the domain itself is the host
+                case NODATA -> List.of(domain);
+                case FOUND -> hosts(mx.records());
+                default -> List.of();
+            };
+            List<CompletableFuture<HostResult>> lookups = new ArrayList<>();
+            for (String host : hosts) {
+                lookups.add(host(host));
+            }
+            return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                List<DaneHost> found = new ArrayList<>();
+                Duration ttl = mx.ttl();
+                for (CompletableFuture<HostResult> lookup : lookups) {
+                    HostResult result = lookup.join();
+                    found.add(result.host());
+                    ttl = min(ttl, result.ttl());
+                }
+                return new Discovered(new DaneState(domain, DnssecStatus.SECURE, found, mx.detail()), ttl);
+            });
+        });
+    }
+
+    private record HostResult(DaneHost host, Duration ttl) {
+    }
+
+    /** The exchanges in preference order, without the null MX (RFC 7505) and duplicates. */
+    private static List<String> hosts(List<Record> records) {
+        List<MXRecord> mx = new ArrayList<>();
+        for (Record record : records) {
+            if (record instanceof MXRecord m && !m.getTarget().equals(Name.root)) {
+                mx.add(m);
+            }
+        }
+        mx.sort(Comparator.comparingInt(MXRecord::getPriority));
+        Set<String> hosts = new LinkedHashSet<>();
+        for (MXRecord m : mx) {
+            if (hosts.size() < MAX_HOSTS) {
+                hosts.add(m.getTarget().toString(true).toLowerCase(Locale.ROOT));
+            }
+        }
+        return List.copyOf(hosts);
+    }
+
+    /**
+     * RFC 7672 §2.2.2: TLSA records count only for a host whose address records are secure too; Postfix looks no
+     * further for a host with insecure addresses, so neither do we.
+     */
+    private CompletableFuture<HostResult> host(String host) {
+        return address(host).thenCompose(address -> {
+            if (address.status() != DnssecStatus.SECURE) {
+                TlsaStatus status = address.status() == DnssecStatus.INSECURE ? TlsaStatus.INSECURE
+                        : TlsaStatus.INDETERMINATE;
+                return CompletableFuture.completedFuture(new HostResult(
+                        new DaneHost(host, status, List.of(), "address: " + address.detail()), address.ttl()));
+            }
+            return dns.query("_25._tcp." + host, Type.TLSA).thenApply(tlsa -> {
+                List<DaneTlsa> records = new ArrayList<>();
+                for (Record record : tlsa.records()) {
+                    if (record instanceof TLSARecord t) {
+                        records.add(new DaneTlsa(t.getCertificateUsage(), t.getSelector(), t.getMatchingType(),
+                                HexFormat.of().formatHex(t.getCertificateAssociationData())));
+                    }
+                }
+                TlsaStatus status = TlsaStatus.of(tlsa.status(), tlsa.denied(), records);
+                return new HostResult(new DaneHost(host, status, records, tlsa.detail()),
+                        min(address.ttl(), tlsa.ttl()));
+            });
+        });
+    }
+
+    /** The host's A records, or its AAAA records when it provably has no A records. */
+    private CompletableFuture<DnssecAnswer> address(String host) {
+        return dns.query(host, Type.A).thenCompose(a -> a.status() == DnssecStatus.SECURE && a.denied()
+                ? dns.query(host, Type.AAAA)
+                : CompletableFuture.completedFuture(a));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}
