@@ -68,9 +68,11 @@ class TlsrptDatagramTest {
             } finally {
                 sender.close();
             }
-            // the sender has stopped, so every handshake it logged has been reported
-            datagrams = receiver.datagrams();
+            // the sender has stopped, so every handshake it logged has been sent; the last may still be in transit
             log = sender.log();
+            long reported = log.stream().filter(line -> line.contains(" TLSRPT: status=")).count();
+            Waits.until(reported + " datagrams", Waits.GENEROUS, () -> receiver.datagrams().size() >= reported);
+            datagrams = receiver.datagrams();
         }
         for (String datagram : datagrams) {
             JsonNode node = JSON.readTree(datagram);
