@@ -47,10 +47,6 @@ record PostfixBuild(String version, Path commandDirectory) {
         return commandDirectory == null ? name : commandDirectory.resolve(name).toString();
     }
 
-    boolean hasTlsrpt() {
-        return commandDirectory != null;
-    }
-
     @Override
     public String toString() {
         return "Postfix " + version;

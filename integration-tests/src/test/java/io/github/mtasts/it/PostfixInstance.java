@@ -103,10 +103,6 @@ final class PostfixInstance implements AutoCloseable {
         return dir;
     }
 
-    PostfixBuild build() {
-        return build;
-    }
-
     /** The command {@code name} of this instance's Postfix, for {@code -c}/{@code -C} with {@link #configDir()}. */
     String command(String name) {
         return build.command(name);

@@ -90,11 +90,6 @@ public final class SendingPostfix implements AutoCloseable {
         return instance.logLines();
     }
 
-    /** Which Postfix this sender runs. */
-    public PostfixBuild build() {
-        return instance.build();
-    }
-
     public Path maillog() {
         return instance.maillog();
     }
