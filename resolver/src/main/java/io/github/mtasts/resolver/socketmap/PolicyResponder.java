@@ -107,7 +107,9 @@ public final class PolicyResponder implements SocketmapResponder {
         }
         boolean viaMx = !DomainKey.skipsMxLookup(request.key());
         CompletableFuture<Optional<CachedPolicy>> lookup = cache.lookup(domain);
-        if (zone.dane() == DaneMode.ON) {
+        // the DANE state is that of the domain's MX hosts; a bracketed next hop is a host Postfix connects to
+        // directly, whose own TLSA records that state does not describe, so it gets the MTA-STS answer alone
+        if (zone.dane() == DaneMode.ON && viaMx) {
             return withDane(domain, lookup, dane.orElseThrow().lookup(domain), zone, viaMx);
         }
         if (lookup.isDone()) {
