@@ -79,7 +79,9 @@ final class PolicyQuery implements QueryRunner {
                 config.caFile(), policyPort);
         DiscoveryResult result = new MtaStsDiscovery(dns, fetcher).discover(domain, knownVersion.orElse(null), txt).join();
         // with an override the discovered policy is shown for information only; the answer is the override's
-        Optional<DnssecLookup> dnssec = daneLookups(config, zone);
+        // as the daemon answers: a bracketed next hop gets no DANE composition and no mx_host_pattern (PolicyResponder)
+        boolean viaMx = !DomainKey.skipsMxLookup(key);
+        Optional<DnssecLookup> dnssec = viaMx ? daneLookups(config, zone) : Optional.empty();
         boolean dane = dnssec.isPresent();
         String replyLabel = override.isPresent() ? "the discovered policy would answer: "
                 : dane ? "MTA-STS answer: " : "postfix reply: ";
@@ -89,7 +91,7 @@ final class PolicyQuery implements QueryRunner {
             out.println("policy id " + found.txtId() + " from " + fetcher.policyUri(domain) + ":");
             found.policy().lines().forEach(line -> out.println("  " + line));
             stsReply = PostfixReply.forPolicy(domain, found.policy(),
-                    new PostfixReply.ReplyOptions(zone.strictTesting(), zone.requireSni(), zone.tlsrpt()));
+                    new PostfixReply.ReplyOptions(zone.strictTesting(), zone.requireSni(), zone.tlsrpt()), viaMx);
             out.println(replyLabel + stsReply);
         } else if (result instanceof DiscoveryResult.Unchanged unchanged) {
             out.println("policy id " + unchanged.txtId() + " unchanged (known_version matches); not fetched");

@@ -122,6 +122,18 @@ class PolicyQueryTest {
     }
 
     @Test
+    void smartHostInBracketsGetsTheDaemonsReplyWithoutMxHostPatterns() {
+        ZoneConfig tlsrpt = new ZoneConfig(false, Duration.ofSeconds(4), true, true, DaneMode.OFF);
+
+        assertThat(query(tlsrpt, "[query-good.test]:25", Optional.empty()).out())
+                .contains("postfix reply: OK secure match=mx.query-good.test:.query-good.test servername=hostname"
+                        + " policy_type=sts policy_domain=query-good.test { policy_string = version: STSv1 }")
+                .doesNotContain("mx_host_pattern");
+        assertThat(query(tlsrpt, "query-good.test:25", Optional.empty()).out())
+                .contains("mx_host_pattern=mx.query-good.test mx_host_pattern=*.query-good.test");
+    }
+
+    @Test
     void knownVersionMatchingTheTxtIdIsNotFetched() {
         int before = https.requests("mta-sts.query-good.test");
 

@@ -17,6 +17,9 @@ final class Commands {
 
     private static final Duration LIMIT = Duration.ofSeconds(60);
 
+    /** For a build from source on a busy machine: a guard against a hang, far above the minute or two it takes. */
+    private static final Duration BUILD_LIMIT = Duration.ofMinutes(20);
+
     private Commands() {
     }
 
@@ -30,7 +33,12 @@ final class Commands {
 
     /** Runs {@code command} with {@code stdin} as its input; a command still running after a minute is killed. */
     static Result runWithInput(String stdin, String... command) {
-        return run(stdin, Map.of(), List.of(command));
+        return run(stdin, Map.of(), List.of(command), LIMIT);
+    }
+
+    /** Runs {@code command}, a build, with a limit of {@link #BUILD_LIMIT}. */
+    static Result runLong(List<String> command) {
+        return run("", Map.of(), command, BUILD_LIMIT);
     }
 
     /**
@@ -43,10 +51,10 @@ final class Commands {
         command.addAll(List.of(args));
         Map<String, String> env = new HashMap<>(environment);
         env.put("MTASTS_JAR", System.getProperty("mtasts.jar"));
-        return run("", env, command);
+        return run("", env, command, LIMIT);
     }
 
-    private static Result run(String stdin, Map<String, String> environment, List<String> command) {
+    private static Result run(String stdin, Map<String, String> environment, List<String> command, Duration limit) {
         Path out = null;
         Path err = null;
         try {
@@ -58,9 +66,9 @@ final class Commands {
             try (var in = process.getOutputStream()) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
             }
-            if (!process.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+            if (!process.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " still running after " + LIMIT);
+                throw new IllegalStateException(String.join(" ", command) + " still running after " + limit);
             }
             return new Result(List.copyOf(command), process.exitValue(), Files.readString(out), Files.readString(err));
         } catch (IOException e) {

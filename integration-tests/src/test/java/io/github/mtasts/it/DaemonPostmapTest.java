@@ -2,6 +2,7 @@ package io.github.mtasts.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -68,7 +69,8 @@ class DaemonPostmapTest {
     @BeforeAll
     static void startDaemon(MailWorld mailWorld) {
         world = mailWorld;
-        daemon = MtastsDaemon.start(world, world.newDirectory("daemon"));
+        daemon = MtastsDaemon.start(world, world.newDirectory("daemon"), MailWorld.SOCKETMAP_PORT,
+                List.of(TlsrptPostfixDeliveryTest.RPT));
     }
 
     @AfterAll
@@ -126,11 +128,37 @@ class DaemonPostmapTest {
             [good.test]       | secure match=mx.good.test servername=hostname
             [good.test]:587   | secure match=mx.good.test servername=hostname
             good.test:2525    | secure match=mx.good.test servername=hostname
+            good.test:25      | secure match=mx.good.test servername=hostname
+            [good.test]:25    | secure match=mx.good.test servername=hostname
+            [GOOD.TEST.]:25   | secure match=mx.good.test servername=hostname
+            [nomatch.test]:25 | secure match=mx.elsewhere.test servername=hostname
+            [wildcard.test]   | secure match=.wildcard.test servername=hostname
+            [testing.test]:25 | NOTFOUND
+            [nopolicy.test]   | NOTFOUND
+            [good.test]:0     | NOTFOUND
+            [good.test       | NOTFOUND
             .good.test        | NOTFOUND
             good..test        | NOTFOUND
             """)
     void oddKeysGetExactlyTheirReply(String key, String expected) {
         assertReply("postfix", key, expected);
+    }
+
+    /**
+     * Smart-host keys in zones other than the default: strict_testing applies to them, and with tlsrpt a bracketed
+     * next hop (reached without MX lookup) gets the TLSRPT attributes but no mx_host_pattern, which Postfix 3.10.5+
+     * would check against the relay's own name; {@code host:port} is reached through its MX hosts and gets them.
+     */
+    @ParameterizedTest(name = "{1} in zone {0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            strict | [testing.test]:25 | secure match=mx.testing.test servername=hostname
+            rpt    | [good.test]:25    | secure match=mx.good.test servername=hostname policy_type=sts policy_domain=good.test { policy_string = version: STSv1 } { policy_string = mode: enforce } { policy_string = mx: mx.good.test } { policy_string = max_age: 86400 }
+            rpt    | [wildcard.test]   | secure match=.wildcard.test servername=hostname policy_type=sts policy_domain=wildcard.test { policy_string = version: STSv1 } { policy_string = mode: enforce } { policy_string = mx: *.wildcard.test } { policy_string = max_age: 86400 }
+            rpt    | good.test:25      | secure match=mx.good.test servername=hostname policy_type=sts policy_domain=good.test mx_host_pattern=mx.good.test { policy_string = version: STSv1 } { policy_string = mode: enforce } { policy_string = mx: mx.good.test } { policy_string = max_age: 86400 }
+            rpt    | [127.0.1.1]:25    | NOTFOUND
+            """)
+    void smartHostKeysInOtherZonesGetExactlyTheirReply(String zone, String key, String expected) {
+        assertReply(zone, key, expected);
     }
 
     private static void assertReply(String zone, String key, String expected) {

@@ -68,6 +68,9 @@ final class DnsServer implements AutoCloseable {
                 conf.append("host-record=").append(d.deadMxHost()).append(',').append(d.deadMxAddress()).append('\n');
             }
             conf.append("host-record=").append(d.policyHost()).append(',').append(d.policyAddress()).append('\n');
+            if (TestZone.SMART_HOSTS.contains(d.name())) {
+                conf.append("host-record=").append(d.name()).append(',').append(d.mxAddress()).append('\n');
+            }
             if (d.publication() != Publication.NONE && !withdrawnStsRecords.contains(d.name())) {
                 // RFC 8461 §3.1
                 String id = d.has(Fault.INVALID_STS_RECORD) ? "not-alphanumeric" : String.valueOf(d.number());

@@ -101,7 +101,12 @@ public final class MailWorld implements AutoCloseable {
 
     /** A fresh sending Postfix whose {@code smtp_tls_policy_maps} is {@code tlsPolicyMaps}. */
     public SendingPostfix newSender(String tlsPolicyMaps) {
-        return SendingPostfix.start(dir, newDirectory("send"), caFile, tlsPolicyMaps, Map.of());
+        return newSender(PostfixBuild.DEBIAN, tlsPolicyMaps, Map.of());
+    }
+
+    /** A fresh sending Postfix of {@code build} with {@code settings} added to the usual main.cf. */
+    public SendingPostfix newSender(PostfixBuild build, String tlsPolicyMaps, Map<String, String> settings) {
+        return SendingPostfix.start(build, dir, newDirectory("send"), caFile, tlsPolicyMaps, settings);
     }
 
     /**
@@ -114,7 +119,7 @@ public final class MailWorld implements AutoCloseable {
         // Postfix checks at start that the resolver validates by asking for the root's NS records, which this
         // world does not have: ask for a signed zone's instead
         dane.put("dnssec_probe", "ns:" + DaneDomain.DnssecZone.SIGNED.origin());
-        return SendingPostfix.start(dir, newDirectory("send"), caFile, tlsPolicyMaps, dane);
+        return SendingPostfix.start(PostfixBuild.DEBIAN, dir, newDirectory("send"), caFile, tlsPolicyMaps, dane);
     }
 
     /** Whether the message sent to {@code recipient} is in its domain's Maildir. */

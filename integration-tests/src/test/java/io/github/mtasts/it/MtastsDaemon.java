@@ -6,7 +6,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Our daemon as a user runs it: {@code bin/mta-sts-daemon -c FILE} from the repository root ({@code mtasts.root})
@@ -37,11 +39,7 @@ public final class MtastsDaemon implements AutoCloseable {
 
     /** Like {@link #start(MailWorld, Path)}, on another port, for a second daemon beside the first. */
     public static MtastsDaemon start(MailWorld world, Path dir, int port) {
-        return start(world, dir, port, """
-                  strict:
-                    strict_testing: true
-                    timeout: 10
-                """);
+        return start(world, dir, port, List.of());
     }
 
     /**
@@ -57,6 +55,29 @@ public final class MtastsDaemon implements AutoCloseable {
                     dane: "off"
                     timeout: 10
                 """);
+    }
+
+    /** A zone of the daemon's configuration ({@code zones.<name>}), with the keys the tests vary. */
+    public record Zone(String name, boolean strictTesting, boolean requireSni, boolean tlsrpt) {
+
+        String yaml() {
+            return """
+                      %s:
+                        strict_testing: %s
+                        require_sni: %s
+                        tlsrpt: %s
+                        timeout: 10
+                    """.formatted(name, strictTesting, requireSni, tlsrpt);
+        }
+    }
+
+    /** Like {@link #start(MailWorld, Path, int)}, with {@code extraZones} beside {@code postfix} and {@code strict}. */
+    public static MtastsDaemon start(MailWorld world, Path dir, int port, List<Zone> extraZones) {
+        return start(world, dir, port, """
+                  strict:
+                    strict_testing: true
+                    timeout: 10
+                """ + extraZones.stream().map(Zone::yaml).collect(Collectors.joining()));
     }
 
     private static MtastsDaemon start(MailWorld world, Path dir, int port, String zones) {

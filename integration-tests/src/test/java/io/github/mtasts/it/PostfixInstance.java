@@ -42,10 +42,12 @@ final class PostfixInstance implements AutoCloseable {
             """;
 
     private final Path dir;
+    private final PostfixBuild build;
     private boolean running;
 
-    private PostfixInstance(Path dir) {
+    private PostfixInstance(Path dir, PostfixBuild build) {
         this.dir = dir;
+        this.build = build;
     }
 
     /**
@@ -57,7 +59,13 @@ final class PostfixInstance implements AutoCloseable {
      */
     static PostfixInstance start(Path worldDir, Path dir, String syslogName, Map<String, String> settings,
             List<String> listeners) {
-        PostfixInstance instance = new PostfixInstance(dir);
+        return start(PostfixBuild.DEBIAN, worldDir, dir, syslogName, settings, listeners);
+    }
+
+    /** Like {@link #start(Path, Path, String, Map, List)} with the commands and daemons of {@code build}. */
+    static PostfixInstance start(PostfixBuild build, Path worldDir, Path dir, String syslogName,
+            Map<String, String> settings, List<String> listeners) {
+        PostfixInstance instance = new PostfixInstance(dir, build);
         try {
             Files.createDirectories(dir.resolve("etc"));
             Files.createDirectories(dir.resolve("spool"));
@@ -86,13 +94,18 @@ final class PostfixInstance implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the Postfix instance in " + dir, e);
         }
-        Commands.check("postfix", "-c", instance.configDir().toString(), "start");
+        Commands.check(build.command("postfix"), "-c", instance.configDir().toString(), "start");
         instance.running = true;
         return instance;
     }
 
     Path dir() {
         return dir;
+    }
+
+    /** The command {@code name} of this instance's Postfix, for {@code -c}/{@code -C} with {@link #configDir()}. */
+    String command(String name) {
+        return build.command(name);
     }
 
     Path configDir() {
@@ -120,8 +133,9 @@ final class PostfixInstance implements AutoCloseable {
         }
         running = false;
         String etc = configDir().toString();
-        Commands.run("postfix", "-c", etc, "stop");
+        String postfix = build.command("postfix");
+        Commands.run(postfix, "-c", etc, "stop");
         Waits.until("Postfix in " + dir + " to stop", Waits.GENEROUS,
-                () -> Commands.run("postfix", "-c", etc, "status").exitCode() != 0);
+                () -> Commands.run(postfix, "-c", etc, "status").exitCode() != 0);
     }
 }

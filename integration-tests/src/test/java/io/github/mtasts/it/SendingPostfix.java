@@ -1,7 +1,7 @@
 package io.github.mtasts.it;
 
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -21,9 +21,13 @@ public final class SendingPostfix implements AutoCloseable {
         this.instance = instance;
     }
 
-    static SendingPostfix start(Path worldDir, Path dir, Path caFile, String tlsPolicyMaps,
+    /**
+     * Starts a sender of {@code build}; {@code extraSettings} are added to (or override) the main.cf settings
+     * every sender has.
+     */
+    static SendingPostfix start(PostfixBuild build, Path worldDir, Path dir, Path caFile, String tlsPolicyMaps,
             Map<String, String> extraSettings) {
-        Map<String, String> settings = new HashMap<>(Map.ofEntries(
+        Map<String, String> common = Map.ofEntries(
                 Map.entry("myhostname", "sender.test"),
                 Map.entry("myorigin", "$myhostname"),
                 // only 127.0.0.1 is ours: the receiving MX hosts on 127.0.1.x are other machines (PITFALLS.md)
@@ -36,9 +40,10 @@ public final class SendingPostfix implements AutoCloseable {
                 Map.entry("minimal_backoff_time", "1s"),
                 Map.entry("maximal_backoff_time", "2s"),
                 Map.entry("bounce_queue_lifetime", "1h"),
-                Map.entry("maximal_queue_lifetime", "1h")));
+                Map.entry("maximal_queue_lifetime", "1h"));
+        Map<String, String> settings = new LinkedHashMap<>(common);
         settings.putAll(extraSettings);
-        return new SendingPostfix(PostfixInstance.start(worldDir, dir, "postfix-send", settings, List.of()));
+        return new SendingPostfix(PostfixInstance.start(build, worldDir, dir, "postfix-send", settings, List.of()));
     }
 
     /** A recipient at {@code domain} that no other message uses. */
@@ -50,7 +55,7 @@ public final class SendingPostfix implements AutoCloseable {
     public void send(String recipient) {
         String message = "From: " + SENDER + "\nTo: " + recipient + "\nSubject: mtasts integration test\n\n"
                 + "marker " + recipient + "\n";
-        Commands.Result result = Commands.runWithInput(message, "sendmail", "-C", instance.configDir().toString(), "-f",
+        Commands.Result result = Commands.runWithInput(message, instance.command("sendmail"), "-C", instance.configDir().toString(), "-f",
                 SENDER, recipient);
         if (result.exitCode() != 0) {
             throw new IllegalStateException(result.describe());
@@ -71,7 +76,7 @@ public final class SendingPostfix implements AutoCloseable {
 
     /** Asks the queue manager to retry every deferred message now ({@code postqueue -f}). */
     public void flushQueue() {
-        Commands.check("postqueue", "-c", instance.configDir().toString(), "-f");
+        Commands.check(instance.command("postqueue"), "-c", instance.configDir().toString(), "-f");
     }
 
     /** Whether a later attempt delivered the message to {@code recipient}. */

@@ -62,6 +62,13 @@ public final class TestZone {
             checked("chk-policyname.test", 32, MxTls.TRUSTED, Fault.POLICY_HOST_WRONG_NAME));
 
     /**
+     * Policy domains whose own name is also a host, at their MX's address, so a sending Postfix can relay through
+     * {@code [domain]:25}: a smart host's next hop takes the policy of its host (RFC 8461 §3.4). good.test's MX
+     * certificate matches its policy, nomatch.test's (valid, for mx.nomatch.test) does not.
+     */
+    public static final List<String> SMART_HOSTS = List.of("good.test", "nomatch.test");
+
+    /**
      * The domains of the zones nsd serves (see {@link DaneDomain}), one per DANE scenario of issue 15. Each MX
      * host's TLSA record is computed from the certificate the receiving MX presents.
      */

@@ -30,6 +30,15 @@ public record DomainKey(String domain) {
         return new DomainKey(normalise(key));
     }
 
+    /**
+     * Whether Postfix reaches the next hop {@code key} without an MX lookup: {@code [host]} and {@code [host]:port}
+     * (a smart host) connect to {@code host} itself, while {@code host} and {@code host:port} look up its MX hosts.
+     * Meaningful only for a key {@link #parse(String)} accepts.
+     */
+    public static boolean skipsMxLookup(String key) {
+        return !key.isEmpty() && key.charAt(0) == '[';
+    }
+
     private static String normaliseOrNull(String key) {
         try {
             return normalise(key);

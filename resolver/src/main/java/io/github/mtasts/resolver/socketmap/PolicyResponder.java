@@ -105,24 +105,27 @@ public final class PolicyResponder implements SocketmapResponder {
             overridden.increment();
             return CompletableFuture.completedFuture(PostfixReply.forOverride(override.get(), zone.requireSni()));
         }
+        boolean viaMx = !DomainKey.skipsMxLookup(request.key());
         CompletableFuture<Optional<CachedPolicy>> lookup = cache.lookup(domain);
-        if (zone.dane() == DaneMode.ON) {
-            return withDane(domain, lookup, dane.orElseThrow().lookup(domain), zone);
+        // the DANE state is that of the domain's MX hosts; a bracketed next hop is a host Postfix connects to
+        // directly, whose own TLSA records that state does not describe, so it gets the MTA-STS answer alone
+        if (zone.dane() == DaneMode.ON && viaMx) {
+            return withDane(domain, lookup, dane.orElseThrow().lookup(domain), zone, viaMx);
         }
         if (lookup.isDone()) {
-            return CompletableFuture.completedFuture(counted(render(domain, lookup.join(), zone)));
+            return CompletableFuture.completedFuture(counted(render(domain, lookup.join(), zone, viaMx)));
         }
         // the cache hands each waiting caller its own future, so completing it here leaves discovery running
-        return withinTimeout(domain, lookup, zone).thenApply(this::counted);
+        return withinTimeout(domain, lookup, zone, viaMx).thenApply(this::counted);
     }
 
     private CompletionStage<String> withDane(String domain, CompletableFuture<Optional<CachedPolicy>> lookup,
-                                             CompletableFuture<DaneState> state, ZoneConfig zone) {
+                                             CompletableFuture<DaneState> state, ZoneConfig zone, boolean viaMx) {
         if (lookup.isDone() && state.isDone()) {
-            return CompletableFuture.completedFuture(
-                    counted(PostfixReply.withDane(render(domain, lookup.join(), zone), state.join().verdict())));
+            return CompletableFuture.completedFuture(counted(
+                    PostfixReply.withDane(render(domain, lookup.join(), zone, viaMx), state.join().verdict())));
         }
-        CompletableFuture<String> sts = withinTimeout(domain, lookup, zone);
+        CompletableFuture<String> sts = withinTimeout(domain, lookup, zone, viaMx);
         CompletableFuture<DaneVerdict> verdict = state.thenApply(DaneState::verdict)
                 .completeOnTimeout(null, zone.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(found -> {
@@ -137,7 +140,7 @@ public final class PolicyResponder implements SocketmapResponder {
     }
 
     private CompletableFuture<String> withinTimeout(String domain, CompletableFuture<Optional<CachedPolicy>> lookup,
-                                                    ZoneConfig zone) {
+                                                    ZoneConfig zone, boolean viaMx) {
         return lookup.completeOnTimeout(null, zone.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(found -> {
                     if (found == null) {
@@ -146,7 +149,7 @@ public final class PolicyResponder implements SocketmapResponder {
                                 LogSafe.escape(domain), zone.timeout().toMillis());
                         return PostfixReply.NOT_FOUND;
                     }
-                    return render(domain, found, zone);
+                    return render(domain, found, zone, viaMx);
                 });
     }
 
@@ -161,13 +164,13 @@ public final class PolicyResponder implements SocketmapResponder {
         return reply;
     }
 
-    private String render(String domain, Optional<CachedPolicy> found, ZoneConfig zone) {
+    private String render(String domain, Optional<CachedPolicy> found, ZoneConfig zone, boolean viaMx) {
         if (found.isEmpty()) {
             noPolicy.increment();
             return PostfixReply.NOT_FOUND;
         }
         String reply = PostfixReply.forPolicy(domain, found.get().policy(),
-                new ReplyOptions(zone.strictTesting(), zone.requireSni(), zone.tlsrpt()));
+                new ReplyOptions(zone.strictTesting(), zone.requireSni(), zone.tlsrpt()), viaMx);
         (reply.startsWith("OK") ? secure : notEnforced).increment();
         return reply;
     }

@@ -54,8 +54,21 @@ public final class PostfixReply {
     private PostfixReply() {
     }
 
-    /** The reply for {@code policy}, discovered for {@code policyDomain}. */
+    /** The reply for {@code policy}, discovered for {@code policyDomain}, for a next hop reached through its MX hosts. */
     public static String forPolicy(String policyDomain, StsPolicy policy, ReplyOptions options) {
+        return forPolicy(policyDomain, policy, options, true);
+    }
+
+    /**
+     * The reply for {@code policy}, discovered for {@code policyDomain}; {@code viaMx} is false for a next hop Postfix
+     * connects to without an MX lookup ({@code [host]}, {@code [host]:port}: a smart host named after the policy
+     * domain). Such a reply carries no {@code mx_host_pattern}: Postfix 3.10.5 and later
+     * ({@code smtp_tls_enforce_sts_mx_patterns}) would check the relay's own name, the policy domain, against the
+     * policy's MX patterns, skip the relay and defer every message. Without them, Postfix matches the relay's
+     * certificate against {@code match=}, the policy's MX patterns, as every earlier Postfix does; the other TLSRPT
+     * attributes still report the session under the policy.
+     */
+    public static String forPolicy(String policyDomain, StsPolicy policy, ReplyOptions options, boolean viaMx) {
         Objects.requireNonNull(policyDomain, "policyDomain");
         Objects.requireNonNull(options, "options");
         boolean secure = switch (policy.mode()) {
@@ -82,8 +95,10 @@ public final class PostfixReply {
         }
         if (options.tlsrpt()) {
             reply.append(" policy_type=sts policy_domain=").append(policyDomain);
-            for (MxPattern pattern : mx) {
-                reply.append(" mx_host_pattern=").append(pattern.pattern());
+            if (viaMx) {
+                for (MxPattern pattern : mx) {
+                    reply.append(" mx_host_pattern=").append(pattern.pattern());
+                }
             }
             for (String line : policy.lines()) {
                 if (line.indexOf('{') < 0 && line.indexOf('}') < 0) {

@@ -78,6 +78,13 @@ class DomainKeyTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"[mail.example.com], true", "[mail.example.com]:587, true", "example.com:2525, false",
+            "example.com, false", "Example.COM., false"})
+    void onlyBracketedNextHopsSkipTheMxLookup(String key, boolean skips) {
+        assertThat(DomainKey.skipsMxLookup(key)).isEqualTo(skips);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"[192.0.2.1]", "[192.0.2.1]:25", "192.0.2.1:25"})
     void ipv4LiteralNextHopsHaveNoPolicyDomain(String key) {
         assertThat(rejection(key)).contains("is an IP address or ends with an all-numeric label");

@@ -9,9 +9,16 @@ import io.github.mtasts.resolver.config.ConfigLoader;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.discovery.DiscoveryResult;
 import io.github.mtasts.resolver.discovery.PolicyDiscovery;
+import io.github.mtasts.resolver.cache.DaneStateCache;
+import io.github.mtasts.resolver.discovery.DaneDiscovery;
+import io.github.mtasts.resolver.policy.DaneHost;
+import io.github.mtasts.resolver.policy.DaneState;
+import io.github.mtasts.resolver.policy.DnssecStatus;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.resolver.policy.TlsaStatus;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -114,6 +121,40 @@ class PolicyResponderTest {
                 .startsWith("OK secure match=mx.example.com servername=hostname")
                 .contains("policy_type=sts policy_domain=example.com");
         assertThat(answer(responder.respond(new SocketmapRequest("postfix", "example.com"))))
+                .isEqualTo("OK secure match=mx.example.com servername=hostname");
+    }
+
+    @Test
+    void smartHostInBracketsGetsTheTlsrptAttributesWithoutMxHostPatterns() throws Exception {
+        PolicyResponder responder = responder("zones:\n  report: {tlsrpt: true}\n");
+        cached("example.com", ENFORCE);
+
+        for (String key : List.of("[example.com]", "[example.com]:25")) {
+            assertThat(answer(responder.respond(new SocketmapRequest("report", key)))).as(key)
+                    .startsWith("OK secure match=mx.example.com servername=hostname policy_type=sts"
+                            + " policy_domain=example.com { policy_string = version: STSv1 }")
+                    .doesNotContain("mx_host_pattern");
+        }
+        assertThat(answer(responder.respond(new SocketmapRequest("report", "example.com:2525"))))
+                .as("a host:port next hop is still reached through its MX hosts")
+                .contains("mx_host_pattern=mx.example.com");
+    }
+
+    @Test
+    void smartHostInBracketsGetsTheMtaStsAnswerInADaneZoneAsTheDaneStateDescribesTheMxHosts() throws Exception {
+        DaneState applies = new DaneState("example.com", DnssecStatus.SECURE,
+                List.of(new DaneHost("mx.example.com", TlsaStatus.SECURE_USABLE, List.of(), "test")), "test");
+        DaneStateCache dane = new DaneStateCache(domain -> CompletableFuture.completedFuture(
+                new DaneDiscovery.Discovered(applies, Duration.ofMinutes(5))), Clock.systemUTC(), 100, state -> { });
+        DaemonConfig config = ConfigLoader.parse("test", "zones:\n  danezone: {dane: on}\n").withDaneDecided(false, true);
+        PolicyResponder responder = new PolicyResponder(config, cache, Optional.of(dane), registry);
+        cached("example.com", ENFORCE);
+
+        assertThat(answer(responder.respond(new SocketmapRequest("danezone", "example.com"))))
+                .isEqualTo(PostfixReply.DANE_ONLY);
+        assertThat(answer(responder.respond(new SocketmapRequest("danezone", "example.com:2525"))))
+                .as("host:port is reached through the MX hosts").isEqualTo(PostfixReply.DANE_ONLY);
+        assertThat(answer(responder.respond(new SocketmapRequest("danezone", "[example.com]:25"))))
                 .isEqualTo("OK secure match=mx.example.com servername=hostname");
     }
 

@@ -58,6 +58,17 @@ class PostfixReplyTest {
     }
 
     @Test
+    void nextHopWithoutMxLookupGetsNoMxHostPatternsForPostfixToCheckItsNameAgainst() throws Exception {
+        StsPolicy policy = StsPolicy.parse("version: STSv1\nmode: enforce\nmx: *.example.com\nmax_age: 86400\n");
+        assertThat(PostfixReply.forPolicy("example.com", policy, new ReplyOptions(false, true, true), false))
+                .isEqualTo("OK secure match=.example.com servername=hostname policy_type=sts policy_domain=example.com"
+                        + " { policy_string = version: STSv1 } { policy_string = mode: enforce }"
+                        + " { policy_string = mx: *.example.com } { policy_string = max_age: 86400 }");
+        assertThat(PostfixReply.forPolicy("example.com", policy, new ReplyOptions(false, true, false), false))
+                .isEqualTo("OK secure match=.example.com servername=hostname");
+    }
+
+    @Test
     void tlsrptLeavesOutLinesWithBracesThatWouldBreakPostfixParsing() throws Exception {
         StsPolicy policy = StsPolicy.parse("version: STSv1\nmode: enforce\nmx: mx.example.com\nmax_age: 60\nnote: a}b\nx: {y\n");
         String reply = PostfixReply.forPolicy("example.com", policy, new ReplyOptions(false, false, true));
