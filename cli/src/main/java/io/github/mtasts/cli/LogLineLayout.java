@@ -7,7 +7,6 @@ import ch.qos.logback.core.LayoutBase;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.Optional;
 
 /**
  * Our log line, {@code %d{yyyy-MM-dd HH:mm:ss} %-5level %logger{0}: %msg%n} and the stack trace of an exception
@@ -22,14 +21,12 @@ final class LogLineLayout extends LayoutBase<ILoggingEvent> {
     private static final int LEVEL_WIDTH = 5;
 
     /** The converter the pattern layout appends to a pattern that prints no exception itself: the whole trace. */
-    private Optional<ThrowableProxyConverter> stackTraces = Optional.empty();
+    private final ThrowableProxyConverter stackTraces = new ThrowableProxyConverter();
 
     @Override
     public void start() {
-        ThrowableProxyConverter converter = new ThrowableProxyConverter();
-        converter.setContext(getContext());
-        converter.start();
-        stackTraces = Optional.of(converter);
+        stackTraces.setContext(getContext());
+        stackTraces.start();
         super.start();
     }
 
@@ -46,7 +43,7 @@ final class LogLineLayout extends LayoutBase<ILoggingEvent> {
         line.append(' ').append(logger, logger.lastIndexOf('.') + 1, logger.length()).append(": ")
                 .append(event.getFormattedMessage()).append(CoreConstants.LINE_SEPARATOR);
         if (event.getThrowableProxy() != null) {
-            stackTraces.ifPresent(converter -> line.append(converter.convert(event)));
+            line.append(stackTraces.convert(event));
         }
         return line.toString();
     }
