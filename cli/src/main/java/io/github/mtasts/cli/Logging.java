@@ -2,11 +2,11 @@ package io.github.mtasts.cli;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
@@ -25,10 +25,7 @@ final class Logging {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         context.reset();
 
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern(DefaultLogging.PATTERN);
-        encoder.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = DefaultLogging.encoder(context);
 
         OutputStreamAppender<ILoggingEvent> appender;
         if (logFile.isPresent()) {

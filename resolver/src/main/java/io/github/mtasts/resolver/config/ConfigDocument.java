@@ -1,11 +1,9 @@
 package io.github.mtasts.resolver.config;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
@@ -24,10 +22,6 @@ import java.util.Objects;
  * @param root   the top-level mapping; not to be modified
  */
 public record ConfigDocument(String source, ObjectNode root) {
-
-    private static final YAMLMapper YAML = YAMLMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
 
     public ConfigDocument {
         Objects.requireNonNull(source, "source");
@@ -51,11 +45,13 @@ public record ConfigDocument(String source, ObjectNode root) {
     public static ConfigDocument parse(String source, String yaml) throws ConfigException {
         JsonNode document;
         try {
-            document = YAML.readTree(yaml);
+            document = YamlTree.parse(yaml);
         } catch (JsonProcessingException e) {
             throw new ConfigException(source + ": " + syntaxError(e));
+        } catch (IOException e) {
+            throw new ConfigException(source + ": cannot read: " + e.getMessage());
         }
-        if (document == null || document.isMissingNode() || document.isNull()) {
+        if (document.isMissingNode() || document.isNull()) {
             document = JsonNodeFactory.instance.objectNode();
         }
         if (!document.isObject()) {

@@ -1,11 +1,9 @@
 package io.github.mtasts.resolver.config;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.github.mtasts.resolver.policy.DomainKey;
 import io.github.mtasts.resolver.policy.InvalidDomainKeyException;
 import io.github.mtasts.resolver.policy.PolicyOverride;
@@ -36,9 +34,6 @@ import java.util.Optional;
  */
 final class OverridesConfig {
 
-    private static final YAMLMapper YAML = YAMLMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
     private static final String OUTCOMES =
             "none, may, encrypt, dane, dane-only or {secure: {match: [host or .parent, ...]}}";
 
@@ -70,11 +65,13 @@ final class OverridesConfig {
         }
         JsonNode document;
         try {
-            document = YAML.readTree(text);
+            document = YamlTree.parse(text);
         } catch (JsonProcessingException e) {
             throw new ConfigException(source + ": invalid YAML: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException(source + ": cannot read: " + e.getMessage());
         }
-        if (document == null || document.isMissingNode() || document.isNull()) {
+        if (document.isMissingNode() || document.isNull()) {
             document = JsonNodeFactory.instance.objectNode();
         }
         if (!document.isObject()) {
