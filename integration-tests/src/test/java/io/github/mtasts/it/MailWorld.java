@@ -106,7 +106,13 @@ public final class MailWorld implements AutoCloseable {
 
     /** A fresh sending Postfix of {@code build} with {@code settings} added to the usual main.cf. */
     public SendingPostfix newSender(PostfixBuild build, String tlsPolicyMaps, Map<String, String> settings) {
-        return SendingPostfix.start(build, dir, newDirectory("send"), caFile, tlsPolicyMaps, settings);
+        return SendingPostfix.start(build, dir, newDirectory("send"), caFile, tlsPolicyMaps, settings, List.of());
+    }
+
+    /** Like {@link #newSender(PostfixBuild, String, Map)}, also listening with the master.cf {@code listeners}. */
+    public SendingPostfix newSender(PostfixBuild build, String tlsPolicyMaps, Map<String, String> settings,
+            List<String> listeners) {
+        return SendingPostfix.start(build, dir, newDirectory("send"), caFile, tlsPolicyMaps, settings, listeners);
     }
 
     /**
@@ -114,12 +120,17 @@ public final class MailWorld implements AutoCloseable {
      * {@code settings} added to its main.cf (such as a global {@code smtp_tls_security_level = dane}).
      */
     public SendingPostfix newDaneSender(String tlsPolicyMaps, Map<String, String> settings) {
+        return newDaneSender(PostfixBuild.DEBIAN, tlsPolicyMaps, settings);
+    }
+
+    /** Like {@link #newDaneSender(String, Map)}, a Postfix of {@code build}. */
+    public SendingPostfix newDaneSender(PostfixBuild build, String tlsPolicyMaps, Map<String, String> settings) {
         Map<String, String> dane = new HashMap<>(settings);
         dane.put("smtp_dns_support_level", "dnssec");
         // Postfix checks at start that the resolver validates by asking for the root's NS records, which this
         // world does not have: ask for a signed zone's instead
         dane.put("dnssec_probe", "ns:" + DaneDomain.DnssecZone.SIGNED.origin());
-        return SendingPostfix.start(PostfixBuild.DEBIAN, dir, newDirectory("send"), caFile, tlsPolicyMaps, dane);
+        return SendingPostfix.start(build, dir, newDirectory("send"), caFile, tlsPolicyMaps, dane, List.of());
     }
 
     /** Whether the message sent to {@code recipient} is in its domain's Maildir. */

@@ -23,10 +23,10 @@ public final class SendingPostfix implements AutoCloseable {
 
     /**
      * Starts a sender of {@code build}; {@code extraSettings} are added to (or override) the main.cf settings
-     * every sender has.
+     * every sender has; {@code listeners} are master.cf lines for its smtpd listeners, if any.
      */
     static SendingPostfix start(PostfixBuild build, Path worldDir, Path dir, Path caFile, String tlsPolicyMaps,
-            Map<String, String> extraSettings) {
+            Map<String, String> extraSettings, List<String> listeners) {
         Map<String, String> common = Map.ofEntries(
                 Map.entry("myhostname", "sender.test"),
                 Map.entry("myorigin", "$myhostname"),
@@ -43,7 +43,7 @@ public final class SendingPostfix implements AutoCloseable {
                 Map.entry("maximal_queue_lifetime", "1h"));
         Map<String, String> settings = new LinkedHashMap<>(common);
         settings.putAll(extraSettings);
-        return new SendingPostfix(PostfixInstance.start(build, worldDir, dir, "postfix-send", settings, List.of()));
+        return new SendingPostfix(PostfixInstance.start(build, worldDir, dir, "postfix-send", settings, listeners));
     }
 
     /** A recipient at {@code domain} that no other message uses. */

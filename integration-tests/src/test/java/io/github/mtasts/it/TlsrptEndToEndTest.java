@@ -100,6 +100,18 @@ class TlsrptEndToEndTest {
 
     /** The tlsrpt configuration, with {@code extraTlsrptKeys} (indented lines) added to its tlsrpt section. */
     static Path writeConfig(MailWorld world, Path dir, String extraTlsrptKeys) throws IOException {
+        return writeConfig(world, dir, dir.resolve("cache.db"), extraTlsrptKeys);
+    }
+
+    /** Like {@link #writeConfig(MailWorld, Path, String)}, with the policy store (sqlite) {@code policyStore}. */
+    static Path writeConfig(MailWorld world, Path dir, Path policyStore, String extraTlsrptKeys) throws IOException {
+        return writeConfig(world, dir, policyStore, RELAY, 25, extraTlsrptKeys);
+    }
+
+    /** Like {@link #writeConfig(MailWorld, Path, Path, String)}, reports mailed through {@code relayHost}. */
+    static Path writeConfig(MailWorld world, Path dir, Path policyStore, String relayHost, int relayPort,
+            String extraTlsrptKeys)
+            throws IOException {
         Files.createDirectories(dir);
         Path config = dir.resolve("tlsrpt.yml");
         Files.writeString(config, """
@@ -115,8 +127,8 @@ class TlsrptEndToEndTest {
                     contact_info: postmaster@sender.test
                     submitter_domain: sender.test
                     from: tlsrpt-noreply@sender.test
-                    relay: {host: %s, port: 25, starttls: "off"}
-                """.formatted(world.caFile(), dir.resolve("cache.db"), RELAY) + extraTlsrptKeys);
+                    relay: {host: %s, port: %d, starttls: "off"}
+                """.formatted(world.caFile(), policyStore, relayHost, relayPort) + extraTlsrptKeys);
         return config;
     }
 

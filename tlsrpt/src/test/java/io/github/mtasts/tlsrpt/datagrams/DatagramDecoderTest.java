@@ -119,6 +119,26 @@ class DatagramDecoderTest {
     }
 
     @Test
+    void aRealDaneDatagramCountsForTheNextHopUnderTheMxHostsLowerCaseRecords() throws Exception {
+        byte[] real;
+        try (var in = getClass().getResourceAsStream("/datagrams/postfix-3.11.6-dane/datagram-mismatch.json")) {
+            real = in.readAllBytes();
+        }
+        TlsrptDatagram datagram = decode(real);
+
+        assertThat(datagram.tlsrptDomain()).isEqualTo("mismatch.dane.test");
+        ReportedPolicy policy = datagram.policies().get(0);
+        assertThat(policy.type()).isEqualTo(PolicyType.TLSA);
+        assertThat(policy.policyDomain()).isEqualTo("mx.mismatch.dane.test");
+        assertThat(policy.mxHosts()).isEmpty();
+        String record = "3 1 1 6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d";
+        assertThat(datagram.counted(DAY)).containsExactly(new CountedSession(DAY, "mismatch.dane.test",
+                PolicyGroup.tlsa(new TlsaPolicy("mx.mismatch.dane.test", List.of(record))),
+                new FailureKey(ResultType.CERTIFICATE_NOT_TRUSTED, "127.0.0.1", "mx.mismatch.dane.test",
+                        "mx.receiver.test", "127.0.1.34", "")));
+    }
+
+    @Test
     void aTlsaPolicyStringThatIsNoTlsaRecordIsRefused() {
         assertThatThrownBy(() -> decode("{\"dpv\":\"1\",\"d\":\"dane.test\",\"pr\":\"v=TLSRPTv1; rua=mailto:r@dane.test\","
                 + "\"policies\":[{\"policy-type\":1,\"policy-domain\":\"mx.dane.test\",\"policy-string\":[\"3 1 x\"],"
