@@ -8,6 +8,7 @@ import io.github.mtasts.resolver.discovery.DaneDiscovery.Discovered;
 import io.github.mtasts.resolver.discovery.DiscoveryResult;
 import io.github.mtasts.resolver.policy.DaneHost;
 import io.github.mtasts.resolver.policy.DaneState;
+import io.github.mtasts.resolver.policy.DaneTarget;
 import io.github.mtasts.resolver.policy.DaneTlsa;
 import io.github.mtasts.resolver.policy.DnssecStatus;
 import io.github.mtasts.resolver.policy.StsPolicy;
@@ -62,18 +63,18 @@ public class DaneHitPathBenchmark {
         policies = new PolicyCache((domain, known) -> CompletableFuture.completedFuture(
                 new DiscoveryResult.Found("id1", policy)), new MemoryPolicyStore(100), CacheSettings.defaults(),
                 Clock.systemUTC());
-        DaneStateCache states = new DaneStateCache(domain -> CompletableFuture.completedFuture(new Discovered(
-                domain.equals(DANE_DOMAIN)
-                        ? new DaneState(domain, DnssecStatus.SECURE, List.of(new DaneHost("mx1.example.com",
+        DaneStateCache states = new DaneStateCache(target -> CompletableFuture.completedFuture(new Discovered(
+                target.name().equals(DANE_DOMAIN)
+                        ? new DaneState(target.name(), DnssecStatus.SECURE, List.of(new DaneHost("mx1.example.com",
                                 TlsaStatus.SECURE_USABLE, List.of(new DaneTlsa(3, 1, 1, "ab")), "bench")), "bench")
-                        : new DaneState(domain, DnssecStatus.INSECURE, List.of(), "bench"),
+                        : new DaneState(target.name(), DnssecStatus.INSECURE, List.of(), "bench"),
                 Duration.ofHours(1))), Clock.systemUTC(), 100, state -> { });
         responder = new PolicyResponder(ConfigLoader.parse("bench", "default_zone: {dane: off}\n"
                 + "zones:\n  sts: {dane: off, tlsrpt: true}\n  dane: {dane: on, tlsrpt: true}\n"),
                 policies, Optional.of(states), new SimpleMeterRegistry());
         for (String domain : List.of(DANE_DOMAIN, PLAIN_DOMAIN)) {
             policies.lookup(domain).get(10, TimeUnit.SECONDS);
-            states.lookup(domain).get(10, TimeUnit.SECONDS);
+            states.lookup(DaneTarget.mx(domain)).get(10, TimeUnit.SECONDS);
         }
         check(sts, "OK secure match=");
         check(daneApplies, "OK dane-only");
