@@ -37,7 +37,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The responder's cached hit path with and without the DANE state: {@link PolicyResponder#respond} for a domain
  * whose policy (and DANE state) are in memory, through the real {@link PolicyCache} and {@link DaneStateCache}.
  * {@code stsOnly} is a {@code dane: off} zone (the answer of before); {@code daneApplies} and
- * {@code daneDoesNotApply} a {@code dane: on} zone answering {@code OK dane-only} and the MTA-STS answer.
+ * {@code daneDoesNotApply} a {@code dane: on} zone answering {@code OK dane-only} and the MTA-STS answer;
+ * {@code daneRelay} the same zone for a smart host, {@code [host]:587}, from the relay's own DANE state.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -55,6 +56,7 @@ public class DaneHitPathBenchmark {
     private final SocketmapRequest sts = new SocketmapRequest("sts", DANE_DOMAIN);
     private final SocketmapRequest daneApplies = new SocketmapRequest("dane", DANE_DOMAIN);
     private final SocketmapRequest daneDoesNotApply = new SocketmapRequest("dane", PLAIN_DOMAIN);
+    private final SocketmapRequest daneRelay = new SocketmapRequest("dane", "[" + DANE_DOMAIN + "]:587");
 
     @Setup
     public void setUp() throws Exception {
@@ -76,9 +78,11 @@ public class DaneHitPathBenchmark {
             policies.lookup(domain).get(10, TimeUnit.SECONDS);
             states.lookup(DaneTarget.mx(domain)).get(10, TimeUnit.SECONDS);
         }
+        states.lookup(new DaneTarget(DANE_DOMAIN, 587, false)).get(10, TimeUnit.SECONDS);
         check(sts, "OK secure match=");
         check(daneApplies, "OK dane-only");
         check(daneDoesNotApply, "OK secure match=");
+        check(daneRelay, "OK dane-only");
     }
 
     private void check(SocketmapRequest request, String expected) {
@@ -106,5 +110,10 @@ public class DaneHitPathBenchmark {
     @Benchmark
     public String daneDoesNotApply() {
         return responder.respond(daneDoesNotApply).toCompletableFuture().join();
+    }
+
+    @Benchmark
+    public String daneRelay() {
+        return responder.respond(daneRelay).toCompletableFuture().join();
     }
 }
