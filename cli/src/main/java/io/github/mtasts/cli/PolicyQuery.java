@@ -9,6 +9,7 @@ import io.github.mtasts.resolver.dns.DnssecLookup;
 import io.github.mtasts.resolver.dns.UntrustedResolverException;
 import io.github.mtasts.resolver.policy.DaneHost;
 import io.github.mtasts.resolver.policy.DaneState;
+import io.github.mtasts.resolver.policy.DaneTarget;
 import io.github.mtasts.resolver.policy.DaneTlsa;
 import io.github.mtasts.resolver.discovery.DiscoveryResult;
 import io.github.mtasts.resolver.discovery.MtaStsDiscovery;
@@ -30,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * and the exact reply Postfix would get. Exit 0: a valid policy; 1: the domain has no policy; 3: discovery failed.
  * When an override answers for the domain, the discovery is still shown, the reply is the override's, and the exit
  * code follows it: 0 for an {@code OK} answer, 1 for {@code NOTFOUND}. In a zone whose {@code dane} is on (or
- * {@code auto} and Postfix does DNSSEC), the domain's DANE state is printed too, and the reply is the composed one.
+ * {@code auto} and Postfix does DNSSEC), the next hop's DANE state is printed too (a bracketed relay's own, as the
+ * daemon looks it up), and the reply is the composed one.
  */
 final class PolicyQuery implements QueryRunner {
 
@@ -55,14 +57,15 @@ final class PolicyQuery implements QueryRunner {
 
     @Override
     public int run(DaemonConfig config, ZoneConfig zone, String key, Optional<String> knownVersion) {
-        String domain;
+        DomainKey parsed;
         try {
-            domain = DomainKey.parse(key).domain();
+            parsed = DomainKey.parse(key);
         } catch (InvalidDomainKeyException e) {
             out.println("postfix reply: " + PostfixReply.NOT_FOUND + "(no lookup: " + e.getMessage() + ")");
             out.flush();
             return NO_POLICY;
         }
+        String domain = parsed.domain();
         // One budget for the whole discovery: the TXT lookup is made once (printed, then handed to the discovery),
         // bounded by dns.timeout when that is shorter, and the policy fetch gets what the lookup left. Every
         // timeout a message states is the one that ran out, and the command ends within TIMEOUT of its start.
@@ -79,9 +82,9 @@ final class PolicyQuery implements QueryRunner {
                 config.caFile(), policyPort);
         DiscoveryResult result = new MtaStsDiscovery(dns, fetcher).discover(domain, knownVersion.orElse(null), txt).join();
         // with an override the discovered policy is shown for information only; the answer is the override's
-        // as the daemon answers: a bracketed next hop gets no DANE composition and no mx_host_pattern (PolicyResponder)
+        // as the daemon answers: a bracketed next hop gets no mx_host_pattern, and the DANE state of the relay itself
         boolean viaMx = !DomainKey.skipsMxLookup(key);
-        Optional<DnssecLookup> dnssec = viaMx ? daneLookups(config, zone) : Optional.empty();
+        Optional<DnssecLookup> dnssec = daneLookups(config, zone);
         boolean dane = dnssec.isPresent();
         String replyLabel = override.isPresent() ? "the discovered policy would answer: "
                 : dane ? "MTA-STS answer: " : "postfix reply: ";
@@ -109,7 +112,8 @@ final class PolicyQuery implements QueryRunner {
             exit = DISCOVERY_FAILED;
         }
         if (dane) {
-            String reply = PostfixReply.withDane(stsReply, daneState(dnssec.get(), domain).verdict());
+            String reply = PostfixReply.withDane(stsReply,
+                    daneState(dnssec.get(), DaneTarget.of(key, parsed)).verdict());
             out.println((override.isPresent() ? "with DANE the discovered policy would answer: " : "postfix reply: ")
                     + reply);
         }
@@ -147,16 +151,20 @@ final class PolicyQuery implements QueryRunner {
         }
     }
 
-    /** The DANE state as the daemon would find it, printed: MX status, then each host's TLSA status and records. */
-    private DaneState daneState(DnssecLookup dnssec, String domain) {
+    /**
+     * The DANE state as the daemon would find it, printed: MX status (a relay's address status), then each host's
+     * TLSA status and records.
+     */
+    private DaneState daneState(DnssecLookup dnssec, DaneTarget target) {
         out.println("DANE, DNSSEC status from " + dnssec.source() + ":");
-        DaneState state = new DnsDaneDiscovery(dnssec).discover(domain)
+        DaneState state = new DnsDaneDiscovery(dnssec).discover(target)
                 .completeOnTimeout(null, TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(found -> found == null
-                        ? DaneState.indeterminate(domain, "no DANE state within " + TIMEOUT)
+                        ? DaneState.indeterminate(target.toString(), "no DANE state within " + TIMEOUT)
                         : found.state())
                 .join();
-        out.println("  MX " + word(state.mx().name()) + " (" + state.detail() + ")");
+        out.println("  " + (target.mxLookup() ? "MX " : target + " without MX lookup, address ")
+                + word(state.mx().name()) + " (" + state.detail() + ")");
         for (DaneHost host : state.hosts()) {
             out.println("  " + host.host() + ": TLSA " + word(host.status().name()) + " (" + host.detail() + ")");
             for (DaneTlsa record : host.records()) {

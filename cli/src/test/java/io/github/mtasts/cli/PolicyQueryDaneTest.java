@@ -84,6 +84,23 @@ class PolicyQueryDaneTest {
     }
 
     @Test
+    void smartHostShowsItsOwnDaneStateAtItsPort() {
+        String at587 = query("[usable.signed.test]:587");
+        assertThat(at587).contains("MTA-STS answer: OK secure match=mx-usable.signed.test servername=hostname\n")
+                .contains("  [usable.signed.test]:587 without MX lookup, address secure (no MX lookup; address:"
+                        + " usable.signed.test A: 1 record(s), secure)\n")
+                .contains("  usable.signed.test: TLSA secure-usable (_587._tcp.usable.signed.test TLSA:")
+                .contains("  DANE applies\n")
+                .doesNotContain("mx-usable.signed.test: TLSA")
+                .endsWith("postfix reply: OK dane-only\n");
+
+        String at25 = query("[usable.signed.test]");
+        assertThat(at25).contains("  usable.signed.test: TLSA secure-denied (_25._tcp.usable.signed.test TLSA:")
+                .contains("  DANE does not apply\n")
+                .endsWith("postfix reply: OK secure match=mx-usable.signed.test servername=hostname\n");
+    }
+
+    @Test
     void bogusIsIndeterminate() {
         String printed = query("bogus.test");
         assertThat(printed).contains("  MX indeterminate (").contains("SERVFAIL")

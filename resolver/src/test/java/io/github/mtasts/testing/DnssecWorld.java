@@ -32,7 +32,8 @@ import org.xbill.DNS.Type;
  * </ul>
  * The same {@link #trustAnchors()} file serves unbound and dnsjava's validator. {@code usable.signed.test},
  * {@code denied.signed.test} and {@code plain.test} publish an MTA-STS TXT record; their policy hosts are in the
- * test hosts file.
+ * test hosts file. As smart hosts ({@code [host]:port}, their own addresses and TLSA records): {@code usable} has a
+ * usable TLSA record at port 587 only, {@code denied} at port 25 only, whatever their MX hosts publish.
  */
 public final class DnssecWorld implements AutoCloseable {
 
@@ -119,7 +120,11 @@ public final class DnssecWorld implements AutoCloseable {
                 nullmx IN MX 0 .
                 _mta-sts.usable IN TXT "v=STSv1; id=dane1"
                 _mta-sts.denied IN TXT "v=STSv1; id=dane1"
-                """.formatted(USABLE_TLSA, UNUSABLE_TLSA, USABLE_TLSA) + signedRecords);
+                usable IN A 127.0.0.1
+                _587._tcp.usable IN TLSA %s
+                denied IN A 127.0.0.1
+                _25._tcp.denied IN TLSA %s
+                """.formatted(USABLE_TLSA, UNUSABLE_TLSA, USABLE_TLSA, USABLE_TLSA, USABLE_TLSA) + signedRecords);
         zone("plain.test", """
                 @ IN MX 10 mx.plain.test.
                 mx IN A 127.0.0.1

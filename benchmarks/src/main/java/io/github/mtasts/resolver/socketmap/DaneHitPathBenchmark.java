@@ -8,6 +8,7 @@ import io.github.mtasts.resolver.discovery.DaneDiscovery.Discovered;
 import io.github.mtasts.resolver.discovery.DiscoveryResult;
 import io.github.mtasts.resolver.policy.DaneHost;
 import io.github.mtasts.resolver.policy.DaneState;
+import io.github.mtasts.resolver.policy.DaneTarget;
 import io.github.mtasts.resolver.policy.DaneTlsa;
 import io.github.mtasts.resolver.policy.DnssecStatus;
 import io.github.mtasts.resolver.policy.StsPolicy;
@@ -36,7 +37,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The responder's cached hit path with and without the DANE state: {@link PolicyResponder#respond} for a domain
  * whose policy (and DANE state) are in memory, through the real {@link PolicyCache} and {@link DaneStateCache}.
  * {@code stsOnly} is a {@code dane: off} zone (the answer of before); {@code daneApplies} and
- * {@code daneDoesNotApply} a {@code dane: on} zone answering {@code OK dane-only} and the MTA-STS answer.
+ * {@code daneDoesNotApply} a {@code dane: on} zone answering {@code OK dane-only} and the MTA-STS answer;
+ * {@code daneRelay} the same zone for a smart host, {@code [host]:587}, from the relay's own DANE state.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -54,6 +56,7 @@ public class DaneHitPathBenchmark {
     private final SocketmapRequest sts = new SocketmapRequest("sts", DANE_DOMAIN);
     private final SocketmapRequest daneApplies = new SocketmapRequest("dane", DANE_DOMAIN);
     private final SocketmapRequest daneDoesNotApply = new SocketmapRequest("dane", PLAIN_DOMAIN);
+    private final SocketmapRequest daneRelay = new SocketmapRequest("dane", "[" + DANE_DOMAIN + "]:587");
 
     @Setup
     public void setUp() throws Exception {
@@ -62,22 +65,24 @@ public class DaneHitPathBenchmark {
         policies = new PolicyCache((domain, known) -> CompletableFuture.completedFuture(
                 new DiscoveryResult.Found("id1", policy)), new MemoryPolicyStore(100), CacheSettings.defaults(),
                 Clock.systemUTC());
-        DaneStateCache states = new DaneStateCache(domain -> CompletableFuture.completedFuture(new Discovered(
-                domain.equals(DANE_DOMAIN)
-                        ? new DaneState(domain, DnssecStatus.SECURE, List.of(new DaneHost("mx1.example.com",
+        DaneStateCache states = new DaneStateCache(target -> CompletableFuture.completedFuture(new Discovered(
+                target.name().equals(DANE_DOMAIN)
+                        ? new DaneState(target.name(), DnssecStatus.SECURE, List.of(new DaneHost("mx1.example.com",
                                 TlsaStatus.SECURE_USABLE, List.of(new DaneTlsa(3, 1, 1, "ab")), "bench")), "bench")
-                        : new DaneState(domain, DnssecStatus.INSECURE, List.of(), "bench"),
+                        : new DaneState(target.name(), DnssecStatus.INSECURE, List.of(), "bench"),
                 Duration.ofHours(1))), Clock.systemUTC(), 100, state -> { });
         responder = new PolicyResponder(ConfigLoader.parse("bench", "default_zone: {dane: off}\n"
                 + "zones:\n  sts: {dane: off, tlsrpt: true}\n  dane: {dane: on, tlsrpt: true}\n"),
                 policies, Optional.of(states), new SimpleMeterRegistry());
         for (String domain : List.of(DANE_DOMAIN, PLAIN_DOMAIN)) {
             policies.lookup(domain).get(10, TimeUnit.SECONDS);
-            states.lookup(domain).get(10, TimeUnit.SECONDS);
+            states.lookup(DaneTarget.mx(domain)).get(10, TimeUnit.SECONDS);
         }
+        states.lookup(new DaneTarget(DANE_DOMAIN, 587, false)).get(10, TimeUnit.SECONDS);
         check(sts, "OK secure match=");
         check(daneApplies, "OK dane-only");
         check(daneDoesNotApply, "OK secure match=");
+        check(daneRelay, "OK dane-only");
     }
 
     private void check(SocketmapRequest request, String expected) {
@@ -105,5 +110,10 @@ public class DaneHitPathBenchmark {
     @Benchmark
     public String daneDoesNotApply() {
         return responder.respond(daneDoesNotApply).toCompletableFuture().join();
+    }
+
+    @Benchmark
+    public String daneRelay() {
+        return responder.respond(daneRelay).toCompletableFuture().join();
     }
 }

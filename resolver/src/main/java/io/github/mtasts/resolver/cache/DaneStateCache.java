@@ -3,6 +3,7 @@ package io.github.mtasts.resolver.cache;
 import io.github.mtasts.resolver.discovery.DaneDiscovery;
 import io.github.mtasts.resolver.discovery.DaneDiscovery.Discovered;
 import io.github.mtasts.resolver.policy.DaneState;
+import io.github.mtasts.resolver.policy.DaneTarget;
 import io.github.mtasts.resolver.policy.DaneVerdict;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,16 +14,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * The DANE state of next-hop domains, in memory, apart from the MTA-STS policies (it has other lifetimes and is
- * never stored: DNS is its store).
+ * The DANE state of next hops, each under its own {@link DaneTarget} (a relay's apart from its domain's), in memory,
+ * apart from the MTA-STS policies (it has other lifetimes and is never stored: DNS is its store).
  *
  * <p>Invariants:
  * <ul>
  *   <li>A hit reads one map entry and returns a future completed in advance: no I/O, no lock, no allocation.</li>
- *   <li>At most one discovery per domain is in flight; it installs its result before it leaves {@code inFlight}.</li>
+ *   <li>At most one discovery per target is in flight; it installs its result before it leaves {@code inFlight}.</li>
  *   <li>A state lives no longer than the DNS TTLs it was built from (denials by their SOA minimum, RFC 2308), and
  *       at most {@link #MAX_TTL}; from three quarters of its life on, the first hit refreshes it in the
- *       background, so a domain in use never waits for DNS again.</li>
+ *       background, so a next hop in use never waits for DNS again.</li>
  *   <li>An indeterminate state (bogus data, SERVFAIL, timeout) is kept only {@link #RETRY_AFTER}: a short retry,
  *       so a passing resolver problem defers mail once, never for a TTL.</li>
  * </ul>
@@ -41,8 +42,8 @@ public final class DaneStateCache {
     private final Clock clock;
     private final int maxEntries;
     private final Consumer<DaneState> discovered;
-    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, CompletableFuture<DaneState>> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<DaneTarget, Entry> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<DaneTarget, CompletableFuture<DaneState>> inFlight = new ConcurrentHashMap<>();
 
     /**
      * @param discovered told of every state discovery finds (for metrics), on discovery's thread
@@ -55,29 +56,29 @@ public final class DaneStateCache {
     }
 
     /**
-     * The DANE state of {@code domain}: at once when cached, else when discovery ends. Never completes
+     * The DANE state of {@code target}: at once when cached, else when discovery ends. Never completes
      * exceptionally. A pending answer is the caller's own copy, so a caller that stops waiting
      * ({@code completeOnTimeout}) leaves the shared discovery running to fill the cache.
      */
-    public CompletableFuture<DaneState> lookup(String domain) {
+    public CompletableFuture<DaneState> lookup(DaneTarget target) {
         long now = clock.millis();
-        Entry entry = entries.get(domain);
+        Entry entry = entries.get(target);
         if (entry != null) {
             if (now < entry.expiresAtMillis) {
                 if (now >= entry.refreshAtMillis && !entry.refreshQueued.get()
                         && entry.refreshQueued.compareAndSet(false, true)) {
-                    discover(domain);
+                    discover(target);
                 }
                 return entry.answer;
             }
-            entries.remove(domain, entry);
+            entries.remove(target, entry);
         }
-        return discover(domain).copy();
+        return discover(target).copy();
     }
 
-    /** Forgets {@code domain}'s state, so the next lookup asks DNS. */
+    /** Forgets the states of {@code domain} and of its host as a relay, so the next lookups ask DNS. */
     public void forget(String domain) {
-        entries.remove(domain);
+        entries.keySet().removeIf(target -> target.name().equals(domain));
     }
 
     /** Forgets every state. */
@@ -85,44 +86,45 @@ public final class DaneStateCache {
         entries.clear();
     }
 
-    private CompletableFuture<DaneState> discover(String domain) {
+    private CompletableFuture<DaneState> discover(DaneTarget target) {
         CompletableFuture<DaneState> flight = new CompletableFuture<>();
-        CompletableFuture<DaneState> running = inFlight.putIfAbsent(domain, flight);
+        CompletableFuture<DaneState> running = inFlight.putIfAbsent(target, flight);
         if (running != null) {
             return running;
         }
         CompletableFuture<Discovered> found;
         try {
-            found = discovery.discover(domain);
+            found = discovery.discover(target);
         } catch (RuntimeException e) {
             found = CompletableFuture.failedFuture(e);
         }
         found.whenComplete((result, error) -> {
             Discovered settled = error != null || result == null
-                    ? new Discovered(DaneState.indeterminate(domain, "DANE discovery failed: " + error), Duration.ZERO)
+                    ? new Discovered(DaneState.indeterminate(target.toString(), "DANE discovery failed: " + error),
+                            Duration.ZERO)
                     : result;
             try {
-                install(domain, settled);
+                install(target, settled);
                 discovered.accept(settled.state());
             } finally {
-                inFlight.remove(domain, flight);
+                inFlight.remove(target, flight);
                 flight.complete(settled.state());
             }
         });
         return flight;
     }
 
-    private void install(String domain, Discovered result) {
+    private void install(DaneTarget target, Discovered result) {
         Duration ttl = result.state().verdict() == DaneVerdict.INDETERMINATE ? RETRY_AFTER
                 : clamp(result.ttl());
         long now = clock.millis();
-        if (entries.size() >= maxEntries && !entries.containsKey(domain)) {
+        if (entries.size() >= maxEntries && !entries.containsKey(target)) {
             entries.values().removeIf(entry -> entry.expiresAtMillis <= now);
             if (entries.size() >= maxEntries) {
                 return;
             }
         }
-        entries.put(domain, new Entry(CompletableFuture.completedFuture(result.state()), now + ttl.toMillis(),
+        entries.put(target, new Entry(CompletableFuture.completedFuture(result.state()), now + ttl.toMillis(),
                 now + ttl.toMillis() * 3 / 4, new AtomicBoolean()));
     }
 

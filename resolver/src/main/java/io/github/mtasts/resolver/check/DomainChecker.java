@@ -10,6 +10,7 @@ import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.resolver.dns.TxtLookupResult;
 import io.github.mtasts.resolver.policy.DaneHost;
 import io.github.mtasts.resolver.policy.DaneState;
+import io.github.mtasts.resolver.policy.DaneTarget;
 import io.github.mtasts.resolver.policy.DaneTlsa;
 import io.github.mtasts.resolver.policy.DaneVerdict;
 import io.github.mtasts.resolver.policy.MxPattern;
@@ -93,7 +94,8 @@ public final class DomainChecker {
         CompletableFuture<FetchResult> policyBody = fetcher.fetch(domain);
         CompletableFuture<DnsAnswer<MxHost>> mxHosts = mx.lookupMx(domain);
         CompletableFuture<TxtLookupResult> tlsrptTxt = txt.lookupTxt("_smtp._tls." + domain);
-        Optional<CompletableFuture<DaneDiscovery.Discovered>> daneState = dane.map(d -> d.discover(domain));
+        Optional<CompletableFuture<DaneDiscovery.Discovered>> daneState =
+                dane.map(d -> d.discover(DaneTarget.mx(domain)));
 
         List<CheckItem> items = new ArrayList<>();
         overrides.find(domain).ifPresent(override -> items.add(overrideItem(domain, override)));

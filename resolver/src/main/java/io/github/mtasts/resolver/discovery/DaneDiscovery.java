@@ -1,11 +1,12 @@
 package io.github.mtasts.resolver.discovery;
 
 import io.github.mtasts.resolver.policy.DaneState;
+import io.github.mtasts.resolver.policy.DaneTarget;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
-/** Finds the DANE state of a next-hop domain. Never completes exceptionally. */
+/** Finds the DANE state of a next hop. Never completes exceptionally. */
 @FunctionalInterface
 public interface DaneDiscovery {
 
@@ -22,5 +23,5 @@ public interface DaneDiscovery {
         }
     }
 
-    CompletableFuture<Discovered> discover(String domain);
+    CompletableFuture<Discovered> discover(DaneTarget target);
 }

@@ -4,6 +4,7 @@ import io.github.mtasts.resolver.dns.DnssecAnswer;
 import io.github.mtasts.resolver.dns.DnssecLookup;
 import io.github.mtasts.resolver.policy.DaneHost;
 import io.github.mtasts.resolver.policy.DaneState;
+import io.github.mtasts.resolver.policy.DaneTarget;
 import io.github.mtasts.resolver.policy.DaneTlsa;
 import io.github.mtasts.resolver.policy.DnssecStatus;
 import io.github.mtasts.resolver.policy.TlsaStatus;
@@ -23,8 +24,9 @@ import org.xbill.DNS.TLSARecord;
 import org.xbill.DNS.Type;
 
 /**
- * The DANE state of a next-hop domain from DNS (RFC 7672 §2.2): its MX RRset, and for a secure one each host's
- * address and {@code _25._tcp} TLSA records, all hosts asked at once.
+ * The DANE state of a next hop from DNS (RFC 7672 §2.2): a domain's MX RRset, and for a secure one each host's
+ * address and TLSA records at the next hop's port, all hosts asked at once; for a bracketed next hop (§2.2.2, no MX
+ * lookup) the host alone, whose address lookup stands in for the MX lookup: secure addresses make it the one host.
  */
 public final class DnsDaneDiscovery implements DaneDiscovery {
 
@@ -38,11 +40,17 @@ public final class DnsDaneDiscovery implements DaneDiscovery {
     }
 
     @Override
-    public CompletableFuture<Discovered> discover(String domain) {
+    public CompletableFuture<Discovered> discover(DaneTarget target) {
+        return target.mxLookup() ? viaMx(target) : direct(target);
+    }
+
+    private CompletableFuture<Discovered> viaMx(DaneTarget target) {
+        String domain = target.name();
+        String name = target.toString();
         return dns.query(domain, Type.MX).thenCompose(mx -> {
             if (mx.status() != DnssecStatus.SECURE) {
                 return CompletableFuture.completedFuture(new Discovered(
-                        new DaneState(domain, mx.status(), List.of(), mx.detail()), mx.ttl()));
+                        new DaneState(name, mx.status(), List.of(), mx.detail()), mx.ttl()));
             }
             List<String> hosts = switch (mx.outcome()) {
                 // RFC 7672 §2.2.1: without MX records the domain itself is the host
@@ -52,7 +60,7 @@ public final class DnsDaneDiscovery implements DaneDiscovery {
             };
             List<CompletableFuture<HostResult>> lookups = new ArrayList<>();
             for (String host : hosts) {
-                lookups.add(host(host));
+                lookups.add(address(host).thenCompose(address -> host(target, host, address)));
             }
             return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new)).thenApply(done -> {
                 List<DaneHost> found = new ArrayList<>();
@@ -62,8 +70,26 @@ public final class DnsDaneDiscovery implements DaneDiscovery {
                     found.add(result.host());
                     ttl = min(ttl, result.ttl());
                 }
-                return new Discovered(new DaneState(domain, DnssecStatus.SECURE, found, mx.detail()), ttl);
+                return new Discovered(new DaneState(name, DnssecStatus.SECURE, found, mx.detail()), ttl);
             });
+        });
+    }
+
+    /**
+     * RFC 7672 §2.2.2, as Postfix does for {@code [host]:port}: no MX lookup; the host's address records decide
+     * whether its TLSA records are looked up at all, as a secure MX RRset does for a domain.
+     */
+    private CompletableFuture<Discovered> direct(DaneTarget target) {
+        String host = target.name();
+        return address(host).thenCompose(address -> {
+            String detail = "no MX lookup; address: " + address.detail();
+            if (address.status() != DnssecStatus.SECURE) {
+                return CompletableFuture.completedFuture(new Discovered(
+                        new DaneState(target.toString(), address.status(), List.of(), detail), address.ttl()));
+            }
+            return host(target, host, address).thenApply(result -> new Discovered(
+                    new DaneState(target.toString(), DnssecStatus.SECURE, List.of(result.host()), detail),
+                    result.ttl()));
         });
     }
 
@@ -92,26 +118,24 @@ public final class DnsDaneDiscovery implements DaneDiscovery {
      * RFC 7672 §2.2.2: TLSA records count only for a host whose address records are secure too; Postfix looks no
      * further for a host with insecure addresses, so neither do we.
      */
-    private CompletableFuture<HostResult> host(String host) {
-        return address(host).thenCompose(address -> {
-            if (address.status() != DnssecStatus.SECURE) {
-                TlsaStatus status = address.status() == DnssecStatus.INSECURE ? TlsaStatus.INSECURE
-                        : TlsaStatus.INDETERMINATE;
-                return CompletableFuture.completedFuture(new HostResult(
-                        new DaneHost(host, status, List.of(), "address: " + address.detail()), address.ttl()));
-            }
-            return dns.query("_25._tcp." + host, Type.TLSA).thenApply(tlsa -> {
-                List<DaneTlsa> records = new ArrayList<>();
-                for (Record record : tlsa.records()) {
-                    if (record instanceof TLSARecord t) {
-                        records.add(new DaneTlsa(t.getCertificateUsage(), t.getSelector(), t.getMatchingType(),
-                                HexFormat.of().formatHex(t.getCertificateAssociationData())));
-                    }
+    private CompletableFuture<HostResult> host(DaneTarget target, String host, DnssecAnswer address) {
+        if (address.status() != DnssecStatus.SECURE) {
+            TlsaStatus status = address.status() == DnssecStatus.INSECURE ? TlsaStatus.INSECURE
+                    : TlsaStatus.INDETERMINATE;
+            return CompletableFuture.completedFuture(new HostResult(
+                    new DaneHost(host, status, List.of(), "address: " + address.detail()), address.ttl()));
+        }
+        return dns.query(target.tlsaName(host), Type.TLSA).thenApply(tlsa -> {
+            List<DaneTlsa> records = new ArrayList<>();
+            for (Record record : tlsa.records()) {
+                if (record instanceof TLSARecord t) {
+                    records.add(new DaneTlsa(t.getCertificateUsage(), t.getSelector(), t.getMatchingType(),
+                            HexFormat.of().formatHex(t.getCertificateAssociationData())));
                 }
-                TlsaStatus status = TlsaStatus.of(tlsa.status(), tlsa.denied(), records);
-                return new HostResult(new DaneHost(host, status, records, tlsa.detail()),
-                        min(address.ttl(), tlsa.ttl()));
-            });
+            }
+            TlsaStatus status = TlsaStatus.of(tlsa.status(), tlsa.denied(), records);
+            return new HostResult(new DaneHost(host, status, records, tlsa.detail()),
+                    min(address.ttl(), tlsa.ttl()));
         });
     }
 

@@ -4,11 +4,13 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The DANE state of a next-hop domain (RFC 7672 §2): the DNSSEC status of its MX RRset (or of the implicit MX,
- * RFC 7672 §2.2.1, when it has none) and, for a secure MX RRset, what each MX host's TLSA lookup found.
+ * The DANE state of a next hop (RFC 7672 §2): the DNSSEC status of its MX RRset (or of the implicit MX,
+ * RFC 7672 §2.2.1, when it has none) and, for a secure MX RRset, what each MX host's TLSA lookup found. A next hop
+ * reached without MX lookup ({@link DaneTarget}) has its host as the one "MX host", and the DNSSEC status of that
+ * host's address lookup in place of the MX RRset's (§2.2.2).
  *
- * @param domain   the next-hop domain
- * @param mx       the DNSSEC status of the MX lookup
+ * @param domain   the next hop, as {@link DaneTarget#toString()} writes it
+ * @param mx       the DNSSEC status of the MX lookup (of the address lookup without MX lookup)
  * @param hosts    the MX hosts in preference order; empty unless {@code mx} is secure
  * @param detail   how the MX lookup went, for humans
  */

@@ -3,7 +3,7 @@ package io.github.mtasts.resolver.policy;
 import java.util.List;
 import java.util.Objects;
 
-/** What the {@code _25._tcp.<host>} TLSA lookup of one MX host of a secure MX RRset found (RFC 7672 §2.2). */
+/** What the {@code _<port>._tcp.<host>} TLSA lookup of one host of a secure MX RRset found (RFC 7672 §2.2). */
 public enum TlsaStatus {
     /** Secure, with at least one usable record (RFC 7672 §3.1.3). */
     SECURE_USABLE,

@@ -7,6 +7,7 @@ import io.github.mtasts.resolver.config.DaneMode;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.config.ZoneConfig;
 import io.github.mtasts.resolver.policy.DaneState;
+import io.github.mtasts.resolver.policy.DaneTarget;
 import io.github.mtasts.resolver.policy.DaneVerdict;
 import io.github.mtasts.resolver.policy.DomainKey;
 import io.github.mtasts.resolver.policy.InvalidDomainKeyException;
@@ -29,10 +30,11 @@ import org.slf4j.LoggerFactory;
  * {@code NOTFOUND } (Postfix's own TLS settings apply) while discovery goes on and fills the cache for the next
  * message.
  *
- * <p>In a zone with {@code dane: on} (decided at start) the domain's DANE state is looked up beside its policy, and
- * {@link PostfixReply#withDane} composes the answer (RFC 8461 §2). A DANE state not found within the zone timeout
- * counts as indeterminate for this one answer: DANE is not ruled out, so Postfix gets a DANE level, which at worst
- * defers the mail once.
+ * <p>In a zone with {@code dane: on} (decided at start) the next hop's DANE state is looked up beside its policy, and
+ * {@link PostfixReply#withDane} composes the answer (RFC 8461 §2). That state is the one Postfix's own DANE lookups
+ * will meet ({@link DaneTarget}): the domain's MX hosts, or for a bracketed next hop the relay host alone. A DANE
+ * state not found within the zone timeout counts as indeterminate for this one answer: DANE is not ruled out, so
+ * Postfix gets a DANE level, which at worst defers the mail once.
  */
 public final class PolicyResponder implements SocketmapResponder {
 
@@ -88,9 +90,9 @@ public final class PolicyResponder implements SocketmapResponder {
     @Override
     public CompletionStage<String> respond(SocketmapRequest request) {
         ZoneConfig zone = config.zone(request.mapName());
-        String domain;
+        DomainKey key;
         try {
-            domain = DomainKey.parse(request.key()).domain();
+            key = DomainKey.parse(request.key());
         } catch (InvalidDomainKeyException e) {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{}: NOTFOUND without lookup: {}", LogSafe.escape(request.key()),
@@ -99,6 +101,7 @@ public final class PolicyResponder implements SocketmapResponder {
             invalidKey.increment();
             return CompletableFuture.completedFuture(PostfixReply.NOT_FOUND);
         }
+        String domain = key.domain();
         // the administrator's word comes before the cache and discovery, which never hear of this domain
         Optional<PolicyOverride> override = config.overrides().find(domain);
         if (override.isPresent()) {
@@ -107,10 +110,9 @@ public final class PolicyResponder implements SocketmapResponder {
         }
         boolean viaMx = !DomainKey.skipsMxLookup(request.key());
         CompletableFuture<Optional<CachedPolicy>> lookup = cache.lookup(domain);
-        // the DANE state is that of the domain's MX hosts; a bracketed next hop is a host Postfix connects to
-        // directly, whose own TLSA records that state does not describe, so it gets the MTA-STS answer alone
-        if (zone.dane() == DaneMode.ON && viaMx) {
-            return withDane(domain, lookup, dane.orElseThrow().lookup(domain), zone, viaMx);
+        if (zone.dane() == DaneMode.ON) {
+            return withDane(domain, lookup, dane.orElseThrow().lookup(DaneTarget.of(request.key(), key)), zone,
+                    viaMx);
         }
         if (lookup.isDone()) {
             return CompletableFuture.completedFuture(counted(render(domain, lookup.join(), zone, viaMx)));

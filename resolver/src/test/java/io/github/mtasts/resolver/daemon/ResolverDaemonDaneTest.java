@@ -114,6 +114,34 @@ class ResolverDaemonDaneTest {
     }
 
     @Test
+    void smartHostsAreAnsweredFromTheirOwnAddressAndTlsaAtThePortPostfixUses() throws Exception {
+        try (ResolverDaemon daemon = daemon(config("")); Client client = Client.open(daemon.socketmapAddress())) {
+            // usable.signed.test as a relay: usable TLSA at 587 only; its MX host's TLSA at 25 are not the relay's
+            assertThat(client.ask("dane [usable.signed.test]:587")).isEqualTo("OK dane-only");
+            assertThat(client.ask("dane [usable.signed.test]"))
+                    .isEqualTo("OK secure match=mx-usable.signed.test servername=hostname");
+            assertThat(client.ask("dane [usable.signed.test]:25"))
+                    .isEqualTo("OK secure match=mx-usable.signed.test servername=hostname");
+            // its MX hosts are still asked for the domain, and for host:port at that port
+            assertThat(client.ask("dane usable.signed.test")).isEqualTo("OK dane-only");
+            assertThat(client.ask("dane usable.signed.test:587"))
+                    .isEqualTo("OK secure match=mx-usable.signed.test servername=hostname");
+            // denied.signed.test the other way round: a relay with TLSA at 25, MX hosts without
+            assertThat(client.ask("dane [denied.signed.test]")).isEqualTo("OK dane-only");
+            assertThat(client.ask("dane denied.signed.test"))
+                    .isEqualTo("OK secure match=mx-denied.signed.test servername=hostname");
+            // a relay with usable TLSA and no MTA-STS policy: opportunistic DANE
+            assertThat(client.ask("dane [mx-usable.signed.test]")).isEqualTo("OK dane");
+            // a relay without TLSA, and one whose address lookup is insecure: as without DANE
+            assertThat(client.ask("dane [mx-denied.signed.test]")).isEqualTo("NOTFOUND ");
+            assertThat(client.ask("dane [plain.test]")).isEqualTo("OK secure match=mx.plain.test servername=hostname");
+            // the dane: off zone is unchanged
+            assertThat(client.ask("sts [usable.signed.test]:587"))
+                    .isEqualTo("OK secure match=mx-usable.signed.test servername=hostname");
+        }
+    }
+
+    @Test
     void aResolverOffLoopbackTurnsDaneOffEverywhere() throws Exception {
         DaemonConfig config = ConfigLoader.parse("test", "host: 127.0.0.1\nport: 0\ncache: {type: internal}\n"
                 + "ca_file: " + caFile + "\n"

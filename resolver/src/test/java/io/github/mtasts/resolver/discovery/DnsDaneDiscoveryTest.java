@@ -6,6 +6,7 @@ import io.github.mtasts.resolver.discovery.DaneDiscovery.Discovered;
 import io.github.mtasts.resolver.dns.DnssecLookup;
 import io.github.mtasts.resolver.policy.DaneHost;
 import io.github.mtasts.resolver.policy.DaneState;
+import io.github.mtasts.resolver.policy.DaneTarget;
 import io.github.mtasts.resolver.policy.DaneTlsa;
 import io.github.mtasts.resolver.policy.DaneVerdict;
 import io.github.mtasts.resolver.policy.DnssecStatus;
@@ -61,8 +62,12 @@ class DnsDaneDiscoveryTest {
     }
 
     Discovered discover(DnsDaneDiscovery discovery, String domain) throws Exception {
-        Discovered found = discovery.discover(domain).get(20, TimeUnit.SECONDS);
-        assertThat(found).as("%s\n%s", domain, world.logs()).isNotNull();
+        return discover(discovery, DaneTarget.mx(domain));
+    }
+
+    Discovered discover(DnsDaneDiscovery discovery, DaneTarget target) throws Exception {
+        Discovered found = discovery.discover(target).get(20, TimeUnit.SECONDS);
+        assertThat(found).as("%s\n%s", target, world.logs()).isNotNull();
         return found;
     }
 
@@ -155,5 +160,63 @@ class DnsDaneDiscoveryTest {
         DaneState toBogus = discover(discovery, "tobogus.signed.test").state();
         assertThat(statuses(toBogus)).as(toBogus.hosts().toString()).containsExactly(TlsaStatus.INDETERMINATE);
         assertThat(toBogus.verdict()).isEqualTo(DaneVerdict.INDETERMINATE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("validations")
+    void relayWithTlsaAtItsPortIsItsOwnOneHostState(String validation, DnsDaneDiscovery discovery) throws Exception {
+        // usable.signed.test: TLSA at port 587 only, its MX host's at 25 do not count for the relay
+        Discovered at587 = discover(discovery, new DaneTarget("usable.signed.test", 587, false));
+        DaneState state = at587.state();
+        assertThat(state.domain()).isEqualTo("[usable.signed.test]:587");
+        assertThat(state.mx()).as(state.detail()).isEqualTo(DnssecStatus.SECURE);
+        assertThat(state.detail()).contains("no MX lookup").contains("usable.signed.test A: 1 record(s), secure");
+        assertThat(state.hosts()).singleElement().satisfies(host -> {
+            assertThat(host.host()).isEqualTo("usable.signed.test");
+            assertThat(host.status()).as(host.detail()).isEqualTo(TlsaStatus.SECURE_USABLE);
+            assertThat(host.detail()).startsWith("_587._tcp.usable.signed.test TLSA");
+            assertThat(host.records()).extracting(DaneTlsa::toString).containsExactly(DnssecWorld.USABLE_TLSA);
+        });
+        assertThat(state.verdict()).isEqualTo(DaneVerdict.APPLIES);
+        assertThat(at587.ttl()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(300));
+
+        DaneState at25 = discover(discovery, new DaneTarget("usable.signed.test", 25, false)).state();
+        assertThat(statuses(at25)).as(at25.hosts().toString()).containsExactly(TlsaStatus.SECURE_DENIED);
+        assertThat(at25.verdict()).isEqualTo(DaneVerdict.DOES_NOT_APPLY);
+
+        // denied.signed.test the other way round: its MX host has no TLSA, the relay has them at port 25
+        DaneState relay25 = discover(discovery, new DaneTarget("denied.signed.test", 25, false)).state();
+        assertThat(statuses(relay25)).as(relay25.hosts().toString()).containsExactly(TlsaStatus.SECURE_USABLE);
+        assertThat(relay25.verdict()).isEqualTo(DaneVerdict.APPLIES);
+        assertThat(discover(discovery, "denied.signed.test").state().verdict()).isEqualTo(DaneVerdict.DOES_NOT_APPLY);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("validations")
+    void relayWithoutTlsaOrWithoutSecureAddressIsNotDane(String validation, DnsDaneDiscovery discovery)
+            throws Exception {
+        DaneState noTlsa = discover(discovery, new DaneTarget("mx-denied.signed.test", 25, false)).state();
+        assertThat(noTlsa.mx()).isEqualTo(DnssecStatus.SECURE);
+        assertThat(statuses(noTlsa)).containsExactly(TlsaStatus.SECURE_DENIED);
+        assertThat(noTlsa.verdict()).isEqualTo(DaneVerdict.DOES_NOT_APPLY);
+
+        // Postfix does not look up TLSA records of a relay whose address is insecure, whatever it publishes
+        DaneState insecure = discover(discovery, new DaneTarget("mx.plain.test", 25, false)).state();
+        assertThat(insecure.mx()).as(insecure.detail()).isEqualTo(DnssecStatus.INSECURE);
+        assertThat(insecure.hosts()).isEmpty();
+        assertThat(insecure.verdict()).isEqualTo(DaneVerdict.DOES_NOT_APPLY);
+
+        DaneState bogus = discover(discovery, new DaneTarget("mx.bogus.test", 25, false)).state();
+        assertThat(bogus.mx()).as(bogus.detail()).isEqualTo(DnssecStatus.INDETERMINATE);
+        assertThat(bogus.verdict()).isEqualTo(DaneVerdict.INDETERMINATE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("validations")
+    void hostPortLooksUpTheMxHostsTlsaAtThatPort(String validation, DnsDaneDiscovery discovery) throws Exception {
+        DaneState at2525 = discover(discovery, new DaneTarget("usable.signed.test", 2525, true)).state();
+        assertThat(at2525.domain()).isEqualTo("usable.signed.test:2525");
+        assertThat(at2525.hosts()).extracting(DaneHost::host).containsExactly("mx-usable.signed.test");
+        assertThat(statuses(at2525)).containsExactly(TlsaStatus.SECURE_DENIED);
     }
 }

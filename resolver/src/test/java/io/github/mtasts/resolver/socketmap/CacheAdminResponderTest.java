@@ -9,6 +9,7 @@ import io.github.mtasts.resolver.cache.PolicyCache;
 import io.github.mtasts.resolver.discovery.DaneDiscovery;
 import io.github.mtasts.resolver.discovery.DiscoveryResult;
 import io.github.mtasts.resolver.policy.DaneState;
+import io.github.mtasts.resolver.policy.DaneTarget;
 import io.github.mtasts.resolver.policy.DnssecStatus;
 import io.github.mtasts.resolver.store.CachedPolicy;
 import io.github.mtasts.resolver.store.MemoryPolicyStore;
@@ -35,10 +36,10 @@ class CacheAdminResponderTest {
     }, store, CacheSettings.defaults(), Clock.systemUTC());
     private final AtomicInteger policyRequests = new AtomicInteger();
     private final AtomicInteger daneDiscoveries = new AtomicInteger();
-    private final DaneStateCache daneStates = new DaneStateCache(domain -> {
+    private final DaneStateCache daneStates = new DaneStateCache(target -> {
         daneDiscoveries.incrementAndGet();
         return CompletableFuture.completedFuture(new DaneDiscovery.Discovered(
-                new DaneState(domain, DnssecStatus.INSECURE, List.of(), "test"), Duration.ofHours(1)));
+                new DaneState(target.toString(), DnssecStatus.INSECURE, List.of(), "test"), Duration.ofHours(1)));
     }, Clock.systemUTC(), 100, state -> { });
     private final CacheAdminResponder responder = new CacheAdminResponder(request -> {
         policyRequests.incrementAndGet();
@@ -83,14 +84,14 @@ class CacheAdminResponderTest {
 
     @Test
     void reloadsForgetTheDaneStatesSoDnsIsAskedAgain() throws Exception {
-        daneStates.lookup("example.com").get(10, TimeUnit.SECONDS);
-        daneStates.lookup("example.com").get(10, TimeUnit.SECONDS);
+        daneStates.lookup(DaneTarget.mx("example.com")).get(10, TimeUnit.SECONDS);
+        daneStates.lookup(DaneTarget.mx("example.com")).get(10, TimeUnit.SECONDS);
         assertThat(daneDiscoveries).hasValue(1);
         answer(CacheAdminResponder.MAP_NAME, "reload:example.com");
-        daneStates.lookup("example.com").get(10, TimeUnit.SECONDS);
+        daneStates.lookup(DaneTarget.mx("example.com")).get(10, TimeUnit.SECONDS);
         assertThat(daneDiscoveries).hasValue(2);
         answer(CacheAdminResponder.MAP_NAME, "reload-all");
-        daneStates.lookup("example.com").get(10, TimeUnit.SECONDS);
+        daneStates.lookup(DaneTarget.mx("example.com")).get(10, TimeUnit.SECONDS);
         assertThat(daneDiscoveries).hasValue(3);
     }
 

@@ -13,6 +13,7 @@ import io.github.mtasts.resolver.cache.DaneStateCache;
 import io.github.mtasts.resolver.discovery.DaneDiscovery;
 import io.github.mtasts.resolver.policy.DaneHost;
 import io.github.mtasts.resolver.policy.DaneState;
+import io.github.mtasts.resolver.policy.DaneTarget;
 import io.github.mtasts.resolver.policy.DnssecStatus;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.resolver.policy.TlsaStatus;
@@ -20,6 +21,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -140,22 +142,76 @@ class PolicyResponderTest {
                 .contains("mx_host_pattern=mx.example.com");
     }
 
+    /** A DANE zone whose states come from {@code states} by target; every target asked is recorded. */
+    PolicyResponder daneResponder(Map<DaneTarget, DaneState> states, List<DaneTarget> asked) throws Exception {
+        DaneStateCache dane = new DaneStateCache(target -> {
+            asked.add(target);
+            return CompletableFuture.completedFuture(new DaneDiscovery.Discovered(states.getOrDefault(target,
+                    new DaneState(target.toString(), DnssecStatus.INSECURE, List.of(), "test")),
+                    Duration.ofMinutes(5)));
+        }, Clock.systemUTC(), 100, state -> { });
+        DaemonConfig config = ConfigLoader.parse("test", "zones:\n  danezone: {dane: on}\n")
+                .withDaneDecided(false, true);
+        return new PolicyResponder(config, cache, Optional.of(dane), registry);
+    }
+
+    static DaneState oneHost(String name, String host, TlsaStatus status) {
+        return new DaneState(name, DnssecStatus.SECURE, List.of(new DaneHost(host, status, List.of(), "test")), "test");
+    }
+
     @Test
-    void smartHostInBracketsGetsTheMtaStsAnswerInADaneZoneAsTheDaneStateDescribesTheMxHosts() throws Exception {
-        DaneState applies = new DaneState("example.com", DnssecStatus.SECURE,
-                List.of(new DaneHost("mx.example.com", TlsaStatus.SECURE_USABLE, List.of(), "test")), "test");
-        DaneStateCache dane = new DaneStateCache(domain -> CompletableFuture.completedFuture(
-                new DaneDiscovery.Discovered(applies, Duration.ofMinutes(5))), Clock.systemUTC(), 100, state -> { });
-        DaemonConfig config = ConfigLoader.parse("test", "zones:\n  danezone: {dane: on}\n").withDaneDecided(false, true);
-        PolicyResponder responder = new PolicyResponder(config, cache, Optional.of(dane), registry);
+    void smartHostInBracketsIsAnsweredFromItsOwnDaneStateNotItsDomains() throws Exception {
+        List<DaneTarget> asked = new CopyOnWriteArrayList<>();
+        PolicyResponder responder = daneResponder(Map.of(
+                DaneTarget.mx("example.com"), oneHost("example.com", "mx.example.com", TlsaStatus.SECURE_USABLE),
+                new DaneTarget("example.com", 587, false),
+                oneHost("[example.com]:587", "example.com", TlsaStatus.SECURE_USABLE),
+                new DaneTarget("example.com", 25, false),
+                oneHost("[example.com]", "example.com", TlsaStatus.SECURE_DENIED)), asked);
         cached("example.com", ENFORCE);
 
         assertThat(answer(responder.respond(new SocketmapRequest("danezone", "example.com"))))
                 .isEqualTo(PostfixReply.DANE_ONLY);
-        assertThat(answer(responder.respond(new SocketmapRequest("danezone", "example.com:2525"))))
-                .as("host:port is reached through the MX hosts").isEqualTo(PostfixReply.DANE_ONLY);
-        assertThat(answer(responder.respond(new SocketmapRequest("danezone", "[example.com]:25"))))
+        assertThat(answer(responder.respond(new SocketmapRequest("danezone", "[example.com]:587"))))
+                .as("the relay publishes usable TLSA at its port").isEqualTo(PostfixReply.DANE_ONLY);
+        assertThat(answer(responder.respond(new SocketmapRequest("danezone", "[example.com]"))))
+                .as("no TLSA at port 25 of the relay, whatever its domain's MX hosts publish")
                 .isEqualTo("OK secure match=mx.example.com servername=hostname");
+        assertThat(answer(responder.respond(new SocketmapRequest("danezone", "[Example.COM]:25"))))
+                .isEqualTo("OK secure match=mx.example.com servername=hostname");
+        assertThat(asked).containsExactlyInAnyOrder(DaneTarget.mx("example.com"),
+                new DaneTarget("example.com", 587, false), new DaneTarget("example.com", 25, false));
+    }
+
+    @Test
+    void smartHostWithUsableTlsaButNoEnforcedPolicyGetsDaneAndAnIndeterminateOneToo() throws Exception {
+        PolicyResponder responder = daneResponder(Map.of(
+                new DaneTarget("relay.example.net", 25, false),
+                oneHost("[relay.example.net]", "relay.example.net", TlsaStatus.SECURE_USABLE),
+                new DaneTarget("bogus.example.net", 25, false),
+                DaneState.indeterminate("[bogus.example.net]", "address: SERVFAIL")), new CopyOnWriteArrayList<>());
+        discovered("relay.example.net", new DiscoveryResult.NoPolicy("none published"));
+        discovered("bogus.example.net", new DiscoveryResult.NoPolicy("none published"));
+
+        assertThat(answer(responder.respond(new SocketmapRequest("danezone", "[relay.example.net]"))))
+                .isEqualTo(PostfixReply.DANE);
+        assertThat(answer(responder.respond(new SocketmapRequest("danezone", "[bogus.example.net]"))))
+                .isEqualTo(PostfixReply.DANE);
+        assertThat(answer(responder.respond(new SocketmapRequest("danezone", "relay.example.net"))))
+                .as("the domain's own (insecure) MX state").isEqualTo(PostfixReply.NOT_FOUND);
+    }
+
+    @Test
+    void hostPortIsReachedThroughTheMxHostsAtThatPort() throws Exception {
+        List<DaneTarget> asked = new CopyOnWriteArrayList<>();
+        PolicyResponder responder = daneResponder(Map.of(
+                new DaneTarget("example.com", 2525, true),
+                oneHost("example.com:2525", "mx.example.com", TlsaStatus.SECURE_USABLE)), asked);
+        cached("example.com", ENFORCE);
+
+        assertThat(answer(responder.respond(new SocketmapRequest("danezone", "example.com:2525"))))
+                .isEqualTo(PostfixReply.DANE_ONLY);
+        assertThat(asked).containsExactly(new DaneTarget("example.com", 2525, true));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.github.mtasts.tlsrpt.ingest;
 
 import io.github.mtasts.resolver.discovery.DaneDiscovery;
 import io.github.mtasts.resolver.policy.DaneHost;
+import io.github.mtasts.resolver.policy.DaneTarget;
 import io.github.mtasts.resolver.policy.DaneTlsa;
 import io.github.mtasts.resolver.policy.DnssecStatus;
 import io.github.mtasts.resolver.policy.TlsaStatus;
@@ -31,7 +32,7 @@ public final class DnsDaneLookup implements DaneDestinations.Lookup {
 
     @Override
     public Optional<TlsaPolicy> usableTlsa(String policyDomain, String mxHost) {
-        DaneDiscovery.Discovered discovered = discovery.discover(policyDomain)
+        DaneDiscovery.Discovered discovered = discovery.discover(DaneTarget.mx(policyDomain))
                 .completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS).join();
         if (discovered == null || discovered.state().mx() != DnssecStatus.SECURE) {
             return Optional.empty();
