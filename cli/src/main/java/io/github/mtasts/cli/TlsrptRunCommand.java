@@ -137,6 +137,7 @@ public final class TlsrptRunCommand implements Callable<Integer> {
             throw new UncheckedIOException("tlsrpt.metrics: cannot listen on " + config.host() + ":" + config.port()
                     + ": " + e.getMessage(), e);
         }
+        endpoint.registerMetrics(registry);
         LOG.info("metrics on http://{}:{}/metrics", config.host(), endpoint.address().getPort());
         return endpoint;
     }

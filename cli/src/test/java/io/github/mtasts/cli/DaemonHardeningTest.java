@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The daemon as a process, against clients that misbehave: half-sent HTTP requests, socketmap connections left
- * idle up to the limit, a client that half-closes, and scrapes without the credentials the dashboard has.
+ * The daemon as a process, against clients that misbehave: half-sent HTTP requests, HTTP and socketmap
+ * connections left idle up to the limit, a client that half-closes, and scrapes without the credentials the dashboard has.
  */
 @Timeout(120)
 class DaemonHardeningTest {
@@ -153,6 +153,31 @@ class DaemonHardeningTest {
 
         assertThat(scrape.statusCode()).isEqualTo(200);
         assertThat(scrape.body()).contains("mtasts_socketmap_connections");
+    }
+
+    @Test
+    void idleHttpConnectionsBeyondTheCapAreClosedAndNeitherTheScrapeNorTheSocketmapIsHeldUp() throws Exception {
+        // the daemon's fixed cap is 64; each connection past it closes the longest-idle one
+        int beyondCap = 7;
+        List<Socket> idle = new ArrayList<>();
+        for (int i = 0; i < 64 + beyondCap; i++) {
+            idle.add(connect(httpPort));
+        }
+
+        HttpResponse<String> scrape = getMetrics("Bearer " + TOKEN);
+
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        // the scrape's own connection closed one more
+        assertThat(scrape.body()).contains("mtasts_http_connections_capped_total{action=\"closed_idle\"} "
+                + (beyondCap + 1) + ".0");
+        assertThat(idle.get(0).getInputStream().read()).as("the longest-idle connection is closed").isEqualTo(-1);
+        assertThat(output()).as("one log line for all of them").containsOnlyOnce("HTTP connections open, the cap");
+        assertThat(answersSocketmap()).as("the socketmap listener still answers").isTrue();
+        Socket newest = idle.get(idle.size() - 1);
+        send(newest, "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+                + "\r\nConnection: close\r\n\r\n");
+        assertThat(new String(newest.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                .startsWith("HTTP/1.1 200");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.github.mtasts.resolver.daemon;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -57,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * <p>No client can hold it up for others: the event loop only parses, authenticates and routes; each path's
  * handler runs on a thread of its own, so a slow page never delays a Prometheus scrape. A request must arrive
  * whole within {@link #REQUEST_TIMEOUT} of its first byte, a connection idle for {@link #IDLE_TIMEOUT} is closed,
- * and the request line, headers and body have fixed bounds.
+ * and the request line, headers and body have fixed bounds. At most {@link #MAX_CONNECTIONS} connections are open
+ * ({@link HttpConnectionCap}): the listener shares the process's descriptors with the socketmap listener.
  */
 public final class HttpEndpoint implements AutoCloseable {
 
@@ -120,17 +123,24 @@ public final class HttpEndpoint implements AutoCloseable {
     static final int MAX_BODY = 8192;
     /** Requests waiting for a path's thread; beyond it 503, so a flood cannot queue work without bound. */
     private static final int QUEUE = 16;
+    /**
+     * Prometheus holds one connection, a browser about six per dashboard tab: 64 serves several of each, and is a
+     * small share of the daemon unit's 8192 descriptors (LimitNOFILE), which the socketmap listener needs.
+     */
+    static final int MAX_CONNECTIONS = 64;
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoint.class);
 
     private final EventLoopGroup group;
     private final Channel listener;
     private final Map<String, Route> routes;
+    private final HttpConnectionCap cap;
 
-    private HttpEndpoint(EventLoopGroup group, Channel listener, Map<String, Route> routes) {
+    private HttpEndpoint(EventLoopGroup group, Channel listener, Map<String, Route> routes, HttpConnectionCap cap) {
         this.group = group;
         this.listener = listener;
         this.routes = routes;
+        this.cap = cap;
     }
 
     /** A path's handler and the one thread that runs it. */
@@ -161,12 +171,18 @@ public final class HttpEndpoint implements AutoCloseable {
      */
     public static HttpEndpoint start(String host, int port, HttpAccess access, Map<String, Handler> handlers)
             throws IOException {
-        return start(host, port, access, handlers, REQUEST_TIMEOUT);
+        return start(host, port, access, handlers, REQUEST_TIMEOUT, MAX_CONNECTIONS);
     }
 
     /** @param requestTimeout {@link #REQUEST_TIMEOUT} except in tests */
     static HttpEndpoint start(String host, int port, HttpAccess access, Map<String, Handler> handlers,
                               Duration requestTimeout) throws IOException {
+        return start(host, port, access, handlers, requestTimeout, MAX_CONNECTIONS);
+    }
+
+    /** @param maxConnections {@link #MAX_CONNECTIONS} except in tests */
+    static HttpEndpoint start(String host, int port, HttpAccess access, Map<String, Handler> handlers,
+                              Duration requestTimeout, int maxConnections) throws IOException {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(access, "access");
         if (handlers.isEmpty()) {
@@ -182,11 +198,16 @@ public final class HttpEndpoint implements AutoCloseable {
         }
         Map<String, Route> routes = new LinkedHashMap<>();
         handlers.forEach((path, handler) -> routes.put(path, Route.of(path, handler)));
+        HttpConnectionCap cap = new HttpConnectionCap(maxConnections);
+        // one event loop: HttpConnectionCap relies on it
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         ChannelFuture bind = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!cap.admit(ch)) {
+                            return;
+                        }
                         ch.pipeline().addLast(
                                 new IdleStateHandler(0, 0, IDLE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS),
                                 new RequestDeadline(requestTimeout),
@@ -194,7 +215,7 @@ public final class HttpEndpoint implements AutoCloseable {
                                 new HttpObjectAggregator(MAX_BODY),
                                 // pipelined requests decoded from one read wait here while reading is paused
                                 new FlowControlHandler(),
-                                new Dispatcher(routes, access));
+                                new Dispatcher(routes, access, cap));
                     }
                 })
                 .bind(address).awaitUninterruptibly();
@@ -204,7 +225,7 @@ public final class HttpEndpoint implements AutoCloseable {
             throw new IOException("cannot listen on " + host + ":" + port + ": " + bind.cause().getMessage(),
                     bind.cause());
         }
-        return new HttpEndpoint(group, bind.channel(), routes);
+        return new HttpEndpoint(group, bind.channel(), routes, cap);
     }
 
     /** {@code GET} the registry's meters in the Prometheus text format. */
@@ -217,6 +238,16 @@ public final class HttpEndpoint implements AutoCloseable {
             return Response.of(200, "text/plain; version=0.0.4; charset=utf-8",
                     registry.scrape().getBytes(StandardCharsets.UTF_8));
         };
+    }
+
+    /** Counts in {@code registry} the connections closed at the {@linkplain #MAX_CONNECTIONS cap}. */
+    public void registerMetrics(MeterRegistry registry) {
+        String description = "HTTP connections closed at the connection cap: the longest-idle one for a new"
+                + " connection (closed_idle), or the new one while all were busy (refused_new)";
+        FunctionCounter.builder("mtasts_http_connections_capped", cap, HttpConnectionCap::evicted)
+                .tag("action", "closed_idle").description(description).register(registry);
+        FunctionCounter.builder("mtasts_http_connections_capped", cap, HttpConnectionCap::refused)
+                .tag("action", "refused_new").description(description).register(registry);
     }
 
     public InetSocketAddress address() {
@@ -296,11 +327,13 @@ public final class HttpEndpoint implements AutoCloseable {
     private static final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Map<String, Route> routes;
         private final HttpAccess access;
+        private final HttpConnectionCap cap;
         private boolean busy;
 
-        Dispatcher(Map<String, Route> routes, HttpAccess access) {
+        Dispatcher(Map<String, Route> routes, HttpAccess access, HttpConnectionCap cap) {
             this.routes = routes;
             this.access = access;
+            this.cap = cap;
         }
 
         @Override
@@ -331,6 +364,7 @@ public final class HttpEndpoint implements AutoCloseable {
                 return;
             }
             busy = true;
+            cap.requestReceived(ctx.channel());
             ctx.channel().config().setAutoRead(false);
             try {
                 route.get().executor().execute(() -> {
@@ -355,6 +389,7 @@ public final class HttpEndpoint implements AutoCloseable {
 
         private void respond(ChannelHandlerContext ctx, Response response, boolean keepAlive) {
             busy = false;
+            cap.answered(ctx.channel());
             FullHttpResponse message = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(response.body()));
             response.headers().forEach(header -> message.headers().add(header.getKey(), header.getValue()));

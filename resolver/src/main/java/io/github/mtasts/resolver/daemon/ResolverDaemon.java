@@ -221,6 +221,7 @@ public final class ResolverDaemon implements AutoCloseable {
         if (!handlers.isEmpty()) {
             // the dashboard's credentials guard every path (the configuration refuses an open non-loopback listener)
             http = Optional.of(HttpEndpoint.start(config.http().host(), config.http().port(), access, handlers));
+            http.get().registerMetrics(registry);
             InetSocketAddress address = http.get().address();
             LOG.info("serving {} on http://{}:{}", String.join(" ", handlers.keySet()), address.getHostString(),
                     address.getPort());

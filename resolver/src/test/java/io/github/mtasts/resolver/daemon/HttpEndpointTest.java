@@ -107,6 +107,84 @@ class HttpEndpointTest {
         assertThat(readAll(page)).startsWith("HTTP/1.1 204");
     }
 
+    /** Sends a keep-alive request whose answer has no body and reads that answer: the connection is then idle. */
+    private static void ping(Socket socket) throws IOException {
+        socket.getOutputStream().write("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        StringBuilder head = new StringBuilder();
+        InputStream in = socket.getInputStream();
+        while (head.indexOf("\r\n\r\n") < 0) {
+            int b = in.read();
+            assertThat(b).as("answer to /ping, so far: %s", head).isNotNegative();
+            head.append((char) b);
+        }
+        assertThat(head.toString()).startsWith("HTTP/1.1 204");
+    }
+
+    private double capped(String action) {
+        return registry.get("mtasts_http_connections_capped").tag("action", action).functionCounter().count();
+    }
+
+    @Test
+    void atTheCapTheLongestIdleConnectionIsClosedForANewOneButNotARequestInProgress() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        HttpEndpoint endpoint = HttpEndpoint.start("127.0.0.1", 0, HttpAccess.OPEN, Map.of(
+                "/metrics", HttpEndpoint.prometheus(registry),
+                "/ping", request -> HttpEndpoint.Response.status(204),
+                "/slow", request -> {
+                    entered.countDown();
+                    release.await();
+                    return HttpEndpoint.Response.status(204);
+                }), HttpEndpoint.REQUEST_TIMEOUT, 3);
+        open.add(endpoint);
+        endpoint.registerMetrics(registry);
+        // the oldest connection, but its request is being answered
+        Socket inProgress = rawConnection(endpoint, "GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        entered.await();
+        Socket longestIdle = rawConnection(endpoint, "");
+        ping(longestIdle);
+        Socket lastIdle = rawConnection(endpoint, "");
+        ping(lastIdle);
+
+        HttpResponse<String> scrape = send(endpoint, "GET", "/metrics");
+
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(longestIdle.getInputStream().read()).as("the longest-idle connection is closed").isEqualTo(-1);
+        assertThat(capped("closed_idle")).isEqualTo(1.0);
+        assertThat(capped("refused_new")).isZero();
+        ping(lastIdle);
+        release.countDown();
+        assertThat(readAll(inProgress)).as("the request in progress is answered").startsWith("HTTP/1.1 204");
+    }
+
+    @Test
+    void atTheCapWithEveryConnectionBusyTheNewOneIsClosed() throws Exception {
+        CountDownLatch entered = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        HttpEndpoint.Handler slow = request -> {
+            entered.countDown();
+            release.await();
+            return HttpEndpoint.Response.status(204);
+        };
+        HttpEndpoint endpoint = HttpEndpoint.start("127.0.0.1", 0, HttpAccess.OPEN, Map.of("/a", slow, "/b", slow),
+                HttpEndpoint.REQUEST_TIMEOUT, 2);
+        open.add(endpoint);
+        endpoint.registerMetrics(registry);
+        Socket first = rawConnection(endpoint, "GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        Socket second = rawConnection(endpoint, "GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        entered.await();
+
+        Socket newcomer = rawConnection(endpoint, "");
+
+        assertThat(newcomer.getInputStream().read()).as("the new connection is closed").isEqualTo(-1);
+        assertThat(capped("refused_new")).isEqualTo(1.0);
+        assertThat(capped("closed_idle")).isZero();
+        release.countDown();
+        assertThat(readAll(first)).startsWith("HTTP/1.1 204");
+        assertThat(readAll(second)).startsWith("HTTP/1.1 204");
+    }
+
     @Test
     void overlongRequestLineAndHeadersAreRefusedAndClosed() throws Exception {
         HttpEndpoint endpoint = metricsEndpoint(HttpAccess.OPEN, HttpEndpoint.REQUEST_TIMEOUT);

@@ -60,6 +60,7 @@ public final class MilterService implements AutoCloseable {
                     throw new StartException("cannot serve milter metrics on " + config.metrics().host() + ":"
                             + config.metrics().port() + ": " + e.getMessage(), e);
                 }
+                endpoint.registerMetrics(registry);
                 started.push(endpoint);
                 metrics = Optional.of(endpoint);
             }
