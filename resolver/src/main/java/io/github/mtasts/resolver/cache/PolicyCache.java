@@ -7,6 +7,7 @@ import io.github.mtasts.resolver.discovery.DiscoveryResult.NoPolicy;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.Unchanged;
 import io.github.mtasts.resolver.discovery.PolicyDiscovery;
 import io.github.mtasts.resolver.policy.PolicyMode;
+import io.github.mtasts.resolver.policy.PolicyOverrides;
 import io.github.mtasts.resolver.store.CachedPolicy;
 import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.store.PolicyStoreException;
@@ -44,6 +45,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Only a newer policy or expiry removes a policy (RFC 8461 §3.3, §5.1, downgrade resistance): a vanished TXT
  *       record or a failed fetch leave a usable policy in force.</li>
  *   <li>The store never fails a lookup: its errors are logged once per outage and the cache runs on memory.</li>
+ *   <li>A domain an override answers for is not the cache's: it is never held, discovered or recorded as served,
+ *       so TLSRPT never attributes its sessions to an MTA-STS policy Postfix was not given. Its stored policy stays
+ *       in the store, for the day the override is removed.</li>
  * </ul>
  */
 public final class PolicyCache implements AutoCloseable {
@@ -75,6 +79,7 @@ public final class PolicyCache implements AutoCloseable {
     private final PolicyDiscovery discovery;
     private final WriteBehindStore store;
     private final CacheSettings settings;
+    private final PolicyOverrides overrides;
     private final Clock clock;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<Optional<CachedPolicy>>> inFlight =
@@ -84,6 +89,13 @@ public final class PolicyCache implements AutoCloseable {
     private final CacheCounters counters = new CacheCounters();
 
     public PolicyCache(PolicyDiscovery discovery, PolicyStore store, CacheSettings settings, Clock clock) {
+        this(discovery, store, settings, PolicyOverrides.NONE, clock);
+    }
+
+    /** @param overrides the domains answered before the cache, which it therefore leaves alone */
+    public PolicyCache(PolicyDiscovery discovery, PolicyStore store, CacheSettings settings, PolicyOverrides overrides,
+                       Clock clock) {
+        this.overrides = Objects.requireNonNull(overrides, "overrides");
         this.discovery = Objects.requireNonNull(discovery, "discovery");
         this.store = new WriteBehindStore(Objects.requireNonNull(store, "store"), counters::storeFailure);
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -161,7 +173,9 @@ public final class PolicyCache implements AutoCloseable {
             List<CachedPolicy> usable = new ArrayList<>();
             for (CachedPolicy policy : stored) {
                 if (policy.usableAt(now)) {
-                    usable.add(policy);
+                    if (!overridden(policy.domain())) {
+                        usable.add(policy);
+                    }
                 } else {
                     store.write("remove expired policy of " + policy.domain(), s -> s.remove(policy.domain()));
                 }
@@ -203,10 +217,10 @@ public final class PolicyCache implements AutoCloseable {
 
     /**
      * Serves {@code policy}, a copy read from the store (another daemon may have refreshed it), unless it is no
-     * longer usable or a discovery of its domain is running, whose outcome is newer.
+     * longer usable, a discovery of its domain is running (whose outcome is newer) or an override answers for it.
      */
     public void adopt(CachedPolicy policy) {
-        if (policy.usableAt(now()) && !inFlight.containsKey(policy.domain())) {
+        if (policy.usableAt(now()) && !inFlight.containsKey(policy.domain()) && !overridden(policy.domain())) {
             install(policy);
         }
     }
@@ -246,6 +260,11 @@ public final class PolicyCache implements AutoCloseable {
                 });
     }
 
+    /** Whether an override answers for {@code domain}: every way into memory checks it, so nothing else must. */
+    private boolean overridden(String domain) {
+        return overrides.find(domain).isPresent();
+    }
+
     /** Same arithmetic as a hit's {@code refreshAtMillis}, so a refresh a hit asked for is never skipped. */
     private boolean dueForGraceRefresh(CachedPolicy policy) {
         return clock.millis() >= policy.lastCheckedAt().plus(settings.cacheGrace()).toEpochMilli();
@@ -276,6 +295,10 @@ public final class PolicyCache implements AutoCloseable {
     }
 
     private CompletableFuture<Optional<CachedPolicy>> resolveMiss(String domain) {
+        if (overridden(domain)) {
+            // the responder answers the override and never asks; a preload or refresh run has nothing to fetch
+            return NO_POLICY;
+        }
         CompletableFuture<Optional<CachedPolicy>> flight = new CompletableFuture<>();
         CompletableFuture<Optional<CachedPolicy>> running = inFlight.putIfAbsent(domain, flight);
         if (running != null) {
