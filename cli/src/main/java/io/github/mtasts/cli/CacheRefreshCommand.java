@@ -5,6 +5,7 @@ import io.github.mtasts.resolver.discovery.DiscoveryResult;
 import io.github.mtasts.resolver.discovery.MtaStsDiscovery;
 import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.resolver.dns.DnsTxtLookup;
+import io.github.mtasts.resolver.policy.PolicyOverride;
 import io.github.mtasts.resolver.store.CachedPolicy;
 import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.text.LogSafe;
@@ -55,6 +56,12 @@ final class CacheRefreshCommand extends CacheSubcommand {
             return NOT_STORED;
         }
         String domain = parsed.get();
+        Optional<PolicyOverride> override = config.overrides().find(domain);
+        if (override.isPresent()) {
+            // storing it would record as served, for TLSRPT, a policy the daemon does not answer
+            return fail(domain + " is answered by the override for " + override.get().pattern() + " ("
+                    + override.get().describe() + "); nothing discovered or stored", NOT_STORED);
+        }
         Optional<CachedPolicy> old = store.load(domain);
         Duration dnsTimeout = config.dns().timeout().orElse(DNS_TIMEOUT);
         DnsTxtLookup dns = config.dns().nameservers().isEmpty() ? DnsTxtLookup.system(dnsTimeout)

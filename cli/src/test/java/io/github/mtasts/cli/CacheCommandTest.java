@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.mtasts.resolver.socketmap.Netstring;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.testing.ConnectProxy;
 import io.github.mtasts.testing.DnsmasqServer;
 import io.github.mtasts.testing.PolicyHttpsServer;
@@ -22,6 +23,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -225,6 +227,23 @@ class CacheCommandTest {
         CommandRun show = cache("show", "cache-fail.test");
         assertThat(show.out()).contains("policy id: f1", "last error: ", "POLICY_FETCH_ERROR: ", "HTTP status 404",
                 "postfix reply (default zone): OK secure match=mx.cache-fail.test servername=hostname");
+    }
+
+    @Test
+    void refreshOfAnOverriddenDomainStoresNothingAndRecordsNoServedPolicy() throws Exception {
+        Files.writeString(config, "overrides: {cache-a.test: encrypt}\n", StandardOpenOption.APPEND);
+        int fetches = https.requests("mta-sts.cache-a.test");
+
+        CommandRun refresh = cache("refresh", "cache-a.test");
+
+        assertThat(refresh.exitCode()).isEqualTo(CacheSubcommand.NOT_STORED);
+        assertThat(refresh.err()).contains("cache-a.test is answered by the override for cache-a.test (encrypt);"
+                + " nothing discovered or stored");
+        assertThat(https.requests("mta-sts.cache-a.test")).isEqualTo(fetches);
+        try (SqlitePolicyStore stored = SqlitePolicyStore.open(store)) {
+            assertThat(stored.load("cache-a.test")).isEmpty();
+            assertThat(stored.servedPolicies("cache-a.test")).isEmpty();
+        }
     }
 
     @Test
