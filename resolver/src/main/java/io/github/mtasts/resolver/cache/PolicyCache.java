@@ -8,6 +8,7 @@ import io.github.mtasts.resolver.discovery.DiscoveryResult.Unchanged;
 import io.github.mtasts.resolver.discovery.PolicyDiscovery;
 import io.github.mtasts.resolver.policy.PolicyMode;
 import io.github.mtasts.resolver.policy.PolicyOverrides;
+import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.resolver.store.CachedPolicy;
 import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.store.PolicyStoreException;
@@ -45,9 +46,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Only a newer policy or expiry removes a policy (RFC 8461 §3.3, §5.1, downgrade resistance): a vanished TXT
  *       record or a failed fetch leave a usable policy in force.</li>
  *   <li>The store never fails a lookup: its errors are logged once per outage and the cache runs on memory.</li>
- *   <li>A domain an override answers for is not the cache's: it is never held, discovered or recorded as served,
- *       so TLSRPT never attributes its sessions to an MTA-STS policy Postfix was not given. Its stored policy stays
- *       in the store, for the day the override is removed.</li>
+ *   <li>A policy is recorded as served (the history TLSRPT joins sessions with) only where the responder could
+ *       have answered it: never for a domain an override answers for. Such a domain's policy is still held and
+ *       refreshed, so that removing the override opens no downgrade window, but Postfix was never given it.</li>
  * </ul>
  */
 public final class PolicyCache implements AutoCloseable {
@@ -92,7 +93,7 @@ public final class PolicyCache implements AutoCloseable {
         this(discovery, store, settings, PolicyOverrides.NONE, clock);
     }
 
-    /** @param overrides the domains answered before the cache, which it therefore leaves alone */
+    /** @param overrides the domains the responder answers before the cache, whose policies it never records served */
     public PolicyCache(PolicyDiscovery discovery, PolicyStore store, CacheSettings settings, PolicyOverrides overrides,
                        Clock clock) {
         this.overrides = Objects.requireNonNull(overrides, "overrides");
@@ -173,9 +174,7 @@ public final class PolicyCache implements AutoCloseable {
             List<CachedPolicy> usable = new ArrayList<>();
             for (CachedPolicy policy : stored) {
                 if (policy.usableAt(now)) {
-                    if (!overridden(policy.domain())) {
-                        usable.add(policy);
-                    }
+                    usable.add(policy);
                 } else {
                     store.write("remove expired policy of " + policy.domain(), s -> s.remove(policy.domain()));
                 }
@@ -185,7 +184,7 @@ public final class PolicyCache implements AutoCloseable {
             for (CachedPolicy policy : usable.subList(0, Math.min(usable.size(), settings.maxEntries()))) {
                 if (entries.putIfAbsent(policy.domain(), Held.of(policy, settings.cacheGrace())) == null) {
                     store.write("record served policy of " + policy.domain(),
-                            s -> s.policyServed(policy.domain(), policy.policy(), now, now));
+                            s -> recordServed(s, policy.domain(), policy.policy(), now, now));
                     loaded++;
                 }
             }
@@ -217,10 +216,10 @@ public final class PolicyCache implements AutoCloseable {
 
     /**
      * Serves {@code policy}, a copy read from the store (another daemon may have refreshed it), unless it is no
-     * longer usable, a discovery of its domain is running (whose outcome is newer) or an override answers for it.
+     * longer usable or a discovery of its domain is running, whose outcome is newer.
      */
     public void adopt(CachedPolicy policy) {
-        if (policy.usableAt(now()) && !inFlight.containsKey(policy.domain()) && !overridden(policy.domain())) {
+        if (policy.usableAt(now()) && !inFlight.containsKey(policy.domain())) {
             install(policy);
         }
     }
@@ -260,9 +259,15 @@ public final class PolicyCache implements AutoCloseable {
                 });
     }
 
-    /** Whether an override answers for {@code domain}: every way into memory checks it, so nothing else must. */
-    private boolean overridden(String domain) {
-        return overrides.find(domain).isPresent();
+    /**
+     * Records in {@code target} that {@code policy} was in force for {@code domain} over the span given, unless an
+     * override answers for the domain: the responder answers it before the cache, so whatever the cache holds for
+     * the domain never reaches Postfix. Every "served" record of the cache goes through here.
+     */
+    private void recordServed(PolicyStore target, String domain, StsPolicy policy, Instant from, Instant until) {
+        if (overrides.find(domain).isEmpty()) {
+            target.policyServed(domain, policy, from, until);
+        }
     }
 
     /** Same arithmetic as a hit's {@code refreshAtMillis}, so a refresh a hit asked for is never skipped. */
@@ -288,17 +293,13 @@ public final class PolicyCache implements AutoCloseable {
             CachedPolicy policy = held.policy();
             log.debug("policy of {} expired at {}", LogSafe.escape(domain), policy.expiresAt());
             store.write("remove expired policy of " + domain, s -> {
-                s.policyServed(domain, policy.policy(), policy.confirmedAt(), policy.expiresAt());
+                recordServed(s, domain, policy.policy(), policy.confirmedAt(), policy.expiresAt());
                 s.remove(domain);
             });
         }
     }
 
     private CompletableFuture<Optional<CachedPolicy>> resolveMiss(String domain) {
-        if (overridden(domain)) {
-            // the responder answers the override and never asks; a preload or refresh run has nothing to fetch
-            return NO_POLICY;
-        }
         CompletableFuture<Optional<CachedPolicy>> flight = new CompletableFuture<>();
         CompletableFuture<Optional<CachedPolicy>> running = inFlight.putIfAbsent(domain, flight);
         if (running != null) {
@@ -317,7 +318,7 @@ public final class PolicyCache implements AutoCloseable {
                         CachedPolicy policy = stored.get();
                         install(policy);
                         store.write("record served policy of " + domain,
-                                s -> s.policyServed(domain, policy.policy(), now, now));
+                                s -> recordServed(s, domain, policy.policy(), now, now));
                         return CompletableFuture.completedFuture(stored);
                     }
                     if (stored.isPresent()) {
@@ -421,10 +422,10 @@ public final class PolicyCache implements AutoCloseable {
             install(next);
             store.write("save policy of " + domain, s -> {
                 if (current != null && !current.policy().equals(next.policy())) {
-                    s.policyServed(domain, current.policy(), now, now);
+                    recordServed(s, domain, current.policy(), now, now);
                 }
                 s.save(next);
-                s.policyServed(domain, next.policy(), now, now);
+                recordServed(s, domain, next.policy(), now, now);
             });
             return Optional.of(next);
         }
@@ -434,7 +435,7 @@ public final class PolicyCache implements AutoCloseable {
             install(next);
             store.write("save confirmed policy of " + domain, s -> {
                 s.save(next);
-                s.policyServed(domain, next.policy(), now, now);
+                recordServed(s, domain, next.policy(), now, now);
             });
             return Optional.of(next);
         }

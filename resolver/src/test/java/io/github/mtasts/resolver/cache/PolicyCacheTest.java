@@ -456,24 +456,23 @@ class PolicyCacheTest {
     }
 
     @Test
-    void warmStartLeavesOverriddenDomainsInTheStoreAndRecordsThemNotServed() throws Exception {
+    void warmStartHoldsOverriddenDomainsButRecordsThemNotServed() throws Exception {
         PolicyStore store = storeWith("over.example", "a.wild.example", "plain.example");
         PolicyCache cache = overriding(store, CacheSettings.defaults());
 
-        assertThat(cache.warmStart().get(10, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(cache.warmStart().get(10, TimeUnit.SECONDS)).isEqualTo(3);
 
         cache.flush().join();
         assertThat(store.servedPolicies("over.example")).isEmpty();
         assertThat(store.servedPolicies("a.wild.example")).isEmpty();
         assertThat(store.servedPolicies("plain.example")).singleElement()
                 .extracting(ServedPolicy::firstServed).isEqualTo(T0);
-        assertThat(cache.held("over.example")).isEmpty();
-        assertThat(store.load("over.example")).as("kept for the day the override goes").isPresent();
+        assertThat(cache.held("over.example")).as("held, to be kept current").isPresent();
     }
 
     @Test
-    void overriddenDomainExpiringLaterIsNeverRecordedAsServedUntilItsExpiry() throws Exception {
-        PolicyStore store = storeWith("over.example");
+    void expiryOfAnOverriddenDomainsPolicyRecordsNoServedSpan() throws Exception {
+        PolicyStore store = storeWith("over.example", "plain.example");
         PolicyCache cache = overriding(store, CacheSettings.defaults());
         cache.warmStart().get(10, TimeUnit.SECONDS);
 
@@ -482,31 +481,35 @@ class PolicyCacheTest {
 
         cache.flush().join();
         assertThat(store.servedPolicies("over.example")).isEmpty();
+        assertThat(store.servedPolicies("plain.example")).singleElement()
+                .extracting(ServedPolicy::lastServed).as("until its expiry").isEqualTo(T0.plusSeconds(82_800));
     }
 
     @Test
-    void lookupAndPreloadOfAnOverriddenDomainNeitherReadTheStoreNorDiscover() throws Exception {
+    void discoveryOfAnOverriddenDomainSavesItsPolicyButRecordsItNotServed() throws Exception {
         PolicyStore store = storeWith("over.example");
         PolicyCache cache = overriding(store, CacheSettings.defaults());
         discovery.answerWith(call -> new Found("2", NEWER_POLICY));
 
-        assertThat(await(cache.preload("over.example"))).isEmpty();
-        assertThat(await(cache.lookup("b.wild.example"))).isEmpty();
+        assertThat(await(cache.preload("over.example"))).as("from the store").isPresent();
+        assertThat(await(cache.preload("b.wild.example"))).as("discovered").isPresent();
+        assertThat(await(cache.refresh("over.example", policy -> true))).get()
+                .extracting(CachedPolicy::policy).as("replaced by a newer policy").isEqualTo(NEWER_POLICY);
 
         cache.flush().join();
-        assertThat(discovery.callCount()).isZero();
+        assertThat(store.load("b.wild.example")).isPresent();
+        assertThat(store.load("over.example")).get().extracting(CachedPolicy::policy).isEqualTo(NEWER_POLICY);
         assertThat(store.servedPolicies("over.example")).isEmpty();
         assertThat(store.servedPolicies("b.wild.example")).isEmpty();
     }
 
     @Test
-    void adoptAndReloadRefuseAnOverriddenDomain() throws Exception {
+    void adoptedAndReloadedOverriddenDomainsAreNotRecordedServedWhenTheyExpire() throws Exception {
         PolicyStore store = storeWith("over.example", "plain.example");
         PolicyCache cache = overriding(store, CacheSettings.defaults());
 
         cache.adopt(store.load("over.example").orElseThrow());
-        assertThat(cache.held("over.example")).isEmpty();
-        assertThat(cache.reload("over.example").get(10, TimeUnit.SECONDS)).isEmpty();
+        assertThat(cache.reload("over.example").get(10, TimeUnit.SECONDS)).isPresent();
         assertThat(cache.reload("plain.example").get(10, TimeUnit.SECONDS)).isPresent();
 
         clock.advance(Duration.ofSeconds(86_400));
@@ -517,17 +520,17 @@ class PolicyCacheTest {
     }
 
     @Test
-    void proactiveRefreshSkipsAStoredOverriddenDomain() throws Exception {
+    void proactiveRefreshKeepsAnOverriddenDomainCurrentWithoutRecordingItServed() throws Exception {
         ProactiveFetching proactive = new ProactiveFetching(true, Duration.ofSeconds(1000), 2, 2.0);
         PolicyStore store = storeWith("over.example", "plain.example");
         PolicyCache cache = overriding(store, CacheSettings.defaults().withProactive(proactive));
         discovery.answerWith(call -> new Unchanged("1"));
 
-        assertThat(new ProactiveRefresher(cache, proactive, clock, List.of()).runOnce().get(10, TimeUnit.SECONDS))
-                .as("only plain.example, confirmed an hour ago, is checked").isEqualTo(1);
+        assertThat(refresher(cache, proactive).runOnce().get(10, TimeUnit.SECONDS)).isEqualTo(2);
 
         cache.flush().join();
-        assertThat(discovery.calls()).extracting(FakeDiscovery.Call::domain).containsExactly("plain.example");
+        assertThat(store.load("over.example")).get().extracting(CachedPolicy::confirmedAt)
+                .as("confirmed now: removing the override opens no downgrade window").isEqualTo(T0);
         assertThat(store.servedPolicies("over.example")).isEmpty();
         assertThat(store.servedPolicies("plain.example")).hasSize(1);
     }
