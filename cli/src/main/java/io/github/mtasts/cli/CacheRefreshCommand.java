@@ -5,6 +5,7 @@ import io.github.mtasts.resolver.discovery.DiscoveryResult;
 import io.github.mtasts.resolver.discovery.MtaStsDiscovery;
 import io.github.mtasts.resolver.discovery.PolicyFetcher;
 import io.github.mtasts.resolver.dns.DnsTxtLookup;
+import io.github.mtasts.resolver.policy.PolicyOverride;
 import io.github.mtasts.resolver.store.CachedPolicy;
 import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.text.LogSafe;
@@ -64,23 +65,33 @@ final class CacheRefreshCommand extends CacheSubcommand {
         // the policy file itself read again
         DiscoveryResult result = new MtaStsDiscovery(dns, fetcher).discover(domain, null).join();
         Instant now = Instant.ofEpochSecond(context.clock().instant().getEpochSecond());
-        int code = apply(store, domain, old, result, now);
+        Optional<PolicyOverride> override = config.overrides().find(domain);
+        int code = apply(store, domain, old, result, now, override.isEmpty());
+        override.filter(o -> code == OK).ifPresent(o -> out().println("not recorded as served: the override for " + o.pattern() + " ("
+                + o.describe() + ") answers for " + domain + "; the stored policy applies once it is removed"));
         String what = code == OK ? "The new policy of " + domain + " is in the store"
                 : "The store was updated for " + domain;
         return DaemonAdmin.report(daemonAdmin().reload(domain), what, out(), err(), code);
     }
 
-    /** Stores {@code result} as the daemon's cache does, prints the change, and returns the exit code. */
+    /**
+     * Stores {@code result} as the daemon's cache does, prints the change, and returns the exit code.
+     *
+     * @param served whether the daemon answers the domain's policy, so that the change is recorded as served for
+     *               TLSRPT; not when an override answers for it
+     */
     private int apply(PolicyStore store, String domain, Optional<CachedPolicy> old, DiscoveryResult result,
-                      Instant now) {
+                      Instant now, boolean served) {
         if (result instanceof DiscoveryResult.Found found) {
             CachedPolicy next = CachedPolicy.fetched(domain, found.txtId(), found.policy(), now);
-            if (old.isPresent() && !old.get().policy().equals(next.policy())) {
+            if (served && old.isPresent() && !old.get().policy().equals(next.policy())) {
                 // TLSRPT: the old policy was in force until now
                 store.policyServed(domain, old.get().policy(), now, now);
             }
             store.save(next);
-            store.policyServed(domain, next.policy(), now, now);
+            if (served) {
+                store.policyServed(domain, next.policy(), now, now);
+            }
             out().println((old.isPresent() ? "refreshed " : "stored ") + domain + ":");
             printChange(old, next);
             return OK;

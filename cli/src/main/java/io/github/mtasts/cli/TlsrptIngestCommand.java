@@ -139,7 +139,7 @@ public final class TlsrptIngestCommand implements Callable<Integer> {
              AggregateStore store = TlsrptStores.aggregates(setup)) {
             // one per reading thread: an Ingest is not thread-safe
             Supplier<Ingest> ingests = () -> new Ingest(store,
-                    new PolicyInForce(policies::servedPolicies, policies::discoveryFailures,
+                    new PolicyInForce(policies::servedPolicies, policies::discoveryFailures, setup.daemon().overrides(),
                             TlsrptDane.destinations(setup), new SendingMtaIps(tlsrpt.sendingMtaIps()), Clock.systemUTC(), POLICY_RELOAD),
                     new LogLineParser(tlsrpt.logTimezone(), clock),
                     () -> new SessionTracker(session -> tlsrpt.isReportRecipient(session.recipient()),

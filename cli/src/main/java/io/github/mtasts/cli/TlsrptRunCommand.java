@@ -93,6 +93,7 @@ public final class TlsrptRunCommand implements Callable<Integer> {
             // one per reading thread: an Ingest is not thread-safe
             Supplier<Ingest> ingests = () -> new Ingest(metrics.counting(reporting.aggregates),
                     new PolicyInForce(reporting.policies::servedPolicies, reporting.policies::discoveryFailures,
+                            reporting.setup.daemon().overrides(),
                             TlsrptDane.destinations(reporting.setup), new SendingMtaIps(tlsrpt.sendingMtaIps()), clock, POLICY_RELOAD),
                     new LogLineParser(tlsrpt.logTimezone(), clock),
                     () -> new SessionTracker(session -> isOwnReportMail(reporting, session.recipient()),

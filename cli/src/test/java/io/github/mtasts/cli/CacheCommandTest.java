@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.mtasts.resolver.socketmap.Netstring;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.testing.ConnectProxy;
 import io.github.mtasts.testing.DnsmasqServer;
 import io.github.mtasts.testing.PolicyHttpsServer;
@@ -22,6 +23,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -225,6 +227,21 @@ class CacheCommandTest {
         CommandRun show = cache("show", "cache-fail.test");
         assertThat(show.out()).contains("policy id: f1", "last error: ", "POLICY_FETCH_ERROR: ", "HTTP status 404",
                 "postfix reply (default zone): OK secure match=mx.cache-fail.test servername=hostname");
+    }
+
+    @Test
+    void refreshOfAnOverriddenDomainStoresItsPolicyButRecordsItNotServed() throws Exception {
+        Files.writeString(config, "overrides: {cache-a.test: encrypt}\n", StandardOpenOption.APPEND);
+
+        CommandRun refresh = cache("refresh", "cache-a.test");
+
+        assertThat(refresh.exitCode()).as(refresh.err()).isZero();
+        assertThat(refresh.out()).contains("stored cache-a.test:", "not recorded as served: the override for"
+                + " cache-a.test (encrypt) answers for cache-a.test; the stored policy applies once it is removed");
+        try (SqlitePolicyStore stored = SqlitePolicyStore.open(store)) {
+            assertThat(stored.load("cache-a.test")).as("kept current for the day the override goes").isPresent();
+            assertThat(stored.servedPolicies("cache-a.test")).isEmpty();
+        }
     }
 
     @Test

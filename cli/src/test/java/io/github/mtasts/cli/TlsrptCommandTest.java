@@ -225,6 +225,27 @@ class TlsrptCommandTest {
     }
 
     @Test
+    void overriddenDomainIsCountedUnderNoPolicyFoundWhateverWasServedBeforeTheOverride() throws IOException {
+        Path config = config("""
+                overrides: {d.example.test: encrypt}
+                tlsrpt:
+                  sending_mta_ips: [192.0.2.1]
+                  log_timezone: UTC
+                """);
+        try (SqlitePolicyStore policies = SqlitePolicyStore.open(database())) {
+            // served until 01:00, before the override: its max_age would keep it in force at 01:37:58
+            policies.policyServed("d.example.test", StsPolicy.of(PolicyMode.ENFORCE, 86400,
+                    List.of(MxPattern.parse("mx.example.test"))), Instant.parse("2026-11-29T00:00:00Z"),
+                    Instant.parse("2026-11-29T01:00:00Z"));
+        }
+        assertThat(ingest("-c", config.toString(), fixtureFiles().get(3)).exitCode()).isZero();
+
+        JsonNode policy = JSON.readTree(status("-c", config.toString(), "--day", "2026-11-29", "--json").out())
+                .get("policies").get(0);
+        assertCounts(policy, "no-policy-found", 1, 0, Map.of());
+    }
+
+    @Test
     void sourcesFromTheConfigAreReadWhenNoFileIsGiven() throws IOException {
         List<String> files = fixtureFiles();
         Path config = config("""

@@ -1,5 +1,6 @@
 package io.github.mtasts.benchmarks.load;
 
+import io.github.mtasts.resolver.policy.PolicyOverrides;
 import io.github.mtasts.resolver.policy.PolicySyntaxException;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.resolver.store.SqlitePolicyStore;
@@ -81,7 +82,8 @@ public final class IngestBenchmark {
                         + "\r\nmax_age: 604800\r\n"), SERVED_FROM, SERVED_UNTIL);
             }
             Ingest ingest = new Ingest(store,
-                    new PolicyInForce(policies::servedPolicies, policies::discoveryFailures, DaneDestinations.NONE,
+                    new PolicyInForce(policies::servedPolicies, policies::discoveryFailures, PolicyOverrides.NONE,
+                            DaneDestinations.NONE,
                             new SendingMtaIps(List.of()),
                             Clock.systemUTC(), Duration.ofMinutes(1)),
                     parser, () -> new SessionTracker(session -> false, MAX_PROCESSES, MAX_IDLE),

@@ -7,6 +7,8 @@ import io.github.mtasts.resolver.discovery.DiscoveryResult.NoPolicy;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.Unchanged;
 import io.github.mtasts.resolver.discovery.PolicyDiscovery;
 import io.github.mtasts.resolver.policy.PolicyMode;
+import io.github.mtasts.resolver.policy.PolicyOverrides;
+import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.resolver.store.CachedPolicy;
 import io.github.mtasts.resolver.store.PolicyStore;
 import io.github.mtasts.resolver.store.PolicyStoreException;
@@ -44,6 +46,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Only a newer policy or expiry removes a policy (RFC 8461 §3.3, §5.1, downgrade resistance): a vanished TXT
  *       record or a failed fetch leave a usable policy in force.</li>
  *   <li>The store never fails a lookup: its errors are logged once per outage and the cache runs on memory.</li>
+ *   <li>A policy is recorded as served (the history TLSRPT joins sessions with) only where the responder could
+ *       have answered it: never for a domain an override answers for. Such a domain's policy is still held and
+ *       refreshed, so that removing the override opens no downgrade window, but Postfix was never given it.</li>
  * </ul>
  */
 public final class PolicyCache implements AutoCloseable {
@@ -75,6 +80,7 @@ public final class PolicyCache implements AutoCloseable {
     private final PolicyDiscovery discovery;
     private final WriteBehindStore store;
     private final CacheSettings settings;
+    private final PolicyOverrides overrides;
     private final Clock clock;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<Optional<CachedPolicy>>> inFlight =
@@ -84,6 +90,13 @@ public final class PolicyCache implements AutoCloseable {
     private final CacheCounters counters = new CacheCounters();
 
     public PolicyCache(PolicyDiscovery discovery, PolicyStore store, CacheSettings settings, Clock clock) {
+        this(discovery, store, settings, PolicyOverrides.NONE, clock);
+    }
+
+    /** @param overrides the domains the responder answers before the cache, whose policies it never records served */
+    public PolicyCache(PolicyDiscovery discovery, PolicyStore store, CacheSettings settings, PolicyOverrides overrides,
+                       Clock clock) {
+        this.overrides = Objects.requireNonNull(overrides, "overrides");
         this.discovery = Objects.requireNonNull(discovery, "discovery");
         this.store = new WriteBehindStore(Objects.requireNonNull(store, "store"), counters::storeFailure);
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -171,7 +184,7 @@ public final class PolicyCache implements AutoCloseable {
             for (CachedPolicy policy : usable.subList(0, Math.min(usable.size(), settings.maxEntries()))) {
                 if (entries.putIfAbsent(policy.domain(), Held.of(policy, settings.cacheGrace())) == null) {
                     store.write("record served policy of " + policy.domain(),
-                            s -> s.policyServed(policy.domain(), policy.policy(), now, now));
+                            s -> recordServed(s, policy.domain(), policy.policy(), now, now));
                     loaded++;
                 }
             }
@@ -246,6 +259,17 @@ public final class PolicyCache implements AutoCloseable {
                 });
     }
 
+    /**
+     * Records in {@code target} that {@code policy} was in force for {@code domain} over the span given, unless an
+     * override answers for the domain: the responder answers it before the cache, so whatever the cache holds for
+     * the domain never reaches Postfix. Every "served" record of the cache goes through here.
+     */
+    private void recordServed(PolicyStore target, String domain, StsPolicy policy, Instant from, Instant until) {
+        if (overrides.find(domain).isEmpty()) {
+            target.policyServed(domain, policy, from, until);
+        }
+    }
+
     /** Same arithmetic as a hit's {@code refreshAtMillis}, so a refresh a hit asked for is never skipped. */
     private boolean dueForGraceRefresh(CachedPolicy policy) {
         return clock.millis() >= policy.lastCheckedAt().plus(settings.cacheGrace()).toEpochMilli();
@@ -269,7 +293,7 @@ public final class PolicyCache implements AutoCloseable {
             CachedPolicy policy = held.policy();
             log.debug("policy of {} expired at {}", LogSafe.escape(domain), policy.expiresAt());
             store.write("remove expired policy of " + domain, s -> {
-                s.policyServed(domain, policy.policy(), policy.confirmedAt(), policy.expiresAt());
+                recordServed(s, domain, policy.policy(), policy.confirmedAt(), policy.expiresAt());
                 s.remove(domain);
             });
         }
@@ -294,7 +318,7 @@ public final class PolicyCache implements AutoCloseable {
                         CachedPolicy policy = stored.get();
                         install(policy);
                         store.write("record served policy of " + domain,
-                                s -> s.policyServed(domain, policy.policy(), now, now));
+                                s -> recordServed(s, domain, policy.policy(), now, now));
                         return CompletableFuture.completedFuture(stored);
                     }
                     if (stored.isPresent()) {
@@ -398,10 +422,10 @@ public final class PolicyCache implements AutoCloseable {
             install(next);
             store.write("save policy of " + domain, s -> {
                 if (current != null && !current.policy().equals(next.policy())) {
-                    s.policyServed(domain, current.policy(), now, now);
+                    recordServed(s, domain, current.policy(), now, now);
                 }
                 s.save(next);
-                s.policyServed(domain, next.policy(), now, now);
+                recordServed(s, domain, next.policy(), now, now);
             });
             return Optional.of(next);
         }
@@ -411,7 +435,7 @@ public final class PolicyCache implements AutoCloseable {
             install(next);
             store.write("save confirmed policy of " + domain, s -> {
                 s.save(next);
-                s.policyServed(domain, next.policy(), now, now);
+                recordServed(s, domain, next.policy(), now, now);
             });
             return Optional.of(next);
         }

@@ -120,7 +120,7 @@ public final class ResolverDaemon implements AutoCloseable {
             return mtaSts.discover(domain, knownTxtId);
         }, registry);
         CacheSettings cacheSettings = cacheSettings(config);
-        this.cache = new PolicyCache(discovery, store, cacheSettings, Clock.systemUTC());
+        this.cache = new PolicyCache(discovery, store, cacheSettings, config.overrides(), Clock.systemUTC());
         this.refresher = cacheSettings.proactive().enabled()
                 ? Optional.of(new ProactiveRefresher(cache, cacheSettings.proactive(), Clock.systemUTC(),
                         config.preload()))

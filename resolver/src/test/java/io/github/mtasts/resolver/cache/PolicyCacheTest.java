@@ -11,6 +11,8 @@ import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.Found;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.NoPolicy;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.Unchanged;
+import io.github.mtasts.resolver.policy.PolicyOverride;
+import io.github.mtasts.resolver.policy.PolicyOverrides;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.resolver.refresh.ProactiveRefresher;
 import io.github.mtasts.resolver.store.CachedPolicy;
@@ -429,6 +431,108 @@ class PolicyCacheTest {
         CompletableFuture<Optional<CachedPolicy>> answer = cache.lookup("usable.example");
         assertThat(answer).isDone();
         assertThat(answer.join()).contains(usable);
+    }
+
+    // ---- overridden domains: the override answers, so no stored policy is ever recorded as served ----
+
+    static final PolicyOverrides OVERRIDES = PolicyOverrides.of(List.of(
+            new PolicyOverride("over.example", PolicyOverride.Outcome.ENCRYPT, List.of()),
+            new PolicyOverride(".wild.example", PolicyOverride.Outcome.DANE_ONLY, List.of())));
+
+    PolicyCache overriding(PolicyStore store, CacheSettings settings) {
+        PolicyCache cache = new PolicyCache(discovery, store, settings, OVERRIDES, clock);
+        toClose.add(store);
+        toClose.add(cache);
+        return cache;
+    }
+
+    /** Stores a usable policy, fetched an hour ago, for each domain, as a daemon without the overrides left them. */
+    static PolicyStore storeWith(String... domains) {
+        PolicyStore store = new MemoryPolicyStore(100);
+        for (String domain : domains) {
+            store.save(CachedPolicy.fetched(domain, "1", POLICY, T0.minusSeconds(3600)));
+        }
+        return store;
+    }
+
+    @Test
+    void warmStartHoldsOverriddenDomainsButRecordsThemNotServed() throws Exception {
+        PolicyStore store = storeWith("over.example", "a.wild.example", "plain.example");
+        PolicyCache cache = overriding(store, CacheSettings.defaults());
+
+        assertThat(cache.warmStart().get(10, TimeUnit.SECONDS)).isEqualTo(3);
+
+        cache.flush().join();
+        assertThat(store.servedPolicies("over.example")).isEmpty();
+        assertThat(store.servedPolicies("a.wild.example")).isEmpty();
+        assertThat(store.servedPolicies("plain.example")).singleElement()
+                .extracting(ServedPolicy::firstServed).isEqualTo(T0);
+        assertThat(cache.held("over.example")).as("held, to be kept current").isPresent();
+    }
+
+    @Test
+    void expiryOfAnOverriddenDomainsPolicyRecordsNoServedSpan() throws Exception {
+        PolicyStore store = storeWith("over.example", "plain.example");
+        PolicyCache cache = overriding(store, CacheSettings.defaults());
+        cache.warmStart().get(10, TimeUnit.SECONDS);
+
+        clock.advance(Duration.ofSeconds(86_400));
+        cache.purgeExpired();
+
+        cache.flush().join();
+        assertThat(store.servedPolicies("over.example")).isEmpty();
+        assertThat(store.servedPolicies("plain.example")).singleElement()
+                .extracting(ServedPolicy::lastServed).as("until its expiry").isEqualTo(T0.plusSeconds(82_800));
+    }
+
+    @Test
+    void discoveryOfAnOverriddenDomainSavesItsPolicyButRecordsItNotServed() throws Exception {
+        PolicyStore store = storeWith("over.example");
+        PolicyCache cache = overriding(store, CacheSettings.defaults());
+        discovery.answerWith(call -> new Found("2", NEWER_POLICY));
+
+        assertThat(await(cache.preload("over.example"))).as("from the store").isPresent();
+        assertThat(await(cache.preload("b.wild.example"))).as("discovered").isPresent();
+        assertThat(await(cache.refresh("over.example", policy -> true))).get()
+                .extracting(CachedPolicy::policy).as("replaced by a newer policy").isEqualTo(NEWER_POLICY);
+
+        cache.flush().join();
+        assertThat(store.load("b.wild.example")).isPresent();
+        assertThat(store.load("over.example")).get().extracting(CachedPolicy::policy).isEqualTo(NEWER_POLICY);
+        assertThat(store.servedPolicies("over.example")).isEmpty();
+        assertThat(store.servedPolicies("b.wild.example")).isEmpty();
+    }
+
+    @Test
+    void adoptedAndReloadedOverriddenDomainsAreNotRecordedServedWhenTheyExpire() throws Exception {
+        PolicyStore store = storeWith("over.example", "plain.example");
+        PolicyCache cache = overriding(store, CacheSettings.defaults());
+
+        cache.adopt(store.load("over.example").orElseThrow());
+        assertThat(cache.reload("over.example").get(10, TimeUnit.SECONDS)).isPresent();
+        assertThat(cache.reload("plain.example").get(10, TimeUnit.SECONDS)).isPresent();
+
+        clock.advance(Duration.ofSeconds(86_400));
+        cache.purgeExpired();
+        cache.flush().join();
+        assertThat(store.servedPolicies("over.example")).isEmpty();
+        assertThat(store.servedPolicies("plain.example")).as("the held policy's expiry records it").hasSize(1);
+    }
+
+    @Test
+    void proactiveRefreshKeepsAnOverriddenDomainCurrentWithoutRecordingItServed() throws Exception {
+        ProactiveFetching proactive = new ProactiveFetching(true, Duration.ofSeconds(1000), 2, 2.0);
+        PolicyStore store = storeWith("over.example", "plain.example");
+        PolicyCache cache = overriding(store, CacheSettings.defaults().withProactive(proactive));
+        discovery.answerWith(call -> new Unchanged("1"));
+
+        assertThat(refresher(cache, proactive).runOnce().get(10, TimeUnit.SECONDS)).isEqualTo(2);
+
+        cache.flush().join();
+        assertThat(store.load("over.example")).get().extracting(CachedPolicy::confirmedAt)
+                .as("confirmed now: removing the override opens no downgrade window").isEqualTo(T0);
+        assertThat(store.servedPolicies("over.example")).isEmpty();
+        assertThat(store.servedPolicies("plain.example")).hasSize(1);
     }
 
     @Test

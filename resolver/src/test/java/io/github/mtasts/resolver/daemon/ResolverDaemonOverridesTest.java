@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.mtasts.resolver.config.ConfigLoader;
 import io.github.mtasts.resolver.config.DaemonConfig;
 import io.github.mtasts.resolver.daemon.ResolverDaemonTest.Client;
+import io.github.mtasts.resolver.store.ServedPolicy;
+import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.testing.DnsmasqServer;
 import io.github.mtasts.testing.PolicyHttpsServer;
 import io.github.mtasts.testing.PolicyHttpsServer.Response;
@@ -15,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,6 +82,11 @@ class ResolverDaemonOverridesTest {
         }
         int fetches = https.requests("mta-sts.ovr-cached.test");
         int queries = txtQueries("ovr-cached.test");
+        List<ServedPolicy> servedBefore;
+        try (SqlitePolicyStore store = SqlitePolicyStore.open(dir.resolve("c.db"))) {
+            servedBefore = store.servedPolicies("ovr-cached.test");
+        }
+        assertThat(servedBefore).hasSize(1);
 
         try (ResolverDaemon daemon = start(cache + "overrides: {ovr-cached.test: dane-only}\n");
                 Client client = Client.open(daemon.socketmapAddress())) {
@@ -90,6 +98,11 @@ class ResolverDaemonOverridesTest {
             assertThat(metrics(daemon)).contains("mtasts_lookups_total{result=\"override\"} 3.0")
                     .contains("mtasts_cache_hits_total 0.0").contains("mtasts_cache_misses_total 0.0")
                     .doesNotContain("mtasts_discovery_seconds_count");
+        }
+        try (SqlitePolicyStore store = SqlitePolicyStore.open(dir.resolve("c.db"))) {
+            assertThat(store.servedPolicies("ovr-cached.test"))
+                    .as("the warm start did not record the stored policy as served: the override was answered")
+                    .isEqualTo(servedBefore);
         }
         assertThat(https.requests("mta-sts.ovr-cached.test")).isEqualTo(fetches);
         assertThat(txtQueries("ovr-cached.test")).isEqualTo(queries);

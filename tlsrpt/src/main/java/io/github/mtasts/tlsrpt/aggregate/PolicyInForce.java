@@ -3,6 +3,7 @@ package io.github.mtasts.tlsrpt.aggregate;
 import io.github.mtasts.resolver.cache.CacheSettings;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
+import io.github.mtasts.resolver.policy.PolicyOverrides;
 import io.github.mtasts.resolver.policy.PolicySyntaxException;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.resolver.store.DiscoveryFailureCount;
@@ -38,6 +39,10 @@ import java.util.function.Function;
  *       first served among several; else the latest one first served before the session and still within its
  *       {@code max_age} after it was last served (a sender may use a cached policy that long, RFC 8461 §5.1);
  *       else none. A policy in mode {@code none} is no policy (RFC 8461 §5);</li>
+ *   <li>a domain the resolver's {@code overrides:} answer for has no MTA-STS policy in force and no discovery
+ *       failure, whatever the store recorded before the override was configured: Postfix was given the override,
+ *       a local policy RFC 8460 has no type for, so its sessions count under {@code no-policy-found} (or under
+ *       DANE by the first rule, as for a {@code dane} or {@code dane-only} override);</li>
  *   <li>no policy in force, but the resolver recorded an {@code sts-*} discovery failure for the domain (a policy
  *       fetch error, an invalid policy, an invalid certificate of the policy host: RFC 8460 §4.3.2.2) at or before
  *       the session and at most {@link #FAILURE_HOLD} before it, with no policy served between that failure and the
@@ -79,6 +84,7 @@ public final class PolicyInForce {
 
     private final Function<String, List<ServedPolicy>> servedPolicies;
     private final Function<String, List<DiscoveryFailureCount>> discoveryFailures;
+    private final PolicyOverrides overrides;
     private final DaneDestinations dane;
     private final SendingMtaIps sendingMtaIps;
     private final Clock clock;
@@ -91,10 +97,11 @@ public final class PolicyInForce {
     };
 
     public PolicyInForce(Function<String, List<ServedPolicy>> servedPolicies,
-                         Function<String, List<DiscoveryFailureCount>> discoveryFailures, DaneDestinations dane,
-                         SendingMtaIps sendingMtaIps, Clock clock, Duration reloadAfter) {
+                         Function<String, List<DiscoveryFailureCount>> discoveryFailures, PolicyOverrides overrides,
+                         DaneDestinations dane, SendingMtaIps sendingMtaIps, Clock clock, Duration reloadAfter) {
         this.servedPolicies = Objects.requireNonNull(servedPolicies, "servedPolicies");
         this.discoveryFailures = Objects.requireNonNull(discoveryFailures, "discoveryFailures");
+        this.overrides = Objects.requireNonNull(overrides, "overrides");
         this.dane = Objects.requireNonNull(dane, "dane");
         this.sendingMtaIps = Objects.requireNonNull(sendingMtaIps, "sendingMtaIps");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -173,7 +180,8 @@ public final class PolicyInForce {
         Instant now = clock.instant();
         Loaded loaded = domains.get(domain);
         if (loaded == null || now.isAfter(loaded.at.plus(reloadAfter))) {
-            loaded = new Loaded(now, parse(servedPolicies.apply(domain)), stsFailures(discoveryFailures.apply(domain)));
+            loaded = overrides.find(domain).isPresent() ? new Loaded(now, List.of(), List.of())
+                    : new Loaded(now, parse(servedPolicies.apply(domain)), stsFailures(discoveryFailures.apply(domain)));
             domains.put(domain, loaded);
         }
         return loaded;

@@ -3,6 +3,8 @@ package io.github.mtasts.tlsrpt.aggregate;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
+import io.github.mtasts.resolver.policy.PolicyOverride;
+import io.github.mtasts.resolver.policy.PolicyOverrides;
 import io.github.mtasts.resolver.policy.StsPolicy;
 import io.github.mtasts.resolver.store.DiscoveryFailureCount;
 import io.github.mtasts.resolver.store.ServedPolicy;
@@ -38,6 +40,7 @@ class PolicyInForceTest {
     private int loads;
     private int failureLoads;
     private int daneLookups;
+    private PolicyOverrides overrides = PolicyOverrides.NONE;
 
     private PolicyInForce join(Clock clock) {
         return new PolicyInForce(domain -> {
@@ -46,7 +49,7 @@ class PolicyInForceTest {
         }, domain -> {
             failureLoads++;
             return failures.stream().filter(f -> f.domain().equals(domain)).toList();
-        }, new DaneDestinations((domain, host) -> {
+        }, overrides, new DaneDestinations((domain, host) -> {
             daneLookups++;
             return Optional.ofNullable(tlsa.get(domain + " " + host));
         }), new SendingMtaIps(List.of("192.0.2.1", "2001:db8::1")), clock, Duration.ofMinutes(1));
@@ -123,6 +126,34 @@ class PolicyInForceTest {
         assertThat(join.judge(success(T0, "mx.example.com")).orElseThrow().policy().type()).isEqualTo(PolicyType.STS);
         assertThat(join.judge(success(T0.plusSeconds(1), "mx.example.com")).orElseThrow().policy())
                 .isEqualTo(PolicyGroup.NO_POLICY);
+    }
+
+    @Test
+    void overriddenDomainHasNoPolicyWhateverWasServedBeforeTheOverride() {
+        // served until an hour ago, before the override: without it, max_age would keep ENFORCE in force now
+        serve(ENFORCE, T0.minusSeconds(7200), T0.minusSeconds(3600));
+        failed(FailureType.POLICY_FETCH_ERROR, T0.minusSeconds(60));
+        overrides = PolicyOverrides.of(List.of(
+                new PolicyOverride("example.com", PolicyOverride.Outcome.ENCRYPT, List.of())));
+
+        PolicyInForce join = join();
+        CountedSession counted = join.judge(success(T0, "mx.other.example")).orElseThrow();
+
+        assertThat(counted.policy()).isEqualTo(PolicyGroup.NO_POLICY);
+        assertThat(counted.success()).as("no mx pattern judged the host").isTrue();
+        assertThat(join.judge(session(T0, "mx.example.com", "198.51.100.7", ResultType.STARTTLS_NOT_SUPPORTED, null,
+                Evidence.PLAINTEXT_DELIVERY))).as("a plaintext delivery is no TLS session with it").isEmpty();
+        assertThat(loads + failureLoads).as("the store is not read for it").isZero();
+    }
+
+    @Test
+    void overrideOfAParentLeavesTheParentItselfUnderItsPolicy() {
+        serve(ENFORCE, T0.minusSeconds(60), T0.plusSeconds(60));
+        overrides = PolicyOverrides.of(List.of(
+                new PolicyOverride(".example.com", PolicyOverride.Outcome.ENCRYPT, List.of())));
+
+        assertThat(join().judge(success(T0, "mx.example.com")).orElseThrow().policy())
+                .isEqualTo(PolicyGroup.sts(ServedPolicy.hashOf(ENFORCE)));
     }
 
     @Test
@@ -448,7 +479,7 @@ class PolicyInForceTest {
 
     @Test
     void aSenderWithoutDaneNeverLooksUp() {
-        PolicyInForce join = new PolicyInForce(domain -> List.of(), domain -> List.of(), DaneDestinations.NONE,
+        PolicyInForce join = new PolicyInForce(domain -> List.of(), domain -> List.of(), PolicyOverrides.NONE, DaneDestinations.NONE,
                 new SendingMtaIps(List.of()), Clock.fixed(T0, ZoneOffset.UTC), Duration.ofMinutes(1));
         assertThat(join.judge(success(T0, "mx.example.com")).orElseThrow().policy()).isEqualTo(PolicyGroup.NO_POLICY);
     }

@@ -1,17 +1,23 @@
 package io.github.mtasts.tlsrpt.ingest;
 
+import io.github.mtasts.resolver.cache.CacheSettings;
+import io.github.mtasts.resolver.cache.PolicyCache;
+import io.github.mtasts.resolver.discovery.DiscoveryResult;
 import io.github.mtasts.resolver.discovery.DiscoveryResult.FailureType;
 import io.github.mtasts.resolver.policy.MxPattern;
 import io.github.mtasts.resolver.policy.PolicyMode;
+import io.github.mtasts.resolver.policy.PolicyOverride;
+import io.github.mtasts.resolver.policy.PolicyOverrides;
 import io.github.mtasts.resolver.policy.StsPolicy;
+import io.github.mtasts.resolver.store.CachedPolicy;
 import io.github.mtasts.resolver.store.ServedPolicy;
 import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.AggregateBatch;
 import io.github.mtasts.tlsrpt.aggregate.AggregateStore;
 import io.github.mtasts.tlsrpt.aggregate.DaneDestinations;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
-import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.FailureFigures;
+import io.github.mtasts.tlsrpt.aggregate.FailureKey;
 import io.github.mtasts.tlsrpt.aggregate.IngestStats;
 import io.github.mtasts.tlsrpt.aggregate.PolicyInForce;
 import io.github.mtasts.tlsrpt.aggregate.SendingMtaIps;
@@ -49,6 +55,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -107,7 +115,8 @@ class IngestTest {
 
     private Ingest ingest(AggregateStore store, SqlitePolicyStore policies, int batchLines, Duration batchInterval) {
         return new Ingest(store,
-                new PolicyInForce(policies::servedPolicies, policies::discoveryFailures, DaneDestinations.NONE,
+                new PolicyInForce(policies::servedPolicies, policies::discoveryFailures, PolicyOverrides.NONE,
+                        DaneDestinations.NONE,
                         new SendingMtaIps(List.of("192.0.2.1")), CAPTURE, Duration.ofMinutes(1)),
                 new LogLineParser(ZoneOffset.UTC, CAPTURE),
                 () -> new SessionTracker(s -> "tlsrpt@reports.example".equals(s.recipient()), 1000,
@@ -182,6 +191,44 @@ class IngestTest {
                     .hasSize(AggregateBatch.SAMPLES_PER_REASON)
                     .allSatisfy(s -> assertThat(s.text()).startsWith("# "));
         }
+    }
+
+    /**
+     * The resolver started at 01:00 with {@code overrides}, finding the policy of d.example.test it had stored the day
+     * before; the session of the d fixture follows at 01:37.
+     */
+    private void resolverWarmStart(PolicyOverrides overrides) throws Exception {
+        try (SqlitePolicyStore policies = SqlitePolicyStore.open(database())) {
+            policies.save(CachedPolicy.fetched("d.example.test", "d1", D_POLICY,
+                    Instant.parse("2026-11-28T12:00:00Z")));
+            Clock start = Clock.fixed(Instant.parse("2026-11-29T01:00:00Z"), ZoneOffset.UTC);
+            // closing waits for the store writes the warm start queued
+            try (PolicyCache cache = new PolicyCache((domain, knownId) -> CompletableFuture.completedFuture(
+                    new DiscoveryResult.NoPolicy("not asked")), policies, CacheSettings.defaults(), overrides, start)) {
+                assertThat(cache.warmStart().get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void overriddenDomainsDayIsNotReportedUnderItsStoredPolicy() throws Exception {
+        resolverWarmStart(PolicyOverrides.of(List.of(
+                new PolicyOverride("d.example.test", PolicyOverride.Outcome.ENCRYPT, List.of()))));
+
+        // the join is not told of the override here: what the resolver recorded must not name the policy either
+        importFile(Files.writeString(dir.resolve("mail.log"), fixture("d-verified-secure.log")), 1000);
+
+        assertCounts(byDomain().get("d.example.test"), PolicyType.NO_POLICY_FOUND, 1, 0);
+    }
+
+    @Test
+    void warmStartedDomainsDayIsReportedUnderItsStoredPolicy() throws Exception {
+        resolverWarmStart(PolicyOverrides.NONE);
+
+        importFile(Files.writeString(dir.resolve("mail.log"), fixture("d-verified-secure.log")), 1000);
+
+        assertCounts(byDomain().get("d.example.test"), PolicyType.STS, 1, 0);
+        assertThat(byDomain().get("d.example.test").policy().policyHash()).isEqualTo(ServedPolicy.hashOf(D_POLICY));
     }
 
     private static void assertCounts(DomainDay day, PolicyType type, long successes, long failures) {

@@ -1,5 +1,6 @@
 package io.github.mtasts.tlsrpt.ingest;
 
+import io.github.mtasts.resolver.policy.PolicyOverrides;
 import io.github.mtasts.resolver.store.SqlitePolicyStore;
 import io.github.mtasts.tlsrpt.aggregate.DaneDestinations;
 import io.github.mtasts.tlsrpt.aggregate.DomainDay;
@@ -54,7 +55,7 @@ class OneSourcePerSessionTest {
         try (SqlitePolicyStore policies = SqlitePolicyStore.open(database());
              SqliteAggregateStore store = SqliteAggregateStore.open(database())) {
             new Ingest(store, new PolicyInForce(policies::servedPolicies, policies::discoveryFailures,
-                    DaneDestinations.NONE, new SendingMtaIps(List.of("127.0.0.1")), RUN, Duration.ofMinutes(1)),
+                    PolicyOverrides.NONE, DaneDestinations.NONE, new SendingMtaIps(List.of("127.0.0.1")), RUN, Duration.ofMinutes(1)),
                     new LogLineParser(ZoneOffset.UTC, RUN),
                     () -> new SessionTracker(s -> false, 1000, Duration.ofHours(1)),
                     1000, Duration.ofDays(1), RUN, datagramsCollected).importFile(log);
