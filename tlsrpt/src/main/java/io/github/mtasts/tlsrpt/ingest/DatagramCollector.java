@@ -51,6 +51,13 @@ public final class DatagramCollector implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DatagramCollector.class);
     static final int MAX_PENDING_BATCHES = 1000;
     static final int LOGGED_SAMPLES = 3;
+    /**
+     * How long before a datagram's arrival its policy counts as served. Postfix held the policy when it logged the
+     * session, but the datagram is only read when this process gets the CPU, seconds later on a loaded host; a
+     * session log ingest counts beside the collector (a resumed handshake Postfix 3.10 sends no datagram for) must
+     * not fall before the policy's first serving and count as no-policy-found.
+     */
+    static final Duration RECEIVE_LAG = Duration.ofMinutes(1);
 
     /** What the collector reports to the metrics as it goes. */
     public interface Events {
@@ -250,7 +257,7 @@ public final class DatagramCollector implements AutoCloseable {
         Served(String domain, StsPolicy policy, Instant at) {
             this.domain = domain;
             this.policy = policy;
-            this.first = at;
+            this.first = at.minus(RECEIVE_LAG);
             this.last = at;
         }
     }

@@ -26,8 +26,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -109,6 +111,21 @@ class DatagramCollectorTest {
         assertThat(store.day(today())).hasSize(8);
         assertThat(policies.servedPolicies("ok.test")).extracting(ServedPolicy::policyText)
                 .containsExactly(ServedPolicy.textOf(ok));
+    }
+
+    @Test
+    void aCollectedPolicyCountsAsServedFromBeforeItsDatagramWasRead() throws Exception {
+        start(1000, NEVER);
+        Instant sent = Instant.now();
+        try (DatagramSender sender = new DatagramSender(socket.path())) {
+            sender.send(CapturedDatagrams.get(1));
+        }
+        waitFor(() -> collector.received() == 1);
+        collector.close();
+
+        ServedPolicy served = policies.servedPolicies("ok.test").get(0);
+        assertThat(served.firstServed()).isBefore(sent.minus(DatagramCollector.RECEIVE_LAG).plusSeconds(1));
+        assertThat(served.lastServed()).isAfterOrEqualTo(sent.truncatedTo(ChronoUnit.SECONDS));
     }
 
     @Test
