@@ -1,6 +1,6 @@
 package io.github.mtasts.tlsrpt.datagrams;
 
-import net.jqwik.api.Arbitraries;
+import io.github.mtasts.testing.JsonMutations;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -34,11 +34,7 @@ class DatagramDecoderFuzzTest {
     @Property(tries = 3000)
     void mutatedRealDatagramsDecodeOrAreMalformed(@ForAll @IntRange(min = 1, max = CapturedDatagrams.COUNT) int n,
             @ForAll("mutations") List<Tuple.Tuple3<Integer, Integer, Byte>> mutations) {
-        byte[] bytes = CapturedDatagrams.get(n);
-        for (Tuple.Tuple3<Integer, Integer, Byte> mutation : mutations) {
-            bytes = mutate(bytes, mutation.get1(), mutation.get2(), mutation.get3());
-        }
-        check(bytes);
+        check(JsonMutations.apply(CapturedDatagrams.get(n), mutations));
     }
 
     @Property(tries = 200)
@@ -49,45 +45,9 @@ class DatagramDecoderFuzzTest {
         check((open.repeat(depth) + "1" + close.repeat(depth)).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** (kind, position, byte): 0 replaces, 1 inserts, 2 deletes the byte at position modulo the length. */
     @Provide
     Arbitrary<List<Tuple.Tuple3<Integer, Integer, Byte>>> mutations() {
-        Arbitrary<Byte> interesting = Arbitraries.frequencyOf(
-                Tuple.of(3, Arbitraries.of((byte) '"', (byte) '{', (byte) '}', (byte) '[', (byte) ']', (byte) ':',
-                        (byte) ',', (byte) '-', (byte) '0', (byte) '1', (byte) '2', (byte) '9', (byte) '.',
-                        (byte) 'e', (byte) '\\', (byte) ' ')),
-                Tuple.of(1, Arbitraries.bytes()));
-        return Arbitraries.integers().between(0, 2)
-                .flatMap(kind -> Arbitraries.integers().greaterOrEqual(0)
-                        .flatMap(at -> interesting.map(b -> Tuple.of(kind, at, b))))
-                .list().ofMinSize(1).ofMaxSize(4);
-    }
-
-    private static byte[] mutate(byte[] bytes, int kind, int at, byte value) {
-        if (bytes.length == 0) {
-            return new byte[] {value};
-        }
-        int i = at % bytes.length;
-        return switch (kind) {
-            case 0 -> {
-                byte[] copy = bytes.clone();
-                copy[i] = value;
-                yield copy;
-            }
-            case 1 -> {
-                byte[] longer = new byte[bytes.length + 1];
-                System.arraycopy(bytes, 0, longer, 0, i);
-                longer[i] = value;
-                System.arraycopy(bytes, i, longer, i + 1, bytes.length - i);
-                yield longer;
-            }
-            default -> {
-                byte[] shorter = new byte[bytes.length - 1];
-                System.arraycopy(bytes, 0, shorter, 0, i);
-                System.arraycopy(bytes, i + 1, shorter, i, bytes.length - i - 1);
-                yield shorter;
-            }
-        };
+        return JsonMutations.edits(4);
     }
 
     private static void check(byte[] bytes) {

@@ -3,6 +3,7 @@ package io.github.mtasts.tlsrpt.inbound;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.github.mtasts.testing.JsonMutations;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -12,7 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -52,11 +52,7 @@ class InboundReportParserFuzzTest {
     @Property(tries = 3000)
     void mutatedRealReportsParseOrAreInvalid(@ForAll @IntRange(min = 0, max = 3) int report,
             @ForAll("mutations") List<Tuple.Tuple3<Integer, Integer, Byte>> mutations) {
-        byte[] bytes = REAL_REPORTS.get(report).clone();
-        for (Tuple.Tuple3<Integer, Integer, Byte> mutation : mutations) {
-            bytes = mutate(bytes, mutation.get1(), mutation.get2(), mutation.get3());
-        }
-        check(bytes);
+        check(JsonMutations.apply(REAL_REPORTS.get(report), mutations));
     }
 
     @Property(tries = 200)
@@ -67,43 +63,9 @@ class InboundReportParserFuzzTest {
         check((open.repeat(depth) + "1" + close.repeat(depth)).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** (kind, position, byte): 0 replaces, 1 inserts, 2 deletes the byte at position modulo the length. */
     @Provide
     Arbitrary<List<Tuple.Tuple3<Integer, Integer, Byte>>> mutations() {
-        Arbitrary<Byte> interesting = Arbitraries.frequencyOf(
-                Tuple.of(3, Arbitraries.of((byte) '"', (byte) '{', (byte) '}', (byte) '[', (byte) ']', (byte) ':',
-                        (byte) ',', (byte) '-', (byte) '0', (byte) '9', (byte) 'e', (byte) 'n', (byte) '\\')),
-                Tuple.of(1, Arbitraries.bytes()));
-        return Arbitraries.integers().between(0, 2)
-                .flatMap(kind -> Arbitraries.integers().greaterOrEqual(0)
-                        .flatMap(at -> interesting.map(b -> Tuple.of(kind, at, b))))
-                .list().ofMinSize(1).ofMaxSize(6);
-    }
-
-    private static byte[] mutate(byte[] bytes, int kind, int at, byte value) {
-        if (bytes.length == 0) {
-            return new byte[] {value};
-        }
-        int i = at % bytes.length;
-        return switch (kind) {
-            case 0 -> {
-                bytes[i] = value;
-                yield bytes;
-            }
-            case 1 -> {
-                byte[] longer = new byte[bytes.length + 1];
-                System.arraycopy(bytes, 0, longer, 0, i);
-                longer[i] = value;
-                System.arraycopy(bytes, i, longer, i + 1, bytes.length - i);
-                yield longer;
-            }
-            default -> {
-                byte[] shorter = new byte[bytes.length - 1];
-                System.arraycopy(bytes, 0, shorter, 0, i);
-                System.arraycopy(bytes, i + 1, shorter, i, bytes.length - i - 1);
-                yield shorter;
-            }
-        };
+        return JsonMutations.edits(6);
     }
 
     private static void check(byte[] bytes) {
