@@ -86,7 +86,6 @@ public final class DatagramSocket implements AutoCloseable {
                 // than read cut off by the kernel
                 .option(ChannelOption.RECVBUF_ALLOCATOR,
                         new FixedRecvByteBufAllocator(DatagramDecoder.MAX_DATAGRAM_BYTES + 1))
-                .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
                 .handler(new Receiver(receiver));
         ChannelFuture bind = bootstrap.bind(new DomainSocketAddress(path.toString())).awaitUninterruptibly();
         if (!bind.isSuccess()) {
@@ -96,6 +95,8 @@ public final class DatagramSocket implements AutoCloseable {
         }
         DatagramSocket socket = new DatagramSocket(path, group, bind.channel());
         try {
+            // Netty's unix datagram channel takes no SO_RCVBUF option (it would only warn): set on its socket
+            socket.socket().setReceiveBufferSize(RECEIVE_BUFFER_BYTES);
             if (mode.isPresent()) {
                 Files.setPosixFilePermissions(path, SocketmapServer.permissions(mode.getAsInt()));
             }
@@ -110,6 +111,15 @@ public final class DatagramSocket implements AutoCloseable {
 
     public Path path() {
         return path;
+    }
+
+    /** The kernel's receive buffer of the socket, in bytes (Linux reports twice what was granted). */
+    int receiveBufferBytes() throws IOException {
+        return socket().getReceiveBufferSize();
+    }
+
+    private Socket socket() {
+        return (Socket) ((EpollDomainDatagramChannel) channel).fd();
     }
 
     /**

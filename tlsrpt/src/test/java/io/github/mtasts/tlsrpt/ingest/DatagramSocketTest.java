@@ -51,6 +51,16 @@ class DatagramSocketTest {
     }
 
     @Test
+    void theSocketGetsTheLargerReceiveBufferTheKernelAllows() throws Exception {
+        // readString stops after the first read on this proc file; a line reader does not
+        long rmemMax = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/net/core/rmem_max")).get(0).trim());
+        try (DatagramSocket socket = bind(dir.resolve("tlsrpt.sock"))) {
+            // Linux grants min(asked, rmem_max) and reports it doubled for its bookkeeping
+            assertThat(socket.receiveBufferBytes()).isEqualTo((int) (2 * Math.min(4L * 1024 * 1024, rmemMax)));
+        }
+    }
+
+    @Test
     void aSocketFileLeftByADeadProcessIsReplaced() throws Exception {
         Path path = dir.resolve("tlsrpt.sock");
         Socket dead = Socket.newSocketDomainDgram();
