@@ -55,6 +55,8 @@ public final class PolicyFetcher {
     /** The one limit, {@link StsPolicy#MAX_BODY_BYTES}, which {@code mtasts lint policy} applies too. */
     public static final int MAX_BODY_BYTES = StsPolicy.MAX_BODY_BYTES;
     public static final int HTTPS_PORT = 443;
+    /** TLS sessions kept for resumption, per trust (SSLContext) this class builds. */
+    public static final int TLS_SESSIONS_KEPT = 1_024;
 
     private final Supplier<SSLContext> trust;
     private final Optional<ProxySelector> proxy;
@@ -154,13 +156,24 @@ public final class PolicyFetcher {
         return EnvironmentProxySelector.fromEnvironment(System.getenv());
     }
 
-    /** The JDK's default trust store. */
+    /** The JDK's default trust store (as {@code SSLContext.getDefault()}, {@code javax.net.ssl.trustStore} included). */
     public static SSLContext defaultTrust() {
         try {
-            return SSLContext.getDefault();
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, null, null);
+            return keepingFewSessions(context);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("no default TLS context: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Bounds the TLS sessions {@code context} keeps for resumption to {@value #TLS_SESSIONS_KEPT}: a policy host is
+     * fetched about once a day, and the JDK would keep up to 20,480 sessions (~1 KiB of heap each) for a day.
+     */
+    private static SSLContext keepingFewSessions(SSLContext context) {
+        context.getClientSessionContext().setSessionCacheSize(TLS_SESSIONS_KEPT);
+        return context;
     }
 
     /**
@@ -204,7 +217,7 @@ public final class PolicyFetcher {
             tmf.init(certificates);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, tmf.getTrustManagers(), new SecureRandom());
-            return context;
+            return keepingFewSessions(context);
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("ca_file " + caFile + ": " + e.getMessage(), e);
         }

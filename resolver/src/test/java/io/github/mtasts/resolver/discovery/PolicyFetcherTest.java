@@ -218,6 +218,15 @@ class PolicyFetcherTest {
         assertFailure(jdkTrust.fetch("good.test").join(), FailureType.WEBPKI_INVALID, "certificate not valid");
     }
 
+    /** ~1 KiB of heap per kept session: the JDK's 20,480 would hold ~20 MiB for a site with that many domains. */
+    @Test
+    void bothTrustsKeepAtMostTheBoundedNumberOfTlsSessions() {
+        assertThat(PolicyFetcher.trustFrom(dir.resolve("ca.pem")).getClientSessionContext().getSessionCacheSize())
+                .isEqualTo(PolicyFetcher.TLS_SESSIONS_KEPT);
+        assertThat(PolicyFetcher.defaultTrust().getClientSessionContext().getSessionCacheSize())
+                .isEqualTo(PolicyFetcher.TLS_SESSIONS_KEPT);
+    }
+
     @Test
     void caFileWithoutCertificateIsRejectedNamingTheFile() throws Exception {
         Path empty = Files.writeString(dir.resolve("empty.pem"), "# nothing here\n", StandardCharsets.US_ASCII);
