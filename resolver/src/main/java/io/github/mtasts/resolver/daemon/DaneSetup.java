@@ -5,13 +5,23 @@ import io.github.mtasts.resolver.config.DaneMode;
 import io.github.mtasts.resolver.config.DnssecConfig;
 import io.github.mtasts.resolver.dns.DnssecLookup;
 import io.github.mtasts.resolver.dns.UntrustedResolverException;
+import io.github.mtasts.resolver.text.LogSafe;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +33,9 @@ public final class DaneSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(DaneSetup.class);
     private static final long POSTCONF_TIMEOUT_SECONDS = 10;
+    /** Postfix's message prefixes on stderr: the program's name, then the level. */
+    private static final Pattern FATAL = Pattern.compile("\\S+: fatal: ");
+    private static final Pattern WARNING = Pattern.compile("\\S+: warning: ");
 
     /**
      * The configuration with {@code dane} decided in every zone, and the DNSSEC lookups when a zone is on.
@@ -89,29 +102,77 @@ public final class DaneSetup {
 
     /** Asks {@code postconf}, when it exists. */
     public static PostfixDnssec postfixDnssec() {
-        Optional<String> level = postconf("smtp_dns_support_level");
-        return new PostfixDnssec(level.filter("dnssec"::equals).isPresent(), "postconf -h smtp_dns_support_level "
-                + level.map(l -> "says \"" + l + "\"").orElse("could not be run or failed"));
+        return postfixDnssec(List.of("postconf"));
     }
 
-    /** {@code postconf -h NAME}, or empty when postconf is missing or fails. */
-    static Optional<String> postconf(String name) {
+    /** @param postconf the command that runs Postfix's {@code postconf} (tests run a script in its place) */
+    static PostfixDnssec postfixDnssec(List<String> postconf) {
+        String asked = "postconf -h smtp_dns_support_level";
+        Postconf answer = postconf(postconf, "smtp_dns_support_level");
+        return answer.value()
+                .map(level -> new PostfixDnssec("dnssec".equals(level), asked + " says \"" + LogSafe.escape(level) + "\""))
+                .orElseGet(() -> new PostfixDnssec(false, asked + " failed: " + answer.failure()));
+    }
+
+    /** What {@code postconf -h NAME} printed, or why it printed nothing usable. */
+    record Postconf(Optional<String> value, String failure) {
+        static Postconf failed(String why) {
+            return new Postconf(Optional.empty(), why);
+        }
+    }
+
+    /**
+     * {@code postconf -h NAME}. Postfix sleeps a second before it exits on a fatal error (no {@code main.cf},
+     * say): the first {@code postconf: fatal:} line is the answer, and the process is not waited for.
+     */
+    static Postconf postconf(List<String> postconf, String name) {
+        List<String> command = new ArrayList<>(postconf);
+        command.addAll(List.of("-h", name));
+        Process process;
         try {
-            Process process = new ProcessBuilder("postconf", "-h", name)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            process.getOutputStream().close();
-            // a one-line answer fits the pipe: wait first, so a hanging postconf cannot hold up the start
-            if (!process.waitFor(POSTCONF_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return Optional.empty();
-            }
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return process.exitValue() == 0 ? Optional.of(out) : Optional.empty();
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
-            return Optional.empty();
+            return Postconf.failed("could not be run: " + e.getMessage());
+        }
+        ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "postconf-reader");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            process.getOutputStream().close();
+            return reader.submit(() -> read(process)).get(POSTCONF_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            return Postconf.failed("no answer within " + POSTCONF_TIMEOUT_SECONDS + " s");
+        } catch (IOException | ExecutionException e) {
+            return Postconf.failed(e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.empty();
+            return Postconf.failed("interrupted");
+        } finally {
+            reader.shutdownNow();
+            process.destroyForcibly();
         }
+    }
+
+    /** Postfix's warnings come first on stderr; stdout's one line is written at exit. */
+    private static Postconf read(Process process) throws IOException, InterruptedException {
+        Optional<String> value = Optional.empty();
+        try (BufferedReader out = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                if (FATAL.matcher(line).lookingAt()) {
+                    return Postconf.failed(LogSafe.escape(line));
+                }
+                if (value.isEmpty() && !WARNING.matcher(line).lookingAt()) {
+                    value = Optional.of(line.trim());
+                }
+            }
+        }
+        int status = process.waitFor();
+        if (status != 0) {
+            return Postconf.failed("exit status " + status);
+        }
+        return value.isPresent() ? new Postconf(value, "") : Postconf.failed("no output");
     }
 }
