@@ -87,7 +87,19 @@ public final class PostgresAggregateStore implements AggregateStore {
                     """
                     ALTER TABLE failure_detail ADD PRIMARY KEY (day, policy_domain, policy_type, policy_hash,
                       result_type, sending_mta_ip, receiving_mx_hostname, receiving_mx_helo, receiving_ip,
-                      failure_reason_code)"""));
+                      failure_reason_code)"""),
+            // 5: a B-tree entry holds at most 2,704 bytes, and a DANE policy's key (its TLSA records) or a failure
+            // reason from a log line may be longer: the unbounded columns are unique by their digest
+            List.of("ALTER TABLE session_count DROP CONSTRAINT IF EXISTS session_count_pkey",
+                    """
+                    CREATE UNIQUE INDEX IF NOT EXISTS session_count_key
+                      ON session_count (day, policy_domain, policy_type, md5(policy_hash))""",
+                    "ALTER TABLE failure_detail DROP CONSTRAINT IF EXISTS failure_detail_pkey",
+                    """
+                    CREATE UNIQUE INDEX IF NOT EXISTS failure_detail_key
+                      ON failure_detail (day, policy_domain, policy_type, md5(policy_hash), result_type,
+                        sending_mta_ip, receiving_mx_hostname, receiving_mx_helo, receiving_ip,
+                        md5(failure_reason_code))"""));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
@@ -229,7 +241,7 @@ public final class PostgresAggregateStore implements AggregateStore {
         String sql = """
                 INSERT INTO session_count AS s (day, policy_domain, policy_type, policy_hash, success, failure)
                 VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (day, policy_domain, policy_type, policy_hash) DO UPDATE SET
+                ON CONFLICT (day, policy_domain, policy_type, md5(policy_hash)) DO UPDATE SET
                   success = s.success + excluded.success, failure = s.failure + excluded.failure""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (Map.Entry<AggregateBatch.CountKey, long[]> e : AggregateRows.sessionsInOrder(batch)) {
@@ -247,8 +259,8 @@ public final class PostgresAggregateStore implements AggregateStore {
                 INSERT INTO failure_detail AS f (day, policy_domain, policy_type, policy_hash, result_type,
                   sending_mta_ip, receiving_mx_hostname, receiving_mx_helo, receiving_ip, failure_reason_code, count)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (day, policy_domain, policy_type, policy_hash, result_type, sending_mta_ip,
-                  receiving_mx_hostname, receiving_mx_helo, receiving_ip, failure_reason_code) DO UPDATE SET
+                ON CONFLICT (day, policy_domain, policy_type, md5(policy_hash), result_type, sending_mta_ip,
+                  receiving_mx_hostname, receiving_mx_helo, receiving_ip, md5(failure_reason_code)) DO UPDATE SET
                   count = f.count + excluded.count""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (Map.Entry<AggregateBatch.FailureCountKey, Long> e : AggregateRows.failuresInOrder(batch)) {

@@ -206,6 +206,44 @@ abstract class AggregateStoreContract {
         }
     }
 
+    /**
+     * A DANE policy is its own key, records and all: two full-certificate records (matching type 0) make one of
+     * ~8 KB, beyond what a database may put in one index entry (PostgreSQL's B-tree: 2,704 bytes); so may a
+     * failure reason taken from a log line.
+     */
+    @Test
+    void aDanePolicyOfFullCertificateRecordsIsCountedWithItsRecords() throws Exception {
+        java.util.Random random = new java.util.Random(8460);
+        List<String> records = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            StringBuilder hex = new StringBuilder("3 0 0 ");
+            for (int i = 0; i < 2_000; i++) {
+                hex.append(String.format("%02x", random.nextInt(256)));
+            }
+            records.add(hex.toString());
+        }
+        PolicyGroup dane = PolicyGroup.tlsa(new TlsaPolicy("mx.example.com", records));
+        FailureKey mismatch = new FailureKey(ResultType.TLSA_INVALID, "192.0.2.1", "mx.example.com",
+                "198.51.100.7", "certificate does not match: " + "x".repeat(4_000));
+        AggregateBatch batch = new AggregateBatch();
+        batch.add(new CountedSession(DAY, "example.com", dane, null));
+        batch.add(new CountedSession(DAY, "example.com", dane, mismatch));
+        batch.offset(LOG, new SourceOffset(10, 5));
+        try (AggregateStore store = open()) {
+            store.commit(batch);
+            store.commit(batch("example.com", 1, 0, LOG, 20));
+            AggregateBatch again = new AggregateBatch();
+            again.add(new CountedSession(DAY, "example.com", dane, mismatch));
+            again.offset(LOG, new SourceOffset(30, 15));
+            store.commit(again);
+
+            assertThat(store.day(DAY)).contains(new DomainDay(DAY, "example.com", dane, 1, 2,
+                    List.of(new DomainDay.FailureCount(mismatch, 2))));
+            assertThat(store.day(DAY).stream().filter(d -> d.policy().equals(dane)).findFirst().orElseThrow()
+                    .policy().tlsaPolicy().records()).isEqualTo(records.stream().sorted().toList());
+        }
+    }
+
     @Test
     void failedCommitStoresNeitherCountsNorOffsets() throws Exception {
         try (AggregateStore store = open()) {
