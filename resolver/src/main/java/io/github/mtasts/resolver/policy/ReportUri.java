@@ -17,6 +17,12 @@ import java.util.Objects;
  */
 public sealed interface ReportUri {
 
+    /**
+     * The longest URI accepted. RFC 8460 sets no limit; web servers commonly refuse request lines much longer,
+     * and a destination is an index key of the shared delivery queue (PostgreSQL: 2,704 bytes at most).
+     */
+    int MAX_LENGTH = 2_048;
+
     /** The URI exactly as published. */
     String uri();
 
@@ -50,6 +56,10 @@ public sealed interface ReportUri {
      * @throws IllegalArgumentException naming the rule the URI breaks
      */
     static ReportUri parse(String uri) {
+        if (uri.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("URI \"" + uri.substring(0, 60) + "...\" of " + uri.length()
+                    + " characters: at most " + MAX_LENGTH + " are accepted");
+        }
         checkUriCharacters(uri);
         String lower = uri.toLowerCase(Locale.ROOT);
         if (lower.startsWith("mailto:")) {

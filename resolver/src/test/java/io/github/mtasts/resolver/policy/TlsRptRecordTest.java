@@ -36,6 +36,16 @@ class TlsRptRecordTest {
     }
 
     @Test
+    void aUriUpToTheLimitIsAcceptedAndALongerOneIsRefusedSayingHowLong() throws Exception {
+        String prefix = "https://r.example.com/";
+        String longest = prefix + "a".repeat(ReportUri.MAX_LENGTH - prefix.length());
+        assertThat(parse("v=TLSRPTv1; rua=" + longest).rua()).extracting(ReportUri::uri).containsExactly(longest);
+
+        assertThat(invalidReason("v=TLSRPTv1; rua=mailto:a@example.com," + longest + "a"))
+                .contains("of 2049 characters: at most 2048 are accepted");
+    }
+
+    @Test
     void singleMailtoDestination() throws Exception {
         TlsRptRecord record = parse("v=TLSRPTv1; rua=mailto:tlsrpt@example.com");
         assertThat(record.rua()).containsExactly(

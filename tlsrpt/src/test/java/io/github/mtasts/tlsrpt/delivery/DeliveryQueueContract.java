@@ -52,6 +52,20 @@ abstract class DeliveryQueueContract {
         }
     }
 
+    /** The longest destination a TLSRPT record may name is a key of the queue (PostgreSQL: 2,704 bytes per entry). */
+    @Test
+    void theLongestAcceptedDestinationIsRouted() throws Exception {
+        String prefix = "https://a.test/";
+        String longest = prefix + "r".repeat(io.github.mtasts.resolver.policy.ReportUri.MAX_LENGTH - prefix.length());
+        try (DeliveryQueue queue = open()) {
+            TlsRptReport report = report(DAY, "a.test", 1);
+            queue.addReport(report, NOW);
+            queue.route(report.reportId(), List.of(new DeliveryQueue.Due(longest, NOW)), null);
+
+            assertThat(queue.deliveries(DAY)).extracting(QueuedDelivery::destinationKey).containsExactly(longest);
+        }
+    }
+
     @Test
     void routingTwiceKeepsTheFirstRowsAndMarksTheReportRouted() throws Exception {
         try (DeliveryQueue queue = open()) {
