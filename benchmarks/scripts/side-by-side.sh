@@ -19,7 +19,7 @@
 # default 1 for c: the setting that lets fixedsrv reach the machine's limit; the Java tool's default otherwise),
 # OURS_YAML (configuration lines added to our daemon's file, e.g. 'socketmap: {transport: epoll}'). Our daemon is
 # started by bin/mta-sts-daemon with this environment, so MTASTS_JAVA_OPTS and MTASTS_JVM_DEFAULTS apply to it.
-# After the table: both daemons' resident memory (VmRSS, and VmHWM: the peak) once started, once warm, after the runs.
+# HOLD (seconds to keep both daemons up after the load, for inspection; default none). After the table: both daemons' resident memory (VmRSS, and VmHWM: the peak) once started, once warm, after the runs.
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
@@ -190,6 +190,10 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 memory loaded
+if [ -n "${HOLD:-}" ]; then  # time to inspect both daemons after the load (pmap, jcmd) before they are stopped
+    echo "# holding $HOLD s: python pid $python_pid, ours pid $ours_pid" >&2
+    sleep "$HOLD"
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 [ -s "$work/runs.jsonl" ] && /usr/bin/python3 - "$work/runs.jsonl" "$python_start" "$ours_start" "$loadgen_label" <<'PY'
