@@ -3,6 +3,7 @@ package io.github.mtasts.tlsrpt.inbound;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.mtasts.resolver.store.PostgresDatabase;
 import io.github.mtasts.resolver.store.PostgresDsn;
+import io.github.mtasts.resolver.text.LogSafe;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -67,7 +68,15 @@ public final class PostgresInboundReportStore implements InboundReportStore {
               position INTEGER NOT NULL,
               text TEXT NOT NULL,
               PRIMARY KEY (report, position))""",
-            "CREATE INDEX inbound_policy_domain ON inbound_policy (policy_domain)"));
+            "CREATE INDEX inbound_policy_domain ON inbound_policy (policy_domain)"),
+            // 2: names of up to 1,024 characters (ReportLimits) may exceed one B-tree entry (2,704 bytes): the
+            // sender's names are unique by their digest
+            List.of("""
+                    ALTER TABLE inbound_report
+                      DROP CONSTRAINT IF EXISTS inbound_report_organization_report_id_start_time_end_time_key""",
+                    """
+                    CREATE UNIQUE INDEX IF NOT EXISTS inbound_report_identity
+                      ON inbound_report (md5(organization), md5(report_id), start_time, end_time)"""));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
@@ -110,7 +119,7 @@ public final class PostgresInboundReportStore implements InboundReportStore {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO inbound_report (organization, report_id, start_time, end_time, contact_info,
                       received_at, json) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (organization, report_id, start_time, end_time) DO NOTHING RETURNING id""")) {
+                    ON CONFLICT (md5(organization), md5(report_id), start_time, end_time) DO NOTHING RETURNING id""")) {
                 ps.setString(1, report.organizationName());
                 ps.setString(2, report.reportId());
                 ps.setLong(3, report.start().getEpochSecond());
@@ -136,8 +145,9 @@ public final class PostgresInboundReportStore implements InboundReportStore {
                 c.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new InboundStoreException("cannot store report " + report.reportId() + " from "
-                    + report.organizationName() + " in " + description + ": " + e.getMessage(), e);
+            throw new InboundStoreException("cannot store report " + LogSafe.escape(report.reportId(), 100)
+                    + " from " + LogSafe.escape(report.organizationName(), 100) + " in " + description + ": "
+                    + e.getMessage(), e);
         }
     }
 

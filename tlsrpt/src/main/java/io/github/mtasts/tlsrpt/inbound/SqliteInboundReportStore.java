@@ -1,6 +1,7 @@
 package io.github.mtasts.tlsrpt.inbound;
 
 import io.github.mtasts.resolver.store.SqliteDatabase;
+import io.github.mtasts.resolver.text.LogSafe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -124,8 +125,9 @@ public final class SqliteInboundReportStore implements InboundReportStore {
                 connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new InboundStoreException("cannot store report " + report.reportId() + " from "
-                    + report.organizationName() + " in " + file + ": " + e.getMessage(), e);
+            throw new InboundStoreException("cannot store report " + LogSafe.escape(report.reportId(), 100)
+                    + " from " + LogSafe.escape(report.organizationName(), 100) + " in " + file + ": "
+                    + e.getMessage(), e);
         }
     }
 

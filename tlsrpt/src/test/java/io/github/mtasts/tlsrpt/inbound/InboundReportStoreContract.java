@@ -166,6 +166,30 @@ abstract class InboundReportStoreContract {
         }
     }
 
+    /**
+     * The longest names a report may carry (1,024 characters each, {@link ReportLimits#DEFAULT}), in a script of
+     * three UTF-8 bytes per character: ~6 KB of key, beyond one PostgreSQL index entry (2,704 bytes).
+     */
+    @Test
+    void theLongestOrganisationAndReportIdAreStoredOnceAndReadBack() throws Exception {
+        java.util.Random random = new java.util.Random(8460);
+        StringBuilder ideographs = new StringBuilder();
+        for (int i = 0; i < 2 * ReportLimits.DEFAULT.maxStringLength(); i++) {
+            ideographs.append((char) (0x4e00 + random.nextInt(0x5000)));  // random, so that no index compresses them
+        }
+        String organisation = ideographs.substring(0, ReportLimits.DEFAULT.maxStringLength());
+        String reportId = ideographs.substring(ReportLimits.DEFAULT.maxStringLength() + 1) + "1";
+        InboundReport report = report(organisation, reportId, "2024-05-01T00:00:00Z", "2024-05-01T23:59:59Z");
+        try (InboundReportStore store = open()) {
+            assertThat(store.save(report, json("{}"), RECEIVED)).isEqualTo(InboundReportStore.Saved.STORED);
+            assertThat(store.save(report, json("{}"), RECEIVED)).isEqualTo(InboundReportStore.Saved.DUPLICATE);
+            InboundReport other = report(organisation, reportId.replace('1', '2'), "2024-05-01T00:00:00Z",
+                    "2024-05-01T23:59:59Z");
+            assertThat(store.save(other, json("{}"), RECEIVED)).isEqualTo(InboundReportStore.Saved.STORED);
+            assertThat(store.reports()).containsExactlyInAnyOrder(report, other);
+        }
+    }
+
     /** Several receivers store the report a sender sent each of them at once: it is kept once, whole. */
     @Test
     void ofSeveralHandlesSavingOneReportAtOnceExactlyOneStoresIt() throws Exception {
