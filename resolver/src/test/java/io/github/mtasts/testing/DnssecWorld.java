@@ -124,7 +124,16 @@ public final class DnssecWorld implements AutoCloseable {
                 _587._tcp.usable IN TLSA %s
                 denied IN A 127.0.0.1
                 _25._tcp.denied IN TLSA %s
-                """.formatted(USABLE_TLSA, UNUSABLE_TLSA, USABLE_TLSA, USABLE_TLSA, USABLE_TLSA) + signedRecords);
+                aliased IN MX 10 mx-alias.signed.test.
+                mx-alias IN CNAME mx-usable.signed.test.
+                aliasname IN MX 10 mx-alias2.signed.test.
+                mx-alias2 IN CNAME mx-denied.signed.test.
+                _25._tcp.mx-alias2 IN TLSA %s
+                aliasplain IN MX 10 mx-toplain.signed.test.
+                mx-toplain IN CNAME mx.plain.test.
+                _25._tcp.mx-toplain IN TLSA %s
+                """.formatted(USABLE_TLSA, UNUSABLE_TLSA, USABLE_TLSA, USABLE_TLSA, USABLE_TLSA, USABLE_TLSA,
+                USABLE_TLSA) + signedRecords);
         zone("plain.test", """
                 @ IN MX 10 mx.plain.test.
                 mx IN A 127.0.0.1

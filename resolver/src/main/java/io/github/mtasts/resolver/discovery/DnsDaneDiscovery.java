@@ -115,17 +115,41 @@ public final class DnsDaneDiscovery implements DaneDiscovery {
     }
 
     /**
-     * RFC 7672 §2.2.2: TLSA records count only for a host whose address records are secure too; Postfix looks no
-     * further for a host with insecure addresses, so neither do we.
+     * RFC 7672 §2.2.2, as Postfix's {@code tls_dane_resolve}: TLSA records count only for a host whose address
+     * records are secure. Reached through a CNAME chain, the host's TLSA records are looked for at the chain's end
+     * first, then at the MX host's own name; when the chain ends in an unsigned zone, at the MX host's name only,
+     * and only when its CNAME record is itself secure.
      */
     private CompletableFuture<HostResult> host(DaneTarget target, String host, DnssecAnswer address) {
-        if (address.status() != DnssecStatus.SECURE) {
-            TlsaStatus status = address.status() == DnssecStatus.INSECURE ? TlsaStatus.INSECURE
-                    : TlsaStatus.INDETERMINATE;
-            return CompletableFuture.completedFuture(new HostResult(
-                    new DaneHost(host, status, List.of(), "address: " + address.detail()), address.ttl()));
+        String alias = alias(host, address);
+        if (address.status() == DnssecStatus.SECURE) {
+            if (alias == null) {
+                return tlsa(target, host, host, address.ttl());
+            }
+            return tlsa(target, host, alias, address.ttl()).thenCompose(atAlias -> notFound(atAlias)
+                    ? tlsa(target, host, host, address.ttl())
+                    : CompletableFuture.completedFuture(atAlias));
         }
-        return dns.query(target.tlsaName(host), Type.TLSA).thenApply(tlsa -> {
+        if (address.status() == DnssecStatus.INSECURE && alias != null) {
+            return dns.query(host, Type.CNAME).thenCompose(cname -> {
+                if (cname.status() == DnssecStatus.SECURE && cname.outcome() == DnssecAnswer.Outcome.FOUND) {
+                    return tlsa(target, host, host, min(address.ttl(), cname.ttl()));
+                }
+                TlsaStatus status = cname.outcome() == DnssecAnswer.Outcome.FAILED ? TlsaStatus.INDETERMINATE
+                        : TlsaStatus.INSECURE;
+                return CompletableFuture.completedFuture(new HostResult(new DaneHost(host, status, List.of(),
+                        "address: " + address.detail() + "; " + cname.detail()), min(address.ttl(), cname.ttl())));
+            });
+        }
+        TlsaStatus status = address.status() == DnssecStatus.INSECURE ? TlsaStatus.INSECURE
+                : TlsaStatus.INDETERMINATE;
+        return CompletableFuture.completedFuture(new HostResult(
+                new DaneHost(host, status, List.of(), "address: " + address.detail()), address.ttl()));
+    }
+
+    /** The TLSA records of {@code host} published at {@code at} (the host's name, or the end of its CNAME chain). */
+    private CompletableFuture<HostResult> tlsa(DaneTarget target, String host, String at, Duration addressTtl) {
+        return dns.query(target.tlsaName(at), Type.TLSA).thenApply(tlsa -> {
             List<DaneTlsa> records = new ArrayList<>();
             for (Record record : tlsa.records()) {
                 if (record instanceof TLSARecord t) {
@@ -134,9 +158,24 @@ public final class DnsDaneDiscovery implements DaneDiscovery {
                 }
             }
             TlsaStatus status = TlsaStatus.of(tlsa.status(), tlsa.denied(), records);
-            return new HostResult(new DaneHost(host, status, records, tlsa.detail()),
-                    min(address.ttl(), tlsa.ttl()));
+            String detail = (at.equals(host) ? "" : host + " is an alias of " + at + "; ") + tlsa.detail();
+            return new HostResult(new DaneHost(host, status, records, detail), min(addressTtl, tlsa.ttl()));
         });
+    }
+
+    /** Postfix tries the MX host's own name when the chain's end has no TLSA records it can use as found. */
+    private static boolean notFound(HostResult atAlias) {
+        TlsaStatus status = atAlias.host().status();
+        return status == TlsaStatus.SECURE_DENIED || status == TlsaStatus.INSECURE;
+    }
+
+    /** The name that owns {@code host}'s address records when a CNAME chain led there, else null. */
+    private static String alias(String host, DnssecAnswer address) {
+        if (address.outcome() != DnssecAnswer.Outcome.FOUND) {
+            return null;
+        }
+        String owner = address.records().get(0).getName().toString(true).toLowerCase(Locale.ROOT);
+        return owner.equals(host) ? null : owner;
     }
 
     /** The host's A records, or its AAAA records when it provably has no A records. */

@@ -118,6 +118,34 @@ class DnsDaneDiscoveryTest {
         assertThat(mixed.verdict()).isEqualTo(DaneVerdict.APPLIES);
     }
 
+    /**
+     * An MX host that is a CNAME, as Postfix's tls_dane_resolve looks: TLSA records at the end of a secure chain
+     * first, then at the MX host's own name; at its own name only when the chain ends in an unsigned zone but the
+     * CNAME itself is signed.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("validations")
+    void anMxHostThatIsAnAliasHasTheTlsaRecordsPostfixUses(String validation, DnsDaneDiscovery discovery)
+            throws Exception {
+        DaneState atTarget = discover(discovery, "aliased.signed.test").state();
+        assertThat(atTarget.hosts()).singleElement().satisfies(host -> {
+            assertThat(host.host()).isEqualTo("mx-alias.signed.test");
+            assertThat(host.status()).as(host.detail()).isEqualTo(TlsaStatus.SECURE_USABLE);
+            assertThat(host.detail()).contains("alias of mx-usable.signed.test");
+        });
+        assertThat(atTarget.verdict()).isEqualTo(DaneVerdict.APPLIES);
+
+        DaneState atOwnName = discover(discovery, "aliasname.signed.test").state();
+        assertThat(statuses(atOwnName)).as(atOwnName.hosts().toString()).containsExactly(TlsaStatus.SECURE_USABLE);
+        assertThat(atOwnName.verdict()).isEqualTo(DaneVerdict.APPLIES);
+
+        DaneState toUnsigned = discover(discovery, "aliasplain.signed.test").state();
+        assertThat(statuses(toUnsigned)).as(toUnsigned.hosts().toString()).containsExactly(TlsaStatus.SECURE_USABLE);
+        assertThat(toUnsigned.hosts().get(0).records()).extracting(DaneTlsa::toString)
+                .containsExactly(DnssecWorld.USABLE_TLSA);
+        assertThat(toUnsigned.verdict()).isEqualTo(DaneVerdict.APPLIES);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("validations")
     void withoutMxTheDomainIsItsOwnHost(String validation, DnsDaneDiscovery discovery) throws Exception {
