@@ -67,6 +67,7 @@ class DaneDeliveryTest {
             sts.unsigned.test    | sent     | secure match=mx.sts.unsigned.test servername=hostname | sent | secure match=mx.sts.unsigned.test servername=hostname
             tlsa.bogus.test      | deferred | dane-only | sent     | secure match=mx.tlsa.bogus.test servername=hostname
             nostarttls.dane.test | deferred | dane      | sent     | NOTFOUND
+            alias.dane.test      | deferred | dane-only | sent     | secure match=mx.alias.dane.test servername=hostname
             """)
     void eachSenderGetsTheOutcomeItsZoneRequires(String domain, String daneStatus, String daneReply,
             String plainStatus, String plainReply) {

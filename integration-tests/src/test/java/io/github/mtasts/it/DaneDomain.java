@@ -5,8 +5,10 @@ import java.util.Objects;
 /**
  * A mail domain of the DNSSEC part of the world: a {@link TestDomain} (MX certificate, MTA-STS publication) in one
  * of the zones nsd serves, with the TLSA record its MX host publishes at {@code _25._tcp.<mx host>} (RFC 7672 §3).
+ * With {@code aliasedMx}, its MX record names {@link #mxAlias()}, a CNAME of the MX host: the TLSA record is then at the
+ * end of the CNAME chain, where Postfix looks first (RFC 7672 §2.2.2).
  */
-public record DaneDomain(TestDomain domain, DnssecZone zone, Tlsa tlsa) {
+public record DaneDomain(TestDomain domain, DnssecZone zone, Tlsa tlsa, boolean aliasedMx) {
 
     /** The zones nsd serves, each a subdomain of {@code test.}, which is unsigned. */
     public enum DnssecZone {
@@ -53,8 +55,22 @@ public record DaneDomain(TestDomain domain, DnssecZone zone, Tlsa tlsa) {
         }
     }
 
+    public DaneDomain(TestDomain domain, DnssecZone zone, Tlsa tlsa) {
+        this(domain, zone, tlsa, false);
+    }
+
     public String name() {
         return domain.name();
+    }
+
+    /** The name the MX record names: the MX host, or with {@code aliasedMx} a CNAME of it. */
+    public String mxRecordTarget() {
+        return aliasedMx ? mxAlias() : domain.mxHost();
+    }
+
+    /** The CNAME of the MX host that the MX record names when {@code aliasedMx}. */
+    public String mxAlias() {
+        return "mxalias." + domain.name();
     }
 
     /** The owner name of the MX host's TLSA record (RFC 7672 §2.2.3: port 25, TCP). */

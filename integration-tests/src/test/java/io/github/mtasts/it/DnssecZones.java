@@ -105,7 +105,10 @@ final class DnssecZones implements AutoCloseable {
                 .append("ns.").append(origin).append(" IN A ").append(nsAddress).append('\n');
         for (DaneDomain dane : domains) {
             TestDomain d = dane.domain();
-            text.append(d.name()).append(". IN MX 10 ").append(d.mxHost()).append(".\n");
+            text.append(d.name()).append(". IN MX 10 ").append(dane.mxRecordTarget()).append(".\n");
+            if (dane.aliasedMx()) {
+                text.append(dane.mxAlias()).append(". IN CNAME ").append(d.mxHost()).append(".\n");
+            }
             text.append(d.mxHost()).append(". IN A ").append(d.mxAddress()).append('\n');
             text.append("_smtp._tls.").append(d.name()).append(". IN TXT \"v=TLSRPTv1; rua=")
                     .append(DnsServer.TLSRPT_RUA).append("\"\n");

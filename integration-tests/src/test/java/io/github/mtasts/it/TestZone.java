@@ -90,7 +90,11 @@ public final class TestZone {
             // a TLSA RRset whose signature fails validation: bogus, though it would match
             dane(DnssecZone.BOGUS_TLSA, "tlsa", 40, MxTls.TRUSTED, Tlsa.DANE_EE_MATCHING, true),
             // DANE requires TLS, which this MX host does not offer
-            dane(DnssecZone.SIGNED, "nostarttls", 41, MxTls.NO_STARTTLS, Tlsa.DANE_EE_OTHER_KEY, false));
+            dane(DnssecZone.SIGNED, "nostarttls", 41, MxTls.NO_STARTTLS, Tlsa.DANE_EE_OTHER_KEY, false),
+            // the MX record names a CNAME of the MX host, whose TLSA record names another key: DANE fails where
+            // MTA-STS passes, as for "mismatch"
+            new DaneDomain(enforce("alias.dane.test", 42, MxTls.TRUSTED), DnssecZone.SIGNED, Tlsa.DANE_EE_OTHER_KEY,
+                    true));
 
     /** Every domain that has an MX host and (if it publishes one) a policy host in the world. */
     public static final List<TestDomain> ALL = Stream.concat(DOMAINS.stream(), DANE_DOMAINS.stream()
