@@ -126,8 +126,9 @@ public final class DnsDaneDiscovery implements DaneDiscovery {
             if (alias == null) {
                 return tlsa(target, host, host, address.ttl());
             }
+            // the answer at the host's name lives no longer than the denial at the chain's end that led to it
             return tlsa(target, host, alias, address.ttl()).thenCompose(atAlias -> notFound(atAlias)
-                    ? tlsa(target, host, host, address.ttl())
+                    ? tlsa(target, host, host, atAlias.ttl())
                     : CompletableFuture.completedFuture(atAlias));
         }
         if (address.status() == DnssecStatus.INSECURE && alias != null) {
@@ -147,8 +148,11 @@ public final class DnsDaneDiscovery implements DaneDiscovery {
                 new DaneHost(host, status, List.of(), "address: " + address.detail()), address.ttl()));
     }
 
-    /** The TLSA records of {@code host} published at {@code at} (the host's name, or the end of its CNAME chain). */
-    private CompletableFuture<HostResult> tlsa(DaneTarget target, String host, String at, Duration addressTtl) {
+    /**
+     * The TLSA records of {@code host} published at {@code at} (the host's name, or the end of its CNAME chain), valid
+     * for at most {@code notBeyond} (the lifetime of the lookups that led here).
+     */
+    private CompletableFuture<HostResult> tlsa(DaneTarget target, String host, String at, Duration notBeyond) {
         return dns.query(target.tlsaName(at), Type.TLSA).thenApply(tlsa -> {
             List<DaneTlsa> records = new ArrayList<>();
             for (Record record : tlsa.records()) {
@@ -159,7 +163,7 @@ public final class DnsDaneDiscovery implements DaneDiscovery {
             }
             TlsaStatus status = TlsaStatus.of(tlsa.status(), tlsa.denied(), records);
             String detail = (at.equals(host) ? "" : host + " is an alias of " + at + "; ") + tlsa.detail();
-            return new HostResult(new DaneHost(host, status, records, detail), min(addressTtl, tlsa.ttl()));
+            return new HostResult(new DaneHost(host, status, records, detail), min(notBeyond, tlsa.ttl()));
         });
     }
 
